@@ -1,0 +1,44 @@
+# CCP Field Desk — developer commands. Needs only Python 3.11 and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP_RUN  := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+STAMP_BUILD := $(VENV)/.installed-build
+
+.PHONY: run test bench lint screenshots package package-check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(STAMP_RUN)
+
+$(STAMP_BUILD): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,build]"
+	touch $@ $(STAMP_TEST) $(STAMP_RUN)
+
+## Open the app on its default database in the per-user data folder.
+run: $(STAMP_RUN)
+	$(BIN)/python main.py
+
+## The whole test suite, offscreen.
+test: $(STAMP_TEST)
+	$(BIN)/python -m pytest
+
+## Benchmarks (not part of `make test`): ratios against a floor measured in the same run.
+bench: $(STAMP_TEST)
+	$(BIN)/python -m pytest tests/benchmarks -s -p no:randomly --override-ini="addopts="
+
+lint: $(STAMP_TEST)
+	$(BIN)/ruff check ccp_desktop tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) dist build/work .pytest_cache .mypy_cache .ruff_cache

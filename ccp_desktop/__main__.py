@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from ccp_desktop.cli import run
+
+run()

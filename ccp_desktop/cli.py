@@ -1,0 +1,279 @@
+"""The headless command line over the same core as the desktop app. No Qt is imported on this path
+(only `gui` loads it). Exit 0 on success, 1 on rejected input or a failed check, 2 on a usage error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ccp_desktop import APP_NAME, __version__
+from ccp_desktop.errors import CcpError, SetupError, ValidationError
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is an exception we turn into exit code 2 (not a bare SystemExit)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise _UsageError(f"{self.prog}: error: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    from ccp_desktop.paths import default_db_path
+
+    return Path(args.db).expanduser() if args.db else default_db_path()
+
+
+def open_existing(args: argparse.Namespace) -> Any:
+    """Open the database named by --db, refusing to create one by accident."""
+    from ccp_desktop.store.connection import open_database
+
+    path = _db_path(args)
+    if not path.exists():
+        raise SetupError(f"No database at {path}: run `ccp-desktop --db {path} init --post CODE --officer NAME` first")
+    return open_database(path)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ccp_desktop.sync.identity import initialise
+
+    path = _db_path(args)
+    install = initialise(path, post_code=args.post, officer=args.officer, role=args.role)
+    print(f"Set up {path} for post {install.post_code} ({install.role}), officer {install.officer}.")
+    print(f"Signing key fingerprint: {install.key_fingerprint}")
+    return EXIT_OK
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from ccp_desktop.demo import load_demo_data
+
+    db = open_existing(args)
+    started = time.perf_counter()
+    counts = load_demo_data(db, activities=args.activities, equipment=args.equipment, seed=args.seed)
+    took = time.perf_counter() - started
+    print(", ".join(f"{n} {t.replace('_', ' ')}" for t, n in counts.items()) + f" added in {took:.1f} s.")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from ccp_desktop.store.maintenance import stats
+
+    result = stats(open_existing(args))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key.replace('_', ' '):<22}{value:>10}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ccp_desktop.store.maintenance import check_database
+
+    report = check_database(open_existing(args))
+    if report.ok:
+        print(f"ok: integrity ok, foreign keys ok, schema version {report.schema_version}")
+        return EXIT_OK
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    return EXIT_REJECTED
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from ccp_desktop.store.maintenance import backup_database
+
+    out = Path(args.out).expanduser() if args.out else None
+    if out is not None and out.is_dir():
+        out = None if not out else out / f"{_db_path(args).stem}-backup-{time.strftime('%Y%m%dT%H%M%S')}.sqlite3"
+    try:
+        target = backup_database(open_existing(args), out)
+    except FileExistsError as exc:
+        raise CcpError(str(exc)) from None
+    print(target)
+    return EXIT_OK
+
+
+def _parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise _UsageError(f"expected FIELD=VALUE, got {pair!r}")
+        values[key.strip()] = value
+    return values
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from ccp_desktop.store.records import insert_record
+
+    record = insert_record(open_existing(args), args.kind, _parse_assignments(args.values))
+    print(record["id"])
+    return EXIT_OK
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from ccp_desktop.store.records import update_record
+
+    record = update_record(open_existing(args), args.kind, args.id, _parse_assignments(args.values))
+    print(f"{record['id']} rev {record['rev']}")
+    return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from ccp_desktop.store.records import tombstone_record
+
+    record = tombstone_record(open_existing(args), args.kind, args.id)
+    print(f"{record['id']} deleted (rev {record['rev']})")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from ccp_desktop.store.records import iter_records
+    from ccp_desktop.store.search import search_clause
+
+    clause = search_clause(args.kind, args.search) if args.search else None
+    where, params = clause if clause else ("", [])
+    rows = iter_records(open_existing(args), args.kind, where=where, params=params)
+    for n, row in enumerate(rows):
+        if args.limit and n >= args.limit:
+            break
+        print(json.dumps(row, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from ccp_desktop.ui.app import run_gui
+
+    return run_gui(_db_path(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ccp_desktop.domain.records import RECORD_KINDS
+
+    parser = _Parser(prog="ccp-desktop", description=f"{APP_NAME}: records and sync packages for the Cyber Cooperation Program.")
+    parser.add_argument("--db", metavar="PATH", help="database file (default: the one in your per-user data folder)")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("init", cmd_init, "set up a new database for a post or HQ (refuses one already set up)")
+    p.add_argument("--post", required=True, help="post code, e.g. FJ-SUVA")
+    p.add_argument("--officer", required=True, help="your name as it should appear on records")
+    p.add_argument("--role", choices=["field", "hq"], default="field")
+
+    p = command("demo-data", cmd_demo_data, "add realistic synthetic records (for training and testing)")
+    p.add_argument("--activities", type=_positive, default=200)
+    p.add_argument("--equipment", type=_positive, default=50, help="number of equipment deliveries (1-4 item lines each)")
+    p.add_argument("--seed", type=_positive, default=1)
+
+    p = command("stats", cmd_stats, "count live records and show the change-journal sequence")
+    p.add_argument("--json", action="store_true")
+
+    command("check", cmd_check, "check the database's integrity, foreign keys and schema version")
+
+    p = command("backup", cmd_backup, "write an online copy of the database")
+    p.add_argument("--out", metavar="FILE", help="file (or folder) to write; default: backups/ beside the database")
+
+    kinds = list(RECORD_KINDS)
+    p = command("add", cmd_add, "add a record: add KIND FIELD=VALUE ...")
+    p.add_argument("kind", choices=kinds)
+    p.add_argument("values", nargs="*", metavar="FIELD=VALUE")
+    p = command("update", cmd_update, "change fields of a record: update KIND ID FIELD=VALUE ...")
+    p.add_argument("kind", choices=kinds)
+    p.add_argument("id")
+    p.add_argument("values", nargs="+", metavar="FIELD=VALUE")
+    p = command("delete", cmd_delete, "delete (tombstone) a record and its dependants")
+    p.add_argument("kind", choices=kinds)
+    p.add_argument("id")
+    p = command("list", cmd_list, "print live records as JSON lines")
+    p.add_argument("kind", choices=kinds)
+    p.add_argument("--search", help="full-text search")
+    p.add_argument("--limit", type=_positive, default=0)
+
+    command("gui", cmd_gui, "open the desktop application (the default)")
+    _register_extensions(command)
+    return parser
+
+
+def _register_extensions(command: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
+    """Command groups that live beside their core package (sync, reports)."""
+    import importlib
+
+    for module_name in ("ccp_desktop.sync.commands",):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(command)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line, in plain words, for any error a user may meet."""
+    if isinstance(exc, ValidationError):
+        return f"rejected: {exc}"
+    if isinstance(exc, CcpError):
+        return str(exc)
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"the database could not complete this: {exc}"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+    return f"unexpected problem ({type(exc).__name__}: {exc}); nothing was changed"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        handler: Handler = getattr(args, "handler", cmd_gui)
+        if not getattr(args, "command", None):
+            args.command = "gui"
+        return handler(args)
+    except _UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help / --version
+        return int(exc.code or 0)
+    except KeyboardInterrupt:
+        print("interrupted; nothing more was changed", file=sys.stderr)
+        return EXIT_REJECTED
+    except Exception as exc:
+        print(f"error: {describe_error(exc)}", file=sys.stderr)
+        if os.environ.get("CCP_DEBUG"):
+            traceback.print_exc()
+        return EXIT_REJECTED
+
+
+def run() -> None:
+    sys.exit(main())

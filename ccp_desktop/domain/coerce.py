@@ -1,0 +1,215 @@
+"""Turn raw values (typed in a form, given on the command line, read from a spreadsheet cell) into the
+stored form of a field, or say in plain words why not. The one parser every entry path uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+from ccp_desktop.domain import records as r
+from ccp_desktop.errors import Problem
+
+_LIST_SPLIT = re.compile(r"[;,\n\r\t]+")
+_SERIAL_SPLIT = re.compile(r"[;,\n\r\t]+")
+_TRUE = {"1", "true", "yes", "y", "x", "on"}
+_FALSE = {"0", "false", "no", "n", "off", ""}
+
+
+class CoerceError(ValueError):
+    """A value that cannot be read as its field's type; the message is for a person."""
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet may hand text such as 42 back as 42.0
+    text = str(value).strip()
+    return text or None
+
+
+def parse_date(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat() if len(text) >= 10 else _bad_date(text)
+    except ValueError:
+        return _bad_date(text)
+
+
+def _bad_date(text: str) -> str:
+    raise CoerceError(f"{text!r} is not a date (use YYYY-MM-DD)")
+
+
+def parse_timestamp(value: Any) -> str | None:
+    """UTC instant as ISO text with milliseconds: what a spreadsheet keeps intact."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        text = str(value).strip().replace("Z", "+00:00")
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise CoerceError(f"{value!r} is not a date and time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return format_timestamp(moment)
+
+
+def format_timestamp(moment: dt.datetime) -> str:
+    moment = moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def utc_now() -> str:
+    return format_timestamp(dt.datetime.now(dt.UTC))
+
+
+def parse_int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise CoerceError(f"{value!r} is not a whole number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return int(value)
+        raise CoerceError(f"{value!r} is not a whole number")
+    text = str(value).strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CoerceError(f"{value!r} is not a whole number") from None
+    if number != number.to_integral_value():
+        raise CoerceError(f"{value!r} is not a whole number")
+    return int(number)
+
+
+def parse_money(value: Any) -> float | None:
+    """AUD with at most two decimals; kept as a float rounded to the cent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise CoerceError(f"{value!r} is not an amount")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CoerceError(f"{value!r} is not an amount")
+    text = str(value).strip().replace(",", "").removeprefix("$").removeprefix("A$").strip()
+    if not text:
+        return None
+    try:
+        amount = Decimal(text) if not isinstance(value, float) else Decimal(repr(value))
+    except InvalidOperation:
+        raise CoerceError(f"{value!r} is not an amount") from None
+    cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    # A float from a spreadsheet may carry binary noise (0.1+0.2); more than 2 real decimals is an error.
+    if abs(amount - cents) > Decimal("0.000001"):
+        raise CoerceError(f"{value!r} has more than two decimals")
+    return float(cents)
+
+
+def money_to_cents(value: float | None) -> int | None:
+    return None if value is None else int(Decimal(repr(value)).quantize(Decimal("0.01")) * 100)
+
+
+def parse_bool(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float) and value in (0, 1):
+        return int(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return 1
+    if text in _FALSE:
+        return 0
+    raise CoerceError(f"{value!r} is not yes or no")
+
+
+def parse_list(value: Any, splitter: re.Pattern[str] = _LIST_SPLIT) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            import json
+
+            try:
+                loaded = json.loads(stripped)
+            except ValueError:
+                loaded = None
+            if isinstance(loaded, list):
+                return [str(v).strip() for v in loaded if str(v).strip()]
+        items: Iterable[Any] = splitter.split(value)
+    elif isinstance(value, Iterable):
+        items = value
+    else:
+        items = [value]
+    out = []
+    for item in items:
+        text = _text(item)
+        if text:
+            out.append(text)
+    return out
+
+
+def parse_serials(value: Any) -> list[str]:
+    """Serials pasted as a column, or typed separated by `;`, `,` or line breaks."""
+    return parse_list(value, _SERIAL_SPLIT)
+
+
+def format_list(values: Iterable[str]) -> str:
+    return "; ".join(values)
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    r.TEXT: _text,
+    r.LONGTEXT: _text,
+    r.UUID: _text,
+    r.REF: _text,
+    r.CODE: _text,
+    r.DATE: parse_date,
+    r.TIMESTAMP: parse_timestamp,
+    r.INT: parse_int,
+    r.MONEY: parse_money,
+    r.BOOL: parse_bool,
+    r.CODES: parse_list,
+    r.SERIALS: parse_serials,
+}
+
+
+def coerce_value(field: r.Field, value: Any) -> Any:
+    return _PARSERS[field.type](value)
+
+
+def coerce_record(kind: r.RecordKind, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """The stored form of every field present in `raw`; unknown keys are reported, not kept."""
+    record: dict[str, Any] = {}
+    problems: list[Problem] = []
+    known = set(kind.keys)
+    for key, value in raw.items():
+        if key not in known:
+            problems.append(Problem(key, f"is not a field of {kind.label.lower()}", value))
+            continue
+        field = kind.field(key)
+        try:
+            record[key] = coerce_value(field, value)
+        except CoerceError as exc:
+            problems.append(Problem(key, str(exc), value))
+    return record, problems

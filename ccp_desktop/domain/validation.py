@@ -1,0 +1,185 @@
+"""Validation rules, in one place. Each returns every problem, each naming its field.
+
+Forms (as you type), the command line and the package importer all call `validate_record`.
+Rules that need other records (references, program-wide serial numbers) ask a `RecordLookup`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from ccp_desktop.domain import records as r
+from ccp_desktop.domain.reference import ReferenceData, load_reference
+from ccp_desktop.errors import Problem
+
+MONEY_MAX = 1_000_000_000.0  # more than the program's whole budget many times over: a typo
+COUNT_MAX = 1_000_000
+EARLIEST_DATE = "2000-01-01"
+LATEST_DATE = "2100-12-31"
+HANDED_OVER = frozenset({"handed_over", "installed"})
+DELIVERED = frozenset({"delivered", "handed_over", "installed", "faulty", "returned", "disposed"})
+
+
+class RecordLookup(Protocol):
+    """What validation may ask about records other than the one being checked."""
+
+    def exists(self, kind: str, record_id: str) -> bool: ...
+
+    def serial_owner(self, serial: str) -> str | None:
+        """The id of the live equipment item that holds this serial number, if any."""
+        ...
+
+
+def _field_problems(field: r.Field, value: Any, ref: ReferenceData) -> list[Problem]:
+    empty = value is None or value == "" or value == []
+    if empty:
+        return [Problem(field.key, f"{field.label} is required", value)] if field.required else []
+    out: list[Problem] = []
+    limit = field.max_length
+    if limit is not None and isinstance(value, str) and len(value) > limit:
+        out.append(Problem(field.key, f"{field.label} is longer than {limit} characters", value[:40] + "…"))
+    if field.type == r.INT and not field.system:
+        if value < 0:
+            out.append(Problem(field.key, f"{field.label} cannot be negative", value))
+        elif value > COUNT_MAX:
+            out.append(Problem(field.key, f"{field.label} is implausibly large", value))
+    if field.type == r.MONEY:
+        if value < 0:
+            out.append(Problem(field.key, f"{field.label} cannot be negative", value))
+        elif value > MONEY_MAX:
+            out.append(Problem(field.key, f"{field.label} is implausibly large", value))
+    if field.type == r.DATE and not (EARLIEST_DATE <= value <= LATEST_DATE):
+        out.append(Problem(field.key, f"{field.label} must be between 2000 and 2100", value))
+    if field.type == r.CODE and field.choices and value not in ref.codes(field.choices):
+        out.append(Problem(field.key, f"{value!r} is not an allowed {field.label.lower()}", value))
+    if field.type == r.CODES and field.choices:
+        allowed = ref.codes(field.choices)
+        for code in value:
+            if code not in allowed:
+                out.append(Problem(field.key, f"{code!r} is not an allowed {field.label.lower()}", code))
+        if len(set(value)) != len(value):
+            out.append(Problem(field.key, f"{field.label} lists a code twice", value))
+    return out
+
+
+def _activity_rules(rec: Mapping[str, Any], ref: ReferenceData) -> list[Problem]:
+    out = []
+    stream, activity_type = rec.get("stream"), rec.get("activity_type")
+    known_type = activity_type in ref.codes("activity_types")
+    if stream and known_type and ref.stream_of(str(activity_type)) != stream:
+        out.append(
+            Problem(
+                "activity_type",
+                f"{ref.label('activity_types', activity_type)} is not an activity type of "
+                f"{ref.label('streams', stream)}",
+                activity_type,
+            )
+        )
+    start, end = rec.get("start_date"), rec.get("end_date")
+    if start and end and end < start:
+        out.append(Problem("end_date", "End date is before the start date", end))
+    if rec.get("status") == "completed" and not end:
+        out.append(Problem("end_date", "A completed activity needs an end date", end))
+    budget, spend = rec.get("budget_aud"), rec.get("spend_aud")
+    if rec.get("status") == "planned" and spend:
+        out.append(Problem("spend_aud", "A planned activity cannot have actual spend yet", spend))
+    del budget  # overspend is allowed (reported), not refused
+    return out
+
+
+def _delivery_rules(rec: Mapping[str, Any], ref: ReferenceData) -> list[Problem]:
+    out = []
+    status = rec.get("status")
+    if status in DELIVERED and not rec.get("delivered_on"):
+        label = ref.label("delivery_statuses", status)
+        out.append(Problem("delivered_on", f"A delivery with status {label!r} needs the date it arrived", None))
+    if status in HANDED_OVER and not rec.get("received_by_name"):
+        out.append(Problem("received_by_name", "A handed-over delivery needs the name of who received it", None))
+    return out
+
+
+def _item_rules(rec: Mapping[str, Any], ref: ReferenceData) -> list[Problem]:
+    out = []
+    serials: list[str] = rec.get("serials") or []
+    quantity = rec.get("quantity")
+    seen: set[str] = set()
+    for serial in serials:
+        key = serial.casefold()  # serial numbers are compared without regard to case, as the index does
+        if key in seen:
+            out.append(Problem("serials", f"Serial number {serial!r} is listed twice", serial))
+        seen.add(key)
+        if len(serial) > 100:
+            out.append(Problem("serials", "A serial number is longer than 100 characters", serial[:40]))
+    if isinstance(quantity, int):
+        if quantity < 1:
+            out.append(Problem("quantity", "Quantity must be at least 1", quantity))
+        category = rec.get("category")
+        if category and ref.is_serialised(category) and len(serials) != quantity:
+            out.append(
+                Problem(
+                    "serials",
+                    f"{ref.label('item_categories', category)} items need one serial number per unit: "
+                    f"quantity is {quantity}, serial numbers given {len(serials)}",
+                    len(serials),
+                )
+            )
+        elif len(serials) > quantity:
+            out.append(Problem("serials", f"{len(serials)} serial numbers for a quantity of {quantity}", len(serials)))
+    return out
+
+
+_KIND_RULES: dict[str, Callable[[Mapping[str, Any], ReferenceData], list[Problem]]] = {
+    "activities": _activity_rules,
+    "equipment_deliveries": _delivery_rules,
+    "equipment_items": _item_rules,
+}
+
+
+def validate_record(
+    kind: r.RecordKind,
+    record: Mapping[str, Any],
+    *,
+    lookup: RecordLookup | None = None,
+    ref: ReferenceData | None = None,
+    check_system: bool = False,
+) -> list[Problem]:
+    """Every problem with a record in stored form. A tombstone is only checked for its system fields.
+
+    `check_system` also checks id/rev/updated_at...; the store sets those itself, the importer does not.
+    """
+    ref = ref or load_reference()
+    problems: list[Problem] = []
+    fields = kind.fields if check_system else kind.user_fields
+    if record.get("deleted"):
+        fields = tuple(f for f in fields if f.system)
+    for field in fields:
+        problems.extend(_field_problems(field, record.get(field.key), ref))
+    if record.get("deleted"):
+        return problems
+    rule = _KIND_RULES.get(kind.name)
+    if rule:
+        problems.extend(rule(record, ref))
+    if lookup is not None:
+        problems.extend(_reference_problems(kind, record, lookup))
+    return problems
+
+
+def _reference_problems(kind: r.RecordKind, record: Mapping[str, Any], lookup: RecordLookup) -> list[Problem]:
+    out = []
+    for field in kind.fields:
+        value = record.get(field.key)
+        if field.type == r.REF and value and field.ref and not lookup.exists(field.ref, value):
+            target = r.record_kind(field.ref).label.lower()
+            out.append(Problem(field.key, f"no {target} with id {value}", value))
+    if kind.name == "equipment_items":
+        for serial in record.get("serials") or []:
+            owner = lookup.serial_owner(serial)
+            if owner is not None and owner != record.get("id"):
+                out.append(Problem("serials", f"Serial number {serial!r} is already recorded on another item", serial))
+    return out
+
+
+def today_iso() -> str:
+    return dt.date.today().isoformat()

@@ -1,0 +1,56 @@
+"""The small error hierarchy every layer raises and the CLI and GUI show in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one field of one record (and, in a package, one cell)."""
+
+    field: str
+    message: str
+    value: object = None
+    sheet: str | None = None
+    row: int | None = None
+
+    def describe(self) -> str:
+        where = ""
+        if self.sheet is not None:
+            where = f"{self.sheet}"
+            if self.row is not None:
+                where += f" row {self.row}"
+            where += ", "
+        return f"{where}{self.field}: {self.message}"
+
+
+class CcpError(Exception):
+    """Base of every error a user may see; its message is written for a person."""
+
+
+class ValidationError(CcpError):
+    """A record (or a package) broke one or more rules; nothing was written."""
+
+    def __init__(self, problems: list[Problem], summary: str | None = None) -> None:
+        self.problems = list(problems)
+        text = summary or "; ".join(p.describe() for p in self.problems[:10])
+        if len(self.problems) > 10:
+            text += f"; and {len(self.problems) - 10} more problems"
+        super().__init__(text)
+
+
+class NotFoundError(CcpError):
+    """A record, file or setting that should exist does not."""
+
+
+class SetupError(CcpError):
+    """The database is not set up, is set up already, or is not ours."""
+
+
+class PackageError(CcpError):
+    """A sync package is unreadable, damaged, forged or not for us."""
+
+
+class StoreError(CcpError):
+    """The database refused an operation (corrupt file, disk full, locked by another program)."""

@@ -1,0 +1,95 @@
+"""The installation row: which post this database belongs to, its device, officer and role."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from ccp_desktop.domain.coerce import utc_now
+from ccp_desktop.errors import Problem, SetupError, ValidationError
+
+POST_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{2,20}$")
+ROLES = ("field", "hq")
+
+
+@dataclass(frozen=True)
+class Installation:
+    post_code: str
+    device_id: str
+    officer: str
+    role: str
+    created_at: str
+    public_key: str | None
+    key_fingerprint: str | None
+
+    @property
+    def is_hq(self) -> bool:
+        return self.role == "hq"
+
+
+def installation_problems(post_code: str, officer: str, role: str) -> list[Problem]:
+    """What is wrong with a proposed identity (used by `init` and the setup wizard)."""
+    problems = []
+    if not POST_CODE.match(post_code or ""):
+        problems.append(
+            Problem("post", "Post code must look like FJ-SUVA: two capital letters, a dash, then letters or digits", post_code)
+        )
+    if not (officer or "").strip():
+        problems.append(Problem("officer", "Officer name is required", officer))
+    elif len(officer.strip()) > 120:
+        problems.append(Problem("officer", "Officer name is longer than 120 characters", officer[:40]))
+    if role not in ROLES:
+        problems.append(Problem("role", "Role must be 'field' or 'hq'", role))
+    return problems
+
+
+def get_installation(db: sqlite_utils.Database) -> Installation | None:
+    row = db.execute(
+        "SELECT post_code, device_id, officer, role, created_at, public_key, key_fingerprint FROM installation"
+    ).fetchone()
+    return Installation(*row) if row else None
+
+
+def require_installation(db: sqlite_utils.Database) -> Installation:
+    install = get_installation(db)
+    if install is None:
+        raise SetupError("This database is not set up yet: run `init --post CODE --officer NAME` or the setup wizard")
+    return install
+
+
+def create_installation(
+    db: sqlite_utils.Database, *, post_code: str, officer: str, role: str = "field",
+    public_key: str | None = None, key_fingerprint: str | None = None,
+) -> Installation:
+    problems = installation_problems(post_code, officer, role)
+    if problems:
+        raise ValidationError(problems)
+    with db.atomic():
+        if get_installation(db) is not None:
+            raise SetupError("This database is already set up; it will not be set up again")
+        install = Installation(post_code, str(uuid.uuid4()), officer.strip(), role, utc_now(), public_key, key_fingerprint)
+        db.execute(
+            "INSERT INTO installation (singleton, post_code, device_id, officer, role, created_at, public_key, key_fingerprint)"
+            " VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+            [install.post_code, install.device_id, install.officer, install.role, install.created_at,
+             install.public_key, install.key_fingerprint],
+        )
+    return install
+
+
+def set_officer(db: sqlite_utils.Database, officer: str) -> Installation:
+    install = require_installation(db)
+    problems = [p for p in installation_problems(install.post_code, officer, install.role) if p.field == "officer"]
+    if problems:
+        raise ValidationError(problems)
+    with db.atomic():
+        db.execute("UPDATE installation SET officer = ?", [officer.strip()])
+        db.execute(
+            "INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'set-officer', ?)",
+            [utc_now(), officer.strip(), json.dumps({"from": install.officer})],
+        )
+    return require_installation(db)

@@ -1,0 +1,87 @@
+"""Counts, integrity checks and online backups of the local database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from ccp_desktop.store.connection import database_path
+from ccp_desktop.store.migrations import SCHEMA_VERSION, SYNCED_TABLES, schema_version
+
+
+def count_live(db: sqlite_utils.Database) -> dict[str, int]:
+    """Live (non-tombstoned) records per synced table."""
+    return {t: db.execute(f"SELECT count(*) FROM {t} WHERE deleted = 0").fetchone()[0] for t in SYNCED_TABLES}
+
+
+def journal_seq(db: sqlite_utils.Database) -> int:
+    return int(db.execute("SELECT coalesce(max(seq), 0) FROM change_journal").fetchone()[0])
+
+
+def stats(db: sqlite_utils.Database) -> dict[str, int]:
+    return count_live(db) | {"journal_seq": journal_seq(db)}
+
+
+@dataclass
+class CheckReport:
+    integrity: list[str] = field(default_factory=list)
+    foreign_keys: list[str] = field(default_factory=list)
+    schema_version: int = 0
+    expected_schema_version: int = SCHEMA_VERSION
+
+    @property
+    def problems(self) -> list[str]:
+        out = [f"integrity: {m}" for m in self.integrity]
+        out += [f"foreign key: {m}" for m in self.foreign_keys]
+        if self.schema_version != self.expected_schema_version:
+            out.append(f"schema version {self.schema_version}, this program expects {self.expected_schema_version}")
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_database(db: sqlite_utils.Database) -> CheckReport:
+    report = CheckReport(schema_version=schema_version(db))
+    report.integrity = [row[0] for row in db.execute("PRAGMA integrity_check").fetchall() if row[0] != "ok"]
+    report.foreign_keys = [
+        f"{table} row {rowid} refers to a missing {parent}"
+        for table, rowid, parent, _ in db.execute("PRAGMA foreign_key_check").fetchall()
+    ]
+    return report
+
+
+def default_backup_path(db: sqlite_utils.Database) -> Path:
+    source = database_path(db) or Path("ccp-field-desk.sqlite3")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return source.parent / "backups" / f"{source.stem}-{stamp}.sqlite3"
+
+
+def backup_database(
+    db: sqlite_utils.Database, out: Path | None = None, *, progress: Callable[[int, int], None] | None = None
+) -> Path:
+    """An online, consistent copy through SQLite's backup API, written beside and renamed into place."""
+    target = Path(out) if out else default_backup_path(db)
+    if target.exists():
+        raise FileExistsError(f"{target} exists already; choose another file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    dest = sqlite3.connect(str(partial))
+    try:
+        def report(status: int, remaining: int, total: int) -> None:
+            if progress:
+                progress(total - remaining, total)
+
+        db.conn.backup(dest, pages=1024, progress=report)
+        dest.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        dest.close()
+    partial.replace(target)
+    return target

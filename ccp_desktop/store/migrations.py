@@ -1,0 +1,244 @@
+"""Schema, one function per step (sqlite_utils.Migrations). Never edit a step that has shipped:
+add a new one. Each step writes out its own columns so that an empty file always ends up the same."""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from ccp_desktop.domain.reference import load_reference
+
+migrations = Migrations("ccp_desktop")
+
+SYNCED_TABLES = ("partners", "activities", "activity_partners", "equipment_deliveries", "equipment_items")
+
+_SYSTEM_COLUMNS = """
+    id TEXT PRIMARY KEY NOT NULL,
+    origin_post TEXT NOT NULL,
+    rev INTEGER NOT NULL CHECK (rev >= 1),
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))"""
+
+_RECORD_TABLES = {
+    "partners": """
+    name TEXT, category TEXT, country TEXT, contact TEXT""",
+    "activities": """
+    title TEXT, stream TEXT, activity_type TEXT, country TEXT, location TEXT,
+    start_date TEXT, end_date TEXT, status TEXT, audiences TEXT,
+    participants_female INTEGER, participants_male INTEGER, participants_other INTEGER,
+    tranche TEXT, budget_aud REAL, spend_aud REAL, pfr_marker INTEGER NOT NULL DEFAULT 0,
+    gender_marker TEXT, sdg_targets TEXT, dac_code TEXT, summary TEXT, outcomes TEXT""",
+    "activity_partners": """
+    activity_id TEXT NOT NULL REFERENCES activities(id),
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    role TEXT""",
+    "equipment_deliveries": """
+    activity_id TEXT REFERENCES activities(id),
+    recipient_partner_id TEXT REFERENCES partners(id),
+    country TEXT, status TEXT, delivered_on TEXT, handover_ref TEXT,
+    received_by_name TEXT, received_by_title TEXT, notes TEXT""",
+    "equipment_items": """
+    delivery_id TEXT NOT NULL REFERENCES equipment_deliveries(id),
+    category TEXT, description TEXT, make_model TEXT, quantity INTEGER,
+    unit_value_aud REAL, serials TEXT, asset_tag TEXT, warranty_end TEXT""",
+}
+
+
+@migrations()
+def m001_installation(db: sqlite_utils.Database) -> None:
+    """Who this database belongs to: one row."""
+    db.execute(
+        """CREATE TABLE installation (
+            singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+            post_code TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('field', 'hq')),
+            created_at TEXT NOT NULL,
+            public_key TEXT,
+            key_fingerprint TEXT
+        )"""
+    )
+
+
+@migrations()
+def m002_reference_tables(db: sqlite_utils.Database) -> None:
+    """Reference lists as tables (for joins in reports); the files in resources/ are the source."""
+    db.execute(
+        """CREATE TABLE reference_codes (
+            list TEXT NOT NULL, code TEXT NOT NULL, label TEXT NOT NULL, extra TEXT,
+            PRIMARY KEY (list, code)
+        )"""
+    )
+    load_reference_rows(db)
+
+
+def load_reference_rows(db: sqlite_utils.Database) -> None:
+    """Replace the reference rows with what the shipped files say (reused by later data migrations)."""
+    ref = load_reference()
+    rows = []
+    for name, entries in ref.lists.items():
+        for entry in entries:
+            extra = {k: v for k, v in entry.items() if k not in ("code", "label")}
+            rows.append((name, str(entry["code"]), str(entry["label"]), json.dumps(extra) if extra else None))
+    db.execute("DELETE FROM reference_codes")
+    db.conn.executemany("INSERT INTO reference_codes VALUES (?, ?, ?, ?)", rows)
+
+
+@migrations()
+def m003_record_tables(db: sqlite_utils.Database) -> None:
+    for table, columns in _RECORD_TABLES.items():
+        db.execute(f"CREATE TABLE {table} ({_SYSTEM_COLUMNS},{columns}\n)")
+    db.execute("CREATE INDEX activities_live ON activities (deleted, start_date)")
+    db.execute("CREATE INDEX activity_partners_activity ON activity_partners (activity_id)")
+    db.execute("CREATE INDEX activity_partners_partner ON activity_partners (partner_id)")
+    db.execute("CREATE INDEX equipment_deliveries_activity ON equipment_deliveries (activity_id)")
+    db.execute("CREATE INDEX equipment_items_delivery ON equipment_items (delivery_id)")
+    db.execute("CREATE INDEX equipment_items_live ON equipment_items (deleted)")
+
+
+@migrations()
+def m004_change_journal(db: sqlite_utils.Database) -> None:
+    """Every insert, update and tombstone of a synced table lands here in the same transaction.
+
+    Triggers, not application code, so that no write path can forget. Physical deletes are refused
+    (records are tombstoned) and a revision never goes backwards.
+    """
+    db.execute(
+        """CREATE TABLE change_journal (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            table_name TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            rev INTEGER NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete', 'restore')),
+            changed_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX change_journal_record ON change_journal (table_name, record_id)")
+    for table in SYNCED_TABLES:
+        db.execute(
+            f"""CREATE TRIGGER {table}_journal_insert AFTER INSERT ON {table} BEGIN
+                INSERT INTO change_journal (table_name, record_id, rev, op, changed_at)
+                VALUES ('{table}', NEW.id, NEW.rev,
+                        CASE WHEN NEW.deleted THEN 'delete' ELSE 'insert' END, NEW.updated_at);
+            END"""
+        )
+        db.execute(
+            f"""CREATE TRIGGER {table}_journal_update AFTER UPDATE ON {table} BEGIN
+                INSERT INTO change_journal (table_name, record_id, rev, op, changed_at)
+                VALUES ('{table}', NEW.id, NEW.rev,
+                        CASE WHEN NEW.deleted AND NOT OLD.deleted THEN 'delete'
+                             WHEN OLD.deleted AND NOT NEW.deleted THEN 'restore'
+                             ELSE 'update' END, NEW.updated_at);
+            END"""
+        )
+        db.execute(
+            f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN
+                SELECT RAISE(ABORT, 'synced records are tombstoned, never deleted');
+            END"""
+        )
+        db.execute(
+            f"""CREATE TRIGGER {table}_rev_forward BEFORE UPDATE ON {table}
+                WHEN NEW.rev < OLD.rev OR NEW.id IS NOT OLD.id BEGIN
+                SELECT RAISE(ABORT, 'a record revision never goes backwards');
+            END"""
+        )
+
+
+@migrations()
+def m005_audit_log(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            action TEXT NOT NULL,
+            table_name TEXT,
+            record_id TEXT,
+            rev INTEGER,
+            changes TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX audit_log_record ON audit_log (table_name, record_id)")
+
+
+@migrations()
+def m006_serial_index(db: sqlite_utils.Database) -> None:
+    """Serial numbers of live items, unique across the program (case-insensitive), kept by triggers."""
+    db.execute(
+        """CREATE TABLE serial_index (
+            serial TEXT PRIMARY KEY COLLATE NOCASE,
+            item_id TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX serial_index_item ON serial_index (item_id)")
+    db.execute(
+        """CREATE TRIGGER equipment_items_serials_insert AFTER INSERT ON equipment_items
+           WHEN NOT NEW.deleted BEGIN
+            INSERT INTO serial_index (serial, item_id) SELECT value, NEW.id FROM json_each(NEW.serials);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER equipment_items_serials_update AFTER UPDATE OF serials, deleted ON equipment_items
+           BEGIN
+            DELETE FROM serial_index WHERE item_id = OLD.id;
+            INSERT INTO serial_index (serial, item_id)
+                SELECT value, NEW.id FROM json_each(NEW.serials) WHERE NOT NEW.deleted;
+        END"""
+    )
+
+
+@migrations()
+def m007_full_text_search(db: sqlite_utils.Database) -> None:
+    searchable = {
+        "activities": ["title", "location", "summary", "outcomes"],
+        "partners": ["name", "contact"],
+        "equipment_deliveries": ["handover_ref", "received_by_name", "notes"],
+        "equipment_items": ["description", "make_model", "serials", "asset_tag"],
+    }
+    for table, columns in searchable.items():
+        db[table].enable_fts(  # type: ignore[union-attr]
+            columns,
+                fts_version="FTS5",
+                create_triggers=True,
+                tokenize="unicode61 remove_diacritics 2",
+            )
+
+
+@migrations()
+def m008_drafts(db: sqlite_utils.Database) -> None:
+    """Forms being edited, saved every few seconds; outside the synced tables and the journal."""
+    db.execute(
+        """CREATE TABLE drafts (
+            form_key TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            record_id TEXT,
+            saved_at TEXT NOT NULL,
+            payload TEXT NOT NULL
+        )"""
+    )
+
+
+# The number of steps this build knows; a database with more was made by a newer version.
+SCHEMA_VERSION = len(migrations._migrations)
+
+
+def apply_migrations(db: sqlite_utils.Database) -> None:
+    """Bring the schema up to date; refuse a database written by a newer version of the program."""
+    from ccp_desktop.errors import SetupError
+
+    known = {m.name for m in migrations._migrations}
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise SetupError(
+            "This database was made by a newer version of CCP Field Desk "
+            f"(schema step {unknown[-1]}); install the newer version to open it"
+        )
+    migrations.apply(db)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return len(migrations.applied(db))

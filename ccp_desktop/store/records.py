@@ -1,0 +1,261 @@
+"""Reading and writing synced records. Every write validates through the domain first, runs in one
+transaction, bumps `rev`, stamps who and when, and leaves an audit entry; the triggers journal it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import sqlite_utils
+
+from ccp_desktop.domain import records as r
+from ccp_desktop.domain.coerce import coerce_record, utc_now
+from ccp_desktop.domain.validation import validate_record
+from ccp_desktop.errors import NotFoundError, Problem, ValidationError
+from ccp_desktop.store.installation import require_installation
+
+_JSON_TYPES = (r.CODES, r.SERIALS)
+
+
+class StoreLookup:
+    """Answers validation's questions about other records from the database."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def exists(self, kind: str, record_id: str) -> bool:
+        row = self.db.execute(f"SELECT 1 FROM {r.record_kind(kind).name} WHERE id = ? AND deleted = 0", [record_id])
+        return row.fetchone() is not None
+
+    def serial_owner(self, serial: str) -> str | None:
+        row = self.db.execute("SELECT item_id FROM serial_index WHERE serial = ?", [serial]).fetchone()
+        return row[0] if row else None
+
+
+def decode_row(kind: r.RecordKind, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A database row in stored form (JSON lists decoded)."""
+    out = dict(row)
+    for field in kind.fields:
+        if field.type in _JSON_TYPES:
+            raw = out.get(field.key)
+            out[field.key] = json.loads(raw) if raw else []
+    return out
+
+
+def encode_row(kind: r.RecordKind, record: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for field in kind.fields:
+        value = record.get(field.key)
+        if field.type in _JSON_TYPES:
+            value = json.dumps(list(value or []), ensure_ascii=False) if value else None
+        elif field.type == r.BOOL:
+            value = int(bool(value))
+        out[field.key] = value
+    return out
+
+
+def get_record(db: sqlite_utils.Database, kind_name: str, record_id: str) -> dict[str, Any]:
+    kind = r.record_kind(kind_name)
+    row = db.execute(f"SELECT * FROM {kind.name} WHERE id = ?", [record_id]).fetchone()
+    if row is None:
+        raise NotFoundError(f"No {kind.label.lower()} with id {record_id}")
+    cols = [d[0] for d in db.execute(f"SELECT * FROM {kind.name} LIMIT 0").description]
+    return decode_row(kind, dict(zip(cols, row, strict=True)))
+
+
+def iter_records(
+    db: sqlite_utils.Database, kind_name: str, *, include_deleted: bool = False, where: str = "", params: Iterable[Any] = ()
+) -> Iterator[dict[str, Any]]:
+    kind = r.record_kind(kind_name)
+    clauses = [] if include_deleted else ["deleted = 0"]
+    if where:
+        clauses.append(f"({where})")
+    sql = f"SELECT * FROM {kind.name}" + (f" WHERE {' AND '.join(clauses)}" if clauses else "") + " ORDER BY rowid"
+    for row in db.query(sql, list(params)):
+        yield decode_row(kind, row)
+
+
+def _prepare(kind: r.RecordKind, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Coerce user-facing values, refusing system fields a caller must not set."""
+    user_values = {k: v for k, v in values.items() if k not in {f.key for f in r.SYSTEM_FIELDS}}
+    record, problems = coerce_record(kind, user_values)
+    if problems:
+        raise ValidationError(problems)
+    return record
+
+
+def _check(db: sqlite_utils.Database, kind: r.RecordKind, record: Mapping[str, Any]) -> None:
+    problems = validate_record(kind, record, lookup=StoreLookup(db))
+    problems.extend(_unique_link_problems(db, kind, record))
+    if problems:
+        raise ValidationError(problems)
+
+
+def _unique_link_problems(db: sqlite_utils.Database, kind: r.RecordKind, record: Mapping[str, Any]) -> list[Problem]:
+    if kind.name != "activity_partners" or record.get("deleted"):
+        return []
+    row = db.execute(
+        "SELECT 1 FROM activity_partners WHERE activity_id = ? AND partner_id = ? AND deleted = 0 AND id != ?",
+        [record.get("activity_id"), record.get("partner_id"), record.get("id") or ""],
+    ).fetchone()
+    return [Problem("partner_id", "This partner is already linked to the activity", record.get("partner_id"))] if row else []
+
+
+def _audit(db: sqlite_utils.Database, officer: str, action: str, kind: r.RecordKind, rec_id: str, rev: int, changes: Any) -> None:
+    db.execute(
+        "INSERT INTO audit_log (at, officer, action, table_name, record_id, rev, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [utc_now(), officer, action, kind.name, rec_id, rev, json.dumps(changes, ensure_ascii=False, default=str)],
+    )
+
+
+def _write(db: sqlite_utils.Database, kind: r.RecordKind, record: Mapping[str, Any], *, replace: bool) -> None:
+    row = encode_row(kind, record)
+    cols = list(row)
+    placeholders = ", ".join("?" for _ in cols)
+    if replace:
+        sets = ", ".join(f"{c} = ?" for c in cols if c != "id")
+        db.execute(f"UPDATE {kind.name} SET {sets} WHERE id = ?", [row[c] for c in cols if c != "id"] + [row["id"]])
+    else:
+        db.execute(f"INSERT INTO {kind.name} ({', '.join(cols)}) VALUES ({placeholders})", [row[c] for c in cols])
+
+
+def insert_record(db: sqlite_utils.Database, kind_name: str, values: Mapping[str, Any], *, officer: str | None = None) -> dict[str, Any]:
+    """Create a record; returns it in stored form. Raises ValidationError naming every bad field."""
+    kind = r.record_kind(kind_name)
+    install = require_installation(db)
+    record = r.blank_record(kind) | _prepare(kind, values)
+    record.update(
+        id=str(uuid.uuid4()),
+        origin_post=install.post_code,
+        rev=1,
+        updated_at=utc_now(),
+        updated_by=officer or install.officer,
+        deleted=0,
+    )
+    if kind.name == "activities" and not record.get("dac_code") and record.get("activity_type"):
+        from ccp_desktop.domain.reference import load_reference
+
+        record["dac_code"] = load_reference().default_dac_code(record["activity_type"])
+    with db.atomic():
+        _check(db, kind, record)
+        _write(db, kind, record, replace=False)
+        _audit(db, record["updated_by"], "create", kind, record["id"], 1, {k: v for k, v in record.items() if v not in (None, [], "")})
+    return record
+
+
+def update_record(
+    db: sqlite_utils.Database,
+    kind_name: str,
+    record_id: str,
+    changes: Mapping[str, Any],
+    *,
+    officer: str | None = None,
+    expected_rev: int | None = None,
+) -> dict[str, Any]:
+    """Change some fields of a live record. `expected_rev` guards against editing a stale copy."""
+    kind = r.record_kind(kind_name)
+    install = require_installation(db)
+    updates = _prepare(kind, changes)
+    with db.atomic():
+        current = get_record(db, kind.name, record_id)
+        if current["deleted"]:
+            raise NotFoundError(f"This {kind.label.lower()} has been deleted")
+        if expected_rev is not None and current["rev"] != expected_rev:
+            raise ValidationError(
+                [Problem("rev", "the record was changed elsewhere since you opened it; reopen it", current["rev"])]
+            )
+        diff = {k: [current.get(k), v] for k, v in updates.items() if current.get(k) != v}
+        if not diff:
+            return current
+        record = current | updates
+        record.update(rev=current["rev"] + 1, updated_at=utc_now(), updated_by=officer or install.officer)
+        _check(db, kind, record)
+        _write(db, kind, record, replace=True)
+        _audit(db, record["updated_by"], "update", kind, record_id, record["rev"], diff)
+    return record
+
+
+def tombstone_record(db: sqlite_utils.Database, kind_name: str, record_id: str, *, officer: str | None = None) -> dict[str, Any]:
+    """Mark a record deleted. Its dependants (links, items) are tombstoned with it."""
+    kind = r.record_kind(kind_name)
+    install = require_installation(db)
+    who = officer or install.officer
+    with db.atomic():
+        current = get_record(db, kind.name, record_id)
+        if current["deleted"]:
+            return current
+        for child_kind, fk in _DEPENDANTS.get(kind.name, ()):
+            for child in list(iter_records(db, child_kind, where=f"{fk} = ?", params=[record_id])):
+                tombstone_record(db, child_kind, child["id"], officer=who)
+        record = current | {"deleted": 1, "rev": current["rev"] + 1, "updated_at": utc_now(), "updated_by": who}
+        _write(db, kind, record, replace=True)
+        _audit(db, who, "delete", kind, record_id, record["rev"], None)
+    return record
+
+
+def _insert_batch(db: sqlite_utils.Database, kind: r.RecordKind, sql: str, batch: list[list[Any]]) -> None:
+    try:
+        db.conn.executemany(sql, batch)
+    except sqlite3.IntegrityError as exc:
+        text = str(exc)
+        if "serial_index" in text:
+            reason = "a serial number is already recorded on another item"
+        elif "FOREIGN KEY" in text:
+            reason = "a record refers to a record that does not exist"
+        elif "UNIQUE" in text:
+            reason = "a record with the same id exists already"
+        else:
+            reason = text
+        raise ValidationError([Problem("id", reason)], f"{kind.plural}: {reason}; nothing was written") from None
+
+
+# Records that cannot outlive the record they point at. Deliveries keep their (optional) activity link.
+_DEPENDANTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "activities": (("activity_partners", "activity_id"),),
+    "partners": (("activity_partners", "partner_id"),),
+    "equipment_deliveries": (("equipment_items", "delivery_id"),),
+}
+
+
+def insert_records_bulk(
+    db: sqlite_utils.Database, kind_name: str, rows: Iterable[Mapping[str, Any]], *, officer: str | None = None, validate: bool = True
+) -> int:
+    """Insert many new records in one transaction (demo data, bulk loads). All or nothing."""
+    kind = r.record_kind(kind_name)
+    install = require_installation(db)
+    who = officer or install.officer
+    now = utc_now()
+    cols = kind.keys
+    sql = f"INSERT INTO {kind.name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+    count = 0
+    with db.atomic():
+        batch: list[list[Any]] = []
+        for values in rows:
+            record = r.blank_record(kind) | dict(values)
+            record.setdefault("id", None)
+            record.update(
+                id=record["id"] or str(uuid.uuid4()), origin_post=install.post_code, rev=1,
+                updated_at=now, updated_by=who, deleted=0,
+            )
+            if validate:
+                # Field rules per row; references and serial uniqueness are enforced by the
+                # schema (foreign keys, serial_index) for the whole batch at once.
+                problems = validate_record(kind, record)
+                if problems:
+                    raise ValidationError(problems, f"record {count + 1}: " + "; ".join(p.describe() for p in problems))
+            encoded = encode_row(kind, record)
+            batch.append([encoded[c] for c in cols])
+            count += 1
+            if len(batch) >= 5000:
+                _insert_batch(db, kind, sql, batch)
+                batch.clear()
+        if batch:
+            _insert_batch(db, kind, sql, batch)
+        db.execute(
+            "INSERT INTO audit_log (at, officer, action, table_name, changes) VALUES (?, ?, 'bulk-create', ?, ?)",
+            [now, who, kind.name, json.dumps({"count": count})],
+        )
+    return count

@@ -1,0 +1,1 @@
+"""Excel sync packages: format, export, verify, import planning and applying, signing."""

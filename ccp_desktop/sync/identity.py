@@ -1,0 +1,35 @@
+"""Setting up an installation: the database's identity row and its signing key, made together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ccp_desktop.errors import SetupError, ValidationError
+from ccp_desktop.store.connection import open_database
+from ccp_desktop.store.installation import (
+    Installation,
+    create_installation,
+    get_installation,
+    installation_problems,
+)
+from ccp_desktop.sync import signing
+
+
+def initialise(db_path: Path, *, post_code: str, officer: str, role: str = "field") -> Installation:
+    """Create a new database for a post (or HQ). Refuses one that is already set up."""
+    problems = installation_problems(post_code, officer, role)
+    if problems:
+        raise ValidationError(problems)
+    db = open_database(db_path)
+    try:
+        if get_installation(db) is not None:
+            raise SetupError(f"{db_path} is already set up; it will not be set up again")
+        key_path = signing.key_path_for(Path(db_path))
+        key = signing.load_private_key(key_path) if key_path.exists() else signing.create_private_key(key_path)
+        public = signing.public_key_text(key)
+        return create_installation(
+            db, post_code=post_code, officer=officer, role=role,
+            public_key=public, key_fingerprint=signing.fingerprint(public),
+        )
+    finally:
+        db.close()

@@ -1,0 +1,42 @@
+"""Test configuration: Qt offscreen, no network, every test in its own data folder."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may touch the real per-user data folder or the network."""
+    monkeypatch.setenv("CCP_DESKTOP_DATA_DIR", str(tmp_path / "userdata"))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("tests must not use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture
+def post_db_path(tmp_path: Path) -> Path:
+    from ccp_desktop.sync.identity import initialise
+
+    path = tmp_path / "post" / "post.sqlite3"
+    initialise(path, post_code="FJ-SUVA", officer="Mere Tuilagi", role="field")
+    return path
+
+
+@pytest.fixture
+def post_db(post_db_path: Path) -> Iterator[object]:
+    from ccp_desktop.store.connection import open_database
+
+    db = open_database(post_db_path)
+    yield db
+    db.close()
