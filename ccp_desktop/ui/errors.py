@@ -1,0 +1,34 @@
+"""The one function that shows an error to a person, in plain words (never a traceback)."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from ccp_desktop.errors import CcpError, ValidationError
+
+log = logging.getLogger(__name__)
+
+
+def error_text(exc: BaseException) -> tuple[str, str]:
+    """A short headline and the detail for any exception."""
+    from ccp_desktop.cli import describe_error
+
+    if isinstance(exc, ValidationError):
+        detail = "\n".join(f"• {p.describe()}" for p in exc.problems) or str(exc)
+        return "Some values need fixing; nothing was saved.", detail
+    if isinstance(exc, CcpError):
+        return str(exc), ""
+    return "Something went wrong; nothing was changed.", describe_error(exc)
+
+
+def show_error(parent: QWidget | None, exc: BaseException, *, title: str = "CCP Field Desk") -> None:
+    if not isinstance(exc, CcpError):
+        log.error("unexpected error", exc_info=exc)
+    headline, detail = error_text(exc)
+    box = QMessageBox(QMessageBox.Icon.Warning, title, headline, QMessageBox.StandardButton.Ok, parent)
+    if detail:
+        box.setInformativeText(detail)
+    box.setAccessibleName("Error message")
+    box.exec()
