@@ -54,3 +54,11 @@ class PackageError(CcpError):
 
 class StoreError(CcpError):
     """The database refused an operation (corrupt file, disk full, locked by another program)."""
+
+
+class NothingToExport(CcpError):
+    """There are no changes to send; no file was written."""
+
+
+class Cancelled(CcpError):
+    """The person cancelled a long job; it left nothing half-done."""
