@@ -16,6 +16,7 @@ from ccp_desktop.domain.reference import ReferenceData, load_reference
 from ccp_desktop.paths import resource_path
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.records import insert_records_bulk
+from ccp_desktop.store.transactions import write_transaction
 
 FIRST_DAY = dt.date(2016, 1, 1)
 LAST_DAY = dt.date(2023, 12, 31)
@@ -194,7 +195,7 @@ def load_demo_data(
     links = gen.links(acts, partners)
     deliveries, items = gen.deliveries(equipment, acts, partners)
     counts = {}
-    with db.atomic():
+    with write_transaction(db):
         for table, rows in (("partners", partners), ("activities", acts), ("activity_partners", links),
                             ("equipment_deliveries", deliveries), ("equipment_items", items)):
             if progress:

@@ -71,7 +71,7 @@ def parse_timestamp(value: Any) -> str | None:
 
 def format_timestamp(moment: dt.datetime) -> str:
     moment = moment.astimezone(dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def utc_now() -> str:

@@ -11,6 +11,7 @@ import sqlite_utils
 
 from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.errors import Problem, SetupError, ValidationError
+from ccp_desktop.store.transactions import write_transaction
 
 POST_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{2,20}$")
 ROLES = ("field", "hq")
@@ -68,7 +69,7 @@ def create_installation(
     problems = installation_problems(post_code, officer, role)
     if problems:
         raise ValidationError(problems)
-    with db.atomic():
+    with write_transaction(db):
         if get_installation(db) is not None:
             raise SetupError("This database is already set up; it will not be set up again")
         install = Installation(post_code, str(uuid.uuid4()), officer.strip(), role, utc_now(), public_key, key_fingerprint)
@@ -86,7 +87,7 @@ def set_officer(db: sqlite_utils.Database, officer: str) -> Installation:
     problems = [p for p in installation_problems(install.post_code, officer, install.role) if p.field == "officer"]
     if problems:
         raise ValidationError(problems)
-    with db.atomic():
+    with write_transaction(db):
         db.execute("UPDATE installation SET officer = ?", [officer.strip()])
         db.execute(
             "INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'set-officer', ?)",

@@ -16,6 +16,7 @@ from ccp_desktop.domain.coerce import coerce_record, utc_now
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
 from ccp_desktop.store.installation import require_installation
+from ccp_desktop.store.transactions import write_transaction
 
 _JSON_TYPES = (r.CODES, r.SERIALS)
 
@@ -139,7 +140,7 @@ def insert_record(db: sqlite_utils.Database, kind_name: str, values: Mapping[str
         from ccp_desktop.domain.reference import load_reference
 
         record["dac_code"] = load_reference().default_dac_code(record["activity_type"])
-    with db.atomic():
+    with write_transaction(db):
         _check(db, kind, record)
         _write(db, kind, record, replace=False)
         _audit(db, record["updated_by"], "create", kind, record["id"], 1, {k: v for k, v in record.items() if v not in (None, [], "")})
@@ -159,7 +160,7 @@ def update_record(
     kind = r.record_kind(kind_name)
     install = require_installation(db)
     updates = _prepare(kind, changes)
-    with db.atomic():
+    with write_transaction(db):
         current = get_record(db, kind.name, record_id)
         if current["deleted"]:
             raise NotFoundError(f"This {kind.label.lower()} has been deleted")
@@ -183,7 +184,7 @@ def tombstone_record(db: sqlite_utils.Database, kind_name: str, record_id: str, 
     kind = r.record_kind(kind_name)
     install = require_installation(db)
     who = officer or install.officer
-    with db.atomic():
+    with write_transaction(db):
         current = get_record(db, kind.name, record_id)
         if current["deleted"]:
             return current
@@ -231,7 +232,7 @@ def insert_records_bulk(
     cols = kind.keys
     sql = f"INSERT INTO {kind.name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
     count = 0
-    with db.atomic():
+    with write_transaction(db):
         batch: list[list[Any]] = []
         for values in rows:
             record = r.blank_record(kind) | dict(values)
