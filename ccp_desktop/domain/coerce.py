@@ -116,6 +116,8 @@ def parse_money(value: Any) -> float | None:
         amount = Decimal(text) if not isinstance(value, float) else Decimal(repr(value))
     except InvalidOperation:
         raise CoerceError(f"{value!r} is not an amount") from None
+    if not amount.is_finite() or abs(amount) >= Decimal(10) ** 15:
+        raise CoerceError(f"{value!r} is not a plausible amount")
     cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
     # A float from a spreadsheet may carry binary noise (0.1+0.2); more than 2 real decimals is an error.
     if abs(amount - cents) > Decimal("0.000001"):
