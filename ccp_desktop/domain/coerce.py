@@ -96,7 +96,7 @@ def parse_int(value: Any) -> int | None:
         number = Decimal(text)
     except InvalidOperation:
         raise CoerceError(f"{value!r} is not a whole number") from None
-    if number != number.to_integral_value():
+    if not number.is_finite() or number != number.to_integral_value():
         raise CoerceError(f"{value!r} is not a whole number")
     return int(number)
 

@@ -59,6 +59,8 @@ def test_counts_must_be_whole_numbers():
     assert fields(problems(ACT, f.activity(participants_female=2.5))) == {"participants_female"}
     assert fields(problems(ACT, f.activity(participants_female="many"))) == {"participants_female"}
     assert problems(ACT, f.activity(participants_female=12.0)) == []  # a spreadsheet's 12.0 is 12
+    for odd in ("inf", "NaN", "1e400", True):
+        assert "participants_female" in fields(problems(ACT, f.activity(participants_female=odd)))
 
 
 @pytest.mark.parametrize("key", ["budget_aud", "spend_aud"])
