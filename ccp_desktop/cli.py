@@ -179,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ccp-desktop", description=f"{APP_NAME}: records and sync packages for the Cyber Cooperation Program.")
     parser.add_argument("--db", metavar="PATH", help="database file (default: the one in your per-user data folder)")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--self-test", action="store_true", help="check this installation end to end, headless; prints one line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
@@ -256,6 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.self_test:
+            from ccp_desktop.selftest import run_self_test
+
+            return run_self_test()
         handler: Handler = getattr(args, "handler", cmd_gui)
         if not getattr(args, "command", None):
             args.command = "gui"

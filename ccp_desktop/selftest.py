@@ -1,0 +1,208 @@
+"""`ccp-desktop --self-test`: a headless end-to-end run that tells IT staff (and the build check) that
+this installation works, from source or inside the frozen build.
+
+It sets up a post and HQ in a temporary folder, adds demo data at the post, exports a package,
+verifies it and imports it at HQ, compares the record counts, and opens and closes the main window
+offscreen. It prints one line and returns 0 only if every step held. Nothing outside its temporary
+folder is touched: not the officer's database, data folder or Qt settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ccp_desktop import APP_NAME, __version__
+
+POST_CODE, HQ_CODE = "FJ-SUVA", "AU-HQ"
+DEMO_ACTIVITIES, DEMO_EQUIPMENT, DEMO_SEED = 40, 12, 7
+
+
+class SelfTestFailure(Exception):
+    """A step ran but did not give what it should."""
+
+
+@dataclass
+class SelfTest:
+    """The state passed from step to step."""
+
+    folder: Path
+    post_path: Path = field(init=False)
+    hq_path: Path = field(init=False)
+    package: Path | None = None
+    post_counts: dict[str, int] = field(default_factory=dict)
+    hq_counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.post_path = self.folder / "post" / "post.sqlite3"
+        self.hq_path = self.folder / "hq" / "hq.sqlite3"
+
+
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[Any]:
+    from ccp_desktop.store.connection import open_database
+
+    db = open_database(path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def step_set_up(t: SelfTest) -> None:
+    from ccp_desktop.sync.identity import initialise
+
+    initialise(t.post_path, post_code=POST_CODE, officer="Self Test Officer", role="field")
+    initialise(t.hq_path, post_code=HQ_CODE, officer="Self Test HQ", role="hq")
+
+
+def step_add_demo_data(t: SelfTest) -> None:
+    from ccp_desktop.demo import load_demo_data
+    from ccp_desktop.store.maintenance import count_live
+
+    with _opened(t.post_path) as db:
+        load_demo_data(db, activities=DEMO_ACTIVITIES, equipment=DEMO_EQUIPMENT, seed=DEMO_SEED)
+        t.post_counts = count_live(db)
+    if not all(t.post_counts.values()):
+        raise SelfTestFailure(f"demo data left a table empty: {t.post_counts}")
+
+
+def step_export(t: SelfTest) -> None:
+    from ccp_desktop.sync.export import export_package
+
+    with _opened(t.post_path) as db:
+        result = export_package(db, t.folder / "outbox", kind="changes")
+    if not result.path.is_file():
+        raise SelfTestFailure(f"export reported {result.path} but wrote no file")
+    t.package = result.path
+
+
+def _exported(t: SelfTest) -> Path:
+    if t.package is None:
+        raise SelfTestFailure("no package was exported")
+    return t.package
+
+
+def step_verify(t: SelfTest) -> None:
+    from ccp_desktop.sync.verify import verify_package
+
+    result = verify_package(_exported(t))
+    if result.status != "verified":
+        raise SelfTestFailure(f"package did not verify ({result.status}): {result.message}")
+
+
+def step_import(t: SelfTest) -> None:
+    from ccp_desktop.store.maintenance import count_live
+    from ccp_desktop.sync.importer import import_package
+
+    package = _exported(t)
+    with _opened(t.hq_path) as db:
+        result = import_package(db, package)
+        if result.status != "applied":
+            raise SelfTestFailure(f"HQ import was {result.status}: {result.message}")
+        t.hq_counts = count_live(db)
+        again = import_package(db, package)
+        if again.status != "already-imported":
+            raise SelfTestFailure(f"importing the same package twice gave {again.status}, not already-imported")
+
+
+def step_compare(t: SelfTest) -> None:
+    differ = {k: (v, t.hq_counts.get(k)) for k, v in t.post_counts.items() if t.hq_counts.get(k) != v}
+    if differ:
+        shown = ", ".join(f"{k} post {p} HQ {h}" for k, (p, h) in differ.items())
+        raise SelfTestFailure(f"HQ does not hold what the post sent: {shown}")
+
+
+def _isolate_qt_settings(folder: Path) -> None:
+    """Point QSettings at the temporary folder, so the window's saved geometry and the like never
+    overwrite the officer's own."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings"))
+
+
+def step_open_window(t: SelfTest) -> None:
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from ccp_desktop.paths import resource_path
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    _isolate_qt_settings(t.folder)
+    icon = QIcon(str(resource_path("icons", "ccp-field-desk.svg")))
+    if icon.isNull() or icon.pixmap(64, 64).isNull():
+        raise SelfTestFailure("the application icon could not be drawn (SVG support or resources missing)")
+
+    from ccp_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(t.post_path)
+    window.show()
+    app.processEvents()
+    if not window.isVisible():
+        raise SelfTestFailure("the main window did not show")
+    if not window.close():
+        raise SelfTestFailure("the main window refused to close")
+    window.deleteLater()
+    app.processEvents()
+
+
+STEPS: tuple[tuple[str, Callable[[SelfTest], None]], ...] = (
+    ("set up post and HQ databases", step_set_up),
+    ("add demo data at the post", step_add_demo_data),
+    ("export a package", step_export),
+    ("verify the package", step_verify),
+    ("import at HQ", step_import),
+    ("compare counts", step_compare),
+    ("open and close the main window", step_open_window),
+)
+
+
+def run_self_test(*, out: Any = None) -> int:
+    """Run every step; print one line (`self-test ok: ...` or `self-test FAILED at ...`)."""
+    from ccp_desktop.cli import describe_error
+
+    out = out or sys.stdout
+    # Headless wherever it runs: the frozen build on a server, CI, or an IT desk over SSH.
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ccp-self-test-", ignore_cleanup_errors=True) as folder:
+        t = SelfTest(Path(folder))
+        # No step may fall back to the officer's own data folder.
+        previous = os.environ.get("CCP_DESKTOP_DATA_DIR")
+        os.environ["CCP_DESKTOP_DATA_DIR"] = str(t.folder / "userdata")
+        try:
+            for name, step in STEPS:
+                try:
+                    step(t)
+                except Exception as exc:
+                    reason = str(exc) if isinstance(exc, SelfTestFailure) else describe_error(exc)
+                    if isinstance(exc, ImportError):
+                        reason = f"part of the program is missing ({exc})"
+                    print(f"self-test FAILED at {name}: {reason}", file=out, flush=True)
+                    if os.environ.get("CCP_DEBUG"):
+                        traceback.print_exc()
+                    return 1
+        finally:
+            if previous is None:
+                os.environ.pop("CCP_DESKTOP_DATA_DIR", None)
+            else:
+                os.environ["CCP_DESKTOP_DATA_DIR"] = previous
+    took = time.perf_counter() - started
+    sent = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in t.post_counts.items())
+    print(
+        f"self-test ok: {APP_NAME} {__version__}; {POST_CODE} sent {sent} to {HQ_CODE}; "
+        f"verified, imported, counts match; main window opened and closed ({took:.1f} s)",
+        file=out,
+        flush=True,
+    )
+    return 0
