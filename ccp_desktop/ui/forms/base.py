@@ -1,0 +1,419 @@
+"""What every record form shares: fields with their problems shown beside them as you type, Save
+enabled only while the domain accepts the record, a draft written every few seconds while there are
+unsaved changes, and a question before unsaved changes are thrown away."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccp_desktop.domain import records as r
+from ccp_desktop.domain.coerce import coerce_record
+from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.domain.validation import validate_record
+from ccp_desktop.errors import CcpError, Problem
+from ccp_desktop.store.drafts import Draft, delete_draft, save_draft
+from ccp_desktop.store.records import StoreLookup, get_record
+from ccp_desktop.store.transactions import write_transaction
+from ccp_desktop.ui.forms.prompts import Button, ask
+from ccp_desktop.ui.forms.widgets import CheckList, CodeCombo, DateEdit, LongTextEdit, RecordPicker
+
+ERROR_STYLE = "color: #b00020;"
+DRAFT_INTERVAL_MS = 3000
+
+
+@dataclass
+class Binding:
+    """A record field and the widget that edits it."""
+
+    key: str
+    label: str
+    widget: QWidget
+    get_state: Callable[[], Any]  # JSON-able: what the widget shows (drafts, dirty check)
+    set_state: Callable[[Any], None]
+    raw: Callable[[], Any]  # what coerce_record receives
+    error: QLabel
+
+
+def error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setAccessibleName(f"{name}: problem")
+    label.hide()
+    return label
+
+
+def show_messages(label: QLabel, messages: list[str]) -> None:
+    label.setText("\n".join(messages))
+    label.setVisible(bool(messages))
+
+
+def _accessors(widget: QWidget) -> tuple[Callable[[], Any], Callable[[Any], None], Callable[[], Any], Any]:
+    """(get_state, set_state, raw, changed signal) for each kind of input widget."""
+    if isinstance(widget, RecordPicker):
+        return (
+            lambda: {"id": widget.record_id(), "text": widget.text()},
+            lambda s: widget.set_record_id((s or {}).get("id"), (s or {}).get("text")),
+            widget.record_id,
+            widget.changed,
+        )
+    if isinstance(widget, CodeCombo):
+        return widget.code, widget.set_code, widget.code, widget.changed
+    if isinstance(widget, CheckList):
+        return widget.codes, lambda s: widget.set_codes(s or []), widget.codes, widget.changed
+    if isinstance(widget, DateEdit | QLineEdit):
+        signal = widget.changed if isinstance(widget, DateEdit) else widget.textChanged
+        return widget.text, lambda s: widget.setText("" if s is None else str(s)), widget.text, signal
+    if isinstance(widget, LongTextEdit):
+        return widget.toPlainText, lambda s: widget.setPlainText(s or ""), widget.toPlainText, widget.changed
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked, lambda s: widget.setChecked(bool(s)), widget.isChecked, widget.toggled
+    raise TypeError(f"no binding for {type(widget).__name__}")
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
+
+
+class RecordForm(QDialog):
+    """Base of the activity, delivery and partner forms."""
+
+    kind_name = ""
+    saved = Signal(str, str)  # kind, record id: after a successful save or delete
+    draft_saved = Signal()
+
+    def __init__(
+        self, parent: QWidget | None, db: sqlite_utils.Database, record_id: str | None = None,
+        *, form_key: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.kind = r.record_kind(self.kind_name)
+        self.ref = load_reference()
+        self.lookup = StoreLookup(db)
+        self.record: dict[str, Any] | None = get_record(db, self.kind.name, record_id) if record_id else None
+        self.record_id = record_id
+        self.form_key = form_key or f"{self.kind.name}:{record_id or 'new-' + str(uuid.uuid4())}"
+        self.expected_rev: int | None = self.record["rev"] if self.record else None
+        self._bindings: dict[str, Binding] = {}
+        self._touched: set[str] = set()
+        self._loading = True
+        self._problems: list[Problem] = []
+        self._last_draft: Any = None
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setSizeGripEnabled(True)
+        self.setWindowTitle(self.title_text())
+
+        outer = QVBoxLayout(self)
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("background: #fff4ce; padding: 6px;")
+        self.notice.hide()
+        outer.addWidget(self.notice)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.body = QWidget()
+        scroll.setWidget(self.body)
+        outer.addWidget(scroll, 1)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Why Save is disabled")
+        outer.addWidget(self.summary)
+        self.buttons = QDialogButtonBox(self)
+        self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setToolTip("Save (Ctrl+S)")
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.delete_button: QPushButton | None = None
+        if self.record is not None:
+            self.delete_button = self.buttons.addButton("&Delete…", QDialogButtonBox.ButtonRole.DestructiveRole)
+            self.delete_button.clicked.connect(self.delete)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        outer.addWidget(self.buttons)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self._save_shortcut)
+
+        self.build(self.body)
+        if self.record is not None:
+            self.load_record(self.record)
+            self._touched.update(self._bindings)  # an existing record shows all its problems
+        else:
+            self.start_new()
+        self._initial = self.get_state()
+        self._loading = False
+        self.revalidate()
+
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setInterval(DRAFT_INTERVAL_MS)
+        self.draft_timer.timeout.connect(self.write_draft)
+        self.draft_timer.start()
+        self.finished.connect(self._closed)
+
+    # -- for subclasses -------------------------------------------------------------------------
+    def title_text(self) -> str:
+        return f"{'Edit' if self.record_id else 'New'} {self.kind.label.lower()}"
+
+    def build(self, body: QWidget) -> None:
+        raise NotImplementedError
+
+    def start_new(self) -> None:
+        """Defaults of a new record, before the person types anything."""
+
+    def post_country(self) -> str | None:
+        """The country of this installation's post: the usual place of a new record."""
+        from ccp_desktop.store.installation import get_installation
+
+        install = get_installation(self.db)
+        post = self.ref.entry("posts", install.post_code) if install else None
+        country = post.get("country") if post else None
+        return country if country in self.ref.codes("activity_places") else None
+
+    def load_record(self, record: dict[str, Any]) -> None:
+        """Fill the widgets from a record in stored form."""
+        for key, binding in self._bindings.items():
+            binding.set_state(record.get(key))
+
+    def extra_state(self) -> dict[str, Any]:
+        return {}
+
+    def set_extra_state(self, state: dict[str, Any]) -> None:
+        pass
+
+    def extra_problems(self) -> list[Problem]:
+        """Problems of parts other than the main record's fields (partner rows, item lines)."""
+        return []
+
+    def write(self) -> str:
+        """Write the record (inside one transaction opened by `save`); return its id."""
+        return self.write_main()
+
+    # -- fields -----------------------------------------------------------------------------------
+    def add_field(
+        self, layout: QFormLayout, key: str, widget: QWidget, label: str | None = None, *, display: QWidget | None = None
+    ) -> QWidget:
+        """A labelled row editing `key`; `display` is what the row shows when it wraps `widget` (extra buttons)."""
+        field = self.kind.field(key) if key in self.kind.keys else None
+        text = label or (field.label if field else key)
+        return self.add_widget_row(layout, key, widget, text, required=bool(field and field.required), display=display)
+
+    def add_widget_row(
+        self, layout: QFormLayout, key: str, widget: QWidget, text: str, *, required: bool, display: QWidget | None = None
+    ) -> QWidget:
+        get_state, set_state, raw, signal = _accessors(widget)
+        widget.setAccessibleName(text)
+        if widget.toolTip() == "" and key in self.kind.keys and self.kind.field(key).help:
+            widget.setToolTip(self.kind.field(key).help)
+        error = error_label(text)
+        container = QWidget()
+        box = QVBoxLayout(container)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(display or widget)
+        box.addWidget(error)
+        caption = QLabel(f"&{text}{' *' if required else ''}" if "&" not in text else text)
+        caption.setBuddy(widget)
+        layout.addRow(caption, container)
+        self._bindings[key] = Binding(key, text, widget, get_state, set_state, raw, error)
+        signal.connect(lambda *_a, k=key: self.field_changed(k))
+        return container
+
+    def binding(self, key: str) -> Binding:
+        return self._bindings[key]
+
+    def field_changed(self, key: str) -> None:
+        if self._loading:
+            return
+        self._touched.add(key)
+        self.revalidate()
+
+    # -- state, dirty, drafts --------------------------------------------------------------------
+    def get_state(self) -> dict[str, Any]:
+        return {"fields": {k: b.get_state() for k, b in self._bindings.items()}} | self.extra_state()
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self._loading = True
+        try:
+            for key, value in (state.get("fields") or {}).items():
+                if key in self._bindings:
+                    self._bindings[key].set_state(value)
+            self.set_extra_state(state)
+        finally:
+            self._loading = False
+        self._touched.update(self._bindings)
+        self.revalidate()
+
+    def restore_draft(self, draft: Draft) -> None:
+        """Show what was on screen when the draft was written (after a crash or power cut)."""
+        state = draft.payload.get("state")
+        if isinstance(state, dict):
+            self.set_state(state)
+        self._initial_draft_note(draft)
+        self._last_draft = None  # write it again at the next tick under the same key
+
+    def _initial_draft_note(self, draft: Draft) -> None:
+        note = f"Restored from a draft saved at {draft.saved_at.replace('T', ' ')[:19]} UTC; it is not saved yet."
+        if self.record is not None and draft.payload.get("rev") not in (None, self.record["rev"]):
+            note += (" The record was changed after this draft was written; saving replaces those changes"
+                     " with what you see here.")
+        self.notice.setText(note)
+        self.notice.show()
+
+    def is_dirty(self) -> bool:
+        return bool(self.get_state() != self._initial)
+
+    def write_draft(self) -> None:
+        """Called by the draft timer: keep what is on screen, or drop the draft once it matches the record."""
+        try:
+            state = self.get_state()
+            if state == self._last_draft:
+                return
+            if state == self._initial:
+                delete_draft(self.db, self.form_key)
+            else:
+                payload = {"state": state, "rev": self.expected_rev, "title": self.windowTitle()}
+                save_draft(self.db, self.form_key, self.kind.name, self.record_id, payload)
+            self._last_draft = state
+        except CcpError:
+            return  # a draft is a convenience; the form itself still works
+        except Exception:  # noqa: BLE001 - e.g. the disk is full: never interrupt typing for a draft
+            return
+        self.draft_saved.emit()
+
+    def _closed(self, _result: int) -> None:
+        self.draft_timer.stop()
+
+    # -- validation ----------------------------------------------------------------------------------
+    def main_values(self) -> dict[str, Any]:
+        return {k: b.raw() for k, b in self._bindings.items() if k in self.kind.keys}
+
+    def main_problems(self) -> list[Problem]:
+        raw = self.main_values()
+        coerced, problems = coerce_record(self.kind, raw)
+        record = r.blank_record(self.kind) | coerced | {"id": self.record_id}
+        bad = {p.field for p in problems}
+        problems += [p for p in validate_record(self.kind, record, lookup=self.lookup) if p.field not in bad]
+        for key, binding in self._bindings.items():
+            if isinstance(binding.widget, RecordPicker) and binding.widget.unresolved_text():
+                typed = binding.widget.unresolved_text()
+                problems = [p for p in problems if p.field != key]
+                noun = "partner" if binding.widget.kind == "partners" else "activity"
+                problems.append(Problem(key, f"No {noun} matches {typed!r}: choose one from the list", typed))
+        return problems
+
+    def revalidate(self) -> None:
+        if self._loading:
+            return
+        problems = self.main_problems()
+        by_key: dict[str, list[str]] = {}
+        for p in problems:
+            by_key.setdefault(p.field, []).append(p.message)
+        for key, binding in self._bindings.items():
+            visible = key in self._touched or not _is_empty(binding.raw())
+            show_messages(binding.error, by_key.get(key, []) if visible else [])
+        problems += self.extra_problems()
+        self._problems = problems
+        self.save_button.setEnabled(not problems)
+        if problems:
+            labels = {b.key: b.label for b in self._bindings.values()}
+            lines = [
+                p.message if p.field not in labels or p.message.startswith(labels[p.field]) else f"{labels[p.field]}: {p.message}"
+                for p in problems[:3]
+            ]
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            self.summary.setText("To save, fix: " + "; ".join(lines) + more)
+            self.summary.setStyleSheet(ERROR_STYLE)
+            self.save_button.setToolTip("Fix the problems listed above Save first")
+        else:
+            self.summary.setText("Ready to save (Ctrl+S)." if self.is_dirty() else "No unsaved changes.")
+            self.summary.setStyleSheet("color: palette(mid);")
+            self.save_button.setToolTip("Save (Ctrl+S)")
+
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+    # -- actions --------------------------------------------------------------------------------------
+    def write_main(self) -> str:
+        from ccp_desktop.store.records import insert_record, update_record
+
+        values = self.main_values()
+        if self.record_id is None:
+            return str(insert_record(self.db, self.kind.name, values)["id"])
+        update_record(self.db, self.kind.name, self.record_id, values, expected_rev=self.expected_rev)
+        return self.record_id
+
+    def _save_shortcut(self) -> None:
+        if self.save_button.isEnabled():
+            self.save()
+
+    def save(self) -> bool:
+        from ccp_desktop.ui.errors import show_error
+
+        self.revalidate()
+        if self._problems:
+            return False
+        try:
+            with write_transaction(self.db):
+                record_id = self.write()
+        except Exception as exc:  # noqa: BLE001 - every failure is shown in plain words; nothing was written
+            show_error(self, exc)
+            return False
+        self.record_id = record_id
+        self.finish_clean()
+        self.saved.emit(self.kind.name, record_id)
+        super().accept()
+        return True
+
+    def finish_clean(self) -> None:
+        """The form's content is saved or thrown away: its draft goes."""
+        self.draft_timer.stop()
+        with contextlib.suppress(Exception):  # a leftover draft is only offered again later: harmless
+            delete_draft(self.db, self.form_key)
+        self._initial = self.get_state()
+
+    def delete(self) -> None:
+        from ccp_desktop.ui.forms.actions import confirm_and_delete
+
+        if self.record_id and confirm_and_delete(self, self.db, self.kind.name, self.record_id):
+            self.finish_clean()
+            self.saved.emit(self.kind.name, self.record_id)
+            super().accept()
+
+    def accept(self) -> None:  # Enter in a line edit must not close the form without saving
+        if self.save_button.isEnabled():
+            self.save()
+
+    def reject(self) -> None:
+        """Cancel, Escape and the window's close button: ask before throwing away unsaved changes."""
+        if self.is_dirty():
+            answer = ask(
+                self, "Unsaved changes", f"Save the changes to this {self.kind.label.lower()}?",
+                Button.Save | Button.Discard | Button.Cancel, Button.Save,
+                detail="" if self.save_button.isEnabled() else "It cannot be saved yet: " + self.summary.text(),
+            )
+            if answer == Button.Cancel:
+                return
+            if answer == Button.Save:
+                self.save()
+                return
+        self.finish_clean()
+        super().reject()

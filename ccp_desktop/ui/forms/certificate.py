@@ -1,0 +1,143 @@
+"""The handover certificate of an equipment delivery: a printable A4 PDF (Qt's PDF writer) with the
+program's name, the recipient, every item with its serials and value, the total, and signature lines
+for the person handing over and the person receiving."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from PySide6.QtCore import QMarginsF, QStandardPaths
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.store.installation import require_installation
+from ccp_desktop.store.records import get_record, iter_records
+
+_STYLE = """
+body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; font-size: 9.5pt; }
+h1 { font-size: 16pt; margin: 0; } h2 { font-size: 12pt; margin-top: 14px; }
+.program { font-size: 10pt; color: #444; }
+table.items { border-collapse: collapse; width: 100%; }
+table.items th { background: #e6e6e6; text-align: left; padding: 4px; border: 1px solid #999; }
+table.items td { padding: 4px; border: 1px solid #999; vertical-align: top; }
+td.num, th.num { text-align: right; }
+.serials { font-family: 'DejaVu Sans Mono', monospace; font-size: 8.5pt; }
+table.facts td { padding: 2px 10px 2px 0; }
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _money(value: float | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def certificate_html(db: sqlite_utils.Database, delivery_id: str) -> str:
+    """The certificate as HTML (Qt's rich-text subset), from the saved delivery."""
+    ref = load_reference()
+    delivery = get_record(db, "equipment_deliveries", delivery_id)
+    recipient = get_record(db, "partners", delivery["recipient_partner_id"]) if delivery["recipient_partner_id"] else {}
+    activity = get_record(db, "activities", delivery["activity_id"]) if delivery["activity_id"] else None
+    items = list(iter_records(db, "equipment_items", where="delivery_id = ?", params=[delivery_id]))
+    install = require_installation(db)
+    program = ref.program
+    rows, total = [], 0.0
+    for number, item in enumerate(items, start=1):
+        value = (item["quantity"] or 0) * (item["unit_value_aud"] or 0)
+        total += value
+        serials = "<br>".join(_e(s) for s in item["serials"]) or "—"
+        rows.append(
+            f"<tr><td>{number}</td><td><b>{_e(item['description'])}</b><br>{_e(ref.label('item_categories', item['category']))}"
+            f"{'<br>' + _e(item['make_model']) if item['make_model'] else ''}"
+            f"{'<br>Asset tag: ' + _e(item['asset_tag']) if item['asset_tag'] else ''}"
+            f"{'<br>Warranty to ' + _e(item['warranty_end']) if item['warranty_end'] else ''}</td>"
+            f"<td class='serials'>{serials}</td><td class='num'>{_e(item['quantity'])}</td>"
+            f"<td class='num'>{_money(item['unit_value_aud'])}</td><td class='num'>{_money(value)}</td></tr>"
+        )
+    facts = [
+        ("Handover reference", delivery["handover_ref"] or "—"),
+        ("Recipient organisation", recipient.get("name", "—")),
+        ("Country", ref.label("activity_places", delivery["country"])),
+        ("Delivered on", delivery["delivered_on"] or "—"),
+        ("Status", ref.label("delivery_statuses", delivery["status"])),
+        ("Recorded by post", f"{ref.label('posts', install.post_code)} ({install.post_code})"),
+    ]
+    if activity:
+        facts.append(("Activity", activity["title"]))
+    fact_rows = "".join(f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in facts)
+    received = _e(delivery["received_by_name"]) or "&nbsp;"
+    received_title = _e(delivery["received_by_title"]) or "&nbsp;"
+    line = "_" * 38
+    return f"""<html><head><style>{_STYLE}</style></head><body>
+<p class='program'>{_e(program.get('owner', ''))} — {_e(program['name'])}</p>
+<h1>Certificate of handover of ICT equipment</h1>
+<table class='facts'>{fact_rows}</table>
+<h2>Items handed over</h2>
+<table class='items' cellspacing='0' cellpadding='4' width='100%'>
+<tr><th>#</th><th>Item</th><th>Serial numbers</th><th class='num'>Qty</th>
+<th class='num'>Unit value ({_e(program.get('currency', 'AUD'))})</th><th class='num'>Value ({_e(program.get('currency', 'AUD'))})</th></tr>
+{''.join(rows) or "<tr><td colspan='6'>No items recorded.</td></tr>"}
+<tr><td colspan='5' class='num'><b>Total</b></td><td class='num'><b>{_money(total)}</b></td></tr>
+</table>
+<p>The items listed above, with the serial numbers shown, were handed over by the {_e(program['name'])}
+to the recipient organisation named above, and received in good order unless noted here:</p>
+<p>{_e(delivery['notes']) or line * 2}</p>
+<h2>Signatures</h2>
+<table width='100%' cellspacing='0' cellpadding='6'><tr>
+<td width='50%'><b>Handed over by</b> (for the {_e(program['name'])})<br><br><br>Signature: {line}<br><br>
+Name: {_e(install.officer)}<br><br>Title: {line}<br><br>Date: {line}</td>
+<td width='50%'><b>Received by</b> (for {_e(recipient.get('name', 'the recipient'))})<br><br><br>Signature: {line}<br><br>
+Name: {received}<br><br>Title: {received_title}<br><br>Date: {line}</td>
+</tr></table>
+</body></html>"""
+
+
+def write_certificate_pdf(db: sqlite_utils.Database, delivery_id: str, path: Path) -> Path:
+    """Write the PDF beside its final name, then rename: a failed write never leaves half a file."""
+    document = QTextDocument()
+    document.setHtml(certificate_html(db, delivery_id))
+    tmp = path.with_name(path.name + ".part")
+    writer = QPdfWriter(str(tmp))
+    writer.setTitle("Certificate of handover of ICT equipment")
+    writer.setCreator(load_reference().program["name"])
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
+    document.setPageSize(writer.pageLayout().paintRectPixels(writer.resolution()).size().toSizeF())
+    document.print_(writer)
+    del writer  # flushes and closes the file
+    os.replace(tmp, path)
+    return path
+
+
+def default_certificate_name(db: sqlite_utils.Database, delivery_id: str) -> str:
+    delivery = get_record(db, "equipment_deliveries", delivery_id)
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", delivery["handover_ref"] or delivery_id[:8]).strip("-")
+    return f"handover-{stem or 'certificate'}.pdf"
+
+
+def save_handover_certificate(
+    parent: QWidget | None, db: sqlite_utils.Database, delivery_id: str, path: Path | None = None
+) -> Path | None:
+    """Write the certificate to `path`, or ask where (None if the person cancels)."""
+    from ccp_desktop.ui.errors import show_error
+
+    try:
+        if path is None:
+            folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+            suggested = str(Path(folder) / default_certificate_name(db, delivery_id))
+            chosen, _filter = QFileDialog.getSaveFileName(parent, "Save handover certificate", suggested, "PDF (*.pdf)")
+            if not chosen:
+                return None
+            path = Path(chosen) if chosen.lower().endswith(".pdf") else Path(chosen + ".pdf")
+        return write_certificate_pdf(db, delivery_id, Path(path))
+    except Exception as exc:  # noqa: BLE001 - shown in plain words (disk full, folder read-only...)
+        show_error(parent, exc)
+        return None

@@ -1,0 +1,50 @@
+"""After a crash or a power cut: offer to reopen the forms that were being edited."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from PySide6.QtWidgets import QDialog, QWidget
+
+from ccp_desktop.domain import records as r
+from ccp_desktop.store.drafts import Draft, delete_draft, list_drafts
+from ccp_desktop.store.records import get_record
+from ccp_desktop.ui.forms.actions import form_class, open_record_form
+from ccp_desktop.ui.forms.prompts import Button, ask
+
+
+def _restorable(db: sqlite_utils.Database, draft: Draft) -> bool:
+    """A draft whose record has since been deleted, or of a kind this build has no form for, is dropped."""
+    try:
+        form_class(draft.kind)
+        return not (draft.record_id and get_record(db, draft.kind, draft.record_id)["deleted"])
+    except Exception:  # noqa: BLE001 - unknown kind, missing record: nothing to restore into
+        return False
+
+
+def _describe(draft: Draft) -> str:
+    label = r.record_kind(draft.kind).label
+    title = str(draft.payload.get("title") or label)
+    return f"• {title} (saved {draft.saved_at.replace('T', ' ')[:16]} UTC)"
+
+
+def offer_draft_restore(parent: QWidget | None, db: sqlite_utils.Database) -> list[QDialog]:
+    """If drafts were left by a crash, ask, then reopen each in its form (or throw them away)."""
+    drafts = list_drafts(db)
+    for draft in [d for d in drafts if not _restorable(db, d)]:
+        delete_draft(db, draft.form_key)
+    drafts = [d for d in drafts if _restorable(db, d)]
+    if not drafts:
+        return []
+    answer = ask(
+        parent, "Restore unsaved work",
+        f"CCP Field Desk closed while {len(drafts)} form{'s were' if len(drafts) > 1 else ' was'} being edited. "
+        "Reopen them with what you had typed?",
+        Button.Yes | Button.Discard, Button.Yes,
+        detail="\n".join(_describe(d) for d in drafts),
+        labels={Button.Yes: "Reopen"},
+    )
+    if answer != Button.Yes:
+        for draft in drafts:
+            delete_draft(db, draft.form_key)
+        return []
+    return [open_record_form(parent, db, d.kind, d.record_id, draft=d) for d in drafts]
