@@ -222,6 +222,77 @@ def m008_drafts(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m009_sync_state(db: sqlite_utils.Database) -> None:
+    """Sync bookkeeping: packages sent and received, pinned keys, what each side last agreed, conflicts."""
+    db.execute(
+        """CREATE TABLE sync_exports (
+            package_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('changes', 'full', 'since-receipt', 'receipt')),
+            created_at TEXT NOT NULL,
+            path TEXT NOT NULL,
+            seq_from INTEGER NOT NULL,
+            seq_to INTEGER NOT NULL,
+            previous_package_id TEXT,
+            for_post TEXT,
+            counts TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE sync_imports (
+            package_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            post_code TEXT NOT NULL,
+            seq_from INTEGER NOT NULL,
+            seq_to INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL,
+            backup_path TEXT,
+            summary TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX sync_imports_post ON sync_imports (post_code, seq_to)")
+    db.execute(
+        """CREATE TABLE sync_peers (
+            post_code TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            pinned_at TEXT NOT NULL,
+            pinned_how TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE sync_record_state (
+            table_name TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            post_code TEXT NOT NULL,
+            post_rev_seen INTEGER NOT NULL,
+            hq_rev_agreed INTEGER NOT NULL,
+            PRIMARY KEY (table_name, record_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE sync_conflicts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            table_name TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            post_code TEXT NOT NULL,
+            package_id TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            hq_rev INTEGER NOT NULL,
+            post_rev INTEGER NOT NULL,
+            hq_version TEXT NOT NULL,
+            post_version TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'kept-post', 'kept-hq')),
+            resolved_at TEXT,
+            resolved_by TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX sync_conflicts_record ON sync_conflicts (table_name, record_id, status)")
+
+
 # The number of steps this build knows; a database with more was made by a newer version.
 SCHEMA_VERSION = len(migrations._migrations)
 

@@ -1,0 +1,251 @@
+"""Sync bookkeeping in the database: packages sent and received, pinned keys, what HQ and each post last
+agreed about every record, conflicts; and writing a post's rows at HQ exactly as the post sent them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlite_utils
+
+from ccp_desktop.domain import records as r
+from ccp_desktop.domain.coerce import utc_now
+
+# ---- packages sent (post: data packages; HQ: receipts) -------------------------------------------
+
+
+def record_export(
+    db: sqlite_utils.Database, *, package_id: str, kind: str, created_at: str, path: str, seq_from: int,
+    seq_to: int, previous_package_id: str | None, counts: dict[str, int], for_post: str | None = None,
+) -> None:
+    with db.atomic():
+        db.execute(
+            "INSERT INTO sync_exports (package_id, kind, created_at, path, seq_from, seq_to, previous_package_id,"
+            " for_post, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [package_id, kind, created_at, path, seq_from, seq_to, previous_package_id, for_post, json.dumps(counts)],
+        )
+
+
+def _export_dict(row: Sequence[Any]) -> dict[str, Any]:
+    keys = ("package_id", "kind", "created_at", "path", "seq_from", "seq_to", "previous_package_id", "for_post", "counts")
+    out = dict(zip(keys, row, strict=True))
+    out["counts"] = json.loads(out["counts"])
+    return out
+
+
+_EXPORT_COLUMNS = "package_id, kind, created_at, path, seq_from, seq_to, previous_package_id, for_post, counts"
+
+
+def last_data_export(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    row = db.execute(
+        f"SELECT {_EXPORT_COLUMNS} FROM sync_exports WHERE kind != 'receipt' ORDER BY rowid DESC LIMIT 1"
+    ).fetchone()
+    return _export_dict(row) if row else None
+
+
+def exported_seq(db: sqlite_utils.Database) -> int:
+    """The highest journal sequence any data package has carried (0 when none)."""
+    return int(db.execute("SELECT coalesce(max(seq_to), 0) FROM sync_exports WHERE kind != 'receipt'").fetchone()[0])
+
+
+def list_exports(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return [_export_dict(row) for row in db.execute(f"SELECT {_EXPORT_COLUMNS} FROM sync_exports ORDER BY rowid DESC")]
+
+
+# ---- packages received (HQ: data packages; post: receipts) ---------------------------------------
+
+_IMPORT_COLUMNS = (
+    "package_id", "kind", "post_code", "seq_from", "seq_to", "content_hash", "created_at", "imported_at",
+    "imported_by", "backup_path", "summary",
+)
+
+
+def _import_dict(row: Sequence[Any]) -> dict[str, Any]:
+    out = dict(zip(_IMPORT_COLUMNS, row, strict=True))
+    out["summary"] = json.loads(out["summary"])
+    return out
+
+
+def find_import(db: sqlite_utils.Database, package_id: str) -> dict[str, Any] | None:
+    row = db.execute(f"SELECT {', '.join(_IMPORT_COLUMNS)} FROM sync_imports WHERE package_id = ?", [package_id]).fetchone()
+    return _import_dict(row) if row else None
+
+
+def record_import(db: sqlite_utils.Database, entry: dict[str, Any]) -> None:
+    values = dict(entry, summary=json.dumps(entry["summary"], ensure_ascii=False))
+    db.execute(
+        f"INSERT INTO sync_imports ({', '.join(_IMPORT_COLUMNS)}) VALUES ({', '.join('?' for _ in _IMPORT_COLUMNS)})",
+        [values[k] for k in _IMPORT_COLUMNS],
+    )
+
+
+def list_imports(db: sqlite_utils.Database, *, post_code: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+    clauses, params = [], []
+    if post_code:
+        clauses.append("post_code = ?")
+        params.append(post_code)
+    if kind == "data":
+        clauses.append("kind != 'receipt'")
+    elif kind:
+        clauses.append("kind = ?")
+        params.append(kind)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    sql = f"SELECT {', '.join(_IMPORT_COLUMNS)} FROM sync_imports{where} ORDER BY rowid DESC"
+    return [_import_dict(row) for row in db.execute(sql, params)]
+
+
+def covered_ranges(db: sqlite_utils.Database, post_code: str) -> list[tuple[int, int]]:
+    """The journal ranges HQ holds from a post, merged, in order."""
+    rows = db.execute(
+        "SELECT seq_from, seq_to FROM sync_imports WHERE post_code = ? AND kind != 'receipt' ORDER BY seq_from",
+        [post_code],
+    ).fetchall()
+    merged: list[tuple[int, int]] = []
+    for start, end in rows:
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def missing_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Holes below the highest sequence held: the packages to ask the post for."""
+    out, expected = [], 1
+    for start, end in ranges:
+        if start > expected:
+            out.append((expected, start - 1))
+        expected = max(expected, end + 1)
+    return out
+
+
+def confirmed_seq(db: sqlite_utils.Database, post_code: str) -> int:
+    """Everything up to this sequence has arrived from the post, with no hole."""
+    ranges = covered_ranges(db, post_code)
+    return ranges[0][1] if ranges and ranges[0][0] <= 1 else 0
+
+
+# ---- pinned keys ---------------------------------------------------------------------------------
+
+
+def get_peer(db: sqlite_utils.Database, post_code: str) -> dict[str, Any] | None:
+    row = db.execute(
+        "SELECT post_code, public_key, fingerprint, pinned_at, pinned_how FROM sync_peers WHERE post_code = ?", [post_code]
+    ).fetchone()
+    return dict(zip(("post_code", "public_key", "fingerprint", "pinned_at", "pinned_how"), row, strict=True)) if row else None
+
+
+def pin_peer(db: sqlite_utils.Database, post_code: str, public_key: str, fingerprint: str, how: str) -> None:
+    db.execute(
+        "INSERT INTO sync_peers (post_code, public_key, fingerprint, pinned_at, pinned_how) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (post_code) DO UPDATE SET public_key = excluded.public_key, fingerprint = excluded.fingerprint,"
+        " pinned_at = excluded.pinned_at, pinned_how = excluded.pinned_how",
+        [post_code, public_key, fingerprint, utc_now(), how],
+    )
+
+
+# ---- what each side last agreed, per record -------------------------------------------------------
+
+
+def record_state(db: sqlite_utils.Database, table: str, record_id: str) -> tuple[int, int] | None:
+    """(the post's rev HQ last saw, HQ's rev when they last agreed), or None if never synced."""
+    row = db.execute(
+        "SELECT post_rev_seen, hq_rev_agreed FROM sync_record_state WHERE table_name = ? AND record_id = ?",
+        [table, record_id],
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def set_record_states(db: sqlite_utils.Database, table: str, post_code: str, states: Iterable[tuple[str, int, int]]) -> None:
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO sync_record_state (table_name, record_id, post_code, post_rev_seen, hq_rev_agreed)"
+        " VALUES (?, ?, ?, ?, ?)",
+        ((table, rid, post_code, seen, agreed) for rid, seen, agreed in states),
+    )
+
+
+# ---- writing a post's rows as they are ------------------------------------------------------------
+
+
+def write_remote_rows(db: sqlite_utils.Database, kind: r.RecordKind, rows: Sequence[Sequence[Any]], *, replace: bool) -> None:
+    """Insert (or replace the content of) records exactly as a package carries them: rev, updated_at,
+    updated_by and origin_post included. Rows are database-form tuples in `kind.keys` order. The journal
+    and serial-number triggers apply; a revision going backwards is refused by the schema."""
+    cols = kind.keys
+    if replace:
+        sets = ", ".join(f"{c} = ?" for c in cols[1:])
+        sql = f"UPDATE {kind.name} SET {sets} WHERE id = ?"
+        db.conn.executemany(sql, (tuple(row[1:]) + (row[0],) for row in rows))
+    else:
+        sql = f"INSERT INTO {kind.name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+        db.conn.executemany(sql, rows)
+
+
+def stored_row(db: sqlite_utils.Database, kind: r.RecordKind, record_id: str) -> tuple[Any, ...] | None:
+    """A record as database values in `kind.keys` order."""
+    row = db.execute(f"SELECT {', '.join(kind.keys)} FROM {kind.name} WHERE id = ?", [record_id]).fetchone()
+    return tuple(row) if row else None
+
+
+# ---- conflicts -------------------------------------------------------------------------------------
+
+_CONFLICT_COLUMNS = (
+    "id", "table_name", "record_id", "post_code", "package_id", "detected_at", "hq_rev", "post_rev",
+    "hq_version", "post_version", "status", "resolved_at", "resolved_by",
+)
+
+
+def _conflict_dict(row: Sequence[Any]) -> dict[str, Any]:
+    out = dict(zip(_CONFLICT_COLUMNS, row, strict=True))
+    out["hq_version"] = json.loads(out["hq_version"])
+    out["post_version"] = json.loads(out["post_version"])
+    return out
+
+
+def open_conflict_id(db: sqlite_utils.Database, table: str, record_id: str) -> int | None:
+    row = db.execute(
+        "SELECT id FROM sync_conflicts WHERE table_name = ? AND record_id = ? AND status = 'open'", [table, record_id]
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def save_conflict(
+    db: sqlite_utils.Database, *, table: str, record_id: str, post_code: str, package_id: str,
+    hq_version: dict[str, Any], post_version: dict[str, Any],
+) -> int:
+    """Keep both versions. A newer post version of a record already in conflict replaces the older one."""
+    hq_text = json.dumps(hq_version, ensure_ascii=False)
+    post_text = json.dumps(post_version, ensure_ascii=False)
+    existing = open_conflict_id(db, table, record_id)
+    if existing is not None:
+        db.execute(
+            "UPDATE sync_conflicts SET package_id = ?, detected_at = ?, hq_rev = ?, post_rev = ?, hq_version = ?,"
+            " post_version = ? WHERE id = ?",
+            [package_id, utc_now(), hq_version["rev"], post_version["rev"], hq_text, post_text, existing],
+        )
+        return existing
+    cursor = db.execute(
+        "INSERT INTO sync_conflicts (table_name, record_id, post_code, package_id, detected_at, hq_rev, post_rev,"
+        " hq_version, post_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [table, record_id, post_code, package_id, utc_now(), hq_version["rev"], post_version["rev"], hq_text, post_text],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def list_conflicts(db: sqlite_utils.Database, *, include_resolved: bool = False) -> list[dict[str, Any]]:
+    where = "" if include_resolved else " WHERE status = 'open'"
+    rows = db.execute(f"SELECT {', '.join(_CONFLICT_COLUMNS)} FROM sync_conflicts{where} ORDER BY id")
+    return [_conflict_dict(row) for row in rows]
+
+
+def get_conflict(db: sqlite_utils.Database, conflict_id: int) -> dict[str, Any] | None:
+    row = db.execute(f"SELECT {', '.join(_CONFLICT_COLUMNS)} FROM sync_conflicts WHERE id = ?", [conflict_id]).fetchone()
+    return _conflict_dict(row) if row else None
+
+
+def mark_conflict_resolved(db: sqlite_utils.Database, conflict_id: int, status: str, officer: str) -> None:
+    db.execute(
+        "UPDATE sync_conflicts SET status = ?, resolved_at = ?, resolved_by = ? WHERE id = ?",
+        [status, utc_now(), officer, conflict_id],
+    )

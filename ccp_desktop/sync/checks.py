@@ -1,0 +1,110 @@
+"""Validating every row of a package through the domain rules, with references resolved against both the
+package's own rows and (at HQ) the database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import sqlite_utils
+
+from ccp_desktop.domain import records as r
+from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.domain.validation import validate_record
+from ccp_desktop.store.records import StoreLookup
+from ccp_desktop.sync.package import RECEIPT_KIND, Package, decode
+
+
+class PackageLookup:
+    """References as they will be after the package is applied: the package's rows win over the
+    database's for the records they carry (a tombstone in the package hides the stored record)."""
+
+    def __init__(self, package: Package, db: sqlite_utils.Database | None) -> None:
+        self.store = StoreLookup(db) if db is not None else None
+        self.live: dict[str, set[str]] = {}
+        self.dead: dict[str, set[str]] = {}
+        self.serials: dict[str, str] = {}
+        self.items_in_package: set[str] = set()
+        for name, sheet in package.sheets.items():
+            if sheet.kind is RECEIPT_KIND:
+                continue
+            keys = sheet.kind.keys
+            deleted_at, serial_at = keys.index("deleted"), keys.index("serials") if "serials" in keys else -1
+            live, dead = self.live.setdefault(name, set()), self.dead.setdefault(name, set())
+            for row in sheet.rows:
+                (dead if row[deleted_at] else live).add(row[0])
+                if serial_at >= 0:
+                    self.items_in_package.add(row[0])
+                    if not row[deleted_at] and row[serial_at]:
+                        for serial in decode(sheet.kind, row)["serials"]:
+                            self.serials.setdefault(serial.casefold(), row[0])
+
+    def exists(self, kind: str, record_id: str) -> bool:
+        if record_id in self.live.get(kind, ()):
+            return True
+        if record_id in self.dead.get(kind, ()):
+            return False
+        return self.store.exists(kind, record_id) if self.store else True
+
+    def serial_owner(self, serial: str) -> str | None:
+        owner = self.serials.get(serial.casefold())
+        if owner is not None or self.store is None:
+            return owner
+        stored = self.store.serial_owner(serial)
+        # An item the package carries holds the serials the package says, not the stored ones.
+        return None if stored in self.items_in_package else stored
+
+
+def _is_uuid(text: Any) -> bool:
+    try:
+        uuid.UUID(str(text))
+    except ValueError:
+        return False
+    return True
+
+
+def validate_package(package: Package, db: sqlite_utils.Database | None,
+                     progress: Callable[[int], None] | None = None) -> None:
+    """Add a problem for every rule any row breaks. `db` None: field rules and in-package checks only."""
+    lookup = PackageLookup(package, db) if db is not None else None
+    ref = load_reference()
+    post = package.manifest.get("post_code")
+    for name, sheet in package.sheets.items():
+        kind = sheet.kind
+        seen: dict[str, int] = {}
+        for row, excel_row in zip(sheet.rows, sheet.excel_rows, strict=True):
+            record = decode(kind, row)
+            rid = record.get("id")
+            if kind is RECEIPT_KIND:
+                problems = validate_record(kind, record, ref=ref, check_system=True)
+            else:
+                problems = validate_record(kind, record, lookup=lookup, ref=ref, check_system=True)
+                if record.get("origin_post") and record["origin_post"] != post:
+                    package.problem(f"a record made at {record['origin_post']} cannot travel in a package from {post}",
+                                    sheet=name, row=excel_row, column="origin_post", value=record["origin_post"])
+                rev = record.get("rev")
+                if isinstance(rev, int) and rev < 1:
+                    package.problem("Revision must be 1 or more", sheet=name, row=excel_row, column="rev", value=rev)
+            for problem in problems:
+                package.problem(problem.message, sheet=name, row=excel_row, column=problem.field, value=problem.value)
+            if rid and not _is_uuid(rid):
+                package.problem("is not a record id (UUID)", sheet=name, row=excel_row, column=kind.keys[0], value=rid)
+            if rid in seen:
+                package.problem(f"the same id is on row {seen[rid]} too", sheet=name, row=excel_row,
+                                column=kind.keys[0], value=rid)
+            elif rid:
+                seen[rid] = excel_row
+            if progress and len(seen) % 1000 == 0:
+                progress(1000)
+
+
+def validate_receipt_target(package: Package, own_post: str) -> None:
+    target = package.manifest.get("for_post")
+    if target != own_post:
+        package.problem(f"this receipt is for post {target}, not for {own_post}", sheet="Manifest", column="for_post",
+                        value=target)
+
+
+def kind_of(name: str) -> r.RecordKind:
+    return RECEIPT_KIND if name == RECEIPT_KIND.name else r.record_kind(name)

@@ -1,0 +1,170 @@
+"""Export at the post: one signed workbook holding the latest state of every record changed since the last
+package (`changes`), since HQ's last receipt (`since-receipt`) or everything (`full`), tombstones included."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ccp_desktop import __version__
+from ccp_desktop.domain.coerce import format_timestamp
+from ccp_desktop.domain.records import RECORD_KINDS
+from ccp_desktop.errors import Cancelled, NothingToExport, PackageError, SetupError
+from ccp_desktop.store import sync_state
+from ccp_desktop.store.connection import database_path
+from ccp_desktop.store.installation import require_installation
+from ccp_desktop.store.maintenance import journal_seq
+from ccp_desktop.store.migrations import SCHEMA_VERSION
+from ccp_desktop.sync import format as fmt
+from ccp_desktop.sync import signing
+from ccp_desktop.sync.readme import readme_rows
+from ccp_desktop.sync.workbook import PackageWriter
+
+EXPORT_KINDS = ("changes", "full", "since-receipt")
+PROGRESS_EVERY = 1000
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    package_id: str
+    kind: str
+    seq_from: int
+    seq_to: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def load_signing_key(db: sqlite_utils.Database) -> Any:
+    path = database_path(db)
+    if path is None:
+        raise SetupError("This database has no file, so it has no signing key")
+    return signing.load_private_key(signing.key_path_for(path))
+
+
+def _seq_range(db: sqlite_utils.Database, kind: str) -> tuple[int, int]:
+    top = journal_seq(db)
+    if kind == "full":
+        if top == 0:
+            raise NothingToExport("There are no records to export yet; nothing was written")
+        return 1, top
+    if kind == "changes":
+        start = sync_state.exported_seq(db) + 1
+        if top < start:
+            raise NothingToExport("Nothing has changed since the last package; nothing was written")
+        return start, top
+    receipt = sync_state.list_imports(db, kind="receipt")
+    confirmed = max((r["seq_to"] for r in receipt), default=0)
+    if top <= confirmed:
+        raise NothingToExport(f"HQ has confirmed every change (up to {confirmed}); nothing was written")
+    return confirmed + 1, top
+
+
+def _selection(kind_name: str, full: bool) -> str:
+    if full:
+        return f"FROM {kind_name}"
+    return (
+        f"FROM {kind_name} WHERE id IN (SELECT record_id FROM change_journal"
+        f" WHERE table_name = '{kind_name}' AND seq BETWEEN ? AND ?)"
+    )
+
+
+def export_package(
+    db: sqlite_utils.Database,
+    out_dir: Path,
+    *,
+    kind: str = "changes",
+    progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Write a package into `out_dir`; returns where and what. Raises NothingToExport or Cancelled."""
+    if kind not in EXPORT_KINDS:
+        raise PackageError(f"Unknown package kind {kind!r}: use one of {', '.join(EXPORT_KINDS)}")
+    install = require_installation(db)
+    key = load_signing_key(db)
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise PackageError(f"{out_dir} is not a folder")
+    created = dt.datetime.now(dt.UTC)
+    package_id = str(uuid.uuid4())
+    # One read transaction: counts, rows and the sequence range all come from the same snapshot.
+    db.execute("BEGIN")
+    try:
+        seq_from, seq_to = _seq_range(db, kind)
+        full = kind == "full"
+        params = [] if full else [seq_from, seq_to]
+        expected = {k: int(db.execute(f"SELECT count(*) {_selection(k, full)}", params).fetchone()[0]) for k in RECORD_KINDS}
+        total = sum(expected.values())
+        if total == 0:
+            raise NothingToExport("Nothing has changed since the last package; nothing was written")
+        target = out_dir / fmt.package_file_name(install.post_code, created, kind, seq_from, seq_to)
+        if target.exists():
+            raise PackageError(f"{target} exists already; wait a second and export again")
+        previous = sync_state.last_data_export(db)
+        writer = PackageWriter(target)
+        try:
+            hashes, done = {}, 0
+            for name, record_kind in RECORD_KINDS.items():
+                columns = fmt.columns_for(record_kind)
+                hasher = fmt.SheetHasher()
+
+                def on_row(row: tuple[Any, ...], hasher: fmt.SheetHasher = hasher, columns: Any = columns) -> tuple[Any, ...]:
+                    nonlocal done
+                    canonical = fmt.encode_stored(columns, row)
+                    hasher.add(canonical)
+                    done += 1
+                    if done % PROGRESS_EVERY == 0:
+                        if should_cancel and should_cancel():
+                            raise Cancelled("Export cancelled; no file was written")
+                        if progress:
+                            progress(done, total)
+                    return canonical
+
+                cursor = db.conn.execute(f"SELECT {', '.join(record_kind.keys)} {_selection(name, full)} ORDER BY rowid", params)
+                writer.write_records(record_kind, cursor, expected[name], on_row)
+                hashes[name] = hasher.hexdigest()
+            manifest = {
+                "format": fmt.FORMAT_NAME,
+                "format_version": str(fmt.FORMAT_VERSION),
+                "schema_version": str(SCHEMA_VERSION),
+                "package_id": package_id,
+                "kind": kind,
+                "post_code": install.post_code,
+                "device_id": install.device_id,
+                "officer": install.officer,
+                "created_at": format_timestamp(created),
+                "seq_from": str(seq_from),
+                "seq_to": str(seq_to),
+                "previous_package_id": previous["package_id"] if previous else "",
+                "app_version": __version__,
+            }
+            for name in RECORD_KINDS:
+                manifest[f"rows.{name}"] = str(expected[name])
+                manifest[f"hash.{name}"] = hashes[name]
+            manifest["public_key"] = signing.public_key_text(key)
+            manifest[fmt.SIGNATURE_KEY] = signing.sign(key, fmt.manifest_message(manifest))
+            if should_cancel and should_cancel():
+                raise Cancelled("Export cancelled; no file was written")
+            path = writer.finish(manifest, readme_rows(manifest, install))
+        except BaseException:
+            writer.abandon()
+            raise
+    finally:
+        db.execute("ROLLBACK")
+    try:
+        sync_state.record_export(
+            db, package_id=package_id, kind=kind, created_at=manifest["created_at"], path=str(path),
+            seq_from=seq_from, seq_to=seq_to, previous_package_id=manifest["previous_package_id"] or None,
+            counts=expected,
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)  # a package the database does not know about must not be sent
+        raise
+    if progress:
+        progress(total, total)
+    return ExportResult(path, package_id, kind, seq_from, seq_to, dict(expected))

@@ -1,0 +1,216 @@
+"""Reading a package into checked rows: structure, manifest, signature, hashes, and every cell parsed by
+the shared domain parser. Every problem is collected with sheet, Excel row, column key and value."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ccp_desktop.domain import records as r
+from ccp_desktop.domain.records import RECORD_KINDS
+from ccp_desktop.errors import PackageError, Problem
+from ccp_desktop.sync import format as fmt
+from ccp_desktop.sync import signing
+from ccp_desktop.sync.reader import Workbook
+from ccp_desktop.sync.result import short_value
+
+RECEIPT_KIND = r.RecordKind(
+    name=fmt.RECEIPT_SHEET, label="Package", plural="Packages", search_columns=(), title_field="package_id",
+    fields=(
+        r.Field("package_id", "Package id", r.UUID, required=True),
+        r.Field("kind", "Kind", r.TEXT, required=True),
+        r.Field("seq_from", "First change", r.INT, required=True),
+        r.Field("seq_to", "Last change", r.INT, required=True),
+        r.Field("created_at", "Made at the post (UTC)", r.TIMESTAMP, required=True),
+        r.Field("imported_at", "Imported at HQ (UTC)", r.TIMESTAMP, required=True),
+    ),
+)
+
+REQUIRED_MANIFEST = ("format", "format_version", "package_id", "kind", "post_code", "created_at", "public_key", "signature")
+
+
+@dataclass
+class SheetRows:
+    kind: r.RecordKind
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # database-form values in kind.keys order
+    excel_rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Package:
+    path: Path
+    manifest: dict[str, str] = field(default_factory=dict)
+    sheets: dict[str, SheetRows] = field(default_factory=dict)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    signature_ok: bool = False
+
+    @property
+    def kind(self) -> str | None:
+        return self.manifest.get("kind") or None
+
+    @property
+    def is_receipt(self) -> bool:
+        return self.kind == "receipt"
+
+    def number(self, key: str) -> int:
+        try:
+            return int(self.manifest.get(key) or 0)
+        except ValueError:
+            return 0
+
+    def problem(self, message: str, *, sheet: str | None = None, row: int | None = None, column: str = "file",
+                value: Any = None) -> None:
+        self.errors.append(Problem(column, message, short_value(value), sheet, row))
+
+
+def _read_manifest(book: Workbook, package: Package) -> None:
+    if fmt.MANIFEST_SHEET not in book.sheet_names:
+        package.problem(f"the {fmt.MANIFEST_SHEET} sheet is missing: this is not a CCP Field Desk package", sheet=fmt.MANIFEST_SHEET)
+        return
+    for index, row in enumerate(book.rows(fmt.MANIFEST_SHEET), start=1):
+        if index == 1 or not row or row[0] in ("", None):
+            continue
+        key = fmt.manifest_text(row[0])
+        if key in package.manifest:
+            package.problem(f"manifest key {key!r} appears twice", sheet=fmt.MANIFEST_SHEET, row=index, column=key)
+        package.manifest[key] = fmt.manifest_text(row[1] if len(row) > 1 else "")
+
+
+def _check_manifest(package: Package) -> bool:
+    """Format, version, kind and signature. False when the rest cannot be read meaningfully."""
+    m = package.manifest
+    missing = [k for k in REQUIRED_MANIFEST if not m.get(k)]
+    if m.get("format") and m["format"] != fmt.FORMAT_NAME:
+        package.problem("this workbook is not a CCP Field Desk sync package", sheet=fmt.MANIFEST_SHEET, column="format",
+                        value=m["format"])
+        return False
+    if missing:
+        package.problem(f"the manifest lacks {', '.join(missing)}", sheet=fmt.MANIFEST_SHEET, column=missing[0])
+        return False
+    try:
+        version = int(m["format_version"])
+    except ValueError:
+        version = -1
+    if version > fmt.FORMAT_VERSION:
+        package.problem(
+            f"made by a newer version of CCP Field Desk (package format {version}; this copy reads format "
+            f"{fmt.FORMAT_VERSION}): update this installation, then import again",
+            sheet=fmt.MANIFEST_SHEET, column="format_version", value=m["format_version"],
+        )
+        return False
+    if version < 1:
+        package.problem("the package format version is not valid", sheet=fmt.MANIFEST_SHEET, column="format_version",
+                        value=m["format_version"])
+        return False
+    if m["kind"] not in fmt.PACKAGE_KINDS:
+        package.problem(f"unknown package kind {m['kind']!r}", sheet=fmt.MANIFEST_SHEET, column="kind", value=m["kind"])
+        return False
+    package.signature_ok = signing.verify(m["public_key"], fmt.manifest_message(m), m["signature"])
+    if not package.signature_ok:
+        package.problem(
+            "the signature does not match: the manifest was changed after signing, or the package was not signed "
+            "by the key it names", sheet=fmt.MANIFEST_SHEET, column="signature",
+        )
+    return True
+
+
+def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: Callable[[int], None] | None) -> None:
+    name = kind.name
+    if name not in book.sheet_names:
+        package.problem(f"the sheet {name} is missing", sheet=name)
+        return
+    rows = book.rows(name)
+    header = [fmt.manifest_text(h) for h in next(rows, [])]
+    index: dict[str, int] = {}
+    for position, key in enumerate(header):
+        if key in index:
+            package.problem(f"column {key} appears twice", sheet=name, row=1, column=key)
+        elif key:
+            index[key] = position
+    missing = [k for k in kind.keys if k not in index]
+    if missing:
+        package.problem(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}", sheet=name, row=1,
+                        column=missing[0])
+        return
+    extra = [k for k in index if k not in kind.keys]
+    if extra:
+        package.warnings.append(f"Sheet {name}: column{'s' if len(extra) > 1 else ''} {', '.join(extra)} ignored (not part of the format)")
+    by_position = {col: key for key, col in index.items()}
+    for row, col in book.checks.formulas.get(name, []):
+        key = by_position.get(col - 1, f"column {col}")
+        package.problem("a formula is not allowed in a package; cells must hold values", sheet=name, row=row, column=key)
+    columns = fmt.columns_for(kind)
+    positions = [index[k] for k in kind.keys]
+    width = max(positions) + 1
+    hasher = fmt.SheetHasher()
+    sheet = SheetRows(kind)
+    for excel_row, cells in enumerate(rows, start=2):
+        if len(cells) < width:
+            cells = list(cells) + [""] * (width - len(cells))
+        values = [cells[p] for p in positions]
+        if all(v == "" or v is None for v in values):
+            continue  # a blank row carries nothing; the row count check still catches deleted rows
+        encoded, bad = fmt.encode_cells(columns, values)
+        for key, value, message in bad:
+            package.problem(message, sheet=name, row=excel_row, column=key, value=value)
+        hasher.add(encoded)
+        sheet.rows.append(encoded)
+        sheet.excel_rows.append(excel_row)
+        if progress and hasher.rows % 1000 == 0:
+            progress(1000)
+    if progress:
+        progress(hasher.rows % 1000)
+    package.sheets[name] = sheet
+    _check_sheet_hash(package, name, hasher)
+
+
+def _check_sheet_hash(package: Package, name: str, hasher: fmt.SheetHasher) -> None:
+    declared_rows = package.manifest.get(f"rows.{name}")
+    declared_hash = package.manifest.get(f"hash.{name}")
+    if declared_rows is None or declared_hash is None:
+        package.problem(f"the manifest has no row count or hash for sheet {name}", sheet=fmt.MANIFEST_SHEET, column=f"hash.{name}")
+    elif str(hasher.rows) != declared_rows:
+        package.problem(
+            f"{hasher.rows} rows, but {declared_rows} were signed: rows were added or deleted after export",
+            sheet=name, column="rows", value=hasher.rows,
+        )
+    elif hasher.hexdigest() != declared_hash:
+        package.problem("values differ from those signed: the sheet was edited after export", sheet=name, column="hash")
+
+
+def expected_sheets(kind: str | None) -> list[r.RecordKind]:
+    return [RECEIPT_KIND] if kind == "receipt" else list(RECORD_KINDS.values())
+
+
+def read_package(path: Path, *, progress: Callable[[int], None] | None = None) -> Package:
+    """Everything checkable without a database. Never raises for a bad file: problems are collected."""
+    package = Package(Path(path))
+    try:
+        book = Workbook(package.path)
+    except PackageError as exc:
+        package.problem(str(exc))
+        return package
+    try:
+        _read_manifest(book, package)
+        if package.errors or not _check_manifest(package):
+            return package
+        for kind in expected_sheets(package.kind):
+            _read_sheet(book, package, kind, progress)
+    except PackageError as exc:
+        package.problem(str(exc))
+    finally:
+        book.close()
+    return package
+
+
+def decode(kind: r.RecordKind, row: tuple[Any, ...]) -> dict[str, Any]:
+    """A database-form row as a stored-form record (lists decoded), for validation and display."""
+    record = dict(zip(kind.keys, row, strict=True))
+    for f in kind.fields:
+        if f.type in (r.CODES, r.SERIALS):
+            record[f.key] = json.loads(record[f.key]) if record[f.key] else []
+    return record

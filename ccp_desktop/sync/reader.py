@@ -1,0 +1,163 @@
+"""Opening a package safely. Before any spreadsheet parser sees the file: it must be a zip of sane size,
+whose entries really inflate (checked by inflating, not by trusting headers) within limits, with no
+document type declarations (so no external entities), no links to other files, no macros, and no
+formulas in any worksheet. Only then does python-calamine read it."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import python_calamine
+from openpyxl.utils import column_index_from_string
+
+from ccp_desktop.errors import PackageError
+
+MAX_PACKAGE_BYTES = 300 * 1024 * 1024
+MAX_ENTRY_BYTES = 1536 * 1024 * 1024
+MAX_TOTAL_BYTES = 3 * 1024 * 1024 * 1024
+MAX_RATIO = 200  # spreadsheet XML compresses well, but not 200 to 1; a zip bomb does
+RATIO_FLOOR_BYTES = 1024 * 1024  # tiny entries may compress oddly; the ratio matters for big ones
+MAX_ENTRIES = 2000
+_CHUNK = 1 << 20
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+@dataclass
+class Preflight:
+    """What the safety pass learned: each sheet's name and the cells holding formulas, by sheet."""
+
+    sheet_files: dict[str, str] = field(default_factory=dict)  # zip entry -> sheet name
+    formulas: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # sheet -> [(row, column)]
+
+
+def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool) -> list[tuple[int, int]]:
+    """Inflate one entry in chunks, stopping at the limits; return formula cells (row, column)."""
+    found: set[tuple[int, int]] = set()
+    size = 0
+    tail = b""
+    limit = min(MAX_ENTRY_BYTES, max(info.compress_size * MAX_RATIO, RATIO_FLOOR_BYTES))
+    with archive.open(info) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise PackageError(
+                    f"Refused: part {info.filename} of the file expands far beyond its packed size (a 'zip bomb' or a damaged file)"
+                )
+            window = tail + chunk
+            if _DOCTYPE.search(window):
+                raise PackageError(f"Refused: part {info.filename} declares a document type (external entities are not allowed)")
+            if is_sheet:
+                for match in _FORMULA.finditer(window):
+                    # The cell that holds the formula is the last <c r="..."> opened before it.
+                    refs = list(_CELL_REF.finditer(window, 0, match.start()))
+                    if refs:
+                        col, row = refs[-1].group(1).decode(), int(refs[-1].group(2))
+                        found.add((row, column_index_from_string(col)))
+                    else:
+                        found.add((0, 0))
+                    if len(found) >= 100:  # enough to refuse and to show where
+                        return sorted(found)
+            tail = window[-512:]
+    return sorted(found)
+
+
+def _sheet_files(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Map worksheet zip entries to sheet names (workbook.xml and its rels are small and checked already)."""
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        raise PackageError("Refused: this is not an Excel workbook (its workbook part is missing or damaged)") from None
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    out = {}
+    for sheet in book.iter():
+        if sheet.tag.endswith("}sheet"):
+            target = targets.get(sheet.get(f"{_REL_NS}id"), "")
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            out[target] = sheet.get("name", "")
+    return out
+
+
+def preflight(path: Path) -> Preflight:
+    """Refuse anything unsafe or not a workbook before a parser reads it."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise PackageError(f"No file at {path}") from None
+    if size == 0:
+        raise PackageError(f"Refused: {path.name} is empty")
+    if size > MAX_PACKAGE_BYTES:
+        raise PackageError(f"Refused: {path.name} is {size // (1024 * 1024)} MB, over the {MAX_PACKAGE_BYTES // (1024 * 1024)} MB limit")
+    if not zipfile.is_zipfile(path):
+        raise PackageError(f"Refused: {path.name} is not an Excel (.xlsx) file, or it was cut short in transit")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise PackageError(f"Refused: {path.name} has {len(infos)} parts, too many for a package")
+            names = {i.filename for i in infos}
+            if any("externalLink" in n for n in names):
+                raise PackageError("Refused: the workbook links to other files")
+            if any(n.lower().endswith("vbaproject.bin") for n in names):
+                raise PackageError("Refused: the workbook holds macros")
+            if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
+                raise PackageError(f"Refused: {path.name} would expand beyond {MAX_TOTAL_BYTES // (1024 ** 3)} GB")
+            # Small XML parts first (workbook, rels) so the sheet map below reads checked parts only.
+            for info in infos:
+                if not info.filename.startswith("xl/worksheets/"):
+                    _scan_entry(archive, info, False)
+            result = Preflight(sheet_files=_sheet_files(archive))
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/"):
+                    sheet = result.sheet_files.get(info.filename, info.filename)
+                    cells = _scan_entry(archive, info, info.filename in result.sheet_files)
+                    if cells:
+                        result.formulas[sheet] = cells
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        raise PackageError(f"Refused: {path.name} is damaged (perhaps cut short in transit): {exc}") from None
+    return result
+
+
+class Workbook:
+    """A checked workbook, read with python-calamine."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.checks = preflight(path)
+        try:
+            self._book = python_calamine.CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # noqa: BLE001 - calamine raises several types for a damaged file
+            raise PackageError(f"Refused: {path.name} cannot be read as a workbook: {exc}") from None
+        self.sheet_names = list(self._book.sheet_names)
+
+    def rows(self, name: str) -> Iterator[list[Any]]:
+        """Rows of a sheet as calamine values ('' for an empty cell), from the first (header) row."""
+        try:
+            sheet = self._book.get_sheet_by_name(name)
+            start = sheet.start
+            # calamine starts at the first used cell; a sheet that starts lower or right is not ours.
+            if start is not None and start != (0, 0):
+                raise PackageError(f"Sheet {name}: the header row must be row 1 starting in column A")
+            yield from sheet.iter_rows()
+        except PackageError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise PackageError(f"Sheet {name} cannot be read: {exc}") from None
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # a damaged or half-built workbook may fail to close
+            self._book.close()

@@ -1,0 +1,85 @@
+"""What verifying or importing a package did, for people (message) and programs (to_json)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ccp_desktop.errors import Problem
+
+COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "conflicting", "tombstoned")
+STATUSES = ("applied", "dry-run", "already-imported", "rejected", "verified")
+MAX_VALUE_CHARS = 80
+
+
+def short_value(value: Any) -> Any:
+    """A cell value fit to show: long text cut, dates as ISO text."""
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        return value[:MAX_VALUE_CHARS] + f"… ({len(value):,} characters)"
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return short_value(str(value))
+
+
+def empty_counts() -> dict[str, int]:
+    return dict.fromkeys(COUNT_KEYS, 0)
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    return {
+        "sheet": problem.sheet,
+        "row": problem.row,
+        "column": problem.field,
+        "value": short_value(problem.value),
+        "message": problem.message,
+    }
+
+
+@dataclass
+class ImportResult:
+    status: str
+    kind: str | None = None
+    package_id: str | None = None
+    post_code: str | None = None
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    message: str = ""
+    seq_from: int | None = None
+    seq_to: int | None = None
+    backup_path: str | None = None
+    conflict_ids: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "rejected"
+
+    def totals(self) -> dict[str, int]:
+        out = empty_counts()
+        for per_kind in self.counts.values():
+            for key in COUNT_KEYS:
+                out[key] += per_kind.get(key, 0)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "kind": self.kind,
+            "package_id": self.package_id,
+            "post_code": self.post_code,
+            "seq_from": self.seq_from,
+            "seq_to": self.seq_to,
+            "message": self.message,
+            "counts": self.counts,
+            "warnings": list(self.warnings),
+            "errors": [problem_json(p) for p in self.errors],
+            "backup_path": self.backup_path,
+            "conflict_ids": list(self.conflict_ids),
+        }
+
+
+def rejected(message: str, errors: list[Problem], **known: Any) -> ImportResult:
+    return ImportResult(status="rejected", message=message, errors=errors, **known)

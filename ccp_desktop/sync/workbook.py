@@ -1,0 +1,190 @@
+"""Writing a package workbook with openpyxl's streaming (write_only) mode: README, Manifest, data sheets,
+a Lists sheet for dropdowns. Written to a hidden temporary file beside the target, then renamed."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ccp_desktop.domain import records as r
+from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.errors import PackageError
+from ccp_desktop.sync import format as fmt
+
+_TEXT_TYPES = (r.TEXT, r.LONGTEXT, r.UUID, r.REF, r.CODE, r.CODES, r.SERIALS, r.TIMESTAMP, r.BOOL)
+
+
+class PackageWriter:
+    """One workbook being written. README and Manifest come first in the file but are filled last."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.partial = target.with_name(f".{target.name}.partial")
+        self.book = Workbook(write_only=True)
+        self._readme = self.book.create_sheet(fmt.README_SHEET)
+        self._manifest = self.book.create_sheet(fmt.MANIFEST_SHEET)
+        self._lists: dict[str, tuple[int, int]] = {}  # list name -> (column, length) on the Lists sheet
+        self._bold = Font(bold=True)
+
+    def _header(self, sheet: Any, keys: Sequence[str]) -> None:
+        cells = []
+        for key in keys:
+            cell = WriteOnlyCell(sheet, value=key)
+            cell.font = self._bold
+            cells.append(cell)
+        sheet.append(cells)
+
+    def _text_cell(self, sheet: Any, text: str) -> WriteOnlyCell:
+        """Text a spreadsheet would run as a formula, forced to a text cell (and shown with a quote)."""
+        cell = WriteOnlyCell(sheet, value=None)
+        cell.value = text
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+
+    def write_records(
+        self,
+        kind: r.RecordKind,
+        rows: Iterable[tuple[Any, ...]],
+        expected: int,
+        on_row: Callable[[tuple[Any, ...]], tuple[Any, ...]],
+    ) -> int:
+        """A data sheet for `kind` from database rows (columns in `kind.keys` order); `on_row` gives each
+        row's canonical form (and hashes it), and that form is what is written."""
+        sheet = self.book.create_sheet(kind.name)
+        sheet.freeze_panes = "A2"
+        fields = kind.fields
+        for index, field in enumerate(fields, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = fmt.COLUMN_WIDTHS[field.type]
+        self._header(sheet, kind.keys)
+        # One reusable styled cell per date/money column: styling a fresh cell per value is slow.
+        styled: dict[int, WriteOnlyCell] = {}
+        for index, field in enumerate(fields):
+            if field.type == r.DATE:
+                styled[index] = WriteOnlyCell(sheet, value=None)
+                styled[index].number_format = fmt.DATE_FORMAT
+            elif field.type == r.MONEY:
+                styled[index] = WriteOnlyCell(sheet, value=None)
+                styled[index].number_format = fmt.MONEY_FORMAT
+        converters = [(i, f, f.type in _TEXT_TYPES) for i, f in enumerate(fields)]
+        count = 0
+        for raw in rows:
+            row = on_row(raw)
+            out: list[Any] = []
+            for index, field, is_text in converters:
+                value = fmt.cell_value(field, row[index])
+                if value is None:
+                    out.append(None)
+                elif index in styled:
+                    cell = styled[index]
+                    cell.value = value
+                    out.append(cell)
+                elif is_text and fmt.is_formula_like(value):
+                    out.append(self._text_cell(sheet, value))
+                else:
+                    out.append(value)
+            try:
+                sheet.append(out)
+            except IllegalCharacterError:
+                raise PackageError(
+                    f"{kind.label} {row[0]} holds a control character that a spreadsheet cannot store; "
+                    "edit the record and export again"
+                ) from None
+            count += 1
+        if count != expected:
+            raise PackageError(f"{kind.plural}: {count} rows written but {expected} expected; the database changed during export")
+        last = get_column_letter(len(fields))
+        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+        self._add_dropdowns(sheet, kind, count)
+        return count
+
+    def write_plain_sheet(self, name: str, keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        sheet = self.book.create_sheet(name)
+        sheet.freeze_panes = "A2"
+        self._header(sheet, keys)
+        for index in range(len(keys)):
+            sheet.column_dimensions[get_column_letter(index + 1)].width = 38
+        for row in rows:
+            sheet.append([self._text_cell(sheet, v) if isinstance(v, str) and fmt.is_formula_like(v) else v for v in row])
+
+    def _add_dropdowns(self, sheet: Any, kind: r.RecordKind, count: int) -> None:
+        last_row = max(count + 1, 2)
+        for index, field in enumerate(kind.fields, start=1):
+            if field.system:
+                continue
+            if field.type == r.BOOL:
+                formula = '"yes,no"'
+            elif field.type == r.CODE and field.choices:
+                column, length = self._list_column(field.choices)
+                letter = get_column_letter(column)
+                formula = f"{fmt.LISTS_SHEET}!${letter}$2:${letter}${length + 1}"
+            else:
+                continue
+            validation = DataValidation(type="list", formula1=formula, allow_blank=not field.required)
+            validation.error = f"Choose a value from the list for {field.label}"
+            validation.showErrorMessage = True
+            letter = get_column_letter(index)
+            validation.add(f"{letter}2:{letter}{last_row}")
+            sheet.data_validations.append(validation)
+
+    def _list_column(self, name: str) -> tuple[int, int]:
+        if name not in self._lists:
+            self._lists[name] = (len(self._lists) + 1, len(load_reference().entries(name)))
+        return self._lists[name]
+
+    def finish(self, manifest: dict[str, str], readme: Iterable[Sequence[Any]]) -> Path:
+        """Fill README, Manifest and Lists, save to the temporary file, then rename into place."""
+        wrap = Alignment(wrap_text=True, vertical="top")
+        self._readme.column_dimensions["A"].width = 28
+        for letter in "BCDE":
+            self._readme.column_dimensions[letter].width = 40
+        for line in readme:
+            cells = []
+            for value in line:
+                cell = self._text_cell(self._readme, value) if isinstance(value, str) and fmt.is_formula_like(value) \
+                    else WriteOnlyCell(self._readme, value=value)
+                cell.alignment = wrap
+                cells.append(cell)
+            self._readme.append(cells)
+        self._manifest.column_dimensions["A"].width = 30
+        self._manifest.column_dimensions["B"].width = 90
+        self._header(self._manifest, ["key", "value"])
+        for key, value in manifest.items():
+            self._manifest.append([key, self._text_cell(self._manifest, value) if fmt.is_formula_like(value) else value])
+        self._write_lists()
+        try:
+            self.book.save(self.partial)
+            with open(self.partial, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(self.partial, self.target)
+        except BaseException:
+            self.partial.unlink(missing_ok=True)
+            raise
+        return self.target
+
+    def _write_lists(self) -> None:
+        """Allowed values for the dropdowns, one column per list (hidden: it is for Excel, not people)."""
+        sheet = self.book.create_sheet(fmt.LISTS_SHEET)
+        sheet.sheet_state = "hidden"
+        ref = load_reference()
+        names = sorted(self._lists, key=lambda n: self._lists[n][0])
+        columns = [[str(e["code"]) for e in ref.entries(n)] for n in names]
+        sheet.append(names)
+        for i in range(max((len(c) for c in columns), default=0)):
+            sheet.append([c[i] if i < len(c) else None for c in columns])
+
+    def abandon(self) -> None:
+        """Leave nothing behind (cancel or failure)."""
+        with contextlib.suppress(Exception):  # a damaged or half-built workbook may fail to close
+            self.book.close()
+        self.partial.unlink(missing_ok=True)
