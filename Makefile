@@ -40,5 +40,14 @@ lint: $(STAMP_TEST)
 	$(BIN)/ruff check ccp_desktop tests
 	$(BIN)/mypy
 
+## The one-folder app in dist/ccp-field-desk/ and dist/ccp-field-desk-<version>-linux-<arch>.tar.gz.
+package: $(STAMP_BUILD)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/work build/ccp_desktop.spec
+	$(BIN)/python build/make_archive.py
+
+## Build the package, unpack it elsewhere and run its --version and --self-test (CI runs this).
+package-check: package
+	$(BIN)/python build/check_package.py
+
 clean:
 	rm -rf $(VENV) dist build/work .pytest_cache .mypy_cache .ruff_cache

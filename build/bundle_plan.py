@@ -47,7 +47,22 @@ PYTHON_EXCLUDES: tuple[str, ...] = (
     "distutils",
     "lib2to3",
     "PyInstaller",
-    "shiboken6.Shiboken.pyi",
+    # The app opens no network connection: leaving out the stdlib's OpenSSL bindings drops 5 MB of
+    # libssl/libcrypto. Every stdlib module that uses them imports them inside try/except, and
+    # hashlib falls back to its built-in SHA-2; cryptography carries its own OpenSSL for signing.
+    "ssl",
+    "_ssl",
+    "_hashlib",
+    # Debugging and test helpers a user never runs (readline also drags in libreadline/libtinfo).
+    "pdb",
+    "doctest",
+    "readline",
+    # lxml is used through lxml.etree (by openpyxl and XML export); these parts are not.
+    "lxml.objectify",
+    "lxml.html",
+    "lxml.isoschematron",
+    "lxml.doctestcompare",
+    "lxml.cssselect",
 )
 
 # The Qt plugins shipped, by plugin folder: a plugin is kept when its file name contains one of the

@@ -52,7 +52,7 @@ def render_png(svg: Path, size: int) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.convertToFormat(QImage.Format.Format_ARGB32).save(buffer, "PNG")
+    image.convertToFormat(QImage.Format.Format_ARGB32).save(buffer, "PNG")  # type: ignore[call-overload]  # stubs want bytes, Qt takes str
     return bytes(data.data())
 
 
@@ -60,10 +60,10 @@ def dib_from_png(png: bytes) -> bytes:
     """A 32-bit BMP entry for an ICO: header, bottom-up BGRA rows, then an all-zero AND mask."""
     from PySide6.QtGui import QImage
 
-    image = QImage.fromData(png, "PNG").convertToFormat(QImage.Format.Format_ARGB32)
+    image = QImage.fromData(png).convertToFormat(QImage.Format.Format_ARGB32)
     width, height = image.width(), image.height()
     header = struct.pack("<IiiHHIIiiII", 40, width, height * 2, 1, 32, 0, 0, 0, 0, 0, 0)
-    rows = [bytes(image.constScanLine(y))[: width * 4] for y in range(height)]  # BGRA on little-endian
+    rows = [bytes(image.constScanLine(y))[: width * 4] for y in range(height)]  # type: ignore[call-overload]  # BGRA on little-endian
     mask_row = b"\0" * (((width + 31) // 32) * 4)
     return header + b"".join(reversed(rows)) + mask_row * height
 

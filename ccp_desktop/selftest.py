@@ -79,8 +79,10 @@ def step_add_demo_data(t: SelfTest) -> None:
 def step_export(t: SelfTest) -> None:
     from ccp_desktop.sync.export import export_package
 
+    outbox = t.folder / "outbox"
+    outbox.mkdir()
     with _opened(t.post_path) as db:
-        result = export_package(db, t.folder / "outbox", kind="changes")
+        result = export_package(db, outbox, kind="changes")
     if not result.path.is_file():
         raise SelfTestFailure(f"export reported {result.path} but wrote no file")
     t.package = result.path
