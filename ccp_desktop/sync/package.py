@@ -47,6 +47,7 @@ class Package:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     signature_ok: bool = False
+    readable: bool = False
 
     @property
     def kind(self) -> str | None:
@@ -186,22 +187,39 @@ def expected_sheets(kind: str | None) -> list[r.RecordKind]:
     return [RECEIPT_KIND] if kind == "receipt" else list(RECORD_KINDS.values())
 
 
-def read_package(path: Path, *, progress: Callable[[int], None] | None = None) -> Package:
-    """Everything checkable without a database. Never raises for a bad file: problems are collected."""
+def open_package(path: Path) -> tuple[Workbook | None, Package]:
+    """The safety checks, the manifest and its signature; data sheets are not read yet. The caller
+    closes the workbook. `package.readable` says whether reading the sheets makes sense."""
     package = Package(Path(path))
     try:
         book = Workbook(package.path)
     except PackageError as exc:
         package.problem(str(exc))
-        return package
+        return None, package
     try:
         _read_manifest(book, package)
-        if package.errors or not _check_manifest(package):
-            return package
+        package.readable = not package.errors and _check_manifest(package)
+    except PackageError as exc:
+        package.problem(str(exc))
+    return book, package
+
+
+def read_sheets(book: Workbook, package: Package, progress: Callable[[int], None] | None = None) -> None:
+    try:
         for kind in expected_sheets(package.kind):
             _read_sheet(book, package, kind, progress)
     except PackageError as exc:
         package.problem(str(exc))
+
+
+def read_package(path: Path, *, progress: Callable[[int], None] | None = None) -> Package:
+    """Everything checkable without a database. Never raises for a bad file: problems are collected."""
+    book, package = open_package(path)
+    if book is None:
+        return package
+    try:
+        if package.readable:
+            read_sheets(book, package, progress)
     finally:
         book.close()
     return package

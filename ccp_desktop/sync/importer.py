@@ -1,0 +1,220 @@
+"""Importing a package: at HQ a post's data package, at a post HQ's receipt.
+
+open safely → manifest and signature → pinned key → already imported? → read and hash every sheet →
+validate every row (references against the package and the database) → plan → (dry run stops here) →
+backup → apply the whole plan in one transaction, with a ledger entry, or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ccp_desktop.domain.coerce import utc_now
+from ccp_desktop.domain.records import RECORD_KINDS
+from ccp_desktop.errors import Cancelled, Problem
+from ccp_desktop.store import sync_state
+from ccp_desktop.store.connection import database_path
+from ccp_desktop.store.installation import Installation, require_installation
+from ccp_desktop.store.maintenance import backup_database
+from ccp_desktop.sync import format as fmt
+from ccp_desktop.sync import signing
+from ccp_desktop.sync.checks import validate_package
+from ccp_desktop.sync.package import Package, open_package, read_sheets
+from ccp_desktop.sync.plan import Plan, make_plan
+from ccp_desktop.sync.result import ImportResult
+from ccp_desktop.sync.verify import base_result, describe_rejection
+
+Progress = Callable[[int, int], None]
+
+
+class _Tracker:
+    """Progress over the phases (read, validate, plan), with cancel checked as it goes."""
+
+    def __init__(self, total: int, progress: Progress | None, should_cancel: Callable[[], bool] | None) -> None:
+        self.total, self.done = max(total, 1) * 3, 0
+        self.progress, self.should_cancel = progress, should_cancel
+
+    def step(self, rows: int) -> None:
+        self.done += rows
+        if self.should_cancel and self.should_cancel():
+            raise Cancelled("Import cancelled; nothing was changed")
+        if self.progress:
+            self.progress(min(self.done, self.total), self.total)
+
+
+def _reject(package: Package) -> ImportResult:
+    result = base_result(package, "rejected")
+    result.message = describe_rejection(package)
+    return result
+
+
+def _refuse(package: Package, message: str, column: str = "post_code", value: Any = None) -> ImportResult:
+    package.problem(message, sheet=fmt.MANIFEST_SHEET, column=column, value=value)
+    return _reject(package)
+
+
+def check_sender(db: sqlite_utils.Database, package: Package, install: Installation) -> ImportResult | None:
+    """Refuse a package meant for the other side, from ourselves, or signed by a key we do not trust."""
+    m = package.manifest
+    post = m["post_code"]
+    if package.is_receipt and install.is_hq:
+        return _refuse(package, "receipts are imported at a post; this installation is HQ", "kind", "receipt")
+    if not package.is_receipt and not install.is_hq:
+        return _refuse(package, f"data packages are imported at HQ; this installation is post {install.post_code}",
+                       "kind", package.kind)
+    if post == install.post_code:
+        return _refuse(package, "this package was made by this installation itself", value=post)
+    peer = sync_state.get_peer(db, post)
+    if peer and peer["public_key"] != m["public_key"]:
+        return _refuse(
+            package,
+            f"signed by a key that is not the one trusted for {post} (trusted {peer['fingerprint']}, this package "
+            f"{signing.fingerprint(m['public_key'])}); if the post's laptop or key was replaced, register the new key "
+            f"with `trust --post {post} --key KEY`",
+            "public_key", signing.fingerprint(m["public_key"]),
+        )
+    if peer is None:
+        package.warnings.append(
+            f"First package from {post}: its signing key (fingerprint {signing.fingerprint(m['public_key'])}) "
+            "will be trusted from now on; compare it with the one the post reads out"
+        )
+    return None
+
+
+def already_imported(db: sqlite_utils.Database, package: Package) -> ImportResult | None:
+    entry = sync_state.find_import(db, package.manifest["package_id"])
+    if entry is None:
+        return None
+    if entry["content_hash"] != fmt.content_hash(package.manifest):
+        return _refuse(package, f"a different package with the same id was imported on {entry['imported_at']}",
+                       "package_id", package.manifest["package_id"])
+    result = base_result(package, "already-imported")
+    result.counts = entry["summary"].get("counts", {})
+    result.message = (f"Already imported on {entry['imported_at']} by {entry['imported_by']}; nothing was changed.")
+    return result
+
+
+def gap_warnings(db: sqlite_utils.Database, package: Package) -> list[str]:
+    post = package.manifest["post_code"]
+    start, end = package.number("seq_from"), package.number("seq_to")
+    ranges = sorted(sync_state.covered_ranges(db, post) + [(start, end)])
+    holes = sync_state.missing_ranges(ranges)
+    if not holes:
+        return []
+    spans = ", ".join(f"{a}–{b}" for a, b in holes)
+    return [
+        f"Missing from {post}: changes {spans} have not arrived (a package was lost or is still on its way). "
+        f"This package was applied; ask the post to send a receipt-based resend (export --since-receipt)."
+    ]
+
+
+def _summary_line(package: Package, plan: Plan, verb: str) -> str:
+    totals = {k: sum(p.counts[k] for p in plan.kinds.values()) for k in ("inserted", "updated", "tombstoned", "unchanged", "conflicting")}
+    text = (f"{verb} {package.kind} package from {package.manifest['post_code']}: {totals['inserted']} new, "
+            f"{totals['updated']} updated, {totals['tombstoned']} deleted, {totals['unchanged']} unchanged")
+    if totals["conflicting"]:
+        text += f", {totals['conflicting']} in conflict (see `conflicts`)"
+    return text + "."
+
+
+def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Installation, result: ImportResult) -> list[int]:
+    """Everything in one transaction: rows, agreement state, conflicts, pinned key, ledger, audit."""
+    m = package.manifest
+    conflict_ids: list[int] = []
+    now = utc_now()
+    with db.atomic():
+        for name, kind_plan in plan.kinds.items():
+            kind = RECORD_KINDS[name]
+            if kind_plan.updates:
+                sync_state.write_remote_rows(db, kind, kind_plan.updates, replace=True)
+            if kind_plan.inserts:
+                sync_state.write_remote_rows(db, kind, kind_plan.inserts, replace=False)
+            sync_state.set_record_states(db, name, plan.post_code, kind_plan.states)
+            for hq_version, post_version in kind_plan.conflicts:
+                conflict_ids.append(sync_state.save_conflict(
+                    db, table=name, record_id=post_version["id"], post_code=plan.post_code, package_id=m["package_id"],
+                    hq_version=hq_version, post_version=post_version,
+                ))
+        if sync_state.get_peer(db, plan.post_code) is None:
+            sync_state.pin_peer(db, plan.post_code, m["public_key"], signing.fingerprint(m["public_key"]), "first-import")
+        summary = {"counts": result.counts, "warnings": result.warnings, "conflicts": len(conflict_ids)}
+        sync_state.record_import(db, {
+            "package_id": m["package_id"], "kind": m["kind"], "post_code": plan.post_code,
+            "seq_from": package.number("seq_from"), "seq_to": package.number("seq_to"),
+            "content_hash": fmt.content_hash(m), "created_at": m["created_at"], "imported_at": now,
+            "imported_by": install.officer, "backup_path": result.backup_path, "summary": summary,
+        })
+        db.execute(
+            "INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'import-package', ?)",
+            [now, install.officer, json.dumps({"package_id": m["package_id"], "post": plan.post_code,
+                                               "counts": result.counts}, ensure_ascii=False)],
+        )
+    return conflict_ids
+
+
+def _backup_target(db: sqlite_utils.Database, package: Package) -> Path:
+    """backups/<db>-before-<package>-<time>.sqlite3 beside the database: one per import, never reused."""
+    source = database_path(db) or Path("ccp-field-desk.sqlite3")
+    stamp = utc_now().replace(":", "").replace("-", "").replace(".", "")
+    return source.parent / "backups" / f"{source.stem}-before-import-{stamp}-{package.manifest['package_id'][:8]}.sqlite3"
+
+
+def import_package(
+    db: sqlite_utils.Database,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> ImportResult:
+    """Import a data package (HQ) or a receipt (post). A bad package is not an exception: status "rejected"."""
+    install = require_installation(db)
+    book, package = open_package(Path(path))
+    if book is None:
+        return _reject(package)
+    try:
+        if not package.readable or package.errors:
+            return _reject(package)
+        refusal = check_sender(db, package, install)
+        if refusal is not None:
+            return refusal
+        done = already_imported(db, package)
+        if done is not None:
+            return done
+        total = sum(package.number(f"rows.{name}") for name in RECORD_KINDS)
+        tracker = _Tracker(total, progress, should_cancel)
+        read_sheets(book, package, tracker.step)
+    finally:
+        book.close()
+    if package.is_receipt:
+        from ccp_desktop.sync.receipts import apply_receipt
+
+        return apply_receipt(db, package, install, dry_run=dry_run)
+    if package.errors:
+        return _reject(package)
+    validate_package(package, db, tracker.step)
+    if package.errors:
+        return _reject(package)
+    plan = make_plan(db, package, tracker.step)
+    if package.errors:
+        return _reject(package)
+    result = base_result(package, "dry-run" if dry_run else "applied")
+    result.counts = plan.counts()
+    result.warnings += gap_warnings(db, package)
+    if dry_run:
+        result.message = _summary_line(package, plan, "Dry run, nothing changed:")
+        return result
+    result.backup_path = str(backup_database(db, _backup_target(db, package)))
+    try:
+        result.conflict_ids = _apply(db, package, plan, install, result)
+    except sqlite3.DatabaseError as exc:
+        package.errors.append(Problem("database", f"the database refused the import ({exc}); nothing was changed"))
+        return _reject(package)
+    result.message = _summary_line(package, plan, "Applied")
+    return result

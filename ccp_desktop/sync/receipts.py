@@ -1,0 +1,124 @@
+"""Receipts: HQ tells a post, in a signed package, which of its packages arrived and up to which change
+it holds everything; the post records it and can then resend whatever HQ has not confirmed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+
+import sqlite_utils
+
+from ccp_desktop import __version__
+from ccp_desktop.domain.coerce import format_timestamp, utc_now
+from ccp_desktop.errors import NotFoundError, PackageError, ValidationError
+from ccp_desktop.errors import Problem as _Problem
+from ccp_desktop.store import sync_state
+from ccp_desktop.store.installation import POST_CODE, Installation, require_installation
+from ccp_desktop.store.migrations import SCHEMA_VERSION
+from ccp_desktop.sync import format as fmt
+from ccp_desktop.sync import signing
+from ccp_desktop.sync.checks import validate_package, validate_receipt_target
+from ccp_desktop.sync.export import ExportResult, load_signing_key
+from ccp_desktop.sync.package import RECEIPT_KIND, Package
+from ccp_desktop.sync.result import ImportResult
+from ccp_desktop.sync.verify import base_result, describe_rejection
+from ccp_desktop.sync.workbook import PackageWriter
+
+
+def _receipt_readme(manifest: dict[str, str], install: Installation, count: int) -> list[list[str]]:
+    return [
+        ["CCP Field Desk receipt"],
+        ["What this is", f"HQ's receipt for post {manifest['for_post']}: the packages HQ has imported from it."],
+        ["From", f"{install.officer}, {install.post_code}"],
+        ["Created (UTC)", manifest["created_at"]],
+        ["Confirmed", f"every change up to journal sequence {manifest['confirmed_seq']}; {count} packages listed"],
+        ["At the post", "Import it with the Sync screen or `ccp-desktop import FILE`. Do not edit it: it is signed."],
+    ]
+
+
+def write_receipt(db: sqlite_utils.Database, post_code: str, out_dir: Path) -> ExportResult:
+    """A signed receipt for one post, written into `out_dir` (HQ only)."""
+    install = require_installation(db)
+    if not install.is_hq:
+        raise PackageError("Receipts are written at HQ; this installation is a post")
+    if not POST_CODE.match(post_code or ""):
+        raise ValidationError([_Problem("post", "Post code must look like FJ-SUVA", post_code)])
+    imports = sorted(sync_state.list_imports(db, post_code=post_code, kind="data"), key=lambda e: e["seq_from"])
+    if not imports:
+        raise NotFoundError(f"No package from {post_code} has been imported yet; there is nothing to confirm")
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise PackageError(f"{out_dir} is not a folder")
+    key = load_signing_key(db)
+    created = dt.datetime.now(dt.UTC)
+    confirmed = sync_state.confirmed_seq(db, post_code)
+    columns = fmt.columns_for(RECEIPT_KIND)
+    rows = [fmt.encode_stored(columns, (e["package_id"], e["kind"], e["seq_from"], e["seq_to"], e["created_at"],
+                                        e["imported_at"])) for e in imports]
+    hasher = fmt.SheetHasher()
+    for row in rows:
+        hasher.add(row)
+    manifest = {
+        "format": fmt.FORMAT_NAME, "format_version": str(fmt.FORMAT_VERSION), "schema_version": str(SCHEMA_VERSION),
+        "package_id": str(uuid.uuid4()), "kind": "receipt", "post_code": install.post_code,
+        "device_id": install.device_id, "officer": install.officer, "created_at": format_timestamp(created),
+        "for_post": post_code, "confirmed_seq": str(confirmed), "seq_from": "0", "seq_to": str(confirmed),
+        "app_version": __version__, f"rows.{fmt.RECEIPT_SHEET}": str(hasher.rows),
+        f"hash.{fmt.RECEIPT_SHEET}": hasher.hexdigest(), "public_key": signing.public_key_text(key),
+    }
+    manifest[fmt.SIGNATURE_KEY] = signing.sign(key, fmt.manifest_message(manifest))
+    stamp = created.strftime("%Y%m%dT%H%M%SZ")
+    target = out_dir / f"CCP-{install.post_code}-{stamp}-receipt-for-{post_code}-{confirmed}.xlsx"
+    if target.exists():
+        raise PackageError(f"{target} exists already; wait a second and try again")
+    writer = PackageWriter(target)
+    try:
+        writer.write_plain_sheet(fmt.RECEIPT_SHEET, RECEIPT_KIND.keys, rows)
+        path = writer.finish(manifest, _receipt_readme(manifest, install, len(rows)))
+    except BaseException:
+        writer.abandon()
+        raise
+    sync_state.record_export(
+        db, package_id=manifest["package_id"], kind="receipt", created_at=manifest["created_at"], path=str(path),
+        seq_from=0, seq_to=confirmed, previous_package_id=None, counts={fmt.RECEIPT_SHEET: len(rows)},
+        for_post=post_code,
+    )
+    return ExportResult(path, manifest["package_id"], "receipt", 0, confirmed, {fmt.RECEIPT_SHEET: len(rows)})
+
+
+def apply_receipt(db: sqlite_utils.Database, package: Package, install: Installation, *, dry_run: bool) -> ImportResult:
+    """Record a receipt at the post (its sheets are read and its sender checked already)."""
+    validate_receipt_target(package, install.post_code)
+    if not package.errors:
+        validate_package(package, None)
+    if not package.errors and not package.manifest.get("confirmed_seq", "").isdigit():
+        package.problem("the receipt does not say up to which change HQ holds everything", sheet=fmt.MANIFEST_SHEET,
+                        column="confirmed_seq", value=package.manifest.get("confirmed_seq"))
+    if package.errors:
+        result = base_result(package, "rejected")
+        result.message = describe_rejection(package)
+        return result
+    m = package.manifest
+    confirmed = int(m["confirmed_seq"])
+    listed = len(package.sheets[fmt.RECEIPT_SHEET].rows)
+    result = base_result(package, "dry-run" if dry_run else "applied")
+    result.seq_from, result.seq_to = 0, confirmed
+    result.message = f"Receipt from {m['post_code']}: HQ holds {listed} packages and every change up to {confirmed}."
+    if dry_run:
+        return result
+    with db.atomic():
+        if sync_state.get_peer(db, m["post_code"]) is None:
+            sync_state.pin_peer(db, m["post_code"], m["public_key"], signing.fingerprint(m["public_key"]), "first-import")
+        sync_state.record_import(db, {
+            "package_id": m["package_id"], "kind": "receipt", "post_code": m["post_code"], "seq_from": 0,
+            "seq_to": confirmed, "content_hash": fmt.content_hash(m), "created_at": m["created_at"],
+            "imported_at": utc_now(), "imported_by": install.officer, "backup_path": None,
+            "summary": {"confirmed_seq": confirmed, "packages": listed, "counts": result.counts},
+        })
+        db.execute(
+            "INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'import-receipt', ?)",
+            [utc_now(), install.officer, json.dumps({"package_id": m["package_id"], "confirmed_seq": confirmed})],
+        )
+    return result
