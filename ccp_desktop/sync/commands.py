@@ -1,0 +1,185 @@
+"""Sync commands for the command line: export, verify, import, receipt, trust, conflicts, resolve.
+`cli.py` calls `register`; handlers return exit codes (0 done, 1 rejected)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ccp_desktop.errors import Problem
+
+EXIT_OK, EXIT_REJECTED = 0, 1
+
+Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from ccp_desktop.cli import open_existing
+
+    return open_existing(args)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=None, default=str))
+
+
+def _problem_line(problem: Problem) -> str:
+    where = []
+    if problem.sheet:
+        where.append(f"sheet {problem.sheet}")
+    if problem.row:
+        where.append(f"row {problem.row}")
+    if problem.field:
+        where.append(f"column {problem.field}")
+    value = "" if problem.value in (None, "") else f" (value: {problem.value!r})"
+    return f"  {', '.join(where)}: {problem.message}{value}"
+
+
+def _report(result: Any, as_json: bool) -> int:
+    if as_json:
+        _print_json(result.to_json())
+        return EXIT_OK if result.ok else EXIT_REJECTED
+    stream = sys.stdout if result.ok else sys.stderr
+    print(result.message, file=stream)
+    for name, counts in result.counts.items():
+        if counts.get("read"):
+            detail = ", ".join(f"{k} {v}" for k, v in counts.items() if k != "read" and v)
+            print(f"  {name}: {counts['read']} read" + (f" ({detail})" if detail else ""), file=stream)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=stream)
+    for problem in result.errors:
+        print(_problem_line(problem), file=stream)
+    return EXIT_OK if result.ok else EXIT_REJECTED
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ccp_desktop.sync.export import export_package
+
+    kind = "full" if args.full else "since-receipt" if args.since_receipt else "changes"
+    result = export_package(_open(args), Path(args.out).expanduser(), kind=kind)
+    rows = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.counts.items() if n) or "no rows"
+    print(f"Exported a {result.kind} package (changes {result.seq_from}–{result.seq_to}): {rows}.")
+    print(result.path)
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from ccp_desktop.sync.verify import verify_package
+
+    return _report(verify_package(Path(args.file).expanduser()), args.json)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ccp_desktop.sync.importer import import_package
+
+    return _report(import_package(_open(args), Path(args.file).expanduser(), dry_run=args.dry_run), args.json)
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    from ccp_desktop.sync.receipts import write_receipt
+
+    result = write_receipt(_open(args), args.post, Path(args.out).expanduser())
+    print(f"Receipt for {args.post}: {result.counts.get('packages', 0)} packages, everything up to change {result.seq_to}.")
+    print(result.path)
+    return EXIT_OK
+
+
+def cmd_trust(args: argparse.Namespace) -> int:
+    from ccp_desktop.domain.coerce import utc_now
+    from ccp_desktop.store import sync_state
+    from ccp_desktop.store.installation import require_installation
+    from ccp_desktop.sync import signing
+
+    db = _open(args)
+    if not args.key:
+        peers = [sync_state.get_peer(db, args.post)] if args.post else [
+            sync_state.get_peer(db, row[0]) for row in db.execute("SELECT post_code FROM sync_peers ORDER BY post_code")]
+        peers = [p for p in peers if p]
+        if args.json:
+            _print_json(peers)
+        elif not peers:
+            print("No keys trusted yet" + (f" for {args.post}" if args.post else "") + ".")
+        for peer in peers if not args.json else []:
+            print(f"{peer['post_code']}: {peer['fingerprint']} ({peer['pinned_how']}, {peer['pinned_at']})")
+        return EXIT_OK
+    signing.parse_public_key(args.key)  # refuses a malformed key with a clear message
+    if not args.post:
+        print("error: --key needs --post CODE", file=sys.stderr)
+        return EXIT_REJECTED
+    officer = require_installation(db).officer
+    old = sync_state.get_peer(db, args.post)
+    fingerprint = signing.fingerprint(args.key)
+    with db.atomic():
+        sync_state.pin_peer(db, args.post, args.key.strip(), fingerprint, "registered")
+        db.execute("INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'trust-key', ?)",
+                   [utc_now(), officer, json.dumps({"post": args.post, "fingerprint": fingerprint,
+                                                    "replaced": old["fingerprint"] if old else None})])
+    if old and old["public_key"] != args.key.strip():
+        print(f"Replaced the key trusted for {args.post} ({old['fingerprint']}) with {fingerprint}.")
+    else:
+        print(f"Trusting key {fingerprint} for {args.post}.")
+    return EXIT_OK
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from ccp_desktop.sync.conflicts import list_conflicts
+
+    conflicts = list_conflicts(_open(args), include_resolved=args.all)
+    if args.json:
+        _print_json(conflicts)
+        return EXIT_OK
+    if not conflicts:
+        print("No conflicts to resolve.")
+    for c in conflicts:
+        state = "" if c["status"] == "open" else f" [{c['status']}]"
+        print(f"#{c['id']}{state} {c['table_name']} {c['record_id']} \"{c['title']}\" from {c['post_code']}: "
+              f"HQ rev {c['hq_rev']} vs post rev {c['post_rev']}")
+        for d in c["differences"]:
+            print(f"    {d['field']}: HQ {d['hq']!r} | post {d['post']!r}")
+    return EXIT_OK
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from ccp_desktop.sync.conflicts import resolve_conflict
+
+    kept = resolve_conflict(_open(args), args.id, args.keep)
+    print(f"Conflict {args.id} settled: kept the {'post' if args.keep == 'post' else 'HQ'} version (rev {kept['rev']}).")
+    return EXIT_OK
+
+
+def register(command: Command) -> None:
+    p = command("export", cmd_export, "write a signed sync package of changes (the file path is printed last)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--full", action="store_true", help="every record, deleted ones included")
+    which.add_argument("--since-receipt", action="store_true", help="everything HQ has not confirmed (a resend)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the package into")
+
+    p = command("verify", cmd_verify, "check a package (safe to open, intact, signed, valid) without importing it")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true")
+
+    p = command("import", cmd_import, "import a package: a post's data at HQ, or HQ's receipt at a post")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = command("receipt", cmd_receipt, "write a signed receipt for a post (HQ)")
+    p.add_argument("--post", required=True, help="post code, e.g. FJ-SUVA")
+    p.add_argument("--out", required=True, metavar="DIR")
+
+    p = command("trust", cmd_trust, "register a post's public key before its first package, or list trusted keys")
+    p.add_argument("--post", help="post code")
+    p.add_argument("--key", help="the post's public key (shown by `init` and in every package's Manifest)")
+    p.add_argument("--json", action="store_true")
+
+    p = command("conflicts", cmd_conflicts, "list records changed both at HQ and at a post")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="include settled conflicts")
+
+    p = command("resolve", cmd_resolve, "settle a conflict by keeping one version")
+    p.add_argument("id", type=int)
+    p.add_argument("--keep", required=True, choices=["post", "hq"])

@@ -1,0 +1,79 @@
+"""Conflicts at HQ: a record changed at HQ and at the post since they last agreed. Both versions are kept
+until a person chooses one. Choosing the post's makes it HQ's current version (as a new revision);
+choosing HQ's keeps HQ's, and a later change from the post to that record is listed again, because the
+post never saw HQ's version."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from ccp_desktop.domain import records as r
+from ccp_desktop.domain.coerce import utc_now
+from ccp_desktop.domain.validation import validate_record
+from ccp_desktop.errors import NotFoundError, Problem, ValidationError
+from ccp_desktop.store import sync_state
+from ccp_desktop.store.installation import require_installation
+from ccp_desktop.store.records import StoreLookup, encode_row
+
+KEEP_CHOICES = ("post", "hq")
+
+
+def list_conflicts(db: sqlite_utils.Database, *, include_resolved: bool = False) -> list[dict[str, Any]]:
+    """Each conflict with both versions and the fields on which they differ."""
+    out = []
+    for conflict in sync_state.list_conflicts(db, include_resolved=include_resolved):
+        hq, post = conflict["hq_version"], conflict["post_version"]
+        kind = r.record_kind(conflict["table_name"])
+        conflict["differences"] = [
+            {"field": f.key, "label": f.label, "hq": hq.get(f.key), "post": post.get(f.key)}
+            for f in kind.fields
+            if (not f.system or f.key == "deleted") and hq.get(f.key) != post.get(f.key)
+        ]
+        conflict["title"] = post.get(kind.title_field) or hq.get(kind.title_field) or conflict["record_id"]
+        out.append(conflict)
+    return out
+
+
+def resolve_conflict(db: sqlite_utils.Database, conflict_id: int, keep: str, *, officer: str | None = None) -> dict[str, Any]:
+    """Settle one conflict; returns the record as HQ now holds it."""
+    if keep not in KEEP_CHOICES:
+        raise ValidationError([Problem("keep", "choose post or hq", keep)])
+    install = require_installation(db)
+    who = officer or install.officer
+    with db.atomic():
+        conflict = sync_state.get_conflict(db, conflict_id)
+        if conflict is None:
+            raise NotFoundError(f"No conflict number {conflict_id}")
+        if conflict["status"] != "open":
+            raise ValidationError([Problem("id", f"conflict {conflict_id} was settled already ({conflict['status']} "
+                                                 f"on {conflict['resolved_at']} by {conflict['resolved_by']})", conflict_id)])
+        kind = r.record_kind(conflict["table_name"])
+        current_row = sync_state.stored_row(db, kind, conflict["record_id"])
+        if current_row is None:
+            raise NotFoundError(f"The {kind.label.lower()} {conflict['record_id']} is no longer in the database")
+        current = dict(zip(kind.keys, current_row, strict=True))
+        if current["rev"] != conflict["hq_rev"]:
+            raise ValidationError([Problem("rev", f"the HQ record changed since this conflict was listed (now rev "
+                                                  f"{current['rev']}); review it again", current["rev"])])
+        kept = conflict["hq_version"]
+        if keep == "post":
+            kept = dict(conflict["post_version"])
+            kept.update(rev=max(current["rev"], kept["rev"]) + 1, updated_at=utc_now(), updated_by=who)
+            problems = validate_record(kind, kept, lookup=StoreLookup(db), check_system=True)
+            if problems:
+                raise ValidationError(problems, "The post's version cannot be kept as it is: "
+                                      + "; ".join(p.describe() for p in problems))
+            row = encode_row(kind, kept)
+            sync_state.write_remote_rows(db, kind, [tuple(row[k] for k in kind.keys)], replace=True)
+            sync_state.set_record_states(db, kind.name, conflict["post_code"],
+                                         [(kept["id"], conflict["post_rev"], kept["rev"])])
+        sync_state.mark_conflict_resolved(db, conflict_id, f"kept-{keep}", who)
+        db.execute(
+            "INSERT INTO audit_log (at, officer, action, table_name, record_id, rev, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [utc_now(), who, "resolve-conflict", kind.name, conflict["record_id"], kept["rev"],
+             json.dumps({"conflict": conflict_id, "kept": keep}, ensure_ascii=False)],
+        )
+    return kept
