@@ -71,10 +71,10 @@ def run_program(app: Path, *args: str, cwd: Path, timeout: float) -> str:
         )
     except subprocess.TimeoutExpired:
         raise CheckFailed(f"`{plan.APP_ID} {' '.join(args)}` did not finish in {timeout:.0f} s") from None
-    output = (done.stdout + done.stderr).strip()
     if done.returncode != 0:
+        output = (done.stdout + done.stderr).strip()
         raise CheckFailed(f"`{plan.APP_ID} {' '.join(args)}` exited {done.returncode}: {output[-2000:]}")
-    return output
+    return done.stdout.strip()
 
 
 def main() -> int:

@@ -133,12 +133,26 @@ def _isolate_qt_settings(folder: Path) -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings"))
 
 
+def _collect_qt_messages(into: list[str]) -> None:
+    """Keep Qt's own messages off the one-line result: the offscreen platform warns about window
+    features it lacks. Critical ones are kept and fail the step."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handle(kind: QtMsgType, _context: object, message: str) -> None:
+        if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            into.append(message)
+
+    qInstallMessageHandler(handle)
+
+
 def step_open_window(t: SelfTest) -> None:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from ccp_desktop.paths import resource_path
 
+    critical: list[str] = []
+    _collect_qt_messages(critical)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     _isolate_qt_settings(t.folder)
     icon = QIcon(str(resource_path("icons", "ccp-field-desk.svg")))
@@ -156,6 +170,8 @@ def step_open_window(t: SelfTest) -> None:
         raise SelfTestFailure("the main window refused to close")
     window.deleteLater()
     app.processEvents()
+    if critical:
+        raise SelfTestFailure(f"Qt reported: {critical[0]}")
 
 
 STEPS: tuple[tuple[str, Callable[[SelfTest], None]], ...] = (

@@ -7,7 +7,8 @@
 #   sudo ./install.sh --uninstall     remove the program (officers' databases are never touched)
 #
 # Installing over an earlier version replaces the program only; databases live in each user's data
-# folder (~/.local/share/ccp-field-desk) and are kept.
+# folder (~/.local/share/ccp-field-desk) and are kept. DESTDIR=/some/root stages the install there
+# (for building a distribution package, and for the tests).
 set -eu
 
 APP_ID=ccp-field-desk
@@ -27,12 +28,16 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --prefix) [ $# -ge 2 ] || { echo "--prefix needs a folder" >&2; exit 2; }; PREFIX=$2; shift 2 ;;
         --uninstall) ACTION=uninstall; shift ;;
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
     esac
 done
 
-DEST="$PREFIX/$APP_ID"
+ROOT="${DESTDIR:-}"
+APP_DIR="$PREFIX/$APP_ID"          # where the program runs from, written into the menu entry
+DEST="$ROOT$APP_DIR"
+SHARE="$ROOT$SHARE"
+BIN_DIR="$ROOT$BIN_DIR"
 DESKTOP_FILE="$SHARE/applications/$APP_ID.desktop"
 SIZES="16 24 32 48 64 128 256 512"
 
@@ -54,7 +59,7 @@ fi
 [ -x "$HERE/$APP_ID/$APP_ID" ] || { echo "$HERE/$APP_ID/$APP_ID is missing: unpack the whole archive first" >&2; exit 1; }
 
 # Copy beside the old version, then swap, so a failed copy never leaves a half-installed program.
-mkdir -p "$PREFIX"
+mkdir -p "$ROOT$PREFIX"
 rm -rf "$DEST.new" "$DEST.old"
 cp -R "$HERE/$APP_ID" "$DEST.new"
 [ -d "$DEST" ] && mv "$DEST" "$DEST.old"
@@ -68,9 +73,9 @@ for size in $SIZES; do
 done
 mkdir -p "$SHARE/icons/hicolor/scalable/apps" "$SHARE/applications" "$BIN_DIR"
 cp "$ICONS/$APP_ID.svg" "$SHARE/icons/hicolor/scalable/apps/"
-sed "s#/opt/$APP_ID#$DEST#g" "$HERE/$APP_ID.desktop" > "$DESKTOP_FILE"
+sed "s#/opt/$APP_ID#$APP_DIR#g" "$HERE/$APP_ID.desktop" > "$DESKTOP_FILE"
 chmod 644 "$DESKTOP_FILE"
-ln -sf "$DEST/$APP_ID" "$BIN_DIR/ccp-desktop"
+ln -sf "$APP_DIR/$APP_ID" "$BIN_DIR/ccp-desktop"
 refresh_menus
 
 "$DEST/$APP_ID" --version
@@ -81,5 +86,5 @@ if [ -n "$missing" ]; then
     echo "On Debian or Ubuntu install them with:" >&2
     echo "  sudo apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0" >&2
 fi
-echo "Installed in $DEST; start it from the menu (CCP Field Desk) or with: ccp-desktop"
-echo "Check it with: $DEST/$APP_ID --self-test"
+echo "Installed in $APP_DIR; start it from the menu (CCP Field Desk) or with: ccp-desktop"
+echo "Check it with: $APP_DIR/$APP_ID --self-test"
