@@ -63,6 +63,14 @@ def is_formula_like(text: str) -> bool:
     return text.startswith(FORMULA_PREFIXES)
 
 
+_OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def escape_text(text: str) -> str:
+    """Excel files encode characters as `_xHHHH_`, so readers decode such text; a literal one is escaped."""
+    return _OOXML_ESCAPE.sub(r"_x005F_\1", text) if "_x" in text else text
+
+
 def cell_value(field: r.Field, value: Any) -> Any:
     """The Excel value of a database-form field: real dates and numbers, everything else as text."""
     if value is None or value == [] or value == "":
@@ -75,8 +83,8 @@ def cell_value(field: r.Field, value: Any) -> Any:
     if kind == r.BOOL:
         return "yes" if value else "no"
     if kind in (r.CODES, r.SERIALS):
-        return "; ".join(json.loads(value) if isinstance(value, str) else value)
-    return str(value)
+        return escape_text("; ".join(json.loads(value) if isinstance(value, str) else value))
+    return escape_text(str(value))
 
 
 @dataclass(frozen=True)

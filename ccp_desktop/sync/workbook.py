@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
@@ -44,13 +44,19 @@ class PackageWriter:
             cells.append(cell)
         sheet.append(cells)
 
-    def _text_cell(self, sheet: Any, text: str) -> WriteOnlyCell:
+    def _text_cell(self, sheet: Any, text: str) -> Cell:
         """Text a spreadsheet would run as a formula, forced to a text cell (and shown with a quote)."""
         cell = WriteOnlyCell(sheet, value=None)
         cell.value = text
         cell.data_type = "s"
         cell.quotePrefix = True
         return cell
+
+    def _value_cell(self, sheet: Any, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        value = fmt.escape_text(value)
+        return self._text_cell(sheet, value) if fmt.is_formula_like(value) else value
 
     def write_records(
         self,
@@ -115,7 +121,7 @@ class PackageWriter:
         for index in range(len(keys)):
             sheet.column_dimensions[get_column_letter(index + 1)].width = 38
         for row in rows:
-            sheet.append([self._text_cell(sheet, v) if isinstance(v, str) and fmt.is_formula_like(v) else v for v in row])
+            sheet.append([self._value_cell(sheet, v) for v in row])
 
     def _add_dropdowns(self, sheet: Any, kind: r.RecordKind, count: int) -> None:
         last_row = max(count + 1, 2)
@@ -151,8 +157,8 @@ class PackageWriter:
         for line in readme:
             cells = []
             for value in line:
-                cell = self._text_cell(self._readme, value) if isinstance(value, str) and fmt.is_formula_like(value) \
-                    else WriteOnlyCell(self._readme, value=value)
+                value = self._value_cell(self._readme, value)
+                cell = value if isinstance(value, Cell) else WriteOnlyCell(self._readme, value=value)
                 cell.alignment = wrap
                 cells.append(cell)
             self._readme.append(cells)
@@ -160,7 +166,7 @@ class PackageWriter:
         self._manifest.column_dimensions["B"].width = 90
         self._header(self._manifest, ["key", "value"])
         for key, value in manifest.items():
-            self._manifest.append([key, self._text_cell(self._manifest, value) if fmt.is_formula_like(value) else value])
+            self._manifest.append([key, self._value_cell(self._manifest, value)])
         self._write_lists()
         try:
             self.book.save(self.partial)
@@ -184,7 +190,13 @@ class PackageWriter:
             sheet.append([c[i] if i < len(c) else None for c in columns])
 
     def abandon(self) -> None:
-        """Leave nothing behind (cancel or failure)."""
-        with contextlib.suppress(Exception):  # a damaged or half-built workbook may fail to close
-            self.book.close()
+        """Leave nothing behind (cancel or failure): finish each sheet's stream, then delete it."""
+        for sheet in self.book.worksheets:
+            with contextlib.suppress(Exception):  # a half-written sheet may refuse to close; it is discarded
+                if not sheet.closed:
+                    sheet.close()
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.cleanup()
         self.partial.unlink(missing_ok=True)

@@ -1,0 +1,79 @@
+"""Posts and an HQ as real databases on disk, and helpers to compare and snapshot them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+from ccp_desktop.domain.records import RECORD_KINDS
+from ccp_desktop.store.connection import open_database
+from ccp_desktop.store.records import insert_record, iter_records
+from ccp_desktop.sync.identity import initialise
+from tests.unit import factories as f
+
+
+def make_site(root: Path, post: str, role: str = "field", officer: str = "Officer") -> sqlite_utils.Database:
+    path = root / post / f"{post}.sqlite3"
+    initialise(path, post_code=post, officer=officer, role=role)
+    return open_database(path)
+
+
+@pytest.fixture
+def sites(tmp_path: Path) -> Iterator[Callable[..., sqlite_utils.Database]]:
+    opened: list[sqlite_utils.Database] = []
+
+    def make(post: str, role: str = "field", officer: str = "Officer") -> sqlite_utils.Database:
+        db = make_site(tmp_path / "sites", post, role, officer)
+        opened.append(db)
+        return db
+
+    yield make
+    for db in opened:
+        db.close()
+
+
+@pytest.fixture
+def post(sites: Callable[..., sqlite_utils.Database]) -> sqlite_utils.Database:
+    return sites("FJ-SUVA", officer="Mere Tuilagi")
+
+
+@pytest.fixture
+def hq(sites: Callable[..., sqlite_utils.Database]) -> sqlite_utils.Database:
+    return sites("AU-HQ", role="hq", officer="Hana HQ")
+
+
+@pytest.fixture
+def outbox(tmp_path: Path) -> Path:
+    folder = tmp_path / "outbox"
+    folder.mkdir()
+    return folder
+
+
+def add_sample(db: sqlite_utils.Database) -> dict[str, Any]:
+    """One of each record type, linked as in life."""
+    partner = insert_record(db, "partners", f.partner(contact="Ops _x0041_ desk"))
+    activity = insert_record(db, "activities", f.activity(title="=HYPERLINK(\"x\") looks like a formula"))
+    link = insert_record(db, "activity_partners", {"activity_id": activity["id"], "partner_id": partner["id"], "role": "lead"})
+    delivery = insert_record(db, "equipment_deliveries", f.delivery(partner["id"], activity_id=activity["id"]))
+    item = insert_record(db, "equipment_items", f.item(delivery["id"], description="00123 laptop", asset_tag="-77"))
+    return {"partner": partner, "activity": activity, "link": link, "delivery": delivery, "item": item}
+
+
+def records_of(db: sqlite_utils.Database, post: str | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every record (tombstones too) by type and id, optionally only those made at one post."""
+    out = {}
+    for name in RECORD_KINDS:
+        rows = iter_records(db, name, include_deleted=True)
+        out[name] = {row["id"]: row for row in rows if post is None or row["origin_post"] == post}
+    return out
+
+
+def snapshot(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Everything an import could change."""
+    tables = list(RECORD_KINDS) + ["change_journal", "serial_index", "sync_imports", "sync_peers", "sync_record_state",
+                                   "sync_conflicts", "audit_log"]
+    return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
