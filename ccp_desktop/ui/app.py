@@ -1,20 +1,96 @@
-"""Starting the desktop application."""
+"""Starting the desktop application: one instance per database, the setup wizard on first run."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtCore import QLockFile, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 
 from ccp_desktop import APP_NAME, __version__
+from ccp_desktop.errors import CcpError
+
+
+def lock_path_for(db_path: Path) -> Path:
+    return Path(db_path).with_name(Path(db_path).name + ".lock")
+
+
+def acquire_instance_lock(db_path: Path) -> QLockFile | None:
+    """A lock beside the database held while the app runs; None when another instance holds it.
+
+    QLockFile notices a lock left by a process that died (a crash or a power cut) and takes it over.
+    """
+    path = lock_path_for(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(path))
+    lock.setStaleLockTime(0)  # a live holder is told apart from a dead one by its process id, not by age
+    return lock if lock.tryLock(200) else None
+
+
+def needs_setup(db_path: Path) -> bool:
+    from ccp_desktop.store.connection import open_database
+    from ccp_desktop.store.installation import get_installation
+
+    if not Path(db_path).exists():
+        return True
+    db = open_database(db_path)
+    try:
+        return get_installation(db) is None
+    finally:
+        db.close()
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Cyber Cooperation Program")
+    from ccp_desktop.ui.main_window import app_icon
+
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def _tell(text: str, detail: str = "") -> None:
+    box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, text, QMessageBox.StandardButton.Ok)
+    box.setObjectName("already-running")
+    if detail:
+        box.setInformativeText(detail)
+    box.exec()
 
 
 def run_gui(db_path: Path) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.setWindowTitle(f"{APP_NAME} {__version__}")
-    window.setCentralWidget(QLabel(f"Database: {db_path}"))
-    window.resize(1024, 700)
+    """Open the app on `db_path`; returns the exit status."""
+    from ccp_desktop.ui.errors import show_error
+
+    app = application()
+    db_path = Path(db_path)
+    lock = acquire_instance_lock(db_path)
+    if lock is None:
+        print(f"{APP_NAME} is already open on {db_path}", file=sys.stderr)
+        _tell(f"{APP_NAME} is already open on this database.",
+              f"{db_path}\n\nSwitch to the window that is open (check the taskbar); only one may work on a database at a time.")
+        return 1
+    try:
+        if needs_setup(db_path):
+            from ccp_desktop.ui.setup_wizard import SetupWizard
+
+            wizard = SetupWizard(db_path)
+            if wizard.exec() != QWizard.DialogCode.Accepted:
+                return 0
+        from ccp_desktop.ui.main_window import MainWindow
+
+        window = MainWindow(db_path)
+    except CcpError as exc:
+        show_error(None, exc, wait=True)
+        lock.unlock()
+        return 1
     window.show()
-    return int(app.exec())
+    QTimer.singleShot(0, window.after_shown)
+    try:
+        return int(app.exec())
+    finally:
+        lock.unlock()

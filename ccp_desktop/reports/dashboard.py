@@ -1,0 +1,67 @@
+"""The numbers behind the dashboard, for a post's own records (or all posts at HQ). No Qt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.store.installation import get_installation
+
+
+@dataclass
+class DashboardSummary:
+    scope: str  # "FJ-SUVA" or "all posts"
+    activities_by_stream_status: dict[str, dict[str, int]] = field(default_factory=dict)
+    participants_by_sex: dict[str, int] = field(default_factory=dict)
+    tranches: list[dict[str, object]] = field(default_factory=list)  # code, label, amount, budget, spend
+    equipment_value_by_country: list[tuple[str, float]] = field(default_factory=list)  # largest first
+    activity_count: int = 0
+    item_count: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.activity_count and not self.item_count
+
+
+def dashboard_summary(db: sqlite_utils.Database) -> DashboardSummary:
+    install = get_installation(db)
+    own = install is not None and not install.is_hq
+    scope_sql, params = ("origin_post = ? AND ", [install.post_code]) if own and install else ("", [])
+    ref = load_reference()
+    summary = DashboardSummary(scope=install.post_code if own and install else "all posts")
+
+    for stream, status, n in db.execute(
+        f"SELECT stream, status, count(*) FROM activities WHERE {scope_sql}deleted = 0 GROUP BY stream, status", params
+    ):
+        summary.activities_by_stream_status.setdefault(stream, {})[status] = n
+        summary.activity_count += n
+
+    female, male, other = db.execute(
+        "SELECT ifnull(sum(participants_female), 0), ifnull(sum(participants_male), 0), ifnull(sum(participants_other), 0)"
+        f" FROM activities WHERE {scope_sql}deleted = 0", params
+    ).fetchone()
+    summary.participants_by_sex = {"female": female, "male": male, "other": other}
+
+    spent = {
+        code: (budget or 0.0, spend or 0.0)
+        for code, budget, spend in db.execute(
+            f"SELECT tranche, sum(budget_aud), sum(spend_aud) FROM activities WHERE {scope_sql}deleted = 0 GROUP BY tranche",
+            params,
+        )
+    }
+    for tranche in ref.entries("tranches"):
+        budget, spend = spent.get(tranche["code"], (0.0, 0.0))
+        summary.tranches.append({"code": tranche["code"], "label": tranche["label"],
+                                 "amount": float(tranche["amount_aud"]), "budget": budget, "spend": spend})
+
+    item_scope = "i.origin_post = ? AND " if own else ""
+    rows = db.execute(
+        "SELECT d.country, sum(ifnull(i.quantity, 0) * ifnull(i.unit_value_aud, 0)), count(*) FROM equipment_items i"
+        " JOIN equipment_deliveries d ON d.id = i.delivery_id"
+        f" WHERE {item_scope}i.deleted = 0 AND d.deleted = 0 GROUP BY d.country ORDER BY 2 DESC", params,
+    ).fetchall()
+    summary.equipment_value_by_country = [(country, float(value)) for country, value, _ in rows]
+    summary.item_count = sum(n for *_, n in rows)
+    return summary

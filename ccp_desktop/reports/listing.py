@@ -1,0 +1,267 @@
+"""What the record lists show and how they are queried, page by page (no Qt).
+
+Every list is one `ListSpec`: a FROM clause, its columns and its filters. Pages are read with keyset
+pagination on (sort key, rowid), so the cost of a page does not grow with the size of the table or
+with how far a person has scrolled; the default order (newest first) walks the rowid index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.store.search import fts_query
+
+TEXT, NUMBER, MONEY, DATE, CODE, SERIALS = "text", "number", "money", "date", "code", "serials"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    sql: str
+    type: str = TEXT
+    choices: str | None = None  # reference list that turns a code into its label
+    width: int = 120
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A drop-down filter: `sql` is compared to the chosen code (or, for a year, a date range)."""
+
+    key: str
+    label: str
+    sql: str
+    choices: str | None = None  # a reference list, or None for years
+
+    def options(self) -> list[tuple[str, str]]:
+        if self.choices is None:
+            ref = load_reference()
+            last = max(int(ref.program["end_year"]), dt.date.today().year)
+            return [(str(y), str(y)) for y in range(last, int(ref.program["start_year"]) - 1, -1)]
+        return [(str(e["code"]), str(e["label"])) for e in load_reference().entries(self.choices)]
+
+    def clause(self, value: str) -> tuple[str, list[Any]]:
+        if self.choices is None:
+            year = int(value)
+            return f"{self.sql} >= ? AND {self.sql} < ?", [f"{year:04d}-01-01", f"{year + 1:04d}-01-01"]
+        return f"{self.sql} = ?", [value]
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    name: str  # page name, settings key
+    table: str  # the base table; its rowid orders pages
+    open_kind: str  # record kind a row opens
+    open_id: str  # SQL giving the id of the record a row opens
+    joins: tuple[tuple[str, str], ...]  # (alias, JOIN clause), in dependency order
+    columns: tuple[Column, ...]
+    filters: tuple[Filter, ...]
+    # (fts table, SQL giving base-table rowids from "{rowids}", the rowids of that FTS table's matches)
+    searches: tuple[tuple[str, str], ...]
+    depends_on: frozenset[str]  # tables whose changes can alter what this list shows
+    noun: tuple[str, str] = ("record", "records")
+
+    def from_clause(self, used_sql: str | None = None) -> str:
+        """The FROM clause; with `used_sql`, only the joins it needs (a count needs few or none)."""
+        joins = [j for _, j in self.joins]
+        if used_sql is not None:
+            needed = [n for n, (alias, _) in enumerate(self.joins) if f"{alias}." in used_sql]
+            joins = joins[: max(needed) + 1] if needed else []
+        return " ".join([self.table, *joins])
+
+    def column_index(self, key: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.key == key)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    text: str = ""
+    filters: Mapping[str, str] = field(default_factory=dict)
+    sort_key: str | None = None  # None: newest first
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    rowid: int
+    open_id: str
+    sort_value: Any
+    values: tuple[Any, ...]
+
+
+def _where(spec: ListSpec, query: ListQuery) -> tuple[str, list[Any]]:
+    clauses, params = [f"{spec.table}.deleted = 0"], []
+    for flt in spec.filters:
+        value = query.filters.get(flt.key)
+        if value:
+            sql, args = flt.clause(value)
+            clauses.append(sql)
+            params.extend(args)
+    match = fts_query(query.text)
+    if match and spec.searches:
+        # One IN over a UNION: the matches are few for a serial or a name, so SQLite reads them by
+        # rowid instead of scanning the whole table to test an OR of memberships on every row.
+        sources = []
+        for fts_table, template in spec.searches:
+            sources.append(template.format(rowids=f"SELECT rowid FROM {fts_table}_fts WHERE {fts_table}_fts MATCH ?"))
+            params.append(match)
+        clauses.append(f"{spec.table}.rowid IN ({' UNION '.join(sources)})")
+    return " AND ".join(clauses), params
+
+
+def _sort(spec: ListSpec, query: ListQuery) -> tuple[str, bool]:
+    """The sort expression (NULLs made comparable so keyset comparisons hold) and its direction."""
+    if query.sort_key is None:
+        return f"{spec.table}.rowid", True
+    column = spec.columns[spec.column_index(query.sort_key)]
+    empty = "-1e308" if column.type in (NUMBER, MONEY) else "''"
+    return f"ifnull({column.sql}, {empty})", query.descending
+
+
+def fetch_page(
+    db: sqlite_utils.Database, spec: ListSpec, query: ListQuery, after: Row | None = None, limit: int = 200
+) -> list[Row]:
+    """The next `limit` rows after `after` (None: the first page)."""
+    where, params = _where(spec, query)
+    sort_sql, descending = _sort(spec, query)
+    op, direction = ("<", "DESC") if descending else (">", "ASC")
+    if after is not None:
+        if query.sort_key is None:
+            where += f" AND {spec.table}.rowid {op} ?"
+            params.append(after.rowid)
+        else:
+            where += f" AND ({sort_sql}, {spec.table}.rowid) {op} (?, ?)"
+            params.extend([after.sort_value, after.rowid])
+    cols = ", ".join(c.sql for c in spec.columns)
+    order = f"{spec.table}.rowid {direction}" if query.sort_key is None else f"{sort_sql} {direction}, {spec.table}.rowid {direction}"
+    sql = (
+        f"SELECT {spec.table}.rowid, {spec.open_id}, {sort_sql}, {cols} FROM {spec.from_clause()} "
+        f"WHERE {where} ORDER BY {order} LIMIT ?"
+    )
+    return [Row(r[0], r[1], r[2], tuple(r[3:])) for r in db.execute(sql, [*params, limit]).fetchall()]
+
+
+def count_rows(db: sqlite_utils.Database, spec: ListSpec, query: ListQuery) -> int:
+    where, params = _where(spec, query)
+    return int(db.execute(f"SELECT count(*) FROM {spec.from_clause(where)} WHERE {where}", params).fetchone()[0])
+
+
+def display_value(column: Column, value: Any) -> str:
+    """How a stored value reads in a list cell."""
+    if value is None or value == "":
+        return ""
+    if column.type == MONEY:
+        return f"{float(value):,.2f}"
+    if column.type == CODE and column.choices:
+        return load_reference().label(column.choices, str(value))
+    if column.type == SERIALS:
+        serials = json.loads(value) if isinstance(value, str) else list(value)
+        return ", ".join(serials)
+    return str(value)
+
+
+ACTIVITIES = ListSpec(
+    name="activities",
+    table="activities",
+    open_kind="activities",
+    open_id="activities.id",
+    joins=(),
+    columns=(
+        Column("title", "Title", "activities.title", width=320),
+        Column("stream", "Line of effort", "activities.stream", CODE, "streams", 90),
+        Column("activity_type", "Type", "activities.activity_type", CODE, "activity_types", 160),
+        Column("country", "Country or region", "activities.country", CODE, "activity_places", 140),
+        Column("start_date", "Start", "activities.start_date", DATE, width=90),
+        Column("status", "Status", "activities.status", CODE, "activity_statuses", 100),
+        Column("participants", "Participants", "ifnull(activities.participants_female, 0) + ifnull(activities.participants_male, 0)"
+               " + ifnull(activities.participants_other, 0)", NUMBER, width=90),
+        Column("spend_aud", "Spend (AUD)", "activities.spend_aud", MONEY, width=110),
+    ),
+    filters=(
+        Filter("country", "Country", "activities.country", "activity_places"),
+        Filter("stream", "Line of effort", "activities.stream", "streams"),
+        Filter("status", "Status", "activities.status", "activity_statuses"),
+        Filter("year", "Year", "activities.start_date"),
+    ),
+    searches=(("activities", "{rowids}"),),
+    depends_on=frozenset({"activities"}),
+    noun=("activity", "activities"),
+)
+
+EQUIPMENT = ListSpec(
+    name="equipment",
+    table="equipment_items",
+    open_kind="equipment_deliveries",
+    open_id="equipment_items.delivery_id",
+    joins=(
+        ("d", "LEFT JOIN equipment_deliveries d ON d.id = equipment_items.delivery_id"),
+        ("p", "LEFT JOIN partners p ON p.id = d.recipient_partner_id"),
+    ),
+    columns=(
+        Column("serials", "Serial numbers", "equipment_items.serials", SERIALS, width=170),
+        Column("description", "Item", "equipment_items.description", width=200),
+        Column("make_model", "Make and model", "equipment_items.make_model", width=150),
+        Column("quantity", "Qty", "equipment_items.quantity", NUMBER, width=45),
+        Column("unit_value_aud", "Unit value (AUD)", "equipment_items.unit_value_aud", MONEY, width=110),
+        Column("recipient", "Recipient", "p.name", width=200),
+        Column("country", "Country", "d.country", CODE, "activity_places", 110),
+        Column("status", "Delivery status", "d.status", CODE, "delivery_statuses", 110),
+        Column("delivered_on", "Delivered", "d.delivered_on", DATE, width=90),
+        Column("handover_ref", "Handover ref", "d.handover_ref", width=110),
+    ),
+    filters=(
+        Filter("country", "Country", "d.country", "activity_places"),
+        Filter("category", "Category", "equipment_items.category", "item_categories"),
+        Filter("status", "Status", "d.status", "delivery_statuses"),
+        Filter("year", "Year", "d.delivered_on"),
+    ),
+    searches=(
+        ("equipment_items", "{rowids}"),
+        # An item is also found by its delivery (handover ref, who received it). Not by its recipient's
+        # name: without an index on deliveries' recipient that costs a scan of every delivery.
+        ("equipment_deliveries", "SELECT i.rowid FROM equipment_items i WHERE i.delivery_id IN"
+                                 " (SELECT id FROM equipment_deliveries WHERE rowid IN ({rowids}))"),
+    ),
+    depends_on=frozenset({"equipment_items", "equipment_deliveries", "partners"}),
+    noun=("item line", "item lines"),
+)
+
+PARTNERS = ListSpec(
+    name="partners",
+    table="partners",
+    open_kind="partners",
+    open_id="partners.id",
+    joins=(),
+    columns=(
+        Column("name", "Name", "partners.name", width=320),
+        Column("category", "Category", "partners.category", CODE, "partner_categories", 200),
+        Column("country", "Country", "partners.country", CODE, "countries", 150),
+        Column("contact", "Contact", "partners.contact", width=200),
+        Column("activities", "Activities", "(SELECT count(*) FROM activity_partners ap WHERE ap.partner_id = partners.id"
+               " AND ap.deleted = 0)", NUMBER, width=80),
+    ),
+    filters=(
+        Filter("country", "Country", "partners.country", "countries"),
+        Filter("category", "Category", "partners.category", "partner_categories"),
+    ),
+    searches=(("partners", "{rowids}"),),
+    depends_on=frozenset({"partners", "activity_partners"}),
+    noun=("partner", "partners"),
+)
+
+LISTS: dict[str, ListSpec] = {s.name: s for s in (ACTIVITIES, EQUIPMENT, PARTNERS)}
+
+
+def list_spec(name: str) -> ListSpec:
+    return LISTS[name]
+
+
+def page_names() -> Sequence[str]:
+    return tuple(LISTS)

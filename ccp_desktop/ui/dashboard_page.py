@@ -1,0 +1,211 @@
+"""The dashboard: four charts of the post's own work, refreshed (on the worker) when records change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QPieSeries,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.reports.dashboard import DashboardSummary, dashboard_summary
+from ccp_desktop.ui.changes import OpChanges
+from ccp_desktop.ui.worker import BackgroundWorker
+
+PALETTE = ["#1f5f8b", "#e07a1f", "#3a9d5d", "#b8433c", "#7a5ea8", "#8c6d46", "#c9a227", "#5c6f7e"]
+SEX_LABELS = {"female": "Female", "male": "Male", "other": "Other or not stated"}
+DEPENDS_ON = frozenset({"activities", "equipment_deliveries", "equipment_items"})
+
+
+def _chart(title: str) -> tuple[QChart, QChartView]:
+    chart = QChart()
+    chart.setTitle(title)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setMargins(QMargins(4, 4, 4, 4))
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    view = QChartView(chart)
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    view.setMinimumSize(300, 220)
+    view.setAccessibleName(title)
+    return chart, view
+
+
+def _money_short(value: float) -> str:
+    if value >= 1_000_000:
+        return f"${value / 1_000_000:.1f}m"
+    if value >= 1_000:
+        return f"${value / 1_000:.0f}k"
+    return f"${value:.0f}"
+
+
+class DashboardPage(QWidget):
+    refreshed = Signal()
+
+    def __init__(self, worker: BackgroundWorker | None, db: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page-dashboard")
+        self.worker, self.db = worker, db
+        self.stale = True
+        self.summary: DashboardSummary | None = None
+        self.heading = QLabel()
+        self.heading.setObjectName("dashboard-heading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.heading.setFont(font)
+        self.streams_chart, streams_view = _chart("Activities by line of effort and status")
+        self.sex_chart, sex_view = _chart("Participants by sex")
+        self.tranche_chart, tranche_view = _chart("Spend against each funding tranche (AUD)")
+        self.country_chart, country_view = _chart("Equipment value by country (AUD)")
+        grid = QGridLayout()
+        grid.addWidget(streams_view, 0, 0)
+        grid.addWidget(sex_view, 0, 1)
+        grid.addWidget(tranche_view, 1, 0)
+        grid.addWidget(country_view, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(grid, 1)
+
+    # --- refreshing ------------------------------------------------------------------------------------
+    def on_changes(self, changes: OpChanges) -> None:
+        if changes.touches(DEPENDS_ON):
+            self.stale = True
+            if self.isVisible():
+                self.refresh()
+
+    def showEvent(self, event: Any) -> None:
+        if self.stale:
+            self.refresh()
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        self.stale = False
+        self.heading.setText("Counting…" if self.summary is None else self.heading.text())
+        if self.worker is None:
+            self.show_summary(dashboard_summary(self.db))
+            return
+        self.worker.submit("dashboard", lambda db, progress, cancelled: dashboard_summary(db),
+                           on_done=self.show_summary, on_error=lambda exc: self.heading.setText(f"Dashboard unavailable: {exc}"))
+
+    def show_summary(self, summary: DashboardSummary) -> None:
+        self.summary = summary
+        self.heading.setText(
+            f"{summary.activity_count:,} activities and {summary.item_count:,} equipment item lines, {summary.scope}"
+            if not summary.empty else f"No records yet for {summary.scope}: add an activity or a delivery to see them here."
+        )
+        self._streams(summary)
+        self._participants(summary)
+        self._tranches(summary)
+        self._countries(summary)
+        self.refreshed.emit()
+
+    # --- the charts --------------------------------------------------------------------------------------
+    @staticmethod
+    def _reset(chart: QChart) -> None:
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+
+    def _streams(self, summary: DashboardSummary) -> None:
+        ref = load_reference()
+        chart = self.streams_chart
+        self._reset(chart)
+        streams = [s["code"] for s in ref.entries("streams")]
+        series = QStackedBarSeries()
+        for n, status in enumerate(ref.entries("activity_statuses")):
+            bar = QBarSet(status["label"])
+            bar.setColor(QColor(PALETTE[n % len(PALETTE)]))
+            for stream in streams:
+                bar.append(summary.activities_by_stream_status.get(stream, {}).get(status["code"], 0))
+            series.append(bar)
+        chart.addSeries(series)
+        axis_x = QBarCategoryAxis()
+        axis_x.append(streams)
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_x)
+        axis_y = QValueAxis()
+        axis_y.setLabelFormat("%d")
+        most = max((sum(v.values()) for v in summary.activities_by_stream_status.values()), default=0)
+        axis_y.setRange(0, max(most, 1))
+        axis_y.applyNiceNumbers()
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_y)
+
+    def _participants(self, summary: DashboardSummary) -> None:
+        chart = self.sex_chart
+        self._reset(chart)
+        series = QPieSeries()
+        total = sum(summary.participants_by_sex.values())
+        for n, (key, label) in enumerate(SEX_LABELS.items()):
+            count = summary.participants_by_sex.get(key, 0)
+            pie = series.append(f"{label}: {count:,}" + (f" ({100 * count / total:.0f}%)" if total else ""), count)
+            pie.setColor(QColor(PALETTE[n]))
+        series.setPieSize(0.75)
+        chart.addSeries(series)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+
+    def _tranches(self, summary: DashboardSummary) -> None:
+        chart = self.tranche_chart
+        self._reset(chart)
+        series = QHorizontalBarSeries()
+        amount, spend = QBarSet("Tranche"), QBarSet("Spent")
+        amount.setColor(QColor("#c8d6e5"))
+        spend.setColor(QColor(PALETTE[0]))
+        labels = []
+        for t in summary.tranches:
+            amount.append(float(t["amount"]))  # type: ignore[arg-type]
+            spend.append(float(t["spend"]))  # type: ignore[arg-type]
+            labels.append(str(t["code"]).removeprefix("T"))
+        series.append(amount)
+        series.append(spend)
+        chart.addSeries(series)
+        axis_y = QBarCategoryAxis()
+        axis_y.append(labels)
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_y)
+        axis_x = QValueAxis()
+        axis_x.setLabelFormat("%.0f")
+        most = max((float(t["amount"]) for t in summary.tranches), default=1.0)  # type: ignore[arg-type]
+        axis_x.setRange(0, most)
+        axis_x.setTickCount(3)
+        axis_x.setTitleText(f"up to {_money_short(most)}")
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_x)
+
+    def _countries(self, summary: DashboardSummary) -> None:
+        ref = load_reference()
+        chart = self.country_chart
+        self._reset(chart)
+        top = summary.equipment_value_by_country[:8]
+        series = QBarSeries()
+        bar = QBarSet("Equipment value")
+        bar.setColor(QColor(PALETTE[2]))
+        for _, value in top:
+            bar.append(value)
+        series.append(bar)
+        series.setLabelsVisible(True)
+        series.setLabelsFormat("@value")
+        chart.addSeries(series)
+        chart.legend().setVisible(False)
+        axis_x = QBarCategoryAxis()
+        axis_x.append([code if len(ref.label("activity_places", code)) > 12 else ref.label("activity_places", code)
+                       for code, _ in top] or ["(none)"])
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_x)
+        axis_y = QValueAxis()
+        axis_y.setLabelFormat("%.0f")
+        axis_y.setRange(0, max((v for _, v in top), default=1.0))
+        axis_y.applyNiceNumbers()
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_y)

@@ -1,0 +1,331 @@
+"""The main window: navigation, pages, menus and shortcuts, and a status bar of the post's sync state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QWidget,
+)
+
+from ccp_desktop import APP_NAME, __version__
+from ccp_desktop.errors import CcpError
+from ccp_desktop.paths import resource_path
+from ccp_desktop.reports.listing import LISTS
+from ccp_desktop.store.connection import open_database
+from ccp_desktop.store.installation import require_installation
+from ccp_desktop.ui.changes import ChangeHub, OpChanges
+from ccp_desktop.ui.dashboard_page import DashboardPage
+from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.list_page import ListPage
+from ccp_desktop.ui.settings import ui_settings
+from ccp_desktop.ui.sync_page import SyncPage
+from ccp_desktop.ui.worker import BackgroundWorker
+
+PAGES = ("dashboard", "activities", "equipment", "partners", "sync")
+PAGE_TITLES = {"dashboard": "Dashboard", "activities": "Activities", "equipment": "Equipment",
+               "partners": "Partners", "sync": "Sync"}
+PAGE_ICONS = {"dashboard": QStyle.StandardPixmap.SP_ComputerIcon, "activities": QStyle.StandardPixmap.SP_FileDialogDetailedView,
+              "equipment": QStyle.StandardPixmap.SP_DriveHDIcon, "partners": QStyle.StandardPixmap.SP_DirHomeIcon,
+              "sync": QStyle.StandardPixmap.SP_BrowserReload}
+DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366x768 screen with a taskbar
+
+
+def app_icon() -> QIcon:
+    path = resource_path("icons", "ccp-field-desk.svg")
+    return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def _when(stamp: Any) -> str:
+    return str(stamp)[:16].replace("T", " ") if stamp else "never"
+
+
+class MainWindow(QMainWindow):
+    status_refreshed = Signal()
+
+    def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self._closed = False
+        self.db = open_database(self.db_path)
+        self.installation = require_installation(self.db)
+        self.setObjectName("main-window")
+        self.setWindowIcon(app_icon())
+        self.hub = ChangeHub(self)
+        self.worker = BackgroundWorker(self.db_path, self)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName("Pages")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setSpacing(2)
+        self.nav.setMaximumWidth(220)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        self.dashboard = DashboardPage(self.worker, self.db)
+        self.lists = {name: ListPage(self.db, self.db_path, spec, self.worker) for name, spec in LISTS.items()}
+        self.sync_page = SyncPage(self.db_path, self.worker, is_hq=self.installation.is_hq)
+        for name in PAGES:
+            page = self.dashboard if name == "dashboard" else self.sync_page if name == "sync" else self.lists[name]
+            self.pages[name] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(self.style().standardIcon(PAGE_ICONS[name]), PAGE_TITLES[name])
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([150, 1100])
+        self.setCentralWidget(self.splitter)
+
+        for page in self.lists.values():
+            page.record_changed.connect(self.hub.announce)
+        self.sync_page.sync_changed.connect(self.hub.announce)
+        self.hub.changed.connect(self.on_changes)
+        self.lists["equipment"].extra_buttons.addWidget(self._certificate_button())
+
+        self._build_status_bar()
+        self._build_menus()
+        self._update_title()
+        self.restore_layout()
+        self.refresh_status()
+
+    # --- navigation --------------------------------------------------------------------------------------
+    def show_page(self, name: str) -> QWidget:
+        self.nav.setCurrentRow(PAGES.index(name))
+        return self.pages[name]
+
+    def current_page_name(self) -> str:
+        return PAGES[max(self.stack.currentIndex(), 0)]
+
+    def current_list(self) -> ListPage | None:
+        page = self.stack.currentWidget()
+        return page if isinstance(page, ListPage) else None
+
+    # --- status bar ------------------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        self.status_labels: dict[str, QLabel] = {}
+        for key, name in (("post", "Post"), ("officer", "Officer"), ("pending", "Changes waiting to be exported"),
+                          ("export", "Last export"), ("receipt", "Last receipt")):
+            label = QLabel()
+            label.setObjectName(f"status-{key}")
+            label.setAccessibleName(name)
+            label.setContentsMargins(6, 0, 6, 0)
+            self.status_labels[key] = label
+            self.statusBar().addPermanentWidget(label, 1 if key == "receipt" else 0)
+
+    def refresh_status(self) -> None:
+        install = self.installation
+        self.status_labels["post"].setText(f"Post: {install.post_code}{' (HQ)' if install.is_hq else ''}")
+        self.status_labels["officer"].setText(f"Officer: {install.officer}")
+
+        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
+            from ccp_desktop.sync import status
+
+            return status.pending_change_count(db), status.last_export(db), status.last_receipt(db)
+
+        self.worker.submit("status", run, on_done=self._show_status, on_error=self._status_unavailable)
+
+    def _show_status(self, answer: Any) -> None:
+        pending, export, receipt = answer
+        self.status_labels["pending"].setText(f"{pending:,} change{'s' if pending != 1 else ''} to export")
+        self.status_labels["pending"].setStyleSheet("font-weight: bold" if pending else "")
+        self.status_labels["export"].setText(f"Last export: {_when(export and export.get('created_at'))}")
+        self.status_labels["receipt"].setText(f"Last receipt: {_when(receipt and receipt.get('created_at'))}")
+        self.status_refreshed.emit()
+
+    def _status_unavailable(self, exc: BaseException) -> None:
+        # The status bar is a glance, not a task: it says what it cannot tell rather than raise a box.
+        for key in ("pending", "export", "receipt"):
+            self.status_labels[key].setText("")
+        self.status_labels["pending"].setText("Sync state unavailable")
+        self.status_labels["pending"].setToolTip(str(exc))
+        self.status_refreshed.emit()
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{APP_NAME} — {self.installation.post_code}")
+
+    # --- changes ---------------------------------------------------------------------------------------
+    def on_changes(self, changes: OpChanges) -> None:
+        if changes.installation:
+            self.installation = require_installation(self.db)
+            self._update_title()
+        for page in self.pages.values():
+            page.on_changes(changes)  # type: ignore[attr-defined]
+        self.refresh_status()
+
+    def refresh_all(self) -> None:
+        self.hub.announce(OpChanges(tables=frozenset({"activities", "activity_partners", "partners", "equipment_deliveries",
+                                                      "equipment_items"}), sync_state=True))
+
+    # --- actions ----------------------------------------------------------------------------------------
+    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new_action = self._action(file_menu, "&New record…", self.new_record, QKeySequence.StandardKey.New,
+                                       "A new record of the list you are looking at")
+        self._action(file_menu, "New &activity…", lambda: self.new_record("activities"))
+        self._action(file_menu, "New equipment &delivery…", lambda: self.new_record("equipment"), "Ctrl+Shift+N")
+        self._action(file_menu, "New &partner…", lambda: self.new_record("partners"))
+        file_menu.addSeparator()
+        self._action(file_menu, "&Export package", self.export_package, "Ctrl+E", "Write a sync package for HQ")
+        self._action(file_menu, "&Import receipt…", self.import_receipt, "Ctrl+I")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit_menu = bar.addMenu("&Edit")
+        self._action(edit_menu, "&Find…", self.find, QKeySequence.StandardKey.Find, "Search the list")
+        self._action(edit_menu, "&Open record", self._open_selected, "Ctrl+O")
+        self.delete_action = self._action(edit_menu, "&Delete record…", self._delete_selected, QKeySequence.StandardKey.Delete)
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for page in self.lists.values():
+            page.table.addAction(self.delete_action)
+        view_menu = bar.addMenu("&View")
+        for n, name in enumerate(PAGES, start=1):
+            self._action(view_menu, PAGE_TITLES[name], lambda name=name: self.show_page(name), f"Ctrl+{n}")
+        view_menu.addSeparator()
+        self._action(view_menu, "&Refresh", self.refresh_all, QKeySequence.StandardKey.Refresh)
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About", self.about)
+
+    def _certificate_button(self) -> QWidget:
+        from PySide6.QtWidgets import QPushButton
+
+        button = QPushButton("Handover certificate…")
+        button.setObjectName("certificate")
+        button.setToolTip("Save a printable PDF handover certificate for the selected delivery")
+        button.clicked.connect(self.save_certificate)
+        return button
+
+    def new_record(self, list_name: str | None = None) -> None:
+        page = self.lists.get(list_name or "") or self.current_list() or self.lists["activities"]
+        self.show_page(page.spec.name)
+        page.new_record()
+
+    def find(self) -> None:
+        page = self.current_list() or self.show_page("activities")
+        page.focus_search()  # type: ignore[attr-defined]
+
+    def _open_selected(self) -> None:
+        if (page := self.current_list()) is not None:
+            page.open_selected()
+
+    def _delete_selected(self) -> None:
+        if (page := self.current_list()) is not None:
+            page.delete_selected()
+
+    def export_package(self) -> None:
+        self.show_page("sync")
+        self.sync_page.start_export()
+
+    def import_receipt(self) -> None:
+        self.show_page("sync")
+        self.sync_page._choose_import()
+
+    def save_certificate(self) -> None:
+        from ccp_desktop.ui import forms
+
+        delivery_id = self.lists["equipment"].selected_id()
+        if delivery_id is None:
+            show_error(self, _NothingSelected("Select an equipment delivery first."))
+            return
+        try:
+            path = forms.save_handover_certificate(self, self.db, delivery_id)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        if path:
+            self.statusBar().showMessage(f"Handover certificate saved: {path}", 10_000)
+
+    def open_settings(self) -> None:
+        from ccp_desktop.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.db, self.db_path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: dialog.changed and self.hub.announce(OpChanges(installation=True, source=dialog)))
+        dialog.open()
+
+    def about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
+                          f"{APP_NAME} {__version__}\nCyber Cooperation Program records and sync packages.\n\n"
+                          f"Database: {self.db_path}", QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # --- start and finish --------------------------------------------------------------------------------
+    def after_shown(self) -> None:
+        """Once the window is up: offer to bring back forms left open by a crash."""
+        from ccp_desktop.ui import forms
+
+        try:
+            forms.offer_draft_restore(self, self.db)
+        except Exception as exc:
+            show_error(self, exc)
+
+    def restore_layout(self) -> None:
+        settings = ui_settings(self.db_path)
+        geometry = settings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(DEFAULT_SIZE)
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        splitter = settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        page = str(settings.value("window/page", "dashboard"))
+        self.show_page(page if page in PAGES else "dashboard")
+
+    def save_layout(self) -> None:
+        settings = ui_settings(self.db_path)
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/page", self.current_page_name())
+        for page in self.lists.values():
+            page.save_layout()
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.sync_page.export_job is not None:
+            answer = QMessageBox.question(self, APP_NAME, "A package is being written. Stop it and quit?")
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        if not self._closed:
+            self._closed = True
+            self.save_layout()
+            self.worker.stop()
+            self.db.close()
+        super().closeEvent(event)
+
+
+class _NothingSelected(CcpError):
+    pass
+
+

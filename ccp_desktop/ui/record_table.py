@@ -1,0 +1,151 @@
+"""The one table model behind every record list: pages fetched on demand, never the whole table.
+
+Qt asks `canFetchMore`/`fetchMore` as the view scrolls near the end; each call reads one keyset
+page (see reports/listing.py), so opening a list of a million rows costs the same as one of a
+hundred. The total is counted on the background worker and arrives later (`count_changed`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from ccp_desktop.reports.listing import (
+    MONEY,
+    NUMBER,
+    ListQuery,
+    ListSpec,
+    Row,
+    count_rows,
+    display_value,
+    fetch_page,
+)
+from ccp_desktop.ui.worker import BackgroundWorker
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE_SIZE = 200
+
+
+class RecordTableModel(QAbstractTableModel):
+    count_changed = Signal(object)  # int, or None while counting
+    reloaded = Signal()
+
+    def __init__(self, db: sqlite_utils.Database, spec: ListSpec, worker: BackgroundWorker | None = None,
+                 parent: Any = None, page_size: int = PAGE_SIZE) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.spec = spec
+        self.worker = worker
+        self.page_size = page_size
+        self.query = ListQuery()
+        self._rows: list[Row] = []
+        self._display: list[tuple[str, ...]] = []
+        self._exhausted = False
+        self._count: int | None = None
+        self._count_generation = 0
+
+    # --- what the view asks -------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.spec.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        column = self.spec.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._display[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.type in (NUMBER, MONEY):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return self._rows[index.row()].open_id
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.spec.columns[section].label
+        return None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        page = fetch_page(self.db, self.spec, self.query, self._rows[-1] if self._rows else None, self.page_size)
+        if len(page) < self.page_size:
+            self._exhausted = True
+        if not page:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        self._rows.extend(page)
+        columns = self.spec.columns
+        self._display.extend(tuple(display_value(c, v) for c, v in zip(columns, row.values, strict=True)) for row in page)
+        self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self.spec.columns[column].key if 0 <= column < len(self.spec.columns) else None
+        self.set_query(ListQuery(self.query.text, self.query.filters, key, order == Qt.SortOrder.DescendingOrder),
+                       recount=False)
+
+    # --- what the page asks ---------------------------------------------------------------------------
+    @property
+    def total(self) -> int | None:
+        """All matching rows (None until the worker has counted them)."""
+        return self._count
+
+    @property
+    def loaded(self) -> int:
+        return len(self._rows)
+
+    def record_id(self, row: int) -> str:
+        return self._rows[row].open_id
+
+    def row_of(self, record_id: str) -> int | None:
+        return next((n for n, r in enumerate(self._rows) if r.open_id == record_id), None)
+
+    def set_query(self, query: ListQuery, *, recount: bool = True) -> None:
+        """Show other rows: start again from the first page."""
+        self.query = query
+        self.reload(recount=recount)
+
+    def reload(self, *, recount: bool = True) -> None:
+        """Read again (after a change), keeping filters and order; loads as many rows as were shown."""
+        wanted = max(len(self._rows), self.page_size)
+        self.beginResetModel()
+        self._rows, self._display, self._exhausted = [], [], False
+        self.endResetModel()
+        while len(self._rows) < wanted and not self._exhausted:
+            self.fetchMore()
+        if recount:
+            self.recount()
+        self.reloaded.emit()
+
+    def recount(self) -> None:
+        self._count_generation += 1
+        generation, spec, query = self._count_generation, self.spec, self.query
+        if self._exhausted:  # everything is loaded already: no need to ask the database
+            self._set_count(generation, len(self._rows))
+            return
+        self._count = None
+        self.count_changed.emit(None)
+        if self.worker is None:
+            self._set_count(generation, count_rows(self.db, spec, query))
+            return
+        self.worker.submit(
+            f"count {spec.name}",
+            lambda db, progress, cancelled: count_rows(db, spec, query),
+            on_done=lambda n: self._set_count(generation, n),
+            on_error=lambda exc: self._set_count(generation, None),
+        )
+
+    def _set_count(self, generation: int, count: int | None) -> None:
+        if generation != self._count_generation:
+            return  # an answer to a question nobody is asking any more
+        self._count = count
+        self.count_changed.emit(count)

@@ -1,0 +1,174 @@
+"""First run: three questions (post, officer, role), then the database and its signing key are made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from ccp_desktop import APP_NAME
+from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.store.installation import Installation, installation_problems
+
+HQ_POSTS = frozenset({"AU-CANBERRA"})
+
+
+def post_code_from(text: str) -> str:
+    """The post code in what was chosen or typed ("FJ-SUVA — Suva" or "fj-suva")."""
+    return (text.split()[0] if text.split() else "").upper()
+
+
+def _problem_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("problem")
+    label.setStyleSheet("color: #b00020")
+    label.setWordWrap(True)
+    label.setAccessibleName("What needs fixing")
+    return label
+
+
+class PostPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Which post is this laptop for?")
+        self.setSubTitle("Choose your post from the list, or type its code if it is not there (for example FJ-SUVA).")
+        self.post = QComboBox()
+        self.post.setObjectName("post")
+        self.post.setEditable(True)
+        self.post.setAccessibleName("Post code")
+        self.post.addItem("")
+        for entry in load_reference().entries("posts"):
+            self.post.addItem(f"{entry['code']} — {entry['label']}")
+        self.post.setCurrentIndex(0)
+        self.problem = _problem_label()
+        self.hq = QRadioButton("Headquarters: I import packages from posts")
+        self.field = QRadioButton("A post: I record activities and deliveries and send packages to HQ")
+        self.field.setChecked(True)
+        self.field.setObjectName("role-field")
+        self.hq.setObjectName("role-hq")
+        self.roles = QButtonGroup(self)
+        self.roles.addButton(self.field)
+        self.roles.addButton(self.hq)
+        form = QFormLayout()
+        form.addRow("&Post:", self.post)
+        form.addRow("", self.problem)
+        form.addRow("This laptop is at:", self.field)
+        form.addRow("", self.hq)
+        self.setLayout(form)
+        self.post.currentTextChanged.connect(self._post_changed)
+
+    @property
+    def post_code(self) -> str:
+        return post_code_from(self.post.currentText())
+
+    @property
+    def role(self) -> str:
+        return "hq" if self.hq.isChecked() else "field"
+
+    def _post_changed(self, _text: str) -> None:
+        if self.post_code in HQ_POSTS:
+            self.hq.setChecked(True)
+        problems = [p for p in installation_problems(self.post_code, "x", "field") if p.field == "post"]
+        self.problem.setText(problems[0].message if problems and self.post.currentText().strip() else "")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return not [p for p in installation_problems(self.post_code, "x", "field") if p.field == "post"]
+
+
+class OfficerPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Who are you?")
+        self.setSubTitle("Your name is recorded with every change you make and printed on handover certificates. "
+                         "You can change it later in Settings.")
+        self.officer = QLineEdit()
+        self.officer.setObjectName("officer")
+        self.officer.setAccessibleName("Officer name")
+        self.officer.setMaxLength(120)
+        self.officer.setPlaceholderText("Given name and family name")
+        self.problem = _problem_label()
+        form = QFormLayout()
+        form.addRow("Your &name:", self.officer)
+        form.addRow("", self.problem)
+        self.setLayout(form)
+        self.officer.textChanged.connect(self.completeChanged)
+
+    def isComplete(self) -> bool:
+        return bool(self.officer.text().strip())
+
+
+class ConfirmPage(QWizardPage):
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Ready to set up")
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        self.problem = _problem_label()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.problem)
+        layout.addStretch(1)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Set up")
+
+    def initializePage(self) -> None:
+        w = self.wiz
+        role = "headquarters" if w.post_page.role == "hq" else "a post"
+        self.summary.setText(
+            f"<p><b>{w.post_page.post_code}</b> ({role}), officer <b>{w.officer_page.officer.text().strip()}</b>.</p>"
+            f"<p>Your records will be kept in<br><code>{w.db_path}</code></p>"
+            "<p>A signing key is made for this laptop so that HQ can tell your packages are really yours. "
+            "It stays in the same folder; keep that folder in your backups.</p>"
+        )
+        self.problem.clear()
+
+    def validatePage(self) -> bool:
+        return self.wiz.create()
+
+
+class SetupWizard(QWizard):
+    """Shown when the database is not set up; accepted once the installation exists."""
+
+    def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self.installation: Installation | None = None
+        self.setWindowTitle(f"Set up {APP_NAME}")
+        self.setObjectName("setup-wizard")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.post_page, self.officer_page = PostPage(), OfficerPage()
+        self.confirm_page = ConfirmPage(self)
+        for page in (self.post_page, self.officer_page, self.confirm_page):
+            self.addPage(page)
+        self.resize(620, 420)
+
+    def create(self) -> bool:
+        """Make the database and key; on a problem say what and stay on the page."""
+        from ccp_desktop.errors import CcpError, ValidationError
+        from ccp_desktop.sync.identity import initialise
+
+        try:
+            self.installation = initialise(
+                self.db_path, post_code=self.post_page.post_code,
+                officer=self.officer_page.officer.text().strip(), role=self.post_page.role,
+            )
+        except ValidationError as exc:
+            self.confirm_page.problem.setText("\n".join(p.message for p in exc.problems))
+            return False
+        except (CcpError, OSError) as exc:
+            self.confirm_page.problem.setText(f"The database could not be set up: {exc}")
+            return False
+        return True

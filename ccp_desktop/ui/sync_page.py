@@ -1,0 +1,304 @@
+"""The Sync page: export a package in the background (with progress and cancel), import a receipt,
+and the history of packages sent and receipts received."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccp_desktop.errors import Cancelled, NothingToExport
+from ccp_desktop.ui.changes import OpChanges
+from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.settings import ui_settings
+from ccp_desktop.ui.worker import BackgroundWorker, Job
+
+EXPORT_KINDS = (
+    ("changes", "Changes since the last export", "Everything recorded or changed since the last package (the usual choice)."),
+    ("since-receipt", "Everything HQ has not confirmed", "Every change since HQ's last receipt: use it when a package went missing."),
+    ("full", "Everything (full package)", "Every record of this post: for a new start at HQ."),
+)
+
+
+def _when(stamp: Any) -> str:
+    return str(stamp or "")[:16].replace("T", " ") + (" UTC" if stamp else "")
+
+
+class SyncPage(QWidget):
+    export_finished = Signal(object)  # ExportResult
+    export_failed = Signal(object)  # the exception (Cancelled and NothingToExport included)
+    import_finished = Signal(object)  # ImportResult
+    history_loaded = Signal()
+    sync_changed = Signal(object)  # OpChanges for the window (status bar, lists after an import)
+
+    def __init__(self, db_path: Path, worker: BackgroundWorker, *, is_hq: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page-sync")
+        self.db_path, self.worker, self.is_hq = db_path, worker, is_hq
+        self.export_job: Job | None = None
+        self.last_export_path: Path | None = None
+
+        self.summary = QLabel()
+        self.summary.setObjectName("sync-summary")
+        self.summary.setWordWrap(True)
+
+        export_box = QGroupBox("Send a package to HQ")
+        self.kind_group = QButtonGroup(self)
+        kinds = QVBoxLayout()
+        for n, (kind, label, help_text) in enumerate(EXPORT_KINDS):
+            radio = QRadioButton(label)
+            radio.setObjectName(f"kind-{kind}")
+            radio.setToolTip(help_text)
+            radio.setAccessibleDescription(help_text)
+            radio.setProperty("kind", kind)
+            radio.setChecked(n == 0)
+            self.kind_group.addButton(radio, n)
+            kinds.addWidget(radio)
+        self.folder = QLineEdit(str(ui_settings(db_path).value("sync/out_dir", str(Path(db_path).parent / "outbox"))))
+        self.folder.setObjectName("out-folder")
+        self.folder.setAccessibleName("Folder the package is saved in")
+        choose = QPushButton("Choose…")
+        choose.setAccessibleName("Choose the folder")
+        choose.clicked.connect(self._choose_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(QLabel("Save in:"))
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(choose)
+        self.export_button = QPushButton("Export package")
+        self.export_button.setObjectName("export")
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.start_export)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("export-progress")
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancel-export")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel_export)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.export_button)
+        run_row.addWidget(self.progress, 1)
+        run_row.addWidget(self.cancel_button)
+        self.export_result = QLabel()
+        self.export_result.setObjectName("export-result")
+        self.export_result.setWordWrap(True)
+        self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_folder_button = QPushButton("Open folder")
+        self.open_folder_button.setObjectName("open-folder")
+        self.open_folder_button.setVisible(False)
+        self.open_folder_button.clicked.connect(self.open_folder)
+        result_row = QHBoxLayout()
+        result_row.addWidget(self.export_result, 1)
+        result_row.addWidget(self.open_folder_button)
+        export_layout = QVBoxLayout(export_box)
+        export_layout.addLayout(kinds)
+        export_layout.addLayout(folder_row)
+        export_layout.addLayout(run_row)
+        export_layout.addLayout(result_row)
+
+        import_box = QGroupBox("Packages from HQ" if not is_hq else "Import a package")
+        self.import_button = QPushButton("Import a package…" if is_hq else "Import a receipt from HQ…")
+        self.import_button.setObjectName("import")
+        self.import_button.clicked.connect(self._choose_import)
+        self.import_result = QLabel("A receipt tells you which of your changes HQ has recorded.")
+        self.import_result.setObjectName("import-result")
+        self.import_result.setWordWrap(True)
+        import_layout = QHBoxLayout(import_box)
+        import_layout.addWidget(self.import_button)
+        import_layout.addWidget(self.import_result, 1)
+
+        self.history = QTableWidget(0, 6)
+        self.history.setObjectName("history")
+        self.history.setAccessibleName("Packages sent and receipts received")
+        self.history.setHorizontalHeaderLabels(["", "Kind", "When", "Changes", "Summary", "File"])
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history.verticalHeader().setVisible(False)
+        self.history.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.history.doubleClicked.connect(self._open_history_folder)
+        history_box = QGroupBox("History")
+        QVBoxLayout(history_box).addWidget(self.history)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(export_box)
+        layout.addWidget(import_box)
+        layout.addWidget(history_box, 1)
+        self.stale = True
+
+    # --- export ------------------------------------------------------------------------------------------
+    def selected_kind(self) -> str:
+        return str(self.kind_group.checkedButton().property("kind"))
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Save packages in", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def start_export(self) -> None:
+        if self.export_job is not None:
+            return
+        out_dir, kind = Path(self.folder.text().strip() or "."), self.selected_kind()
+        ui_settings(self.db_path).setValue("sync/out_dir", str(out_dir))
+        self.export_button.setEnabled(False)
+        self.progress.setRange(0, 0)  # busy until the first progress report gives a total
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.cancel_button.setEnabled(True)
+        self.open_folder_button.setVisible(False)
+        self.export_result.setText("Writing the package…")
+
+        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
+            from ccp_desktop.sync.export import export_package
+
+            out_dir.mkdir(parents=True, exist_ok=True)
+            return export_package(db, out_dir, kind=kind, progress=progress, should_cancel=should_cancel)
+
+        self.export_job = self.worker.submit("export", run, on_done=self._export_done, on_error=self._export_error,
+                                             on_progress=self._export_progress)
+
+    def _export_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(min(done, max(total, 1)))
+
+    def cancel_export(self) -> None:
+        if self.export_job is not None:
+            self.export_job.cancel()
+            self.cancel_button.setEnabled(False)
+            self.export_result.setText("Cancelling…")
+
+    def _export_finished(self) -> None:
+        self.export_job = None
+        self.export_button.setEnabled(True)
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+
+    def _export_done(self, result: Any) -> None:
+        self._export_finished()
+        self.last_export_path = Path(result.path)
+        rows = sum(result.counts.values())
+        self.export_result.setText(
+            f"Saved {self.last_export_path.name} ({rows:,} record{'s' if rows != 1 else ''}) in "
+            f"{self.last_export_path.parent}. Send it to HQ by e-mail or USB."
+        )
+        self.open_folder_button.setVisible(True)
+        self.sync_changed.emit(OpChanges(sync_state=True, source=self))
+        self.export_finished.emit(result)
+
+    def _export_error(self, exc: BaseException) -> None:
+        self._export_finished()
+        if isinstance(exc, NothingToExport):
+            self.export_result.setText(str(exc))
+        elif isinstance(exc, Cancelled):
+            self.export_result.setText("Export cancelled; no file was written.")
+        else:
+            self.export_result.setText("The package was not written.")
+            show_error(self, exc)
+        self.export_failed.emit(exc)
+
+    def open_folder(self) -> None:
+        folder = self.last_export_path.parent if self.last_export_path else Path(self.folder.text())
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def _open_history_folder(self, index: Any) -> None:
+        item = self.history.item(index.row(), 5)
+        if item and item.data(Qt.ItemDataRole.UserRole):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(item.data(Qt.ItemDataRole.UserRole)).parent)))
+
+    # --- import ------------------------------------------------------------------------------------------
+    def _choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.import_button.text().rstrip("…"), self.folder.text(),
+                                              "Sync packages (*.xlsx)")
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        self.import_button.setEnabled(False)
+        self.import_result.setText(f"Reading {path.name}…")
+
+        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
+            from ccp_desktop.sync.importer import import_package
+
+            return import_package(db, path, progress=progress, should_cancel=should_cancel)
+
+        self.worker.submit("import", run, on_done=self._import_done, on_error=self._import_error)
+
+    def _import_done(self, result: Any) -> None:
+        self.import_button.setEnabled(True)
+        text = result.message
+        if result.status == "rejected" and result.errors:
+            text += "\n" + "\n".join(f"• {p.describe()}" for p in result.errors[:5])
+        self.import_result.setText(text)
+        tables = frozenset(result.counts) if result.status == "applied" and result.kind != "receipt" else frozenset()
+        self.sync_changed.emit(OpChanges(tables=tables, sync_state=True, source=self))
+        self.import_finished.emit(result)
+
+    def _import_error(self, exc: BaseException) -> None:
+        self.import_button.setEnabled(True)
+        self.import_result.setText("Nothing was imported.")
+        show_error(self, exc)
+
+    # --- status and history ------------------------------------------------------------------------------
+    def on_changes(self, changes: OpChanges) -> None:
+        if changes.records or changes.sync_state:
+            self.stale = True
+            if self.isVisible():
+                self.refresh()
+
+    def showEvent(self, event: Any) -> None:
+        if self.stale:
+            self.refresh()
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        self.stale = False
+
+        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
+            from ccp_desktop.sync import status
+
+            return status.pending_change_count(db), status.last_receipt(db), status.package_history(db)
+
+        self.worker.submit("sync history", run, on_done=self._show_history, on_error=lambda exc: self.summary.setText(str(exc)))
+
+    def _show_history(self, answer: Any) -> None:
+        pending, receipt, history = answer
+        text = (f"{pending:,} change{'s' if pending != 1 else ''} waiting to be sent." if pending
+                else "Every change has been exported.")
+        if receipt:
+            text += f" HQ last confirmed your changes up to number {receipt.get('confirmed_seq')} ({_when(receipt.get('created_at'))})."
+        self.summary.setText(text)
+        self.history.setRowCount(len(history))
+        for row, entry in enumerate(history):
+            sent = entry.get("direction") == "sent"
+            seq = f"{entry.get('seq_from')}–{entry.get('seq_to')}" if entry.get("seq_to") else ""
+            values = ["Sent" if sent else "Received", entry.get("kind") or "", _when(entry.get("at")), seq,
+                      entry.get("summary") or "", Path(entry["path"]).name if entry.get("path") else ""]
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(str(value))
+                if col == 5 and entry.get("path"):
+                    item.setData(Qt.ItemDataRole.UserRole, str(entry["path"]))
+                    item.setToolTip(str(entry["path"]))
+                self.history.setItem(row, col, item)
+        self.history.resizeColumnsToContents()
+        self.history.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.history_loaded.emit()

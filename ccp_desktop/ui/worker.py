@@ -1,0 +1,165 @@
+"""The one background worker: a thread with its own database connection that runs long jobs in turn.
+
+A sqlite connection belongs to the thread that opened it, so the worker opens its own on its first
+job. Jobs get `progress(done, total)` and `should_cancel()`; results and errors come back to the GUI
+thread as signals, then to the callbacks given to `submit`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ccp_desktop.errors import Cancelled
+
+log = logging.getLogger(__name__)
+
+JobFn = Callable[[sqlite_utils.Database, Callable[[int, int], None], Callable[[], bool]], Any]
+PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress updates a second reach the GUI
+
+
+@dataclass
+class Job:
+    id: int
+    name: str
+    fn: JobFn
+    on_done: Callable[[Any], None] | None = None
+    on_error: Callable[[BaseException], None] | None = None
+    on_progress: Callable[[int, int], None] | None = None
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+
+class _Runner(QObject):
+    """Lives in the worker thread."""
+
+    progress = Signal(int, int, int)
+    done = Signal(int, object)
+    failed = Signal(int, object)
+
+    def __init__(self, db_path: Path) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.db: sqlite_utils.Database | None = None
+
+    @Slot(object)
+    def run(self, job: Job) -> None:
+        if job.cancelled:
+            self.failed.emit(job.id, Cancelled("Cancelled before it started; nothing was changed."))
+            return
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_INTERVAL_S or done >= total:
+                last[0] = now
+                self.progress.emit(job.id, int(done), int(total))
+
+        try:
+            if self.db is None:
+                from ccp_desktop.store.connection import open_database
+
+                self.db = open_database(self.db_path)
+            result = job.fn(self.db, progress, lambda: job.cancelled)
+        except BaseException as exc:  # every failure goes back to the GUI to be shown in plain words
+            self.failed.emit(job.id, exc)
+        else:
+            self.done.emit(job.id, result)
+
+    @Slot()
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+class BackgroundWorker(QObject):
+    """Runs jobs one after another on one thread; the GUI thread stays free."""
+
+    _submit = Signal(object)
+    _close = Signal()
+    busy_changed = Signal(bool)
+
+    def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ids = itertools.count(1)
+        self._jobs: dict[int, Job] = {}
+        self._thread = QThread()
+        self._thread.setObjectName("ccp-worker")
+        self._runner = _Runner(db_path)
+        self._runner.moveToThread(self._thread)
+        self._submit.connect(self._runner.run)
+        self._close.connect(self._runner.close)
+        self._runner.progress.connect(self._on_progress)
+        self._runner.done.connect(self._on_done)
+        self._runner.failed.connect(self._on_failed)
+        self._thread.start()
+
+    def submit(
+        self,
+        name: str,
+        fn: JobFn,
+        *,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Job:
+        job = Job(next(self._ids), name, fn, on_done, on_error, on_progress)
+        self._jobs[job.id] = job
+        if len(self._jobs) == 1:
+            self.busy_changed.emit(True)
+        self._submit.emit(job)
+        return job
+
+    @property
+    def pending(self) -> int:
+        return len(self._jobs)
+
+    def _finish(self, job_id: int) -> Job | None:
+        job = self._jobs.pop(job_id, None)
+        if not self._jobs:
+            self.busy_changed.emit(False)
+        return job
+
+    def _on_progress(self, job_id: int, done: int, total: int) -> None:
+        job = self._jobs.get(job_id)
+        if job and job.on_progress and not job.cancelled:
+            job.on_progress(done, total)
+
+    def _on_done(self, job_id: int, result: object) -> None:
+        job = self._finish(job_id)
+        if job and job.on_done:
+            job.on_done(result)
+
+    def _on_failed(self, job_id: int, exc: object) -> None:
+        job = self._finish(job_id)
+        if job is None:
+            return
+        if not isinstance(exc, Cancelled):
+            log.info("job %s failed: %r", job.name, exc)
+        if job.on_error:
+            job.on_error(exc)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        """Cancel what is queued, let the running job notice, close the connection, end the thread."""
+        for job in list(self._jobs.values()):
+            job.cancel()
+        if self._thread.isRunning():
+            self._close.emit()
+            self._thread.quit()
+            self._thread.wait()

@@ -1,0 +1,75 @@
+"""First run on an empty data folder: the wizard asks three things, then the database and key exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+
+from ccp_desktop.store.connection import open_database
+from ccp_desktop.store.installation import get_installation
+from ccp_desktop.sync.signing import key_path_for
+from ccp_desktop.ui.app import needs_setup
+from ccp_desktop.ui.setup_wizard import SetupWizard
+
+
+def _next(qtbot: Any, wizard: QWizard) -> None:
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+
+
+def test_wizard_on_an_empty_data_folder_sets_up_the_post(qtbot: Any, tmp_path: Path) -> None:
+    db_path = tmp_path / "empty" / "ccp.sqlite3"
+    assert needs_setup(db_path)
+    wizard = SetupWizard(db_path)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+
+    assert not next_button.isEnabled()  # no post chosen yet
+    qtbot.keyClicks(wizard.post_page.post.lineEdit(), "fj suva")
+    assert not next_button.isEnabled()
+    assert "FJ-SUVA" in wizard.post_page.problem.text()  # says what a code looks like
+    wizard.post_page.post.lineEdit().clear()
+    qtbot.keyClicks(wizard.post_page.post.lineEdit(), "fj-suva")
+    assert next_button.isEnabled() and wizard.post_page.problem.text() == ""
+    _next(qtbot, wizard)
+
+    assert not next_button.isEnabled()  # a name is needed
+    qtbot.keyClicks(wizard.officer_page.officer, "Mere Tuilagi")
+    _next(qtbot, wizard)
+    assert "FJ-SUVA" in wizard.confirm_page.summary.text()
+    with qtbot.waitSignal(wizard.accepted, timeout=5000):
+        assert wizard.button(QWizard.WizardButton.FinishButton).text() == "Set up"
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+
+    db = open_database(db_path)
+    install = get_installation(db)
+    db.close()
+    assert install is not None
+    assert (install.post_code, install.officer, install.role) == ("FJ-SUVA", "Mere Tuilagi", "field")
+    assert key_path_for(db_path).exists() and install.key_fingerprint
+    assert not needs_setup(db_path)  # later runs open straight to the main window
+
+
+def test_choosing_headquarters_from_the_list_sets_the_hq_role(qtbot: Any, tmp_path: Path) -> None:
+    wizard = SetupWizard(tmp_path / "hq.sqlite3")
+    qtbot.addWidget(wizard)
+    combo = wizard.post_page.post
+    combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemText(i).startswith("AU-CANBERRA")))
+    assert wizard.post_page.post_code == "AU-CANBERRA"
+    assert wizard.post_page.role == "hq"
+
+
+def test_wizard_refuses_a_database_already_set_up(qtbot: Any, post_db_path: Path) -> None:
+    wizard = SetupWizard(post_db_path)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.keyClicks(wizard.post_page.post.lineEdit(), "FJ-SUVA")
+    _next(qtbot, wizard)
+    qtbot.keyClicks(wizard.officer_page.officer, "Someone Else")
+    _next(qtbot, wizard)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    assert wizard.isVisible() and wizard.currentPage() is wizard.confirm_page
+    assert "already set up" in wizard.confirm_page.problem.text()

@@ -1,0 +1,25 @@
+"""A long session emits many signals; PySide6 6.12.0 lost a reference to True on each (see ui/__init__)."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QObject, Signal
+
+import ccp_desktop.ui  # noqa: F401 - applies the workaround when the installed PySide6 needs it
+
+
+class _Emitter(QObject):
+    value = Signal(object)
+
+
+def test_ten_thousand_emits_leave_true_alone() -> None:
+    emitter = _Emitter()
+    received: list[object] = []
+    emitter.value.connect(received.append)
+    before = sys.getrefcount(True)
+    for n in range(10_000):
+        emitter.value.emit(n)
+    after = sys.getrefcount(True)
+    assert after >= before  # unpatched 6.12.0 would be 10,000 short (and crash on the way)
+    assert len(received) == 10_000
