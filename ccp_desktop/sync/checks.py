@@ -69,6 +69,8 @@ def validate_package(package: Package, db: sqlite_utils.Database | None,
     """Add a problem for every rule any row breaks. `db` None: field rules and in-package checks only."""
     lookup = PackageLookup(package, db) if db is not None else None
     ref = load_reference()
+    # A cell that could not be read is reported once, not again as "required" by the rules below.
+    known = {(p.sheet, p.row, p.field) for p in package.errors}
     post = package.manifest.get("post_code")
     for name, sheet in package.sheets.items():
         kind = sheet.kind
@@ -87,7 +89,8 @@ def validate_package(package: Package, db: sqlite_utils.Database | None,
                 if isinstance(rev, int) and rev < 1:
                     package.problem("Revision must be 1 or more", sheet=name, row=excel_row, column="rev", value=rev)
             for problem in problems:
-                package.problem(problem.message, sheet=name, row=excel_row, column=problem.field, value=problem.value)
+                if (name, excel_row, problem.field) not in known:
+                    package.problem(problem.message, sheet=name, row=excel_row, column=problem.field, value=problem.value)
             if rid and not _is_uuid(rid):
                 package.problem("is not a record id (UUID)", sheet=name, row=excel_row, column=kind.keys[0], value=rid)
             if rid in seen:

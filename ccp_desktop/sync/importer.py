@@ -196,9 +196,7 @@ def import_package(
         from ccp_desktop.sync.receipts import apply_receipt
 
         return apply_receipt(db, package, install, dry_run=dry_run)
-    if package.errors:
-        return _reject(package)
-    validate_package(package, db, tracker.step)
+    validate_package(package, db, tracker.step)  # even after a bad cell or hash: list every problem at once
     if package.errors:
         return _reject(package)
     plan = make_plan(db, package, tracker.step)

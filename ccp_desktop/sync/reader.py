@@ -75,13 +75,14 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool)
     return sorted(found)
 
 
-def _sheet_files(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Map worksheet zip entries to sheet names (workbook.xml and its rels are small and checked already)."""
+def _sheet_files(archive: zipfile.ZipFile) -> dict[str, str] | None:
+    """Map worksheet zip entries to sheet names (workbook.xml and its rels are small and checked already);
+    None when the workbook part is missing or unreadable."""
     try:
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
-        raise PackageError("Refused: this is not an Excel workbook (its workbook part is missing or damaged)") from None
+        return None
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
     out = {}
     for sheet in book.iter():
@@ -120,13 +121,16 @@ def preflight(path: Path) -> Preflight:
             for info in infos:
                 if not info.filename.startswith("xl/worksheets/"):
                     _scan_entry(archive, info, False)
-            result = Preflight(sheet_files=_sheet_files(archive))
+            sheet_files = _sheet_files(archive)
+            result = Preflight(sheet_files=sheet_files or {})
             for info in infos:
                 if info.filename.startswith("xl/worksheets/"):
                     sheet = result.sheet_files.get(info.filename, info.filename)
-                    cells = _scan_entry(archive, info, info.filename in result.sheet_files)
+                    cells = _scan_entry(archive, info, True)
                     if cells:
                         result.formulas[sheet] = cells
+            if sheet_files is None:
+                raise PackageError("Refused: this is not an Excel workbook (its workbook part is missing or damaged)")
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise PackageError(f"Refused: {path.name} is damaged (perhaps cut short in transit): {exc}") from None
     return result

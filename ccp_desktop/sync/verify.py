@@ -36,7 +36,7 @@ def base_result(package: Package, status: str) -> ImportResult:
 def verify_package(path: Path) -> ImportResult:
     """status "verified" (with rows read per sheet) or "rejected" with every problem found."""
     package = read_package(Path(path))
-    if not package.errors:
+    if package.readable:
         validate_package(package, None)
     if package.errors:
         result = base_result(package, "rejected")

@@ -1,0 +1,210 @@
+"""Forged, edited, damaged and hostile files are refused with a reason a person understands, and HQ's
+database is left exactly as it was."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ccp_desktop.store.records import insert_record
+from ccp_desktop.sync import format as fmt
+from ccp_desktop.sync import signing
+from ccp_desktop.sync.export import export_package, load_signing_key
+from ccp_desktop.sync.importer import import_package
+from ccp_desktop.sync.verify import verify_package
+from tests.sync.conftest import add_sample, make_site, records_of, snapshot
+from tests.unit import factories as f
+
+
+@pytest.fixture
+def package(post, outbox) -> Path:
+    add_sample(post)
+    insert_record(post, "activities", f.activity(title="Second activity"))
+    return export_package(post, outbox).path
+
+
+def edited(path: Path, out: Path, change) -> Path:
+    book = openpyxl.load_workbook(path)
+    change(book)
+    book.save(out)
+    return out
+
+
+def column(sheet, key: str) -> int:
+    return [c.value for c in sheet[1]].index(key) + 1
+
+
+def refused(hq, path: Path, *needles: str):
+    before = snapshot(hq)
+    result = import_package(hq, path)
+    assert result.status == "rejected"
+    text = " | ".join(p.describe() for p in result.errors)
+    for needle in needles:
+        assert needle in text, text
+    assert result.message.startswith("Rejected") and "Nothing was changed" in result.message
+    assert snapshot(hq) == before
+    return result
+
+
+def test_changed_cell_is_refused(hq, package, tmp_path):
+    def change(book):
+        sheet = book["activities"]
+        sheet.cell(2, column(sheet, "title")).value = "Quietly renamed"
+    bad = edited(package, tmp_path / "bad.xlsx", change)
+    refused(hq, bad, "activities, hash: values differ from those signed")
+    assert verify_package(bad).status == "rejected"
+
+
+def test_deleted_row_is_refused(hq, package, tmp_path):
+    bad = edited(package, tmp_path / "bad.xlsx", lambda book: book["activities"].delete_rows(3))
+    refused(hq, bad, "activities, rows: 1 rows, but 2 were signed")
+
+
+def test_swapped_signature_is_refused(post, hq, package, tmp_path):
+    other = signing.sign(load_signing_key(post), b"something else")
+
+    def change(book):
+        for row in book["Manifest"].iter_rows(min_row=2):
+            if row[0].value == "signature":
+                row[1].value = other
+    refused(hq, edited(package, tmp_path / "bad.xlsx", change), "signature does not match")
+
+
+def test_changed_manifest_is_refused(hq, package, tmp_path):
+    def change(book):
+        for row in book["Manifest"].iter_rows(min_row=2):
+            if row[0].value == "rows.activities":
+                row[1].value = "1"
+    refused(hq, edited(package, tmp_path / "bad.xlsx", change), "signature does not match")
+
+
+def test_reordered_columns_still_import(post, hq, package, tmp_path):
+    source = openpyxl.load_workbook(package)
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for sheet in source.worksheets:
+        target = book.create_sheet(sheet.title)
+        for row in sheet.iter_rows():
+            cells = list(reversed(row)) if sheet.title in ("activities", "equipment_items") else list(row)
+            for index, cell in enumerate(cells, start=1):
+                copy = target.cell(cell.row, index, cell.value)
+                copy.data_type, copy.number_format = cell.data_type, cell.number_format  # text stays text
+    out = tmp_path / "reordered.xlsx"
+    book.save(out)
+    result = import_package(hq, out)
+    assert result.status == "applied", result.errors
+    assert records_of(hq, "FJ-SUVA") == records_of(post)
+
+
+def test_formula_is_refused_naming_the_cell(hq, package, tmp_path):
+    def change(book):
+        sheet = book["activities"]
+        sheet.cell(3, column(sheet, "location")).value = "=1+1"
+    result = refused(hq, edited(package, tmp_path / "bad.xlsx", change), "activities row 3, location: a formula is not allowed")
+    assert result.to_json()["errors"][0]["column"] == "location"
+
+
+def test_package_signed_by_another_key_for_a_pinned_post_is_refused(hq, package, outbox, tmp_path):
+    assert import_package(hq, package).status == "applied"
+    impostor = make_site(tmp_path / "impostor", "FJ-SUVA", officer="Someone else")  # same post code, another key
+    add_sample(impostor)
+    forged = export_package(impostor, outbox).path
+    result = refused(hq, forged, "not the one trusted for FJ-SUVA")
+    assert "trust --post FJ-SUVA --key" in result.errors[0].message
+
+
+def test_extra_column_is_ignored_with_a_warning(post, hq, package, tmp_path):
+    def change(book):
+        sheet = book["partners"]
+        sheet.cell(1, sheet.max_column + 1).value = "my_notes"
+        sheet.cell(2, sheet.max_column).value = "call back"
+    result = import_package(hq, edited(package, tmp_path / "extra.xlsx", change))
+    assert result.status == "applied"
+    assert any("my_notes ignored" in w for w in result.warnings)
+
+
+def test_missing_sheet_and_missing_column_are_refused(hq, package, tmp_path):
+    bad = edited(package, tmp_path / "nosheet.xlsx", lambda book: book.remove(book["equipment_items"]))
+    refused(hq, bad, "the sheet equipment_items is missing")
+    bad = edited(package, tmp_path / "nocol.xlsx", lambda book: book["partners"].delete_cols(column(book["partners"], "category")))
+    refused(hq, bad, "partners row 1, category: missing column category")
+
+
+def test_wrong_types_name_sheet_row_column_and_value(hq, package, tmp_path):
+    def change(book):
+        sheet = book["activities"]
+        sheet.cell(2, column(sheet, "participants_female")).value = "many"
+        sheet.cell(3, column(sheet, "start_date")).value = "next week"
+        sheet.cell(3, column(sheet, "stream")).value = "SPACE"
+    result = refused(hq, edited(package, tmp_path / "types.xlsx", change))
+    errors = {(e["sheet"], e["row"], e["column"]): e for e in result.to_json()["errors"]}
+    assert errors[("activities", 2, "participants_female")]["value"] == "many"
+    assert "not a whole number" in errors[("activities", 2, "participants_female")]["message"]
+    assert "not a date" in errors[("activities", 3, "start_date")]["message"]
+    assert "not an allowed line of effort" in errors[("activities", 3, "stream")]["message"]
+
+
+def test_future_format_version_is_refused(post, hq, package, tmp_path):
+    book = openpyxl.load_workbook(package)
+    rows = list(book["Manifest"].iter_rows(min_row=2))
+    manifest = {r[0].value: r[1].value for r in rows}
+    manifest["format_version"] = "99"
+    manifest["signature"] = signing.sign(load_signing_key(post), fmt.manifest_message(manifest))
+    for r in rows:
+        r[1].value = manifest[r[0].value]
+    book.save(tmp_path / "future.xlsx")
+    refused(hq, tmp_path / "future.xlsx", "made by a newer version of CCP Field Desk", "update this installation")
+
+
+def test_five_megabyte_string_is_refused_and_shown_short(hq, package, tmp_path):
+    def change(book):
+        sheet = book["activities"]
+        sheet.cell(2, column(sheet, "summary")).value = "x" * 5_000_000
+    result = refused(hq, edited(package, tmp_path / "big.xlsx", change), "longer than 20000 characters")
+    assert max(len(str(e["value"])) for e in result.to_json()["errors"]) < 200
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"", "is empty"),
+    (b"id,title\n1,not a workbook\n", "is not an Excel (.xlsx) file"),
+])
+def test_empty_and_non_zip_files_are_refused(hq, tmp_path, content, reason):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(content)
+    refused(hq, bad, reason)
+
+
+def test_truncated_file_is_refused(hq, package, tmp_path):
+    bad = tmp_path / "cut.xlsx"
+    bad.write_bytes(package.read_bytes()[: package.stat().st_size // 2])
+    refused(hq, bad, "cut short")
+
+
+def test_zip_bomb_is_refused_before_parsing(hq, tmp_path):
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as entry:
+            zeros = b"0" * (1 << 20)
+            for _ in range(64):
+                entry.write(zeros)
+    assert bomb.stat().st_size < 1_000_000
+    refused(hq, bomb, "expands far beyond its packed size")
+
+
+def test_external_entities_are_refused(hq, package, tmp_path):
+    bad = tmp_path / "xxe.xlsx"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                doctype = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                data = data.replace(b"?>", b"?>" + doctype, 1) if b"?>" in data else doctype + data
+            target.writestr(info, data)
+    bad.write_bytes(buffer.getvalue())
+    refused(hq, bad, "declares a document type")
