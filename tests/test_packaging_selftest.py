@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,16 @@ def test_the_flag_runs_the_self_test_from_the_command_line(monkeypatch: pytest.M
     monkeypatch.setattr(selftest, "run_self_test", lambda: calls.append(True) or 0)
     assert main(["--self-test"]) == 0
     assert calls == [True]
+
+
+def test_self_test_from_source_passes_end_to_end(tmp_path: Path) -> None:
+    """The real run, in its own process as IT staff would start it (it sets Qt to offscreen itself)."""
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--self-test"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("self-test ok: CCP Field Desk ")
+    assert not (tmp_path / "userdata").exists()  # the data folder it was given was never touched
