@@ -70,7 +70,8 @@ def write_receipt(db: sqlite_utils.Database, post_code: str, out_dir: Path) -> E
     }
     manifest[fmt.SIGNATURE_KEY] = signing.sign(key, fmt.manifest_message(manifest))
     stamp = created.strftime("%Y%m%dT%H%M%SZ")
-    target = out_dir / f"CCP-{install.post_code}-{stamp}-receipt-for-{post_code}-{confirmed}.xlsx"
+    short_id = manifest["package_id"][:8]
+    target = out_dir / f"CCP-{install.post_code}-{stamp}-receipt-for-{post_code}-{confirmed}-{short_id}.xlsx"
     if target.exists():
         raise PackageError(f"{target} exists already; wait a second and try again")
     writer = PackageWriter(target)
