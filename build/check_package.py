@@ -77,31 +77,43 @@ def run_program(app: Path, *args: str, cwd: Path, timeout: float) -> str:
     return done.stdout.strip()
 
 
+def run_checks(archive: Path, version: str, passed: list[str]) -> None:
+    """The checks in order, each printing an `ok` line and adding its name to `passed`; raises
+    CheckFailed at the first that fails."""
+    if not archive.is_file():
+        raise CheckFailed(f"{archive} not found: run `make package` first")
+    with tempfile.TemporaryDirectory(prefix="ccp-package-check-") as tmp:
+        top = unpack(archive, Path(tmp))
+        check_contents(top)
+        print(f"ok  {archive.name}: {archive.stat().st_size / 1e6:.1f} MB packed; app folder, .desktop, icon, install.sh")
+        passed.append("contents")
+        app = top / plan.APP_ID
+        size_mb = folder_size(app) / 1e6
+        if size_mb > MAX_APP_FOLDER_MB:
+            raise CheckFailed(f"the unpacked program folder is {size_mb:.1f} MB, over {MAX_APP_FOLDER_MB} MB")
+        print(f"ok  unpacked program folder {size_mb:.1f} MB (limit {MAX_APP_FOLDER_MB} MB)")
+        passed.append("size")
+        shown = run_program(app, "--version", cwd=Path(tmp), timeout=60)
+        if shown != f"{plan.DISPLAY_NAME} {version}":
+            raise CheckFailed(f"--version printed {shown!r}, expected {plan.DISPLAY_NAME} {version!r}")
+        print(f"ok  --version: {shown}")
+        passed.append("version")
+        result = run_program(app, "--self-test", cwd=Path(tmp), timeout=SELF_TEST_TIMEOUT_S)
+        print(f"ok  --self-test: {result}")
+        passed.append("self-test")
+
+
 def main() -> int:
     version = plan.app_version()
     archive = DIST / f"{archive_name(version)}.tar.gz"
+    passed: list[str] = []
     try:
-        if not archive.is_file():
-            raise CheckFailed(f"{archive} not found: run `make package` first")
-        with tempfile.TemporaryDirectory(prefix="ccp-package-check-") as tmp:
-            top = unpack(archive, Path(tmp))
-            check_contents(top)
-            print(f"ok  {archive.name}: {archive.stat().st_size / 1e6:.1f} MB packed; app folder, .desktop, icon, install.sh")
-            app = top / plan.APP_ID
-            size_mb = folder_size(app) / 1e6
-            if size_mb > MAX_APP_FOLDER_MB:
-                raise CheckFailed(f"the unpacked program folder is {size_mb:.1f} MB, over {MAX_APP_FOLDER_MB} MB")
-            print(f"ok  unpacked program folder {size_mb:.1f} MB (limit {MAX_APP_FOLDER_MB} MB)")
-            shown = run_program(app, "--version", cwd=Path(tmp), timeout=60)
-            if shown != f"{plan.DISPLAY_NAME} {version}":
-                raise CheckFailed(f"--version printed {shown!r}, expected {plan.DISPLAY_NAME} {version!r}")
-            print(f"ok  --version: {shown}")
-            result = run_program(app, "--self-test", cwd=Path(tmp), timeout=SELF_TEST_TIMEOUT_S)
-            print(f"ok  --self-test: {result}")
+        run_checks(archive, version, passed)
     except (CheckFailed, OSError, tarfile.TarError) as exc:
         print(f"package-check FAILED: {exc}", file=sys.stderr)
+        print(f"package-check: {len(passed)} passed, 1 failed")  # the closing line CI reads
         return 1
-    print("package-check passed")
+    print(f"package-check: {len(passed)} passed, 0 failed")
     return 0
 
 

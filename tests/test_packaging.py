@@ -344,3 +344,26 @@ def test_windows_installer_script_installs_the_one_folder_build_with_menu_entry_
     assert re.search(r"^SetupIconFile=.*ccp-field-desk\.ico", text, re.MULTILINE)
     app_id = re.search(r"^#define AppGuid \"\{\{([0-9A-F-]{36})\}\"", text, re.MULTILINE)
     assert app_id, "a fixed AppId keeps upgrades and the uninstaller working"
+
+
+def test_package_check_accepts_a_complete_archive_and_names_what_is_missing(tmp_path: Path) -> None:
+    check = load_build_module("check_package")
+    archive = make_archive.make_archive(fake_build(tmp_path), tmp_path)
+    top = check.unpack(archive, tmp_path / "unpacked")
+    check.check_contents(top)  # complete: no complaint
+    (top / f"{APP_ID}.desktop").unlink()
+    with pytest.raises(check.CheckFailed, match=f"lacks .*{APP_ID}.desktop"):
+        check.check_contents(top)
+
+
+def test_package_check_refuses_an_archive_reaching_outside_its_folder(tmp_path: Path) -> None:
+    check = load_build_module("check_package")
+    evil = tmp_path / "evil.tar.gz"
+    payload = tmp_path / "x.txt"
+    payload.write_text("x", encoding="utf-8")
+    with tarfile.open(evil, "w:gz") as tar:
+        tar.add(payload, arcname="top/x.txt")
+        tar.add(payload, arcname="top/../../outside.txt")
+    with pytest.raises(check.CheckFailed, match="outside its top folder"):
+        check.unpack(evil, tmp_path / "unpacked")
+    assert not (tmp_path / "outside.txt").exists()
