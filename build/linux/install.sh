@@ -42,8 +42,14 @@ DESKTOP_FILE="$SHARE/applications/$APP_ID.desktop"
 SIZES="16 24 32 48 64 128 256 512"
 
 refresh_menus() {
-    command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$SHARE/applications" 2>/dev/null || true
-    command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q -t "$SHARE/icons/hicolor" 2>/dev/null || true
+    # Desktops pick up the entry and icons sooner when their caches are refreshed; not every
+    # system has these tools, and a failure here must not fail the install.
+    if command -v update-desktop-database >/dev/null 2>&1; then
+        update-desktop-database -q "$SHARE/applications" 2>/dev/null || true
+    fi
+    if command -v gtk-update-icon-cache >/dev/null 2>&1; then
+        gtk-update-icon-cache -q -t "$SHARE/icons/hicolor" 2>/dev/null || true
+    fi
 }
 
 if [ "$ACTION" = uninstall ]; then
