@@ -367,3 +367,16 @@ def test_package_check_refuses_an_archive_reaching_outside_its_folder(tmp_path: 
     with pytest.raises(check.CheckFailed, match="outside its top folder"):
         check.unpack(evil, tmp_path / "unpacked")
     assert not (tmp_path / "outside.txt").exists()
+
+
+def test_the_app_imports_none_of_the_python_modules_the_build_leaves_out() -> None:
+    left_out = set(plan.PYTHON_EXCLUDES)
+    offenders = []
+    for path in (ROOT / "ccp_desktop").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            offenders += [
+                f"{path.relative_to(ROOT)}: {n}" for n in names if any(n == x or n.startswith(x + ".") for x in left_out)
+            ]
+    assert offenders == [], "the frozen build would lack these; change build/bundle_plan.py"
