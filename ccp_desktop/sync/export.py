@@ -110,12 +110,10 @@ def export_package(
         try:
             hashes, done = {}, 0
             for name, record_kind in RECORD_KINDS.items():
-                columns = fmt.columns_for(record_kind)
                 hasher = fmt.SheetHasher()
 
-                def on_row(row: tuple[Any, ...], hasher: fmt.SheetHasher = hasher, columns: Any = columns) -> tuple[Any, ...]:
+                def on_row(canonical: tuple[Any, ...], hasher: fmt.SheetHasher = hasher) -> None:
                     nonlocal done
-                    canonical = fmt.encode_stored(columns, row)
                     hasher.add(canonical)
                     done += 1
                     if done % PROGRESS_EVERY == 0:
@@ -123,7 +121,6 @@ def export_package(
                             raise Cancelled("Export cancelled; no file was written")
                         if progress:
                             progress(done, total)
-                    return canonical
 
                 cursor = db.conn.execute(f"SELECT {', '.join(record_kind.keys)} {_selection(name, full)} ORDER BY rowid", params)
                 writer.write_records(record_kind, cursor, expected[name], on_row)

@@ -71,6 +71,11 @@ def escape_text(text: str) -> str:
     return _OOXML_ESCAPE.sub(r"_x005F_\1", text) if "_x" in text else text
 
 
+def list_text(value: str) -> str:
+    """A list field's database JSON as a cell shows it: items separated by "; "."""
+    return "; ".join(json.loads(value))
+
+
 def cell_value(field: r.Field, value: Any) -> Any:
     """The Excel value of a database-form field: real dates and numbers, everything else as text."""
     if value is None or value == [] or value == "":
@@ -95,7 +100,7 @@ class Column:
     parse: Callable[[Any], Any]
 
 
-_ISO_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+ISO_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 def _encoder(field: r.Field) -> Callable[[Any], Any]:
@@ -129,7 +134,7 @@ def _encoder(field: r.Field) -> Callable[[Any], Any]:
         return parse_money
     if field.type == r.TIMESTAMP:
         def parse_instant(value: Any) -> Any:
-            if isinstance(value, str) and _ISO_INSTANT.fullmatch(value):
+            if isinstance(value, str) and ISO_INSTANT.fullmatch(value):
                 return value
             return parse(field, value)
         return parse_instant

@@ -17,11 +17,11 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ccp_desktop.domain import records as r
+from ccp_desktop.domain.coerce import CoerceError
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.errors import PackageError
 from ccp_desktop.sync import format as fmt
-
-_TEXT_TYPES = (r.TEXT, r.LONGTEXT, r.UUID, r.REF, r.CODE, r.CODES, r.SERIALS, r.TIMESTAMP, r.BOOL)
+from ccp_desktop.sync.rowcodec import build_converter
 
 
 class PackageWriter:
@@ -63,56 +63,55 @@ class PackageWriter:
         kind: r.RecordKind,
         rows: Iterable[tuple[Any, ...]],
         expected: int,
-        on_row: Callable[[tuple[Any, ...]], tuple[Any, ...]],
+        on_row: Callable[[tuple[Any, ...]], None],
     ) -> int:
-        """A data sheet for `kind` from database rows (columns in `kind.keys` order); `on_row` gives each
-        row's canonical form (and hashes it), and that form is what is written."""
+        """A data sheet for `kind` from database rows (columns in `kind.keys` order). Each row's canonical
+        form goes to `on_row` (to be hashed) and is exactly what the cells hold."""
         sheet = self.book.create_sheet(kind.name)
         sheet.freeze_panes = "A2"
         fields = kind.fields
         for index, field in enumerate(fields, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = fmt.COLUMN_WIDTHS[field.type]
         self._header(sheet, kind.keys)
-        # One reusable styled cell per date/money column: styling a fresh cell per value is slow.
-        styled: dict[int, WriteOnlyCell] = {}
-        for index, field in enumerate(fields):
-            if field.type == r.DATE:
-                styled[index] = WriteOnlyCell(sheet, value=None)
-                styled[index].number_format = fmt.DATE_FORMAT
-            elif field.type == r.MONEY:
-                styled[index] = WriteOnlyCell(sheet, value=None)
-                styled[index].number_format = fmt.MONEY_FORMAT
-        converters = [(i, f, f.type in _TEXT_TYPES) for i, f in enumerate(fields)]
+        convert = build_converter(kind, self._styled_cells(sheet, kind), lambda text: self._value_cell(sheet, text))
+        append = sheet.append
         count = 0
-        for raw in rows:
-            row = on_row(raw)
-            out: list[Any] = []
-            for index, field, is_text in converters:
-                value = fmt.cell_value(field, row[index])
-                if value is None:
-                    out.append(None)
-                elif index in styled:
-                    cell = styled[index]
-                    cell.value = value
-                    out.append(cell)
-                elif is_text and fmt.is_formula_like(value):
-                    out.append(self._text_cell(sheet, value))
-                else:
-                    out.append(value)
-            try:
-                sheet.append(out)
-            except IllegalCharacterError:
-                raise PackageError(
-                    f"{kind.label} {row[0]} holds a control character that a spreadsheet cannot store; "
-                    "edit the record and export again"
-                ) from None
-            count += 1
+        try:
+            for raw in rows:
+                canonical, cells = convert(raw)
+                on_row(canonical)
+                append(cells)
+                count += 1
+        except IllegalCharacterError:
+            raise PackageError(
+                f"{kind.label} {raw[0]} holds a control character that a spreadsheet cannot store; "
+                "edit the record and export again"
+            ) from None
+        except CoerceError as exc:
+            raise PackageError(f"{kind.label} {raw[0]} holds a value this program cannot export ({exc}); "
+                               "edit the record and export again") from None
         if count != expected:
             raise PackageError(f"{kind.plural}: {count} rows written but {expected} expected; the database changed during export")
         last = get_column_letter(len(fields))
         sheet.auto_filter.ref = f"A1:{last}{count + 1}"
         self._add_dropdowns(sheet, kind, count)
         return count
+
+    def _styled_cells(self, sheet: Any, kind: r.RecordKind) -> dict[int, Callable[[Any], Any]]:
+        """One reusable styled cell per date/money column (styling a fresh cell per value is slow); the
+        streaming writer serialises each row before the next reuses the cell."""
+        out: dict[int, Callable[[Any], Any]] = {}
+        for index, field in enumerate(kind.fields):
+            if field.type in (r.DATE, r.MONEY):
+                cell = WriteOnlyCell(sheet, value=None)
+                cell.number_format = fmt.DATE_FORMAT if field.type == r.DATE else fmt.MONEY_FORMAT
+
+                def put(value: Any, cell: Any = cell) -> Any:
+                    cell.value = value
+                    return cell
+
+                out[index] = put
+        return out
 
     def write_plain_sheet(self, name: str, keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         sheet = self.book.create_sheet(name)
