@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from ccp_desktop.domain import records as r
+from ccp_desktop.domain.coerce import CoerceError
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import PackageError, Problem
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.reader import Workbook
 from ccp_desktop.sync.result import short_value
+from ccp_desktop.sync.rowcodec import build_reader
 
 RECEIPT_KIND = r.RecordKind(
     name=fmt.RECEIPT_SHEET, label="Package", plural="Packages", search_columns=(), title_field="package_id",
@@ -145,6 +147,7 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
         key = by_position.get(col - 1, f"column {col}")
         package.problem("a formula is not allowed in a package; cells must hold values", sheet=name, row=row, column=key)
     columns = fmt.columns_for(kind)
+    read = build_reader(kind)
     positions = [index[k] for k in kind.keys]
     width = max(positions) + 1
     hasher = fmt.SheetHasher()
@@ -155,9 +158,12 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
         values = [cells[p] for p in positions]
         if all(v == "" or v is None for v in values):
             continue  # a blank row carries nothing; the row count check still catches deleted rows
-        encoded, bad = fmt.encode_cells(columns, values)
-        for key, value, message in bad:
-            package.problem(message, sheet=name, row=excel_row, column=key, value=value)
+        try:
+            encoded = read(values)
+        except CoerceError:  # read the row again cell by cell, to name every bad cell
+            encoded, bad = fmt.encode_cells(columns, values)
+            for key, value, message in bad:
+                package.problem(message, sheet=name, row=excel_row, column=key, value=value)
         hasher.add(encoded)
         sheet.rows.append(encoded)
         sheet.excel_rows.append(excel_row)

@@ -103,3 +103,53 @@ def build_converter(kind: r.RecordKind, styled: dict[int, Callable[[Any], Any]],
     exec(compile("\n".join(lines), f"<row converter for {kind.name}>", "exec"), namespace)  # noqa: S102 - our own source
     converter: RowConverter = namespace["convert"]
     return converter
+
+
+RowReader = Callable[[list[Any]], tuple[Any, ...]]
+
+
+def _read_source(i: int, field: r.Field) -> str:
+    """One line that sets database value `c{i}` from cell `v{i}` (as python-calamine gives it)."""
+    t = field.type
+    if t in _TEXT:
+        return f"c{i} = (v{i}.strip() or None) if type(v{i}) is str else P[{i}](v{i})"
+    if t == r.TIMESTAMP:
+        return f"c{i} = v{i} if type(v{i}) is str and INSTANT(v{i}) else P[{i}](v{i})"
+    if t == r.INT:
+        return f"c{i} = int(v{i}) if type(v{i}) is float and v{i}.is_integer() else None if v{i} == '' else P[{i}](v{i})"
+    if t == r.MONEY:
+        return (f"c{i} = v{i} if type(v{i}) is float and v{i} != 0 and round(v{i}, 2) == v{i} and FINITE(v{i})"
+                f" else None if v{i} == '' else P[{i}](v{i})")
+    if t == r.DATE:
+        return f"c{i} = v{i}.isoformat() if type(v{i}) is DATE_TYPE else None if v{i} == '' else P[{i}](v{i})"
+    if t == r.BOOL:
+        return f"c{i} = 1 if v{i} == 'yes' else 0 if v{i} == 'no' else P[{i}](v{i})"
+    if t == r.CODES:
+        return f"c{i} = CODES[v{i}] if v{i} in CODES else CODES_OF(P[{i}], v{i})"
+    return f"c{i} = P[{i}](v{i})"
+
+
+def build_reader(kind: r.RecordKind) -> RowReader:
+    """Cells (in `kind.keys` order) → database values. Raises CoerceError on a bad cell: the caller
+    then reads that row again cell by cell to name every bad one."""
+    columns = fmt.columns_for(kind)
+    n = len(columns)
+    names = ", ".join(f"v{i}" for i in range(n))
+    lines = ["def read(cells):", f"    {names}{',' if n == 1 else ''} = cells"]
+    lines += [f"    {_read_source(i, c.field)}" for i, c in enumerate(columns)]
+    lines.append(f"    return ({', '.join(f'c{i}' for i in range(n))},)")
+    codes: dict[Any, Any] = {}
+
+    def codes_of(parse: Callable[[Any], Any], value: Any) -> Any:
+        canonical = parse(value)
+        if len(codes) < _CACHE_LIMIT and isinstance(value, str):
+            codes[value] = canonical
+        return canonical
+
+    namespace: dict[str, Any] = {
+        "P": [c.parse for c in columns], "INSTANT": fmt.ISO_INSTANT.fullmatch, "FINITE": math.isfinite,
+        "DATE_TYPE": dt.date, "CODES": codes, "CODES_OF": codes_of,
+    }
+    exec(compile("\n".join(lines), f"<row reader for {kind.name}>", "exec"), namespace)  # noqa: S102 - our own source
+    reader: RowReader = namespace["read"]
+    return reader
