@@ -120,7 +120,8 @@ class ActivityForm(RecordForm):
         current = self.dac.code()
         if not self._loading and default and current in (None, self._type_default):
             self.dac.set_code(default)
-        self._type_default = default
+        if default:  # passing through "— choose —" must not forget which default is showing
+            self._type_default = default
 
     def _update_total(self) -> None:
         total, unknown = 0, False

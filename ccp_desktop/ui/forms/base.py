@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -34,7 +35,7 @@ from ccp_desktop.errors import CcpError, Problem
 from ccp_desktop.store.drafts import Draft, delete_draft, save_draft
 from ccp_desktop.store.records import StoreLookup, get_record
 from ccp_desktop.store.transactions import write_transaction
-from ccp_desktop.ui.forms.prompts import Button, ask
+from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.forms.widgets import CheckList, CodeCombo, DateEdit, LongTextEdit, RecordPicker
 
 ERROR_STYLE = "color: #b00020;"
@@ -120,6 +121,7 @@ class RecordForm(QDialog):
         self._loading = True
         self._problems: list[Problem] = []
         self._last_draft: Any = None
+        self.question: QMessageBox | None = None  # the "unsaved changes" question while it is shown
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setSizeGripEnabled(True)
         self.setWindowTitle(self.title_text())
@@ -404,16 +406,22 @@ class RecordForm(QDialog):
 
     def reject(self) -> None:
         """Cancel, Escape and the window's close button: ask before throwing away unsaved changes."""
-        if self.is_dirty():
-            answer = ask(
-                self, "Unsaved changes", f"Save the changes to this {self.kind.label.lower()}?",
-                Button.Save | Button.Discard | Button.Cancel, Button.Save,
-                detail="" if self.save_button.isEnabled() else "It cannot be saved yet: " + self.summary.text(),
-            )
-            if answer == Button.Cancel:
-                return
-            if answer == Button.Save:
-                self.save()
-                return
-        self.finish_clean()
-        super().reject()
+        if not self.is_dirty():
+            self.finish_clean()
+            super().reject()
+            return
+        if self.question is not None:
+            return  # already asking
+        self.question = ask_later(
+            self, "Unsaved changes", f"Save the changes to this {self.kind.label.lower()}?",
+            Button.Save | Button.Discard | Button.Cancel, Button.Save, self._closing_answer,
+            detail="" if self.save_button.isEnabled() else "It cannot be saved yet. " + self.summary.text(),
+        )
+
+    def _closing_answer(self, answer: Button) -> None:
+        self.question = None
+        if answer == Button.Save:
+            self.save()
+        elif answer == Button.Discard:
+            self.finish_clean()
+            super().reject()

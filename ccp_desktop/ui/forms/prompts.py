@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 Button = QMessageBox.StandardButton
@@ -28,3 +31,21 @@ def tell(parent: QWidget | None, title: str, text: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Information, title, text, Button.Ok, parent)
     box.setAccessibleName(title)
     box.exec()
+
+
+def ask_later(
+    parent: QWidget | None, title: str, text: str, buttons: Button, default: Button,
+    on_answer: Callable[[Button], None], *, detail: str = "",
+) -> QMessageBox:
+    """Ask without a nested event loop (window-modal `open()`); `on_answer` gets the button chosen.
+    Used where the asker is itself being closed, so that nothing waits inside a close request."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
+    box.setDefaultButton(default)
+    box.setAccessibleName(title)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if detail:
+        box.setInformativeText(detail)
+    box.finished.connect(lambda _r: on_answer(box.standardButton(box.clickedButton()) or Button.Cancel))
+    box.open()
+    return box
