@@ -75,7 +75,10 @@ def type_into(qtbot: Any, widget: QWidget, text: str) -> None:
     target.setFocus()
     qtbot.keyClick(target, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     if text:
-        qtbot.keyClicks(target, text)
+        for number, line in enumerate(text.split("\n")):
+            if number:
+                qtbot.keyClick(target, Qt.Key.Key_Return)  # QTest cannot type a line break as text
+            qtbot.keyClicks(target, line)
     else:
         qtbot.keyClick(target, Qt.Key.Key_Delete)
 
@@ -86,7 +89,7 @@ def field(form: RecordForm, key: str) -> Any:
 
 def error_of(form: RecordForm, key: str) -> str:
     label = form.binding(key).error
-    return label.text() if label.isVisible() else ""
+    return "" if label.isHidden() else label.text()
 
 
 def save_with_keyboard(qtbot: Any, form: RecordForm) -> tuple[str, str]:

@@ -74,7 +74,7 @@ def _accessors(widget: QWidget) -> tuple[Callable[[], Any], Callable[[Any], None
     if isinstance(widget, RecordPicker):
         return (
             lambda: {"id": widget.record_id(), "text": widget.text()},
-            lambda s: widget.set_record_id((s or {}).get("id"), (s or {}).get("text")),
+            lambda s: widget.set_record_id(s.get("id"), s.get("text")) if isinstance(s, dict) else widget.set_record_id(s),
             widget.record_id,
             widget.changed,
         )
@@ -330,8 +330,12 @@ class RecordForm(QDialog):
         for p in problems:
             by_key.setdefault(p.field, []).append(p.message)
         for key, binding in self._bindings.items():
-            visible = key in self._touched or not _is_empty(binding.raw())
-            show_messages(binding.error, by_key.get(key, []) if visible else [])
+            messages = by_key.get(key, [])
+            if key not in self._touched and _is_empty(binding.raw()):
+                # "X is required" waits until the field was visited; a rule about another field's
+                # value ("a handed-over delivery needs ...") shows at once.
+                messages = [m for m in messages if not m.endswith(" is required")]
+            show_messages(binding.error, messages)
         problems += self.extra_problems()
         self._problems = problems
         self.save_button.setEnabled(not problems)

@@ -250,7 +250,8 @@ class ItemLines(QWidget):
 
     def problems(self, delivery_id: str | None) -> list[Problem]:
         """Check every line with the domain's rules, plus serials repeated across lines."""
-        lookup = FormLookup(self.db, {line.item_id for line in self.lines if line.item_id})
+        # Lines removed in this form give their serials up when it is saved (they are written first).
+        lookup = FormLookup(self.db, set(self._existing) | {line.item_id for line in self.lines if line.item_id})
         where: dict[str, list[int]] = {}
         for line in self.lines:
             for serial in {s.casefold() for s in parse_serials(line.state()["serials"])}:
