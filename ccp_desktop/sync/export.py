@@ -27,7 +27,6 @@ from ccp_desktop.sync.readme import readme_rows
 from ccp_desktop.sync.workbook import PackageWriter
 
 EXPORT_KINDS = ("changes", "full", "since-receipt")
-PROGRESS_EVERY = 1000
 
 
 @dataclass
@@ -109,21 +108,20 @@ def export_package(
         writer = PackageWriter(target)
         try:
             hashes, done = {}, 0
+
+            def tick(rows: int) -> None:
+                nonlocal done
+                done += rows
+                if should_cancel and should_cancel():
+                    raise Cancelled("Export cancelled; no file was written")
+                if progress:
+                    progress(done, total)
+
             for name, record_kind in RECORD_KINDS.items():
                 hasher = fmt.SheetHasher()
 
-                def on_row(canonical: tuple[Any, ...], hasher: fmt.SheetHasher = hasher) -> None:
-                    nonlocal done
-                    hasher.add(canonical)
-                    done += 1
-                    if done % PROGRESS_EVERY == 0:
-                        if should_cancel and should_cancel():
-                            raise Cancelled("Export cancelled; no file was written")
-                        if progress:
-                            progress(done, total)
-
                 cursor = db.conn.execute(f"SELECT {', '.join(record_kind.keys)} {_selection(name, full)} ORDER BY rowid", params)
-                writer.write_records(record_kind, cursor, expected[name], on_row)
+                writer.write_records(record_kind, cursor, expected[name], hasher, tick)
                 hashes[name] = hasher.hexdigest()
             manifest = {
                 "format": fmt.FORMAT_NAME,

@@ -23,6 +23,8 @@ from ccp_desktop.errors import PackageError
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync.rowcodec import build_converter
 
+TICK = 1000
+
 
 class PackageWriter:
     """One workbook being written. README and Manifest come first in the file but are filled last."""
@@ -63,10 +65,12 @@ class PackageWriter:
         kind: r.RecordKind,
         rows: Iterable[tuple[Any, ...]],
         expected: int,
-        on_row: Callable[[tuple[Any, ...]], None],
+        hasher: fmt.SheetHasher,
+        tick: Callable[[int], None],
     ) -> int:
         """A data sheet for `kind` from database rows (columns in `kind.keys` order). Each row's canonical
-        form goes to `on_row` (to be hashed) and is exactly what the cells hold."""
+        form is hashed and is exactly what the cells hold; `tick(rows)` runs every TICK rows (progress,
+        cancel)."""
         sheet = self.book.create_sheet(kind.name)
         sheet.freeze_panes = "A2"
         fields = kind.fields
@@ -75,13 +79,21 @@ class PackageWriter:
         self._header(sheet, kind.keys)
         convert = build_converter(kind, self._styled_cells(sheet, kind), lambda text: self._value_cell(sheet, text))
         append = sheet.append
+        batch: list[tuple[Any, ...]] = []
         count = 0
+        raw: tuple[Any, ...] = ("?",)
         try:
             for raw in rows:
                 canonical, cells = convert(raw)
-                on_row(canonical)
+                batch.append(canonical)
                 append(cells)
-                count += 1
+                if len(batch) == TICK:
+                    hasher.add_many(batch)
+                    batch.clear()
+                    tick(TICK)
+            hasher.add_many(batch)
+            tick(len(batch))
+            count = hasher.rows
         except IllegalCharacterError:
             raise PackageError(
                 f"{kind.label} {raw[0]} holds a control character that a spreadsheet cannot store; "
