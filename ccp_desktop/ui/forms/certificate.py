@@ -26,7 +26,7 @@ h1 { font-size: 16pt; margin: 0; } h2 { font-size: 12pt; margin-top: 14px; }
 table.items { border-collapse: collapse; width: 100%; }
 table.items th { background: #e6e6e6; text-align: left; padding: 4px; border: 1px solid #999; }
 table.items td { padding: 4px; border: 1px solid #999; vertical-align: top; }
-td.num, th.num { text-align: right; }
+td.num, th.num { text-align: right; white-space: nowrap; }
 .serials { font-family: 'DejaVu Sans Mono', monospace; font-size: 8.5pt; }
 table.facts td { padding: 2px 10px 2px 0; }
 """
@@ -53,7 +53,8 @@ def certificate_html(db: sqlite_utils.Database, delivery_id: str) -> str:
     for number, item in enumerate(items, start=1):
         value = (item["quantity"] or 0) * (item["unit_value_aud"] or 0)
         total += value
-        serials = "<br>".join(_e(s) for s in item["serials"]) or "—"
+        # A few serials one per line; a long list runs on, comma-separated, to keep the pages few.
+        serials = ("<br>" if len(item["serials"]) <= 8 else ", ").join(_e(s) for s in item["serials"]) or "—"
         rows.append(
             f"<tr><td>{number}</td><td><b>{_e(item['description'])}</b><br>{_e(ref.label('item_categories', item['category']))}"
             f"{'<br>' + _e(item['make_model']) if item['make_model'] else ''}"
@@ -75,15 +76,16 @@ def certificate_html(db: sqlite_utils.Database, delivery_id: str) -> str:
     fact_rows = "".join(f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in facts)
     received = _e(delivery["received_by_name"]) or "&nbsp;"
     received_title = _e(delivery["received_by_title"]) or "&nbsp;"
-    line = "_" * 38
+    line = "_" * 34
     return f"""<html><head><style>{_STYLE}</style></head><body>
 <p class='program'>{_e(program.get('owner', ''))} — {_e(program['name'])}</p>
 <h1>Certificate of handover of ICT equipment</h1>
 <table class='facts'>{fact_rows}</table>
 <h2>Items handed over</h2>
+<p>Values in {_e(program.get('currency', 'AUD'))}.</p>
 <table class='items' cellspacing='0' cellpadding='4' width='100%'>
-<tr><th>#</th><th>Item</th><th>Serial numbers</th><th class='num'>Qty</th>
-<th class='num'>Unit value ({_e(program.get('currency', 'AUD'))})</th><th class='num'>Value ({_e(program.get('currency', 'AUD'))})</th></tr>
+<tr><th width='4%'>#</th><th width='27%'>Item</th><th width='33%'>Serial numbers</th><th class='num' width='6%'>Qty</th>
+<th class='num' width='14%'>Unit value</th><th class='num' width='16%'>Value</th></tr>
 {''.join(rows) or "<tr><td colspan='6'>No items recorded.</td></tr>"}
 <tr><td colspan='5' class='num'><b>Total</b></td><td class='num'><b>{_money(total)}</b></td></tr>
 </table>
@@ -91,12 +93,14 @@ def certificate_html(db: sqlite_utils.Database, delivery_id: str) -> str:
 to the recipient organisation named above, and received in good order unless noted here:</p>
 <p>{_e(delivery['notes']) or line * 2}</p>
 <h2>Signatures</h2>
-<table width='100%' cellspacing='0' cellpadding='6'><tr>
-<td width='50%'><b>Handed over by</b> (for the {_e(program['name'])})<br><br><br>Signature: {line}<br><br>
-Name: {_e(install.officer)}<br><br>Title: {line}<br><br>Date: {line}</td>
-<td width='50%'><b>Received by</b> (for {_e(recipient.get('name', 'the recipient'))})<br><br><br>Signature: {line}<br><br>
-Name: {received}<br><br>Title: {received_title}<br><br>Date: {line}</td>
-</tr></table>
+<table width='100%' cellspacing='0' cellpadding='6'>
+<tr><td width='50%' valign='top'><b>Handed over by</b><br>for the {_e(program['name'])}</td>
+<td width='50%' valign='top'><b>Received by</b><br>for {_e(recipient.get('name', 'the recipient'))}</td></tr>
+<tr><td><br>Signature: {line}</td><td><br>Signature: {line}</td></tr>
+<tr><td>Name: {_e(install.officer)}</td><td>Name: {received}</td></tr>
+<tr><td>Title: {line}</td><td>Title: {received_title}</td></tr>
+<tr><td>Date: {line}</td><td>Date: {line}</td></tr>
+</table>
 </body></html>"""
 
 
@@ -109,8 +113,10 @@ def write_certificate_pdf(db: sqlite_utils.Database, delivery_id: str, path: Pat
     writer.setTitle("Certificate of handover of ICT equipment")
     writer.setCreator(load_reference().program["name"])
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-    document.setPageSize(writer.pageLayout().paintRectPixels(writer.resolution()).size().toSizeF())
+    # print_() adds a 2 cm margin of its own around the text: that is the page's whole margin.
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+    writer.setResolution(300)
+    # No page size on the document: print_() then lays it out on the writer's page at screen scale.
     document.print_(writer)
     del writer  # flushes and closes the file
     os.replace(tmp, path)
