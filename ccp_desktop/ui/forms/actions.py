@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import sqlite_utils
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.store.drafts import Draft
 from ccp_desktop.store.records import get_record, tombstone_record
+from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.prompts import Button, ask, tell
 
 
-def form_class(kind: str) -> type:
+def form_class(kind: str) -> type[RecordForm]:
     from ccp_desktop.ui.forms.activity_form import ActivityForm
     from ccp_desktop.ui.forms.delivery_form import DeliveryForm
     from ccp_desktop.ui.forms.partner_form import PartnerForm
 
-    classes: dict[str, type] = {
+    classes: dict[str, type[RecordForm]] = {
         "activities": ActivityForm, "equipment_deliveries": DeliveryForm, "partners": PartnerForm,
     }
     if kind not in classes:
@@ -27,14 +28,14 @@ def form_class(kind: str) -> type:
 def open_record_form(
     parent: QWidget | None, db: sqlite_utils.Database, kind: str, record_id: str | None = None,
     *, draft: Draft | None = None,
-) -> QDialog:
+) -> RecordForm:
     """Open the form for a new record (no id) or an existing one; shown window-modal, not blocking.
 
     With `draft`, the form starts from what was on screen when the draft was saved."""
     cls = form_class(kind)
-    form: QDialog = cls(parent, db, record_id, form_key=draft.form_key if draft else None)
+    form: RecordForm = cls(parent, db, record_id, form_key=draft.form_key if draft else None)
     if draft is not None:
-        form.restore_draft(draft)  # type: ignore[attr-defined]
+        form.restore_draft(draft)
     form.finished.connect(form.deleteLater)
     form.open()
     return form

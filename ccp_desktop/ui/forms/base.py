@@ -153,7 +153,7 @@ class RecordForm(QDialog):
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         outer.addWidget(self.buttons)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self._save_shortcut)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self._save_shortcut)
 
         self.build(self.body)
         if self.record is not None:

@@ -102,7 +102,10 @@ class PartnerLinks(QWidget):
     def _new_partner(self) -> None:
         from ccp_desktop.ui.forms.partner_form import create_partner_inline
 
-        self.inline_form = create_partner_inline(self.window(), self.db, "", lambda pid: self.add_row(pid))
+        self.inline_form = create_partner_inline(self.window(), self.db, "", self._add_created)
+
+    def _add_created(self, partner_id: str) -> None:
+        self.add_row(partner_id)
 
     # -- state -----------------------------------------------------------------------------------------
     def rows(self) -> list[dict[str, Any]]:

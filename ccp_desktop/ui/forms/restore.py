@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite_utils
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.store.drafts import Draft, delete_draft, list_drafts
 from ccp_desktop.store.records import get_record
 from ccp_desktop.ui.forms.actions import form_class, open_record_form
+from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.prompts import Button, ask
 
 
@@ -27,7 +28,7 @@ def _describe(draft: Draft) -> str:
     return f"• {title} (saved {draft.saved_at.replace('T', ' ')[:16]} UTC)"
 
 
-def offer_draft_restore(parent: QWidget | None, db: sqlite_utils.Database) -> list[QDialog]:
+def offer_draft_restore(parent: QWidget | None, db: sqlite_utils.Database) -> list[RecordForm]:
     """If drafts were left by a crash, ask, then reopen each in its form (or throw them away)."""
     drafts = list_drafts(db)
     for draft in [d for d in drafts if not _restorable(db, d)]:

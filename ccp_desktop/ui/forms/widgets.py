@@ -45,11 +45,11 @@ class CodeCombo(QComboBox):
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self._blank = blank
         self.set_entries(entries)
-        if editable:
-            completer = self.completer()
+        completer, line = self.completer(), self.lineEdit()
+        if editable and completer is not None and line is not None:
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-            self.lineEdit().textEdited.connect(lambda _t: self.changed.emit())
+            line.textEdited.connect(lambda _t: self.changed.emit())
         self.currentIndexChanged.connect(lambda _i: self.changed.emit())
 
     def set_entries(self, entries: Iterable[dict[str, Any]]) -> None:
@@ -72,7 +72,8 @@ class CodeCombo(QComboBox):
             text = self.currentText().strip()
             index = self.findText(text, Qt.MatchFlag.MatchFixedString)
             if index >= 0:
-                return self.itemData(index)  # type: ignore[no-any-return]
+                data = self.itemData(index)
+                return None if data is None else str(data)
             return text or None  # typed but not in the list: validation says so
         data = self.currentData()
         return None if data is None else str(data)
@@ -117,12 +118,16 @@ class DateEdit(QWidget):
         action.setDefaultWidget(self.calendar)
         menu.addAction(action)
         menu.aboutToShow.connect(self._sync_calendar)
-        self.calendar.clicked.connect(lambda d: (self.edit.setText(d.toString("yyyy-MM-dd")), menu.close()))
+        self.calendar.clicked.connect(lambda day: self._picked(day, menu))
         self.button.setMenu(menu)
         layout.addWidget(self.edit)
         layout.addWidget(self.button)
         layout.addStretch(1)
         self.setFocusProxy(self.edit)
+
+    def _picked(self, day: QDate, menu: QMenu) -> None:
+        self.edit.setText(day.toString("yyyy-MM-dd"))
+        menu.close()
 
     def _sync_calendar(self) -> None:
         try:
@@ -308,9 +313,9 @@ class SerialsEdit(QPlainTextEdit):
         while block.isValid():
             if block.text().strip().casefold() in flagged:
                 selection = QTextEdit.ExtraSelection()
-                selection.format = fmt  # type: ignore[attr-defined]
+                selection.format = fmt
                 cursor = QTextCursor(block)
-                selection.cursor = cursor  # type: ignore[attr-defined]
+                selection.cursor = cursor
                 selections.append(selection)
             block = block.next()
         self.setExtraSelections(selections)
