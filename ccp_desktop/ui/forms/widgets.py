@@ -185,9 +185,9 @@ class CheckList(QListWidget):
 
 _PICKER_SQL = {
     "partners": (
-        "SELECT id, name, category, country FROM partners WHERE deleted = 0 AND name LIKE ? ESCAPE '\\' "
+        "SELECT id, name, country, NULL FROM partners WHERE deleted = 0 AND name LIKE ? ESCAPE '\\' "
         "ORDER BY name COLLATE NOCASE LIMIT 50",
-        "SELECT id, name, category, country FROM partners WHERE id = ?",
+        "SELECT id, name, country, NULL FROM partners WHERE id = ?",
     ),
     "activities": (
         "SELECT id, title, country, start_date FROM activities WHERE deleted = 0 AND title LIKE ? ESCAPE '\\' "
