@@ -13,6 +13,7 @@ from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.records import insert_record
 from ccp_desktop.ui.forms.actions import open_record_form
 from ccp_desktop.ui.forms.base import RecordForm
+from ccp_desktop.ui.forms.delivery_form import DeliveryForm
 
 
 def _sample_records(db: sqlite_utils.Database) -> dict[str, str]:
@@ -105,6 +106,7 @@ def render_form_screenshots(out_dir: Path) -> list[Path]:
         written.append(_grab(app, delivery, out_dir / "form-delivery.png"))
 
         dup = open_record_form(None, db, "equipment_deliveries")
+        assert isinstance(dup, DeliveryForm)
         forms.append(dup)
         dup.binding("recipient_partner_id").set_state(ids["partner"])
         dup.binding("status").set_state("delivered")
