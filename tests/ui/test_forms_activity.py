@@ -198,3 +198,16 @@ def test_inputs_have_accessible_names_and_fit_a_small_screen(qtbot: Any, open_fo
         if not form.kind.field(key).system:
             assert form.binding(key).widget.accessibleName(), key
     assert form.width() <= 1366 and form.height() <= 768 - 40
+
+
+def test_keyboard_order_runs_down_the_fields_then_to_the_buttons(qtbot: Any, open_form: Any, post_db: Any) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    form = open_form(post_db, "activities")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field(form, "title"))
+    names = []
+    for _ in range(26):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        names.append(QApplication.focusWidget().accessibleName() or QApplication.focusWidget().text())
+    assert names[:4] == ["Line of effort", "Activity type", "Country or region", "Location"]
+    assert names.index("Outcomes") < names.index("Cancel")  # Save is disabled, so it is skipped

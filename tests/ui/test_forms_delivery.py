@@ -208,3 +208,16 @@ def test_a_failed_save_writes_nothing_and_keeps_the_form(
     assert shown == ["The disk is full; nothing was saved"]
     assert form.isVisible() and form.is_dirty()
     assert post_db.execute("SELECT count(*) FROM equipment_deliveries").fetchone()[0] == 0  # not half a delivery
+
+
+def test_tab_runs_through_item_lines_in_order(qtbot: Any, open_form: Any, post_db: Any) -> None:
+    form = open_form(post_db, "equipment_deliveries")
+    qtbot.mouseClick(form.items.add_button, Qt.MouseButton.LeftButton)
+    first, second = form.items.lines
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is second.widgets["category"])  # a new line takes the focus
+    first.remove_button.setFocus()
+    qtbot.keyClick(first.remove_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is second.widgets["category"]
+    second.remove_button.setFocus()
+    qtbot.keyClick(second.remove_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.items.add_button

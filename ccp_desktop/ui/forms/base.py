@@ -69,6 +69,25 @@ def show_messages(label: QLabel, messages: list[str]) -> None:
     label.setVisible(bool(messages))
 
 
+def last_in_chain(container: QWidget) -> QWidget:
+    """The last widget inside `container` in its window's focus chain (Tab order)."""
+    last, widget = container, container.nextInFocusChain()
+    while widget is not container and widget is not None:
+        if container.isAncestorOf(widget):
+            last = widget
+        widget = widget.nextInFocusChain()
+    return last
+
+
+def chain_after(anchor: QWidget, widgets: list[QWidget]) -> None:
+    """Put `widgets`, in this order, right after `anchor` in the Tab order (widgets made later, such as
+    a new item line, otherwise land at the end of the window's chain, after the dialog's buttons)."""
+    previous = anchor
+    for widget in widgets:
+        QWidget.setTabOrder(previous, widget)
+        previous = widget
+
+
 def _accessors(widget: QWidget) -> tuple[Callable[[], Any], Callable[[Any], None], Callable[[], Any], Any]:
     """(get_state, set_state, raw, changed signal) for each kind of input widget."""
     if isinstance(widget, RecordPicker):
@@ -154,8 +173,10 @@ class RecordForm(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         outer.addWidget(self.buttons)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self._save_shortcut)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field, not to the frame
 
         self.build(self.body)
+        chain_after(last_in_chain(self.body), [self.save_button, *self.buttons.buttons()])
         if self.record is not None:
             self.load_record(self.record)
             self._touched.update(self._bindings)  # an existing record shows all its problems
@@ -170,6 +191,8 @@ class RecordForm(QDialog):
         self.draft_timer.timeout.connect(self.write_draft)
         self.draft_timer.start()
         self.finished.connect(self._closed)
+        if self._bindings:
+            next(iter(self._bindings.values())).widget.setFocus()  # typing starts at the first field
 
     # -- for subclasses -------------------------------------------------------------------------
     def title_text(self) -> str:

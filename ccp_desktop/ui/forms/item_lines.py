@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +32,7 @@ from ccp_desktop.store.records import (
     tombstone_record,
     update_record,
 )
-from ccp_desktop.ui.forms.base import error_label, show_messages
+from ccp_desktop.ui.forms.base import chain_after, error_label, show_messages
 from ccp_desktop.ui.forms.widgets import CodeCombo, DateEdit, SerialsEdit
 
 ITEMS = r.record_kind("equipment_items")
@@ -205,10 +206,25 @@ class ItemLines(QWidget):
         self.lines.append(line)
         line.changed.connect(self.changed.emit)
         line.remove_requested.connect(self.remove_line)
+        self._order_tabs()
         if focus:
+            line.show()  # shown now, not at the next event loop pass, so that it can take the focus
             line.widgets["category"].setFocus()
+            scroll = self.parent()
+            while scroll is not None and not isinstance(scroll, QScrollArea):
+                scroll = scroll.parent()
+            if scroll is not None:
+                scroll.ensureWidgetVisible(line.widgets["category"])
         self.changed.emit()
         return line
+
+    def _order_tabs(self) -> None:
+        """Tab runs through the lines in order, then to "Add item line"."""
+        keys = ("category", "description", "make_model", "quantity", "unit_value_aud", "asset_tag", "warranty_end", "serials")
+        widgets: list[QWidget] = []
+        for line in self.lines:
+            widgets += [getattr(line.widgets[k], "edit", line.widgets[k]) for k in keys] + [line.remove_button]
+        chain_after(self, widgets + [self.add_button])
 
     def remove_line(self, line: ItemLine) -> None:
         self.lines.remove(line)

@@ -20,7 +20,7 @@ from ccp_desktop.domain import records as r
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import Problem
 from ccp_desktop.store.records import insert_record, iter_records, tombstone_record, update_record
-from ccp_desktop.ui.forms.base import error_label, show_messages
+from ccp_desktop.ui.forms.base import chain_after, error_label, show_messages
 from ccp_desktop.ui.forms.widgets import CodeCombo, RecordPicker
 
 
@@ -79,6 +79,8 @@ class PartnerLinks(QWidget):
         combo.set_code(role if role else ("lead" if row == 0 else "implementing"), quiet=True)
         picker.changed.connect(self.changed.emit)
         combo.changed.connect(self.changed.emit)
+        chain_after(self.table, [w for i in range(self.table.rowCount()) for w in (self._picker(i), self._combo(i))]
+                    + [self.add_button, self.new_button, self.remove_button])
         if focus:
             picker.setFocus()
         self.changed.emit()
