@@ -57,6 +57,9 @@ def choose(qtbot: Any, combo: QComboBox, label: str) -> None:
     if combo.isEditable():
         combo.lineEdit().selectAll()
         qtbot.keyClicks(combo.lineEdit(), label)
+        popup = combo.completer().popup()
+        if popup.isVisible():  # take the completion, as Enter does
+            qtbot.keyClick(popup, Qt.Key.Key_Return)
     else:
         # Home, then Down until there: what a keyboard user does (type-ahead remembers earlier keys).
         target = combo.findText(label)

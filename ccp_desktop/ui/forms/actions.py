@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 import sqlite_utils
 from PySide6.QtWidgets import QWidget
 
@@ -10,6 +11,9 @@ from ccp_desktop.store.drafts import Draft
 from ccp_desktop.store.records import get_record, tombstone_record
 from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.prompts import Button, ask, tell
+
+
+_open_forms: dict[str, RecordForm] = {}
 
 
 def form_class(kind: str) -> type[RecordForm]:
@@ -32,8 +36,17 @@ def open_record_form(
     """Open the form for a new record (no id) or an existing one; shown window-modal, not blocking.
 
     With `draft`, the form starts from what was on screen when the draft was saved."""
+    key = f"{kind}:{record_id}" if record_id else None
+    already = _open_forms.get(key) if key else None
+    if already is not None and shiboken6.isValid(already) and already.isVisible() and draft is None:
+        already.raise_()  # one form per record: a second would race the first for the same revision
+        already.activateWindow()
+        return already
     cls = form_class(kind)
     form: RecordForm = cls(parent, db, record_id, form_key=draft.form_key if draft else None)
+    if key:
+        _open_forms[key] = form
+        form.finished.connect(lambda _r, k=key: _open_forms.pop(k, None))
     if draft is not None:
         form.restore_draft(draft)
     form.finished.connect(form.deleteLater)

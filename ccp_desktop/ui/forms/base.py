@@ -31,7 +31,7 @@ from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import coerce_record
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.validation import validate_record
-from ccp_desktop.errors import CcpError, Problem
+from ccp_desktop.errors import CcpError, NotFoundError, Problem
 from ccp_desktop.store.drafts import Draft, delete_draft, save_draft
 from ccp_desktop.store.records import StoreLookup, get_record
 from ccp_desktop.store.transactions import write_transaction
@@ -132,6 +132,8 @@ class RecordForm(QDialog):
         self.ref = load_reference()
         self.lookup = StoreLookup(db)
         self.record: dict[str, Any] | None = get_record(db, self.kind.name, record_id) if record_id else None
+        if self.record is not None and self.record["deleted"]:
+            raise NotFoundError(f"This {self.kind.label.lower()} has been deleted; it cannot be edited")
         self.record_id = record_id
         self.form_key = form_key or f"{self.kind.name}:{record_id or 'new-' + str(uuid.uuid4())}"
         self.expected_rev: int | None = self.record["rev"] if self.record else None

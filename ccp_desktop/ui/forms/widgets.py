@@ -250,13 +250,13 @@ class RecordPicker(QLineEdit):
             return None
         if text in self._labels:
             return self._labels[text]
-        exact = [r for r in self._query(text) if str(r[1]).casefold() == text.casefold()]
+        wanted = text.casefold()
+        rows = self._query(text.split(" (")[0])  # a full label starts with the name
+        exact = [r for r in rows if str(r[1]).casefold() == wanted]
         if len(exact) == 1:
             return str(exact[0][0])
-        for row in self._query(text):
-            if _picker_label(row).casefold() == text.casefold():
-                return str(row[0])
-        return None
+        labelled = [r for r in rows if _picker_label(r).casefold() == wanted]
+        return str(labelled[0][0]) if len(labelled) == 1 else None
 
     def _chosen(self, label: str) -> None:
         self._id = self._labels.get(label) or self._resolve(label)

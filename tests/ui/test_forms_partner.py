@@ -1,0 +1,87 @@
+"""The partner form, and picking a partner from the search list with the keyboard."""
+# ruff: noqa: F811 - fixtures imported from test_forms_support are test parameters here
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from ccp_desktop.errors import NotFoundError
+from ccp_desktop.store.records import get_record, insert_record, tombstone_record
+from ccp_desktop.ui.forms import confirm_and_delete, open_record_form
+from tests.ui.test_forms_support import (  # noqa: F401 - `boxes`, `open_form` are fixtures
+    boxes,
+    choose,
+    error_of,
+    field,
+    open_form,
+    save_with_keyboard,
+    type_into,
+)
+from tests.unit import factories
+
+
+def test_create_edit_and_delete_partner(qtbot: Any, open_form: Any, post_db: Any, boxes: Any) -> None:
+    form = open_form(post_db, "partners")
+    type_into(qtbot, field(form, "name"), "Pacific Cyber Security Operational Network")
+    choose(qtbot, field(form, "category"), "Civil society")
+    type_into(qtbot, field(form, "country"), "Atlantis")
+    assert error_of(form, "country") == "'Atlantis' is not an allowed country"
+    choose(qtbot, field(form, "country"), "Tonga")
+    _kind, partner_id = save_with_keyboard(qtbot, form)
+    assert get_record(post_db, "partners", partner_id)["country"] == "TO"
+
+    edit = open_form(post_db, "partners", partner_id)
+    type_into(qtbot, field(edit, "contact"), "secretariat@example.org")
+    save_with_keyboard(qtbot, edit)
+    assert get_record(post_db, "partners", partner_id)["contact"] == "secretariat@example.org"
+
+    boxes.answer(QMessageBox.StandardButton.Yes)
+    assert confirm_and_delete(None, post_db, "partners", partner_id)
+    assert get_record(post_db, "partners", partner_id)["deleted"] == 1
+    with pytest.raises(NotFoundError, match="has been deleted"):
+        open_record_form(None, post_db, "partners", partner_id)
+
+
+def test_partner_that_received_equipment_is_not_deleted(qtbot: Any, post_db: Any, boxes: Any) -> None:
+    partner = insert_record(post_db, "partners", factories.partner())
+    insert_record(post_db, "equipment_deliveries", factories.delivery(partner["id"]))
+    boxes.answer(QMessageBox.StandardButton.Ok)
+    assert not confirm_and_delete(None, post_db, "partners", partner["id"])
+    assert "is the recipient of 1 equipment deliveries" in boxes.texts[-1]
+    assert get_record(post_db, "partners", partner["id"])["deleted"] == 0
+
+
+def test_one_form_per_record(qtbot: Any, open_form: Any, post_db: Any) -> None:
+    partner = insert_record(post_db, "partners", factories.partner())
+    first = open_form(post_db, "partners", partner["id"])
+    assert open_form(post_db, "partners", partner["id"]) is first
+
+
+def test_pick_a_partner_from_the_search_list(qtbot: Any, open_form: Any, post_db: Any) -> None:
+    for name in ("Samoa CERT", "Solomon Islands CERT", "Fiji Police Force Cybercrime Unit"):
+        insert_record(post_db, "partners", factories.partner(name=name))
+    gone = insert_record(post_db, "partners", factories.partner(name="Old CERT"))
+    tombstone_record(post_db, "partners", gone["id"])
+    form = open_form(post_db, "activities")
+    qtbot.mouseClick(form.partners.add_button, Qt.MouseButton.LeftButton)
+    picker = form.partners.table.cellWidget(0, 0)
+    qtbot.waitUntil(picker.hasFocus)  # "Add partner" puts the cursor in the new row
+    qtbot.keyClicks(picker, "cert")
+    completer = picker.completer()
+    # The list asks the database once typing pauses: live partners whose name holds the text.
+    qtbot.waitUntil(lambda: completer.model().rowCount() == 2)
+    assert [completer.model().index(i, 0).data() for i in range(2)] == ["Samoa CERT (FJ)", "Solomon Islands CERT (FJ)"]
+    assert "no partner matches 'cert'" in form.partners.error.text()
+    completer.complete()
+    popup = completer.popup()
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert picker.text() == "Solomon Islands CERT (FJ)"
+    assert picker.record_id() is not None
+    assert form.partners.error.isHidden()
