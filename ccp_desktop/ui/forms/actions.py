@@ -12,7 +12,6 @@ from ccp_desktop.store.records import get_record, tombstone_record
 from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.prompts import Button, ask, tell
 
-
 _open_forms: dict[str, RecordForm] = {}
 
 
