@@ -40,6 +40,10 @@ lint: $(STAMP_TEST)
 	$(BIN)/ruff check ccp_desktop tests
 	$(BIN)/mypy
 
+## Every main screen and dialog rendered offscreen to docs/screenshots/*.png (shown in README.md).
+screenshots: $(STAMP_TEST)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ccp_desktop.ui.screenshots docs/screenshots
+
 ## The one-folder app in dist/ccp-field-desk/ and dist/ccp-field-desk-<version>-linux-<arch>.tar.gz.
 package: $(STAMP_BUILD)
 	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/work build/ccp_desktop.spec

@@ -175,7 +175,7 @@ ACTIVITIES = ListSpec(
     joins=(),
     columns=(
         Column("title", "Title", "activities.title", width=320),
-        Column("stream", "Line of effort", "activities.stream", CODE, "streams", 90),
+        Column("stream", "Stream", "activities.stream", width=65),  # CAP, CRIME, NORMS: short and known
         Column("activity_type", "Type", "activities.activity_type", CODE, "activity_types", 160),
         Column("country", "Country or region", "activities.country", CODE, "activity_places", 140),
         Column("start_date", "Start", "activities.start_date", DATE, width=90),

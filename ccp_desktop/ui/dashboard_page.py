@@ -25,7 +25,7 @@ from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.worker import BackgroundWorker
 
 PALETTE = ["#1f5f8b", "#e07a1f", "#3a9d5d", "#b8433c", "#7a5ea8", "#8c6d46", "#c9a227", "#5c6f7e"]
-SEX_LABELS = {"female": "Female", "male": "Male", "other": "Other or not stated"}
+SEX_LABELS = {"female": "Female", "male": "Male", "other": "Other/not stated"}
 DEPENDS_ON = frozenset({"activities", "equipment_deliveries", "equipment_items"})
 
 
@@ -40,14 +40,6 @@ def _chart(title: str) -> tuple[QChart, QChartView]:
     view.setMinimumSize(300, 220)
     view.setAccessibleName(title)
     return chart, view
-
-
-def _money_short(value: float) -> str:
-    if value >= 1_000_000:
-        return f"${value / 1_000_000:.1f}m"
-    if value >= 1_000:
-        return f"${value / 1_000:.0f}k"
-    return f"${value:.0f}"
 
 
 class DashboardPage(QWidget):
@@ -66,8 +58,8 @@ class DashboardPage(QWidget):
         self.heading.setFont(font)
         self.streams_chart, streams_view = _chart("Activities by line of effort and status")
         self.sex_chart, sex_view = _chart("Participants by sex")
-        self.tranche_chart, tranche_view = _chart("Spend against each funding tranche (AUD)")
-        self.country_chart, country_view = _chart("Equipment value by country (AUD)")
+        self.tranche_chart, tranche_view = _chart("Spend against each funding tranche (AUD millions)")
+        self.country_chart, country_view = _chart("Equipment value by country (AUD thousands)")
         grid = QGridLayout()
         grid.addWidget(streams_view, 0, 0)
         grid.addWidget(sex_view, 0, 1)
@@ -149,7 +141,7 @@ class DashboardPage(QWidget):
         total = sum(summary.participants_by_sex.values())
         for n, (key, label) in enumerate(SEX_LABELS.items()):
             count = summary.participants_by_sex.get(key, 0)
-            pie = series.append(f"{label}: {count:,}" + (f" ({100 * count / total:.0f}%)" if total else ""), count)
+            pie = series.append(f"{label} {count:,}" + (f" ({100 * count / total:.0f}%)" if total else ""), count)
             pie.setColor(QColor(PALETTE[n]))
         series.setPieSize(0.75)
         chart.addSeries(series)
@@ -164,8 +156,8 @@ class DashboardPage(QWidget):
         spend.setColor(QColor(PALETTE[0]))
         labels = []
         for t in summary.tranches:
-            amount.append(float(t["amount"]))  # type: ignore[arg-type]
-            spend.append(float(t["spend"]))  # type: ignore[arg-type]
+            amount.append(float(t["amount"]) / 1e6)  # type: ignore[arg-type]
+            spend.append(float(t["spend"]) / 1e6)  # type: ignore[arg-type]
             labels.append(str(t["code"]).removeprefix("T"))
         series.append(amount)
         series.append(spend)
@@ -176,10 +168,9 @@ class DashboardPage(QWidget):
         series.attachAxis(axis_y)
         axis_x = QValueAxis()
         axis_x.setLabelFormat("%.0f")
-        most = max((float(t["amount"]) for t in summary.tranches), default=1.0)  # type: ignore[arg-type]
+        most = max((float(t["amount"]) / 1e6 for t in summary.tranches), default=1.0)  # type: ignore[arg-type]
         axis_x.setRange(0, most)
-        axis_x.setTickCount(3)
-        axis_x.setTitleText(f"up to {_money_short(most)}")
+        axis_x.applyNiceNumbers()
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
 
@@ -192,10 +183,8 @@ class DashboardPage(QWidget):
         bar = QBarSet("Equipment value")
         bar.setColor(QColor(PALETTE[2]))
         for _, value in top:
-            bar.append(value)
+            bar.append(value / 1000)
         series.append(bar)
-        series.setLabelsVisible(True)
-        series.setLabelsFormat("@value")
         chart.addSeries(series)
         chart.legend().setVisible(False)
         axis_x = QBarCategoryAxis()
@@ -205,7 +194,7 @@ class DashboardPage(QWidget):
         series.attachAxis(axis_x)
         axis_y = QValueAxis()
         axis_y.setLabelFormat("%.0f")
-        axis_y.setRange(0, max((v for _, v in top), default=1.0))
+        axis_y.setRange(0, max((v / 1000 for _, v in top), default=1.0))
         axis_y.applyNiceNumbers()
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_y)

@@ -99,6 +99,7 @@ class SyncPage(QWidget):
         run_row.addWidget(self.export_button)
         run_row.addWidget(self.progress, 1)
         run_row.addWidget(self.cancel_button)
+        run_row.addStretch(0)  # the button keeps its size while the progress bar is hidden
         self.export_result = QLabel()
         self.export_result.setObjectName("export-result")
         self.export_result.setWordWrap(True)
@@ -130,7 +131,7 @@ class SyncPage(QWidget):
         self.history = QTableWidget(0, 6)
         self.history.setObjectName("history")
         self.history.setAccessibleName("Packages sent and receipts received")
-        self.history.setHorizontalHeaderLabels(["", "Kind", "When", "Changes", "Summary", "File"])
+        self.history.setHorizontalHeaderLabels(["", "Kind", "When", "Change numbers", "Summary", "File"])
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.verticalHeader().setVisible(False)
