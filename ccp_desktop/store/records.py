@@ -188,6 +188,9 @@ def tombstone_record(db: sqlite_utils.Database, kind_name: str, record_id: str, 
         current = get_record(db, kind.name, record_id)
         if current["deleted"]:
             return current
+        blockers = _blocking_references(db, kind, record_id)
+        if blockers:
+            raise ValidationError(blockers)
         for child_kind, fk in _DEPENDANTS.get(kind.name, ()):
             for child in list(iter_records(db, child_kind, where=f"{fk} = ?", params=[record_id])):
                 tombstone_record(db, child_kind, child["id"], officer=who)
@@ -219,6 +222,25 @@ _DEPENDANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "partners": (("activity_partners", "partner_id"),),
     "equipment_deliveries": (("equipment_items", "delivery_id"),),
 }
+
+
+# Live records that point at a record and must not be left pointing at a deleted one. They are not
+# deleted with it (a delivery is not part of its recipient): the person changes or deletes them first.
+_BLOCKERS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "partners": (("equipment_deliveries", "recipient_partner_id", "is the recipient of"),),
+    "activities": (("equipment_deliveries", "activity_id", "is linked to"),),
+}
+
+
+def _blocking_references(db: sqlite_utils.Database, kind: r.RecordKind, record_id: str) -> list[Problem]:
+    out = []
+    for table, fk, verb in _BLOCKERS.get(kind.name, ()):
+        n = db.execute(f"SELECT count(*) FROM {table} WHERE {fk} = ? AND deleted = 0", [record_id]).fetchone()[0]
+        if n:
+            what = r.record_kind(table).label.lower() if n == 1 else r.record_kind(table).plural.lower()
+            out.append(Problem("id", f"This {kind.label.lower()} {verb} {n} {what}; change or delete "
+                               f"{'it' if n == 1 else 'them'} first", record_id))
+    return out
 
 
 def insert_records_bulk(

@@ -181,3 +181,18 @@ def test_database_from_newer_version_is_refused(tmp_path):
     db.close()
     with pytest.raises(SetupError, match="newer version"):
         open_database(path)
+
+
+def test_partner_or_activity_in_use_by_a_delivery_cannot_be_deleted(post_db):
+    act = insert_record(post_db, "activities", f.activity())
+    partner = insert_record(post_db, "partners", f.partner())
+    delivery = insert_record(post_db, "equipment_deliveries", f.delivery(partner["id"], activity_id=act["id"]))
+    with pytest.raises(ValidationError, match="recipient of 1 equipment delivery"):
+        tombstone_record(post_db, "partners", partner["id"])
+    with pytest.raises(ValidationError, match="linked to 1 equipment delivery"):
+        tombstone_record(post_db, "activities", act["id"])
+    assert stats(post_db)["partners"] == 1 and stats(post_db)["activities"] == 1
+    tombstone_record(post_db, "equipment_deliveries", delivery["id"])
+    tombstone_record(post_db, "partners", partner["id"])
+    tombstone_record(post_db, "activities", act["id"])
+    assert stats(post_db)["partners"] == 0 and stats(post_db)["activities"] == 0
