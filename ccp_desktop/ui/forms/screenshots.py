@@ -51,32 +51,31 @@ def _grab(app: QApplication, widget: QWidget, path: Path) -> Path:
     return path
 
 
-def _render_pdf_page(pdf: Path, png: Path) -> Path:
-    """The first page as a picture, with Qt's own PDF renderer (no poppler needed)."""
-    from PySide6.QtCore import QSize
-    from PySide6.QtGui import QColor, QImage, QPainter
-    from PySide6.QtPdf import QPdfDocument
+def _render_certificate_page(db: sqlite_utils.Database, delivery_id: str, png: Path) -> Path:
+    """The certificate's first page as a picture: the same document, painted at 96 dpi on A4 paper.
+    (Not via the PDF: the packaged app leaves Qt's PDF renderer out.)"""
+    from PySide6.QtCore import QRectF, QSizeF
+    from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
 
-    document = QPdfDocument()
-    document.load(str(pdf))
-    points = document.pagePointSize(0)
-    size = QSize(int(points.width() * 1.4), int(points.height() * 1.4))
-    page = document.render(0, size)
-    # Pages are transparent where nothing is printed: put them on white paper.
-    paper = QImage(size, QImage.Format.Format_RGB32)
+    from ccp_desktop.ui.forms.certificate import certificate_html
+
+    width, height = 794, 1123  # A4 at 96 dpi
+    document = QTextDocument()
+    document.setDocumentMargin(76)  # 2 cm, as printing adds
+    document.setHtml(certificate_html(db, delivery_id))
+    document.setPageSize(QSizeF(width, height))
+    paper = QImage(width, height, QImage.Format.Format_RGB32)
     paper.fill(QColor("white"))
     painter = QPainter(paper)
-    painter.drawImage(0, 0, page)
+    document.drawContents(painter, QRectF(0, 0, width, height))
     painter.end()
     paper.save(str(png))
-    document.close()
     return png
 
 
 def render_form_screenshots(out_dir: Path) -> list[Path]:
     """Write form-*.png to `out_dir`: each form filled in, with problems shown, and the certificate."""
     from ccp_desktop.store.installation import create_installation
-    from ccp_desktop.ui.forms.certificate import write_certificate_pdf
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -121,9 +120,7 @@ def render_form_screenshots(out_dir: Path) -> list[Path]:
         forms.append(partner)
         written.append(_grab(app, partner, out_dir / "form-partner.png"))
 
-        with tempfile.TemporaryDirectory() as pdf_dir:
-            pdf = write_certificate_pdf(db, ids["delivery"], Path(pdf_dir) / "certificate.pdf")
-            written.append(_render_pdf_page(pdf, out_dir / "form-handover-certificate.png"))
+        written.append(_render_certificate_page(db, ids["delivery"], out_dir / "form-handover-certificate.png"))
         for form in forms:
             form.finish_clean()
             form.close()
