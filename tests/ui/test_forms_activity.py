@@ -34,7 +34,9 @@ def create_partner_inline(qtbot: Any, form: ActivityForm, name: str) -> None:
     type_into(qtbot, field(partner_form, "name"), name)
     choose(qtbot, field(partner_form, "category"), "Partner-country government agency")
     choose(qtbot, field(partner_form, "country"), "Fiji")
-    qtbot.mouseClick(partner_form.save_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(form.saved) as announced:  # the new partner is announced at once
+        qtbot.mouseClick(partner_form.save_button, Qt.MouseButton.LeftButton)
+    assert announced.args[0] == "partners"
     qtbot.waitUntil(lambda: form.partners.table.rowCount() == rows + 1)
 
 

@@ -38,6 +38,8 @@ def create_partner_inline(
     if typed_name:
         form.prefill_name(typed_name)
     form.saved.connect(lambda _kind, partner_id: on_created(partner_id))
+    if isinstance(parent, RecordForm):
+        form.saved.connect(parent.saved)  # lists of partners learn of it now, not when the parent is saved
     form.finished.connect(form.deleteLater)
     form.open()
     return form
