@@ -50,9 +50,10 @@ def _column_source(i: int, field: r.Field) -> list[str]:
                 f"x{i} = 'yes' if c{i} else 'no'"]
     if t == r.CODES:  # few distinct combinations of codes: remember each one
         return [f"c{i}, x{i} = CODES.get(v{i}) or CODES_OF(P[{i}], v{i})",
-                f"x{i} = None if x{i} is None else TEXT(x{i})"]
+                f"x{i} = x{i} if x{i} is None or not (x{i}.startswith(PREFIXES) or '_x' in x{i}) else TEXT(x{i})"]
     # Serial numbers: canonical JSON text; the cell shows them separated by "; ".
-    return [f"c{i} = P[{i}](v{i})", f"x{i} = None if c{i} is None else TEXT(LIST(c{i}))"]
+    return [f"c{i} = P[{i}](v{i})", f"x{i} = None if c{i} is None else LIST(c{i})",
+            f"x{i} = x{i} if x{i} is None or not (x{i}.startswith(PREFIXES) or '_x' in x{i}) else TEXT(x{i})"]
 
 
 _CACHE_LIMIT = 50_000
