@@ -102,7 +102,7 @@ class ActivityForm(RecordForm):
         self.activity_type.changed.connect(self._type_changed)
         for key in PARTICIPANT_KEYS:
             self.binding(key).widget.textChanged.connect(self._update_total)  # type: ignore[attr-defined]
-        self.resize(1180, 700)
+        self.fit_to_screen(1180, 700)
 
     # -- dependent fields -------------------------------------------------------------------------------
     def _stream_changed(self) -> None:

@@ -14,6 +14,7 @@ import sqlite_utils
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -178,7 +179,8 @@ class RecordForm(QDialog):
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field, not to the frame
 
         self.build(self.body)
-        chain_after(last_in_chain(self.body), [self.save_button, *self.buttons.buttons()])
+        others = [b for b in self.buttons.buttons() if b not in (self.save_button, self.cancel_button)]
+        chain_after(last_in_chain(self.body), [self.save_button, *others, self.cancel_button])
         if self.record is not None:
             self.load_record(self.record)
             self._touched.update(self._bindings)  # an existing record shows all its problems
@@ -202,6 +204,14 @@ class RecordForm(QDialog):
 
     def build(self, body: QWidget) -> None:
         raise NotImplementedError
+
+    def fit_to_screen(self, width: int, height: int) -> None:
+        """The preferred size, shrunk to the screen's free area less a title bar (the body scrolls)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            free = screen.availableGeometry()
+            width, height = min(width, free.width() - 20), min(height, free.height() - 50)
+        self.resize(width, height)
 
     def start_new(self) -> None:
         """Defaults of a new record, before the person types anything."""

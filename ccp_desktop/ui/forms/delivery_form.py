@@ -76,7 +76,7 @@ class DeliveryForm(RecordForm):
         self.certificate_button = self.buttons.addButton("Handover &certificate…", QDialogButtonBox.ButtonRole.ActionRole)
         self.certificate_button.setToolTip("A printable PDF of the saved delivery, with signature lines")
         self.certificate_button.clicked.connect(self._certificate)
-        self.resize(1180, 720)
+        self.fit_to_screen(1180, 700)
 
     def _new_recipient(self) -> None:
         from ccp_desktop.ui.forms.partner_form import create_partner_inline

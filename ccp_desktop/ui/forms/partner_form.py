@@ -22,7 +22,7 @@ class PartnerForm(RecordForm):
         countries = sorted(self.ref.entries("countries"), key=lambda e: str(e["label"]))
         self.add_field(layout, "country", CodeCombo(countries, editable=True, blank=""))
         self.add_field(layout, "contact", QLineEdit())
-        self.resize(560, 320)
+        self.fit_to_screen(560, 320)
 
     def prefill_name(self, name: str) -> None:
         """Inline creation starts from what was typed in the picker."""

@@ -43,8 +43,7 @@ class PartnerLinks(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # Tab moves between the cell widgets and on out of the table
-        self.table.setMinimumHeight(110)
-        self.table.setMaximumHeight(170)
+        self.table.setFixedHeight(130)  # four rows show; more scroll
         layout.addWidget(self.table)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("&Add partner")

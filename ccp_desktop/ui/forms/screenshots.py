@@ -45,7 +45,13 @@ def _sample_records(db: sqlite_utils.Database) -> dict[str, str]:
     return {"activity": activity["id"], "delivery": delivery["id"], "partner": partner["id"]}
 
 
+# What the forms get on a 1366×768 laptop (the offscreen platform's own screen is 800×800).
+SIZES = {"partners": (560, 320)}
+
+
 def _grab(app: QApplication, widget: QWidget, path: Path) -> Path:
+    if isinstance(widget, RecordForm):
+        widget.resize(*SIZES.get(widget.kind.name, (1180, 700)))
     app.processEvents()
     widget.grab().save(str(path))
     return path

@@ -159,6 +159,9 @@ class CheckList(QListWidget):
             item.setData(Qt.ItemDataRole.UserRole, str(entry["code"]))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
+            item.setToolTip(str(entry["label"]))  # long labels are cut short in the list
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.itemChanged.connect(lambda _i: self.changed.emit())
         rows = min(self.count(), 6)
         self.setMaximumHeight(self.sizeHintForRow(0) * rows + 2 * self.frameWidth() + 4)
