@@ -85,3 +85,12 @@ def test_pick_a_partner_from_the_search_list(qtbot: Any, open_form: Any, post_db
     assert picker.text() == "Solomon Islands CERT (FJ)"
     assert picker.record_id() is not None
     assert form.partners.error.isHidden()
+
+
+def test_a_bare_code_is_understood_in_searchable_lists(qtbot: Any, open_form: Any, post_db: Any) -> None:
+    form = open_form(post_db, "activities")
+    type_into(qtbot, field(form, "dac_code"), "15110")
+    assert field(form, "dac_code").code() == "15110" and error_of(form, "dac_code") == ""
+    partner = open_form(post_db, "partners")
+    type_into(qtbot, field(partner, "country"), "ws")
+    assert field(partner, "country").code() == "WS" and error_of(partner, "country") == ""

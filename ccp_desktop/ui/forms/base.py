@@ -251,7 +251,11 @@ class RecordForm(QDialog):
         """A labelled row editing `key`; `display` is what the row shows when it wraps `widget` (extra buttons)."""
         field = self.kind.field(key) if key in self.kind.keys else None
         text = label or (field.label if field else key)
-        return self.add_widget_row(layout, key, widget, text, required=bool(field and field.required), display=display)
+        row = self.add_widget_row(layout, key, widget, text, required=bool(field and field.required), display=display)
+        if field is not None:
+            widget.setAccessibleName(field.label)  # the full name, even where the caption is short
+            self._bindings[key].label = field.label
+        return row
 
     def add_widget_row(
         self, layout: QFormLayout, key: str, widget: QWidget, text: str, *, required: bool, display: QWidget | None = None

@@ -64,6 +64,7 @@ class CodeCombo(QComboBox):
                 self.insertSeparator(self.count())
                 continue
             self.addItem(str(entry["label"]), str(entry["code"]))
+        self._codes = {str(self.itemData(i)) for i in range(self.count()) if self.itemData(i) is not None}
         self.blockSignals(False)
         self.set_code(current, quiet=True)
 
@@ -71,6 +72,8 @@ class CodeCombo(QComboBox):
         if self.isEditable():
             text = self.currentText().strip()
             index = self.findText(text, Qt.MatchFlag.MatchFixedString)
+            if index < 0 and text:
+                index = self.findData(text.upper() if text.upper() in self._codes else text)  # a bare code
             if index >= 0:
                 data = self.itemData(index)
                 return None if data is None else str(data)
