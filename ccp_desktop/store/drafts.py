@@ -7,7 +7,9 @@ half-typed and invalid, and it is only ever read back by the same form.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,17 +27,34 @@ class Draft:
     payload: dict[str, Any]
 
 
+DRAFT_BUSY_TIMEOUT_MS = 100
+
+
+@contextlib.contextmanager
+def _without_waiting(db: sqlite_utils.Database) -> Iterator[None]:
+    """A draft is written from the GUI thread every few seconds: while another connection holds the
+    write lock (an import running in the worker), skip this draft (sqlite3.OperationalError) rather
+    than freeze the window for the whole busy timeout."""
+    previous = db.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    db.conn.execute(f"PRAGMA busy_timeout={DRAFT_BUSY_TIMEOUT_MS}")
+    try:
+        yield
+    finally:
+        db.conn.execute(f"PRAGMA busy_timeout={int(previous)}")
+
+
 def save_draft(
     db: sqlite_utils.Database, form_key: str, kind: str, record_id: str | None, payload: dict[str, Any]
 ) -> None:
     """Replace the draft of one form; committed at once, so it survives a power cut."""
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-    db.conn.execute(
-        "INSERT INTO drafts (form_key, kind, record_id, saved_at, payload) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT(form_key) DO UPDATE SET kind = excluded.kind, record_id = excluded.record_id,"
-        " saved_at = excluded.saved_at, payload = excluded.payload",
-        [form_key, kind, record_id, utc_now(), text],
-    )
+    with _without_waiting(db):
+        db.conn.execute(
+            "INSERT INTO drafts (form_key, kind, record_id, saved_at, payload) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(form_key) DO UPDATE SET kind = excluded.kind, record_id = excluded.record_id,"
+            " saved_at = excluded.saved_at, payload = excluded.payload",
+            [form_key, kind, record_id, utc_now(), text],
+        )
 
 
 def _to_draft(row: tuple[Any, ...]) -> Draft | None:
@@ -65,7 +84,8 @@ def load_draft(db: sqlite_utils.Database, form_key: str) -> Draft | None:
 
 
 def delete_draft(db: sqlite_utils.Database, form_key: str) -> None:
-    db.conn.execute("DELETE FROM drafts WHERE form_key = ?", [form_key])
+    with _without_waiting(db):
+        db.conn.execute("DELETE FROM drafts WHERE form_key = ?", [form_key])
 
 
 def delete_all_drafts(db: sqlite_utils.Database) -> int:

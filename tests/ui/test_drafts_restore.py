@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import shiboken6
 from PySide6.QtWidgets import QMessageBox
 
@@ -52,6 +53,23 @@ def test_drafts_table_is_outside_the_journal(post_db: Any) -> None:
     delete_draft(post_db, "activities:new-1")
     assert load_draft(post_db, "activities:new-1") is None
     assert post_db.execute("SELECT count(*) FROM change_journal").fetchone()[0] == journal
+
+
+def test_a_draft_never_waits_for_another_writer(post_db_path: Path) -> None:
+    import sqlite3
+    import time
+
+    gui, worker = open_database(post_db_path), open_database(post_db_path)
+    worker.conn.execute("BEGIN IMMEDIATE")  # e.g. an import being applied in the background
+    started = time.perf_counter()
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        save_draft(gui, "partners:new-1", "partners", None, {"state": {}})
+    assert time.perf_counter() - started < 2  # not the 10 s a record save would wait
+    worker.conn.execute("ROLLBACK")
+    save_draft(gui, "partners:new-1", "partners", None, {"state": {}})
+    assert gui.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000  # restored for real saves
+    gui.close()
+    worker.close()
 
 
 def test_new_activity_restored_after_a_crash(qtbot: Any, open_form: Any, post_db_path: Path, boxes: Any) -> None:

@@ -419,6 +419,8 @@ class RecordForm(QDialog):
         try:
             with write_transaction(self.db):
                 record_id = self.write()
+                # In the same transaction: a saved record never leaves a draft to "restore" (a duplicate).
+                delete_draft(self.db, self.form_key)
         except Exception as exc:  # noqa: BLE001 - every failure is shown in plain words; nothing was written
             show_error(self, exc)
             return False
