@@ -295,11 +295,16 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if state is not None:
             self.restoreState(state)
-        splitter = settings.value("window/splitter")
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
+        self._splitter_state = settings.value("window/splitter")
         page = str(settings.value("window/page", "dashboard"))
         self.show_page(page if page in PAGES else "dashboard")
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        # A splitter restored before the window has its size is squeezed by the first layout.
+        if self._splitter_state is not None:
+            self.splitter.restoreState(self._splitter_state)
+            self._splitter_state = None
 
     def save_layout(self) -> None:
         settings = ui_settings(self.db_path)

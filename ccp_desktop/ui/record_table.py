@@ -25,7 +25,7 @@ from ccp_desktop.reports.listing import (
 from ccp_desktop.ui.worker import BackgroundWorker
 
 Index = QModelIndex | QPersistentModelIndex
-PAGE_SIZE = 200
+PAGE_SIZE = 100  # about three screens of rows: the first page costs little, scrolling fetches more
 
 
 class RecordTableModel(QAbstractTableModel):
@@ -41,7 +41,7 @@ class RecordTableModel(QAbstractTableModel):
         self.page_size = page_size
         self.query = ListQuery()
         self._rows: list[Row] = []
-        self._display: list[tuple[str, ...]] = []
+        self._display: list[tuple[str, ...] | None] = []  # made when a row is first drawn
         self._exhausted = False
         self._count: int | None = None
         self._count_generation = 0
@@ -58,7 +58,7 @@ class RecordTableModel(QAbstractTableModel):
             return None
         column = self.spec.columns[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._display[index.row()][index.column()]
+            return self._display_row(index.row())[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and column.type in (NUMBER, MONEY):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
@@ -84,14 +84,21 @@ class RecordTableModel(QAbstractTableModel):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
         self._rows.extend(page)
-        columns = self.spec.columns
-        self._display.extend(tuple(display_value(c, v) for c, v in zip(columns, row.values, strict=True)) for row in page)
+        self._display.extend([None] * len(page))
         self.endInsertRows()
+
+    def _display_row(self, row: int) -> tuple[str, ...]:
+        shown = self._display[row]
+        if shown is None:
+            values = self._rows[row].values
+            shown = self._display[row] = tuple(display_value(c, v) for c, v in zip(self.spec.columns, values, strict=True))
+        return shown
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.spec.columns[column].key if 0 <= column < len(self.spec.columns) else None
-        self.set_query(ListQuery(self.query.text, self.query.filters, key, order == Qt.SortOrder.DescendingOrder),
-                       recount=False)
+        query = ListQuery(self.query.text, self.query.filters, key, key is not None and order == Qt.SortOrder.DescendingOrder)
+        if query != self.query:  # the view asks once when sorting is switched on: nothing to redo then
+            self.set_query(query, recount=False)
 
     # --- what the page asks ---------------------------------------------------------------------------
     @property

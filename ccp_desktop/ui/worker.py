@@ -71,15 +71,26 @@ class _Runner(QObject):
                 self.progress.emit(job.id, int(done), int(total))
 
         try:
-            if self.db is None:
-                from ccp_desktop.store.connection import open_database
-
-                self.db = open_database(self.db_path)
-            result = job.fn(self.db, progress, lambda: job.cancelled)
+            result = job.fn(self.connection(), progress, lambda: job.cancelled)
         except BaseException as exc:  # every failure goes back to the GUI to be shown in plain words
             self.failed.emit(job.id, exc)
         else:
             self.done.emit(job.id, result)
+
+    def connection(self) -> sqlite_utils.Database:
+        if self.db is None:
+            from ccp_desktop.store.connection import open_database
+
+            self.db = open_database(self.db_path)
+        return self.db
+
+    @Slot()
+    def open(self) -> None:
+        """Open the connection as soon as the thread starts, so the first job does not wait for it."""
+        try:
+            self.connection()
+        except Exception as exc:  # the first job will meet the same error and report it
+            log.info("worker could not open the database yet: %r", exc)
 
     @Slot()
     def close(self) -> None:
@@ -108,6 +119,7 @@ class BackgroundWorker(QObject):
         self._runner.progress.connect(self._on_progress)
         self._runner.done.connect(self._on_done)
         self._runner.failed.connect(self._on_failed)
+        self._thread.started.connect(self._runner.open)
         self._thread.start()
 
     def submit(

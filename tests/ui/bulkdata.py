@@ -19,6 +19,11 @@ def serial_for(n: int) -> str:
     return f"BULK-{n:08d}"
 
 
+def country_of(n: int) -> str:
+    """The country of the delivery holding the n-th generated item."""
+    return COUNTRIES[((n - 1) // ITEMS_PER_DELIVERY) % len(COUNTRIES)]
+
+
 def load_bulk_items(db: sqlite_utils.Database, items: int) -> dict[str, Any]:
     """`items` item lines in deliveries of four to one recipient; returns ids to look things up."""
     partner_id = str(uuid.uuid4())

@@ -39,7 +39,7 @@ def test_lists_show_the_demo_records_with_counts(qtbot: Any, main_window: MainWi
     page = main_window.lists["activities"]
     main_window.show_page("activities")
     qtbot.waitUntil(lambda: page.count_label.text() == "300 activities")
-    assert page.model.rowCount() == 200  # the first page only
+    assert page.model.rowCount() < 300  # pages as the view needs them, not the whole table
     page.table.selectRow(0)
     assert page.open_button.isEnabled() and page.delete_button.isEnabled()
     assert page.model.data(page.model.index(0, 0)) in page.details.toPlainText()
@@ -82,7 +82,7 @@ def test_window_size_splitter_and_columns_are_remembered(qtbot: Any, demo_db_pat
     qtbot.addWidget(second)
     second.show()
     assert (second.width(), second.height()) == (760, 560)
-    assert second.splitter.sizes()[0] == nav_width
+    qtbot.waitUntil(lambda: second.splitter.sizes()[0] == nav_width)  # once the first layout has run
     assert second.current_page_name() == "equipment"
     assert second.lists["equipment"].table.horizontalHeader().sectionSize(1) == 333
     second.close()

@@ -1,0 +1,251 @@
+"""GUI benchmarks (make bench): first painted page of 1,000,000 equipment items against an empty
+database, filter latency on it, and app start to window shown against a bare QMainWindow.
+
+Set CCP_BENCH_CACHE to a folder to keep the million-item database between runs (it takes a minute
+or two to build).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QEvent, QObject
+
+from ccp_desktop.reports.listing import EQUIPMENT
+from ccp_desktop.store.connection import open_database
+from ccp_desktop.sync.identity import initialise
+from ccp_desktop.ui.list_page import ListPage
+from ccp_desktop.ui.worker import BackgroundWorker
+from tests.ui.bulkdata import country_of, load_bulk_items, serial_for
+
+ITEMS = 1_000_000
+RUNS = 15
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def million_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    cache = os.environ.get("CCP_BENCH_CACHE")
+    folder = Path(cache) if cache else tmp_path_factory.mktemp("million")
+    path = folder / "ui-bench-1m.sqlite3"
+    if not path.exists():
+        partial = folder / "building" / path.name
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        for old in partial.parent.glob("*"):
+            old.unlink()
+        started = time.perf_counter()
+        initialise(partial, post_code="FJ-SUVA", officer="Bench")
+        db = open_database(partial)
+        load_bulk_items(db, ITEMS)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        for made in partial.parent.glob(partial.name + "*"):
+            made.rename(folder / made.name)
+        print(f"\n[bench] built {ITEMS:,} equipment items in {time.perf_counter() - started:.0f} s")
+    return path
+
+
+@pytest.fixture(scope="module")
+def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("empty") / "empty.sqlite3"
+    initialise(path, post_code="FJ-SUVA", officer="Bench")
+    return path
+
+
+class _FirstPaint(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: float | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.at is None:
+            self.at = time.perf_counter()
+        return False
+
+
+def _wait(qtbot: Any, condition: Callable[[], bool]) -> None:
+    qtbot.waitUntil(condition, timeout=30_000)
+
+
+def _first_page_ms(qtbot: Any, db_path: Path) -> float:
+    """Open the Equipment list (connection, model, first page, view) until its table first paints."""
+    worker = BackgroundWorker(db_path)
+    started = time.perf_counter()
+    db = open_database(db_path)
+    page = ListPage(db, db_path, EQUIPMENT, worker)
+    painted = _FirstPaint()
+    page.table.viewport().installEventFilter(painted)
+    page.resize(1200, 700)
+    page.show()
+    _wait(qtbot, lambda: painted.at is not None)
+    took = (painted.at or 0) - started
+    _wait(qtbot, lambda: page.model.total is not None)  # let the background count finish before closing
+    page.close()
+    worker.stop()
+    db.close()
+    return took * 1000
+
+
+@pytest.fixture(scope="module")
+def hundred_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hundred") / "hundred.sqlite3"
+    initialise(path, post_code="FJ-SUVA", officer="Bench")
+    db = open_database(path)
+    load_bulk_items(db, 100)
+    db.close()
+    return path
+
+
+def test_first_painted_page_million_vs_empty(qtbot: Any, million_db: Path, hundred_db: Path, empty_db: Path) -> None:
+    paths = {"empty": empty_db, "100 items": hundred_db, f"{ITEMS:,} items": million_db}
+    times: dict[str, list[float]] = {name: [] for name in paths}
+    for path in paths.values():
+        _first_page_ms(qtbot, path)  # warm the file cache alike
+    for _ in range(RUNS):  # interleaved, so that load from other processes falls on all alike
+        for name, path in paths.items():
+            times[name].append(_first_page_ms(qtbot, path))
+    median = {name: statistics.median(t) for name, t in times.items()}
+    million, empty, hundred = median[f"{ITEMS:,} items"], median["empty"], median["100 items"]
+    print("\n[bench] first painted page of the Equipment list (open connection, model, first page, paint), "
+          f"median of {RUNS}:")
+    for name, t in times.items():
+        print(f"[bench]   {name:18s} median {median[name]:6.1f} ms, best {min(t):6.1f} ms")
+    print(f"[bench]   ratio {ITEMS:,} / empty {million / empty:.2f}x (target <= 1.2x); "
+          f"{ITEMS:,} / 100 items {million / hundred:.2f}x")
+
+
+def _filter_ms(qtbot: Any, page: ListPage, text: str, filters: dict[str, str]) -> float:
+    """From the query changing (after the typing pause) to the new first page painted."""
+    painted = _FirstPaint()
+    page.table.viewport().installEventFilter(painted)
+    started = time.perf_counter()
+    page.search.blockSignals(True)
+    page.search.setText(text)
+    page.search.blockSignals(False)
+    for key, combo in page.filters.items():
+        combo.blockSignals(True)
+        combo.setCurrentIndex(max(combo.findData(filters.get(key, "")), 0))
+        combo.blockSignals(False)
+    if page.current_query() == page.model.query:
+        page.table.viewport().removeEventFilter(painted)
+        return 0.0  # nothing to do
+    page.apply_filters()
+    _wait(qtbot, lambda: painted.at is not None)
+    page.table.viewport().removeEventFilter(painted)
+    took = ((painted.at or 0) - started) * 1000
+    _wait(qtbot, lambda: page.model.total is not None)
+    return took
+
+
+def test_filter_latency_on_a_million_items(qtbot: Any, million_db: Path) -> None:
+    worker = BackgroundWorker(million_db)
+    db = open_database(million_db)
+    page = ListPage(db, million_db, EQUIPMENT, worker)
+    page.resize(1200, 700)
+    page.show()
+    try:
+        results = _filter_cases(qtbot, page)
+    finally:
+        page.close()
+        worker.stop()
+        db.close()
+    print("\n[bench] filter latency on 1,000,000 items (query changed -> first page painted), target <= 100 ms:")
+    for name, ms in results.items():
+        print(f"[bench]   {name:26s} {ms:7.1f} ms")
+
+
+def _filter_cases(qtbot: Any, page: ListPage) -> dict[str, float]:
+    _wait(qtbot, lambda: page.model.total is not None)
+    cases = {
+        "serial number": (serial_for(654_321), {}),
+        "part of a serial": (f"{654_321:08d}", {}),
+        "handover reference": ("HO-0123456", {}),
+        "country filter": ("", {"country": "WS"}),
+        "year filter": ("", {"year": "2019"}),
+        "serial + country": (serial_for(777_777), {"country": country_of(777_777)}),
+        "common word (every row)": ("laptop", {}),
+    }
+    results = {}
+    for name, (text, filters) in cases.items():
+        runs = []
+        for _ in range(5):
+            _filter_ms(qtbot, page, "", {})  # back to the whole list first
+            runs.append(_filter_ms(qtbot, page, text, filters))
+        results[name] = statistics.median(runs)
+        assert page.model.rowCount() > 0, name
+    return results
+
+
+_CHILD = r"""
+import sys, time
+started = time.perf_counter()
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+class Painted(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            print(f"shown {time.perf_counter() - started:.4f}", flush=True)
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+mode, db_path = sys.argv[1], sys.argv[2]
+if mode == "bare":
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+else:
+    from pathlib import Path
+    from ccp_desktop.ui.app import acquire_instance_lock, application, needs_setup
+    from ccp_desktop.ui.main_window import MainWindow
+    app = application()
+    lock = acquire_instance_lock(Path(db_path))
+    assert lock is not None and not needs_setup(Path(db_path))
+    window = MainWindow(Path(db_path))
+watcher = Painted()
+window.installEventFilter(watcher)
+window.resize(1280, 720)
+window.show()
+app.exec()
+if mode != "bare":
+    window.close()
+"""
+
+
+def _start_ms(mode: str, db_path: Path) -> float:
+    """Process start to the window's first paint: interpreter, imports, database, window, paint."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, mode, str(db_path)], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    shown = time.perf_counter() - started
+    child.wait(timeout=60)
+    assert line.startswith("shown"), line
+    return shown * 1000
+
+
+def test_app_start_to_window_shown(demo_db: Path) -> None:
+    _start_ms("bare", demo_db), _start_ms("app", demo_db)  # warm the file cache
+    bare = statistics.median(_start_ms("bare", demo_db) for _ in range(5))
+    app = statistics.median(_start_ms("app", demo_db) for _ in range(5))
+    print(f"\n[bench] start to window shown (new process, offscreen): app {app:.0f} ms, bare QApplication+QMainWindow "
+          f"{bare:.0f} ms; ratio {app / bare:.2f}x")
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Path:
+    from ccp_desktop.demo import load_demo_data
+
+    path = tmp_path / "demo.sqlite3"
+    initialise(path, post_code="FJ-SUVA", officer="Bench")
+    db = open_database(path)
+    load_demo_data(db, activities=2000, equipment=500, seed=5)
+    db.close()
+    return path
