@@ -82,11 +82,12 @@ class ItemLine(QGroupBox):
             "serials": SerialsEdit(),
         }
         self.errors: dict[str, QLabel] = {}
+        # Three grid rows per band: caption, input, problem (hidden until there is one).
         places = {"category": (0, 0), "description": (0, 1), "make_model": (0, 2),
-                  "quantity": (2, 0), "unit_value_aud": (2, 1), "asset_tag": (2, 2), "warranty_end": (2, 3)}
+                  "quantity": (3, 0), "unit_value_aud": (3, 1), "asset_tag": (3, 2), "warranty_end": (3, 3)}
         for key, (row, col) in places.items():
             self._place(grid, key, row, col)
-        self._place(grid, "serials", 4, 0, span=3)
+        self._place(grid, "serials", 6, 0, span=3)
         self.widgets["serials"].setFixedHeight(80)
         self.count_label = QLabel()
         self.total_label = QLabel()
@@ -97,7 +98,7 @@ class ItemLine(QGroupBox):
         self.remove_button = QPushButton("Remove line")
         side.addWidget(self.remove_button)
         side.addStretch(1)
-        grid.addLayout(side, 5, 3)
+        grid.addLayout(side, 7, 3)
         grid.setColumnStretch(1, 2)
         grid.setColumnStretch(2, 1)
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
@@ -114,7 +115,7 @@ class ItemLine(QGroupBox):
         self.errors[key] = error_label(field.label)
         grid.addWidget(caption, row, col, 1, span)
         grid.addWidget(self.widgets[key], row + 1, col, 1, span)
-        grid.addWidget(self.errors[key], row + 2 if key != "serials" else row + 2, col, 1, span)
+        grid.addWidget(self.errors[key], row + 2, col, 1, span)
         if field.help:
             self.widgets[key].setToolTip(field.help)
 
