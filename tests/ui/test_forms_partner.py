@@ -94,3 +94,12 @@ def test_a_bare_code_is_understood_in_searchable_lists(qtbot: Any, open_form: An
     partner = open_form(post_db, "partners")
     type_into(qtbot, field(partner, "country"), "ws")
     assert field(partner, "country").code() == "WS" and error_of(partner, "country") == ""
+
+
+@pytest.mark.parametrize("kind", ["activities", "equipment_deliveries", "partners"])
+def test_every_field_of_the_record_has_an_input(qtbot: Any, open_form: Any, post_db: Any, kind: str) -> None:
+    form = open_form(post_db, kind)
+    user_fields = {f.key for f in form.kind.user_fields}
+    assert user_fields <= set(form._bindings), user_fields - set(form._bindings)
+    for key in user_fields:
+        assert form.binding(key).widget.accessibleName() == form.kind.field(key).label
