@@ -103,3 +103,11 @@ def test_every_field_of_the_record_has_an_input(qtbot: Any, open_form: Any, post
     assert user_fields <= set(form._bindings), user_fields - set(form._bindings)
     for key in user_fields:
         assert form.binding(key).widget.accessibleName() == form.kind.field(key).label
+
+
+def test_every_field_of_an_item_line_has_an_input(qtbot: Any, open_form: Any, post_db: Any) -> None:
+    from ccp_desktop.ui.forms.item_lines import ITEMS
+
+    line = open_form(post_db, "equipment_deliveries").items.lines[0]
+    assert set(line.widgets) == {f.key for f in ITEMS.user_fields} - {"delivery_id"}
+    assert all(widget.accessibleName().endswith(", line 1") for widget in line.widgets.values())
