@@ -213,3 +213,30 @@ def test_keyboard_order_runs_down_the_fields_then_to_the_buttons(qtbot: Any, ope
         names.append(QApplication.focusWidget().accessibleName() or QApplication.focusWidget().text())
     assert names[:4] == ["Line of effort", "Activity type", "Country or region", "Location"]
     assert names.index("Outcomes") < names.index("Cancel")  # Save is disabled, so it is skipped
+
+
+def test_partner_rows_are_edited_with_the_activity(qtbot: Any, open_form: Any, post_db: Any) -> None:
+    form = open_form(post_db, "activities")
+    fill_activity(qtbot, form)
+    create_partner_inline(qtbot, form, "Fiji CERT")
+    create_partner_inline(qtbot, form, "Ministry of Communications")
+    assert form.partners.problems() == []
+    _kind, activity_id = save_with_keyboard(qtbot, form)
+
+    edit = open_form(post_db, "activities", activity_id)
+    assert [row["role"] for row in edit.partners.rows()] == ["lead", "implementing"]
+    edit.partners.table.selectRow(0)
+    qtbot.mouseClick(edit.partners.remove_button, Qt.MouseButton.LeftButton)
+    choose(qtbot, edit.partners.table.cellWidget(0, 1), "Lead")
+    qtbot.mouseClick(edit.partners.add_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, edit.partners.table.cellWidget(1, 0), "Ministry of Communications")
+    assert "Row 2: the same partner is already on row 1" in edit.partners.error.text()
+    assert not edit.save_button.isEnabled()
+    type_into(qtbot, edit.partners.table.cellWidget(1, 0), "Fiji CERT")
+    save_with_keyboard(qtbot, edit)
+
+    live = list(iter_records(post_db, "activity_partners", where="activity_id = ?", params=[activity_id]))
+    names = {get_record(post_db, "partners", x["partner_id"])["name"]: x["role"] for x in live}
+    assert names == {"Ministry of Communications": "lead", "Fiji CERT": "implementing"}
+    removed = post_db.execute("SELECT count(*) FROM activity_partners WHERE deleted = 1").fetchone()[0]
+    assert removed == 1  # the removed row is sent as a deletion, the re-added one is a new link

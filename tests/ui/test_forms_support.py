@@ -97,6 +97,9 @@ def error_of(form: RecordForm, key: str) -> str:
 
 def save_with_keyboard(qtbot: Any, form: RecordForm) -> tuple[str, str]:
     """Ctrl+S, and wait for the form's `saved` signal; returns (kind, id)."""
+    popup = QApplication.activePopupWidget()
+    if popup is not None:  # a search list still open over the form: Escape closes it
+        qtbot.keyClick(popup, Qt.Key.Key_Escape)
     form.activateWindow()  # a window manager gives focus back after an inline dialog; offscreen has none
     qtbot.waitUntil(form.isActiveWindow)
     with qtbot.waitSignal(form.saved, timeout=3000) as blocker:
