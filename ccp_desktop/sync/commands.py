@@ -96,9 +96,8 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
     db = _open(args)
     if not args.key:
-        peers = [sync_state.get_peer(db, args.post)] if args.post else [
-            sync_state.get_peer(db, row[0]) for row in db.execute("SELECT post_code FROM sync_peers ORDER BY post_code")]
-        peers = [p for p in peers if p]
+        codes = [args.post] if args.post else [row[0] for row in db.execute("SELECT post_code FROM sync_peers ORDER BY post_code")]
+        peers = [p for p in (sync_state.get_peer(db, code) for code in codes) if p is not None]
         if args.json:
             _print_json(peers)
         elif not peers:

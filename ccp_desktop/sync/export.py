@@ -85,6 +85,8 @@ def export_package(
     if kind not in EXPORT_KINDS:
         raise PackageError(f"Unknown package kind {kind!r}: use one of {', '.join(EXPORT_KINDS)}")
     install = require_installation(db)
+    if install.is_hq:
+        raise PackageError("HQ does not export data packages; it sends each post a receipt (`receipt --post CODE`)")
     key = load_signing_key(db)
     out_dir = Path(out_dir)
     if not out_dir.is_dir():

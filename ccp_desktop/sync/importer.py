@@ -207,6 +207,8 @@ def import_package(
     result.warnings += gap_warnings(db, package)
     if dry_run:
         result.message = _summary_line(package, plan, "Dry run, nothing changed:")
+        if progress:
+            progress(tracker.total, tracker.total)
         return result
     result.backup_path = str(backup_database(db, _backup_target(db, package)))
     try:
@@ -215,4 +217,6 @@ def import_package(
         package.errors.append(Problem("database", f"the database refused the import ({exc}); nothing was changed"))
         return _reject(package)
     result.message = _summary_line(package, plan, "Applied")
+    if progress:
+        progress(tracker.total, tracker.total)
     return result

@@ -136,3 +136,30 @@ def test_packages_go_only_where_they_belong(sites, post, hq, outbox, tmp_path):
     import_package(fake_hq, data)
     forged = write_receipt(fake_hq, "FJ-SUVA", outbox).path
     assert "not the one trusted for AU-HQ" in import_package(post, forged).errors[0].message
+
+
+def test_apply_backs_up_first_and_keeps_a_ledger(post, hq, outbox):
+    from ccp_desktop.errors import PackageError
+    from ccp_desktop.store import sync_state
+
+    add_sample(post)
+    path = export_package(post, outbox).path
+    seen = []
+    dry = import_package(hq, path, dry_run=True, progress=lambda d, t: seen.append((d, t)))
+    assert dry.status == "dry-run" and dry.backup_path is None and sync_state.list_imports(hq) == []
+    assert seen and seen[-1][0] == seen[-1][1]
+    result = import_package(hq, path)
+    backup = result.backup_path
+    assert backup and __import__("pathlib").Path(backup).exists()
+    from ccp_desktop.store.connection import open_database
+
+    before = open_database(backup)
+    assert before.execute("SELECT count(*) FROM activities").fetchone()[0] == 0  # taken before applying
+    before.close()
+    [entry] = sync_state.list_imports(hq)
+    assert entry["post_code"] == "FJ-SUVA" and entry["kind"] == "changes" and entry["imported_by"] == "Hana HQ"
+    assert (entry["seq_from"], entry["seq_to"]) == (1, 5) and len(entry["content_hash"]) == 64
+    assert entry["summary"]["counts"]["activities"]["inserted"] == 1
+    assert hq.execute("SELECT count(*) FROM audit_log WHERE action = 'import-package'").fetchone()[0] == 1
+    with pytest.raises(PackageError, match="HQ does not export"):
+        export_package(hq, outbox)
