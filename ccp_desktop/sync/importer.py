@@ -17,7 +17,7 @@ import sqlite_utils
 
 from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.domain.records import RECORD_KINDS
-from ccp_desktop.errors import Cancelled, Problem
+from ccp_desktop.errors import Cancelled, Problem, StoreError
 from ccp_desktop.store import sync_state
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.installation import Installation, require_installation
@@ -210,7 +210,10 @@ def import_package(
         if progress:
             progress(tracker.total, tracker.total)
         return result
-    result.backup_path = str(backup_database(db, _backup_target(db, package)))
+    try:
+        result.backup_path = str(backup_database(db, _backup_target(db, package)))
+    except (OSError, sqlite3.DatabaseError) as exc:
+        raise StoreError(f"Could not back up the database before importing ({exc}); nothing was changed") from exc
     try:
         result.conflict_ids = _apply(db, package, plan, install, result)
     except sqlite3.DatabaseError as exc:
