@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,7 +97,27 @@ class Row:
     values: tuple[Any, ...]
 
 
-def _where(spec: ListSpec, query: ListQuery) -> tuple[str, list[Any]]:
+_WORD = re.compile(r"\w+", re.UNICODE)  # as store/search.py tokenises
+
+
+def match_expression(db: sqlite_utils.Database, spec: ListSpec, text: str) -> str | None:
+    """The FTS5 expression for what was typed: whole words with only the last one a prefix (the word
+    being typed) when that finds anything, else every word a prefix (store/search.py's fts_query).
+
+    A prefix over a word that is in every row (BULK in BULK-00654321) makes FTS5 merge a doclist
+    of a million entries; a whole word lets it skip through the doclist instead."""
+    loose = fts_query(text)
+    words = _WORD.findall(text or "")
+    if loose is None or len(words) < 2:
+        return loose
+    strict = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+    for fts_table, _ in spec.searches:
+        if db.execute(f"SELECT 1 FROM {fts_table}_fts WHERE {fts_table}_fts MATCH ? LIMIT 1", [strict]).fetchone():
+            return strict
+    return loose
+
+
+def _where(db: sqlite_utils.Database, spec: ListSpec, query: ListQuery) -> tuple[str, list[Any]]:
     clauses, params = [f"{spec.table}.deleted = 0"], []
     for flt in spec.filters:
         value = query.filters.get(flt.key)
@@ -104,8 +125,8 @@ def _where(spec: ListSpec, query: ListQuery) -> tuple[str, list[Any]]:
             sql, args = flt.clause(value)
             clauses.append(sql)
             params.extend(args)
-    match = fts_query(query.text)
-    if match and spec.searches:
+    match = match_expression(db, spec, query.text) if spec.searches else None
+    if match:
         # One IN over a UNION: the matches are few for a serial or a name, so SQLite reads them by
         # rowid instead of scanning the whole table to test an OR of memberships on every row.
         sources = []
@@ -129,7 +150,7 @@ def fetch_page(
     db: sqlite_utils.Database, spec: ListSpec, query: ListQuery, after: Row | None = None, limit: int = 200
 ) -> list[Row]:
     """The next `limit` rows after `after` (None: the first page)."""
-    where, params = _where(spec, query)
+    where, params = _where(db, spec, query)
     sort_sql, descending = _sort(spec, query)
     op, direction = ("<", "DESC") if descending else (">", "ASC")
     if after is not None:
@@ -148,8 +169,34 @@ def fetch_page(
     return [Row(r[0], r[1], r[2], tuple(r[3:])) for r in db.execute(sql, [*params, limit]).fetchall()]
 
 
+def sorted_rowids(db: sqlite_utils.Database, spec: ListSpec, query: ListQuery) -> list[int]:
+    """Every matching base-table rowid in the query's order: sorted once, then read page by page.
+
+    Sorting on a column without an index costs a pass over the table; paying it once for the
+    whole list (in the background) keeps scrolling a million sorted rows smooth."""
+    where, params = _where(db, spec, query)
+    sort_sql, descending = _sort(spec, query)
+    direction = "DESC" if descending else "ASC"
+    sql = (f"SELECT {spec.table}.rowid FROM {spec.from_clause(where + sort_sql)} WHERE {where} "
+           f"ORDER BY {sort_sql} {direction}, {spec.table}.rowid {direction}")
+    return [r[0] for r in db.execute(sql, params)]
+
+
+def fetch_rows(db: sqlite_utils.Database, spec: ListSpec, query: ListQuery, rowids: Sequence[int]) -> list[Row]:
+    """The rows with these rowids, in the order given (rows deleted since are left out)."""
+    if not rowids:
+        return []
+    sort_sql, _ = _sort(spec, query)
+    cols = ", ".join(c.sql for c in spec.columns)
+    marks = ", ".join("?" for _ in rowids)
+    sql = (f"SELECT {spec.table}.rowid, {spec.open_id}, {sort_sql}, {cols} FROM {spec.from_clause()} "
+           f"WHERE {spec.table}.rowid IN ({marks}) AND {spec.table}.deleted = 0")
+    found = {r[0]: Row(r[0], r[1], r[2], tuple(r[3:])) for r in db.execute(sql, list(rowids)).fetchall()}
+    return [found[r] for r in rowids if r in found]
+
+
 def count_rows(db: sqlite_utils.Database, spec: ListSpec, query: ListQuery) -> int:
-    where, params = _where(spec, query)
+    where, params = _where(db, spec, query)
     return int(db.execute(f"SELECT count(*) FROM {spec.from_clause(where)} WHERE {where}", params).fetchone()[0])
 
 

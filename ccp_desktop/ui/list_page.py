@@ -162,7 +162,9 @@ class ListPage(QWidget):
     def _show_count(self, count: int | None) -> None:
         singular, plural = self.spec.noun
         filtered = bool(self.model.query.text.strip() or self.model.query.filters)
-        if count is None:
+        if count is None and self.model.sorting:
+            text = "Sorting…"
+        elif count is None:
             text = f"{self.model.loaded:,}+ {plural} (counting…)"
         elif count == 0:
             text = f"No {plural} match" if filtered else f"No {plural} yet"

@@ -21,6 +21,8 @@ from ccp_desktop.reports.listing import (
     count_rows,
     display_value,
     fetch_page,
+    fetch_rows,
+    sorted_rowids,
 )
 from ccp_desktop.ui.worker import BackgroundWorker
 
@@ -45,6 +47,9 @@ class RecordTableModel(QAbstractTableModel):
         self._exhausted = False
         self._count: int | None = None
         self._count_generation = 0
+        # Sorted by a column: every matching rowid in order, made once (on the worker), read in pages.
+        self._order: list[int] | None = None
+        self.sorting = False
 
     # --- what the view asks -------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -71,14 +76,20 @@ class RecordTableModel(QAbstractTableModel):
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
+        return not parent.isValid() and not self._exhausted and not self.sorting
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
+        if parent.isValid() or self._exhausted or self.sorting:
             return
-        page = fetch_page(self.db, self.spec, self.query, self._rows[-1] if self._rows else None, self.page_size)
-        if len(page) < self.page_size:
-            self._exhausted = True
+        if self._order is not None:
+            wanted = self._order[len(self._rows):len(self._rows) + self.page_size]
+            page = fetch_rows(self.db, self.spec, self.query, wanted)
+            if len(self._rows) + len(wanted) >= len(self._order):
+                self._exhausted = True
+        else:
+            page = fetch_page(self.db, self.spec, self.query, self._rows[-1] if self._rows else None, self.page_size)
+            if len(page) < self.page_size:
+                self._exhausted = True
         if not page:
             return
         first = len(self._rows)
@@ -125,15 +136,46 @@ class RecordTableModel(QAbstractTableModel):
         """Read again (after a change), keeping filters and order; loads as many rows as were shown."""
         wanted = max(len(self._rows), self.page_size)
         self.beginResetModel()
-        self._rows, self._display, self._exhausted = [], [], False
+        self._rows, self._display, self._exhausted, self._order = [], [], False, None
+        self.sorting = self.query.sort_key is not None
         self.endResetModel()
-        while len(self._rows) < wanted and not self._exhausted:
-            self.fetchMore()
+        if self.sorting:
+            self._sort_then_fill(wanted)
+            return
+        self._fill(wanted)
         if recount:
             self.recount()
         self.reloaded.emit()
 
+    def _fill(self, wanted: int) -> None:
+        while len(self._rows) < wanted and not self._exhausted:
+            self.fetchMore()
+
+    def _sort_then_fill(self, wanted: int) -> None:
+        self._count_generation += 1
+        generation, spec, query = self._count_generation, self.spec, self.query
+        self._count = None
+        self.count_changed.emit(None)
+
+        def done(order: list[int]) -> None:
+            if generation != self._count_generation:
+                return  # sorted for a query that has been replaced
+            self.beginResetModel()
+            self._order, self.sorting = order, False
+            self.endResetModel()
+            self._fill(wanted)
+            self._set_count(generation, len(order))
+            self.reloaded.emit()
+
+        if self.worker is None:
+            done(sorted_rowids(self.db, spec, query))
+            return
+        self.worker.submit(f"sort {spec.name}", lambda db, progress, cancelled: sorted_rowids(db, spec, query),
+                           on_done=done, on_error=lambda exc: done([]))
+
     def recount(self) -> None:
+        if self._order is not None or self.sorting:
+            return  # a sorted list knows its length from its order
         self._count_generation += 1
         generation, spec, query = self._count_generation, self.spec, self.query
         if self._exhausted:  # everything is loaded already: no need to ask the database

@@ -40,6 +40,28 @@ def test_model_on_200000_rows_loads_in_batches(qtbot: Any, bulk_db_path: Path) -
         db.close()
 
 
+def test_sorting_a_column_of_200000_rows_happens_once_in_the_background(qtbot: Any, bulk_db_path: Path) -> None:
+    db = open_database(bulk_db_path)
+    worker = BackgroundWorker(bulk_db_path)
+    page = ListPage(db, bulk_db_path, EQUIPMENT, worker)
+    qtbot.addWidget(page)
+    page.show()
+    try:
+        with qtbot.waitSignal(page.model.reloaded, timeout=30_000):
+            page.table.sortByColumn(EQUIPMENT.column_index("serials"), Qt.SortOrder.AscendingOrder)  # a header click
+            assert page.count_label.text() == "Sorting…"
+        assert page.model.data(page.model.index(0, 0)) == serial_for(1)
+        assert page.model.total == BULK_ITEMS  # known from the sort, no count needed
+        before = page.model.rowCount()
+        page.model.fetchMore(QModelIndex())
+        assert page.model.rowCount() == before + PAGE_SIZE
+        serials = [page.model.data(page.model.index(r, 0)) for r in range(page.model.rowCount())]
+        assert serials == [serial_for(n) for n in range(1, len(serials) + 1)]
+    finally:
+        worker.stop()
+        db.close()
+
+
 def test_sorted_pages_follow_on_without_gaps(post_db: Any) -> None:
     from ccp_desktop.store.records import insert_records_bulk
     from tests.unit import factories
