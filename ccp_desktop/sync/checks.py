@@ -48,12 +48,13 @@ class PackageLookup:
         return self.store.exists(kind, record_id) if self.store else True
 
     def serial_owner(self, serial: str) -> str | None:
-        owner = self.serials.get(serial.casefold())
-        if owner is not None or self.store is None:
-            return owner
-        stored = self.store.serial_owner(serial)
-        # An item the package carries holds the serials the package says, not the stored ones.
-        return None if stored in self.items_in_package else stored
+        """A stored item the package does not carry wins (it keeps its serials); else the first item in
+        the package that lists the serial (a second one is then refused)."""
+        if self.store is not None:
+            stored = self.store.serial_owner(serial)
+            if stored is not None and stored not in self.items_in_package:
+                return stored
+        return self.serials.get(serial.casefold())
 
 
 def _is_uuid(text: Any) -> bool:

@@ -208,3 +208,34 @@ def test_external_entities_are_refused(hq, package, tmp_path):
             target.writestr(info, data)
     bad.write_bytes(buffer.getvalue())
     refused(hq, bad, "declares a document type")
+
+
+def test_references_are_checked_against_package_and_hq(post, hq, outbox):
+    sample = add_sample(post)
+    assert import_package(hq, export_package(post, outbox).path).status == "applied"
+    # A later package may refer to records HQ already holds from earlier packages...
+    newcomer = insert_record(post, "partners", f.partner(name="Newcomer"))
+    insert_record(post, "activity_partners", {"activity_id": sample["activity"]["id"],
+                                              "partner_id": newcomer["id"], "role": "implementing"})
+    assert import_package(hq, export_package(post, outbox).path).status == "applied"
+    # ...but not to records nobody has (made here behind the store's back, as a damaged database might).
+    post.conn.execute("PRAGMA foreign_keys=OFF")
+    ghost = "00000000-0000-4000-8000-000000000000"
+    post.conn.execute(
+        "INSERT INTO activity_partners (id, origin_post, rev, updated_at, updated_by, deleted, activity_id, partner_id, role)"
+        " VALUES ('11111111-1111-4111-8111-111111111111', 'FJ-SUVA', 1, '2024-01-01T00:00:00.000Z', 'x', 0, ?, ?, 'lead')",
+        [sample["activity"]["id"], ghost],
+    )
+    result = refused(hq, export_package(post, outbox).path, f"activity_partners row 2, partner_id: no partner with id {ghost}")
+    assert result.errors[0].value == ghost
+
+
+def test_serial_numbers_stay_unique_across_posts(post, hq, outbox, tmp_path):
+    add_sample(post)  # holds serials SN-A1 and SN-A2
+    assert import_package(hq, export_package(post, outbox).path).status == "applied"
+    other = make_site(tmp_path / "other", "TO-NUKU")
+    partner = insert_record(other, "partners", f.partner(country="TO"))
+    delivery = insert_record(other, "equipment_deliveries", f.delivery(partner["id"], country="TO"))
+    insert_record(other, "equipment_items", f.item(delivery["id"], serials=["sn-a2", "SN-T1"]))
+    refused(hq, export_package(other, outbox).path,
+            "equipment_items row 2, serials: Serial number 'sn-a2' is already recorded on another item")
