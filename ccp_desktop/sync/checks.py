@@ -9,7 +9,6 @@ from typing import Any
 
 import sqlite_utils
 
-from ccp_desktop.domain import records as r
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.store.records import StoreLookup
@@ -108,7 +107,3 @@ def validate_receipt_target(package: Package, own_post: str) -> None:
     if target != own_post:
         package.problem(f"this receipt is for post {target}, not for {own_post}", sheet="Manifest", column="for_post",
                         value=target)
-
-
-def kind_of(name: str) -> r.RecordKind:
-    return RECEIPT_KIND if name == RECEIPT_KIND.name else r.record_kind(name)

@@ -23,7 +23,6 @@ from ccp_desktop.domain.coerce import CoerceError, coerce_value
 FORMAT_NAME = "ccp-field-desk-sync-package"
 FORMAT_VERSION = 1
 PACKAGE_KINDS = ("changes", "full", "since-receipt", "receipt")
-DATA_KINDS = ("changes", "full", "since-receipt")
 README_SHEET = "README"
 MANIFEST_SHEET = "Manifest"
 LISTS_SHEET = "Lists"
@@ -74,22 +73,6 @@ def escape_text(text: str) -> str:
 def list_text(value: str) -> str:
     """A list field's database JSON as a cell shows it: items separated by "; "."""
     return "; ".join(json.loads(value))
-
-
-def cell_value(field: r.Field, value: Any) -> Any:
-    """The Excel value of a database-form field: real dates and numbers, everything else as text."""
-    if value is None or value == [] or value == "":
-        return None
-    kind = field.type
-    if kind == r.DATE:
-        return dt.date.fromisoformat(value)
-    if kind in (r.INT, r.MONEY):
-        return value
-    if kind == r.BOOL:
-        return "yes" if value else "no"
-    if kind in (r.CODES, r.SERIALS):
-        return escape_text("; ".join(json.loads(value) if isinstance(value, str) else value))
-    return escape_text(str(value))
 
 
 @dataclass(frozen=True)

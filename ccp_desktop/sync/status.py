@@ -8,7 +8,6 @@ from typing import Any
 import sqlite_utils
 
 from ccp_desktop.store import sync_state
-from ccp_desktop.store.maintenance import journal_seq
 
 
 def pending_change_count(db: sqlite_utils.Database) -> int:
@@ -85,7 +84,3 @@ def post_overview(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             "open_conflicts": int(open_conflicts),
         })
     return out
-
-
-def journal_position(db: sqlite_utils.Database) -> int:
-    return journal_seq(db)
