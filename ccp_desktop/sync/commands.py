@@ -1,4 +1,4 @@
-"""Sync commands for the command line: export, verify, import, receipt, trust, conflicts, resolve.
+"""Sync commands for the command line: export, verify, import, receipt, trust, conflicts, resolve, posts.
 `cli.py` calls `register`; handlers return exit codes (0 done, 1 rejected)."""
 
 from __future__ import annotations
@@ -150,6 +150,24 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_posts(args: argparse.Namespace) -> int:
+    from ccp_desktop.sync.status import post_overview
+
+    posts = post_overview(_open(args))
+    if args.json:
+        _print_json(posts)
+        return EXIT_OK
+    if not posts:
+        print("No package has been imported yet.")
+    for p in posts:
+        missing = ", ".join(f"{a}–{b}" for a, b in p["missing"])
+        state = f"MISSING changes {missing}" if missing else "no gaps"
+        print(f"{p['post_code']}: {p['packages']} packages, last made {p['last_package_created_at']}, "
+              f"everything up to {p['confirmed_seq']} (highest {p['highest_seq']}); {state}; "
+              f"{p['open_conflicts']} open conflicts")
+    return EXIT_OK
+
+
 def register(command: Command) -> None:
     p = command("export", cmd_export, "write a signed sync package of changes (the file path is printed last)")
     which = p.add_mutually_exclusive_group()
@@ -178,6 +196,9 @@ def register(command: Command) -> None:
     p = command("conflicts", cmd_conflicts, "list records changed both at HQ and at a post")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="include settled conflicts")
+
+    p = command("posts", cmd_posts, "at HQ: each post's packages, what is confirmed, what is missing, open conflicts")
+    p.add_argument("--json", action="store_true")
 
     p = command("resolve", cmd_resolve, "settle a conflict by keeping one version")
     p.add_argument("id", type=int)
