@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import sqlite_utils
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 
 from ccp_desktop.reports.listing import (
     MONEY,
@@ -27,6 +34,7 @@ from ccp_desktop.reports.listing import (
 from ccp_desktop.ui.worker import BackgroundWorker
 
 Index = QModelIndex | QPersistentModelIndex
+COUNT_DELAY_MS = 30
 PAGE_SIZE = 100  # about three screens of rows: the first page costs little, scrolling fetches more
 
 
@@ -186,12 +194,20 @@ class RecordTableModel(QAbstractTableModel):
         if self.worker is None:
             self._set_count(generation, count_rows(self.db, spec, query))
             return
-        self.worker.submit(
-            f"count {spec.name}",
-            lambda db, progress, cancelled: count_rows(db, spec, query),
-            on_done=lambda n: self._set_count(generation, n),
-            on_error=lambda exc: self._set_count(generation, None),
-        )
+        worker = self.worker
+
+        def submit() -> None:
+            if generation != self._count_generation:
+                return  # the query changed before the count started: count the new one instead
+            worker.submit(
+                f"count {spec.name}",
+                lambda db, progress, cancelled: count_rows(db, spec, query),
+                on_done=lambda n: self._set_count(generation, n),
+                on_error=lambda exc: self._set_count(generation, None),
+            )
+
+        # Counting a million rows takes a core for a moment: let the first page be painted first.
+        QTimer.singleShot(COUNT_DELAY_MS, submit)
 
     def _set_count(self, generation: int, count: int | None) -> None:
         if generation != self._count_generation:
