@@ -114,6 +114,19 @@ def gap_warnings(db: sqlite_utils.Database, package: Package) -> list[str]:
     ]
 
 
+def _with_gap_hint(db: sqlite_utils.Database, package: Package, result: ImportResult) -> ImportResult:
+    """A reference to a missing record may point into a package that has not arrived yet: say so."""
+    if not any(p.message.startswith("no ") and " with id " in p.message for p in result.errors):
+        return result
+    holes = sync_state.missing_ranges(sorted(sync_state.covered_ranges(db, package.manifest["post_code"])
+                                             + [(package.number("seq_from"), package.number("seq_to"))]))
+    if holes:
+        spans = ", ".join(f"{a}–{b}" for a, b in holes)
+        result.message += (f" Some records it refers to may be in changes {spans}, which have not arrived: import "
+                           "that package first, or ask the post for a resend (export --since-receipt).")
+    return result
+
+
 def _summary_line(package: Package, plan: Plan, verb: str) -> str:
     totals = {k: sum(p.counts[k] for p in plan.kinds.values()) for k in ("inserted", "updated", "tombstoned", "unchanged", "conflicting")}
     text = (f"{verb} {package.kind} package from {package.manifest['post_code']}: {totals['inserted']} new, "
@@ -198,7 +211,7 @@ def import_package(
         return apply_receipt(db, package, install, dry_run=dry_run)
     validate_package(package, db, tracker.step)  # even after a bad cell or hash: list every problem at once
     if package.errors:
-        return _reject(package)
+        return _with_gap_hint(db, package, _reject(package))
     plan = make_plan(db, package, tracker.step)
     if package.errors:
         return _reject(package)

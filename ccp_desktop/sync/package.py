@@ -50,6 +50,13 @@ class Package:
     warnings: list[str] = field(default_factory=list)
     signature_ok: bool = False
     readable: bool = False
+    _ids: dict[str, set[str]] = field(default_factory=dict, repr=False)
+
+    def ids(self, sheet: str) -> set[str]:
+        """Every record id a data sheet carries (live or tombstoned), computed once."""
+        if sheet not in self._ids:
+            self._ids[sheet] = {row[0] for row in self.sheets[sheet].rows}
+        return self._ids[sheet]
 
     @property
     def kind(self) -> str | None:

@@ -55,6 +55,18 @@ def _fetch(db: sqlite_utils.Database, sql: str, ids: list[str]) -> dict[str, tup
     return out
 
 
+def _parents_known(db: sqlite_utils.Database, package: Package, kind: r.RecordKind, row: tuple[Any, ...]) -> bool:
+    """Whether every record this row refers to is in the package or in the database (deleted or not)."""
+    for index, spec in enumerate(kind.fields):
+        target, value = spec.ref, row[index]
+        if spec.type != r.REF or not value or not target:
+            continue
+        in_package = target in package.sheets and value in package.ids(target)
+        if not in_package and db.execute(f"SELECT 1 FROM {target} WHERE id = ?", [value]).fetchone() is None:
+            return False
+    return True
+
+
 def plan_kind(db: sqlite_utils.Database, package: Package, kind: r.RecordKind) -> KindPlan:
     plan = KindPlan(kind)
     sheet = package.sheets[kind.name]
@@ -75,6 +87,16 @@ def plan_kind(db: sqlite_utils.Database, package: Package, kind: r.RecordKind) -
         plan.counts["read"] += 1
         hq = stored.get(rid)
         if hq is None:
+            state = states.get(rid)
+            if state is not None and rev <= state[1]:
+                plan.counts["unchanged"] += 1  # HQ saw this deletion (or a later rev) already
+                continue
+            if deleted and not _parents_known(db, package, kind, row):
+                # The deletion of a record whose parent HQ never received (its package is missing or
+                # later): remember the rev, so an older live version arriving later cannot revive it.
+                plan.states.append((rid, rev, 0))
+                plan.counts["tombstoned"] += 1
+                continue
             plan.inserts.append(row)
             plan.states.append((rid, rev, rev))
             plan.counts["tombstoned" if deleted else "inserted"] += 1

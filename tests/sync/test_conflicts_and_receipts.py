@@ -163,3 +163,20 @@ def test_apply_backs_up_first_and_keeps_a_ledger(post, hq, outbox):
     assert hq.execute("SELECT count(*) FROM audit_log WHERE action = 'import-package'").fetchone()[0] == 1
     with pytest.raises(PackageError, match="HQ does not export"):
         export_package(hq, outbox)
+
+
+def test_package_referring_into_a_missing_package_says_which_to_import_first(post, hq, outbox):
+    from ccp_desktop.store.records import insert_record
+    from tests.unit import factories as f
+
+    partner = insert_record(post, "partners", f.partner())
+    activity = insert_record(post, "activities", f.activity())
+    first = export_package(post, outbox)
+    insert_record(post, "activity_partners", {"activity_id": activity["id"], "partner_id": partner["id"], "role": "lead"})
+    second = export_package(post, outbox)
+    early = import_package(hq, second.path)
+    assert early.status == "rejected"
+    assert "changes 1–2, which have not arrived: import that package first" in early.message
+    assert import_package(hq, first.path).status == "applied"
+    assert import_package(hq, second.path).status == "applied"
+    assert records_of(hq, "FJ-SUVA") == records_of(post)
