@@ -48,7 +48,7 @@ def app_icon() -> QIcon:
 
 
 def _when(stamp: Any) -> str:
-    return str(stamp)[:16].replace("T", " ") if stamp else "never"
+    return str(stamp)[:16].replace("T", " ") + " UTC" if stamp else "never"
 
 
 class MainWindow(QMainWindow):
@@ -282,6 +282,8 @@ class MainWindow(QMainWindow):
         """Once the window is up: offer to bring back forms left open by a crash."""
         from ccp_desktop.ui import forms
 
+        if self._closed:
+            return
         try:
             forms.offer_draft_restore(self, self.db)
         except Exception as exc:

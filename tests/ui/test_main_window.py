@@ -175,3 +175,22 @@ def test_one_instance_per_database(qtbot: Any, post_db_path: Path) -> None:
     other = acquire_instance_lock(post_db_path)
     assert other is not None
     other.unlock()
+
+
+def test_a_set_up_database_opens_straight_to_the_main_window(qtbot: Any, post_db_path: Path) -> None:
+    seen: list[str] = []
+
+    def close_when_shown() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows:
+            QTimer.singleShot(10, close_when_shown)
+            return
+        seen.append(windows[0].windowTitle())
+        windows[0].close()
+
+    QTimer.singleShot(0, close_when_shown)
+    assert run_gui(post_db_path) == 0
+    assert seen == ["CCP Field Desk — FJ-SUVA"]
+    lock = acquire_instance_lock(post_db_path)  # released on the way out
+    assert lock is not None
+    lock.unlock()
