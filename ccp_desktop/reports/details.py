@@ -51,9 +51,9 @@ def describe_record(db: sqlite_utils.Database, kind_name: str, record_id: str) -
     record = get_record(db, kind_name, record_id)
     fields = []
     for f in kind.user_fields:
-        value = _name(db, f.ref, record.get(f.key)) if f.type == r.REF and f.ref else format_value(f, record.get(f.key))
-        if value:
-            fields.append((f.label, value))
+        text = _name(db, f.ref, record.get(f.key)) if f.type == r.REF and f.ref else format_value(f, record.get(f.key))
+        if text:
+            fields.append((f.label, text))
     fields.append(("Last changed", f"{record['updated_at'][:16].replace('T', ' ')} UTC by {record['updated_by']} (revision {record['rev']})"))
     heading = str(record.get(kind.title_field) or kind.label)
     details = RecordDetails(heading=heading, fields=fields)

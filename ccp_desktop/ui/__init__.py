@@ -42,7 +42,7 @@ def _work_around_signal_refcount_bug() -> bool:
         # `a.connect(b.emit)` must stay a signal-to-signal connection (PySide recognises only its own
         # emit, and cannot hold a weak reference to a SignalInstance behind a Python method).
         if getattr(slot, "__func__", None) is emit:
-            return original_emit.__get__(slot.__self__)  # type: ignore[attr-defined]
+            return original_emit.__get__(slot.__self__)
         return slot
 
     def connect(self: SignalInstance, slot: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -55,8 +55,8 @@ def _work_around_signal_refcount_bug() -> bool:
         return result
 
     SignalInstance.emit = emit  # type: ignore[method-assign]
-    SignalInstance.connect = connect  # type: ignore[method-assign]
-    SignalInstance.disconnect = disconnect  # type: ignore[method-assign]
+    SignalInstance.connect = connect  # type: ignore[method-assign,assignment]
+    SignalInstance.disconnect = disconnect  # type: ignore[method-assign,assignment]
     return True
 
 

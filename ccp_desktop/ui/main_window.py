@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = bar.addMenu("&Edit")
-        self._action(edit_menu, "&Find…", self.find, QKeySequence.StandardKey.Find, "Search the list")
+        self._action(edit_menu, "&Find…", self.find_records, QKeySequence.StandardKey.Find, "Search the list")
         self._action(edit_menu, "&Open record", self._open_selected, "Ctrl+O")
         self.delete_action = self._action(edit_menu, "&Delete record…", self._delete_selected, QKeySequence.StandardKey.Delete)
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
         self.show_page(page.spec.name)
         page.new_record()
 
-    def find(self) -> None:
+    def find_records(self) -> None:
         page = self.current_list() or self.show_page("activities")
         page.focus_search()  # type: ignore[attr-defined]
 
@@ -267,7 +267,12 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.db, self.db_path, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: dialog.changed and self.hub.announce(OpChanges(installation=True, source=dialog)))
+
+        def accepted() -> None:
+            if dialog.changed:
+                self.hub.announce(OpChanges(installation=True, source=dialog))
+
+        dialog.accepted.connect(accepted)
         dialog.open()
 
     def about(self) -> None:

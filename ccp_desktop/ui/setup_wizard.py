@@ -52,19 +52,19 @@ class PostPage(QWizardPage):
             self.post.addItem(f"{entry['code']} — {entry['label']}")
         self.post.setCurrentIndex(0)
         self.problem = _problem_label()
-        self.hq = QRadioButton("Headquarters: I import packages from posts")
-        self.field = QRadioButton("A post: I record activities and deliveries and send packages to HQ")
-        self.field.setChecked(True)
-        self.field.setObjectName("role-field")
-        self.hq.setObjectName("role-hq")
+        self.hq_role = QRadioButton("Headquarters: I import packages from posts")
+        self.field_role = QRadioButton("A post: I record activities and deliveries and send packages to HQ")
+        self.field_role.setChecked(True)
+        self.field_role.setObjectName("role-field")
+        self.hq_role.setObjectName("role-hq")
         self.roles = QButtonGroup(self)
-        self.roles.addButton(self.field)
-        self.roles.addButton(self.hq)
+        self.roles.addButton(self.field_role)
+        self.roles.addButton(self.hq_role)
         form = QFormLayout()
         form.addRow("&Post:", self.post)
         form.addRow("", self.problem)
-        form.addRow("This laptop is at:", self.field)
-        form.addRow("", self.hq)
+        form.addRow("This laptop is at:", self.field_role)
+        form.addRow("", self.hq_role)
         self.setLayout(form)
         self.post.currentTextChanged.connect(self._post_changed)
 
@@ -74,11 +74,11 @@ class PostPage(QWizardPage):
 
     @property
     def role(self) -> str:
-        return "hq" if self.hq.isChecked() else "field"
+        return "hq" if self.hq_role.isChecked() else "field"
 
     def _post_changed(self, _text: str) -> None:
         if self.post_code in HQ_POSTS:
-            self.hq.setChecked(True)
+            self.hq_role.setChecked(True)
         problems = [p for p in installation_problems(self.post_code, "x", "field") if p.field == "post"]
         self.problem.setText(problems[0].message if problems and self.post.currentText().strip() else "")
         self.completeChanged.emit()
@@ -136,7 +136,7 @@ class ConfirmPage(QWizardPage):
         self.problem.clear()
 
     def validatePage(self) -> bool:
-        return self.wiz.create()
+        return self.wiz.set_up()
 
 
 class SetupWizard(QWizard):
@@ -155,7 +155,7 @@ class SetupWizard(QWizard):
             self.addPage(page)
         self.resize(620, 420)
 
-    def create(self) -> bool:
+    def set_up(self) -> bool:
         """Make the database and key; on a problem say what and stay on the page."""
         from ccp_desktop.errors import CcpError, ValidationError
         from ccp_desktop.sync.identity import initialise

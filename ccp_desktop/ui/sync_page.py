@@ -149,7 +149,8 @@ class SyncPage(QWidget):
 
     # --- export ------------------------------------------------------------------------------------------
     def selected_kind(self) -> str:
-        return str(self.kind_group.checkedButton().property("kind"))
+        checked = self.kind_group.checkedButton()
+        return str(checked.property("kind")) if checked is not None else "changes"
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Save packages in", self.folder.text())
