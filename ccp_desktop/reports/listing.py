@@ -117,7 +117,10 @@ def match_expression(db: sqlite_utils.Database, spec: ListSpec, text: str) -> st
     return loose
 
 
-def _where(db: sqlite_utils.Database, spec: ListSpec, query: ListQuery) -> tuple[str, list[Any]]:
+def _where(
+    db: sqlite_utils.Database, spec: ListSpec, query: ListQuery, window: tuple[int, int] | None = None
+) -> tuple[str, list[Any]]:
+    """WHERE clause and parameters; `window` (lowest, highest) bounds the base rowids searched."""
     clauses, params = [f"{spec.table}.deleted = 0"], []
     for flt in spec.filters:
         value = query.filters.get(flt.key)
@@ -131,9 +134,17 @@ def _where(db: sqlite_utils.Database, spec: ListSpec, query: ListQuery) -> tuple
         # rowid instead of scanning the whole table to test an OR of memberships on every row.
         sources = []
         for fts_table, template in spec.searches:
-            sources.append(template.format(rowids=f"SELECT rowid FROM {fts_table}_fts WHERE {fts_table}_fts MATCH ?"))
+            rowids = f"SELECT rowid FROM {fts_table}_fts WHERE {fts_table}_fts MATCH ?"
             params.append(match)
+            if window is not None and template == "{rowids}":  # FTS rowids are base rowids: bound them
+                rowids += " AND rowid BETWEEN ? AND ?"
+                params.extend(window)
+            sources.append(template.format(rowids=rowids))
         clauses.append(f"{spec.table}.rowid IN ({' UNION '.join(sources)})")
+        if window is not None:
+            # Unary + keeps SQLite reading the (few) matches by rowid rather than scanning the window.
+            clauses.append(f"+{spec.table}.rowid BETWEEN ? AND ?")
+            params.extend(window)
     return " AND ".join(clauses), params
 
 
@@ -146,11 +157,38 @@ def _sort(spec: ListSpec, query: ListQuery) -> tuple[str, bool]:
     return f"ifnull({column.sql}, {empty})", query.descending
 
 
+SEARCH_WINDOW = 2_000  # rowids searched at first when looking for the newest matches
+
+
 def fetch_page(
     db: sqlite_utils.Database, spec: ListSpec, query: ListQuery, after: Row | None = None, limit: int = 200
 ) -> list[Row]:
     """The next `limit` rows after `after` (None: the first page)."""
-    where, params = _where(db, spec, query)
+    if query.sort_key is None and spec.searches and fts_query(query.text):
+        return _fetch_newest_matches(db, spec, query, after, limit)
+    return _fetch(db, spec, query, after, limit)
+
+
+def _fetch_newest_matches(db: sqlite_utils.Database, spec: ListSpec, query: ListQuery, after: Row | None, limit: int) -> list[Row]:
+    """Newest matches first, searching windows of rowids that grow fourfold from the newest down.
+
+    A word found in most rows then costs one small window instead of gathering every match (a
+    million of them) before the first page; a rare word costs a handful of windows."""
+    high = (after.rowid - 1) if after else int(db.execute(f"SELECT ifnull(max(rowid), 0) FROM {spec.table}").fetchone()[0])
+    rows: list[Row] = []
+    size = SEARCH_WINDOW
+    while high >= 1 and len(rows) < limit:
+        low = max(1, high - size + 1)
+        rows.extend(_fetch(db, spec, query, None, limit - len(rows), window=(low, high)))
+        high, size = low - 1, size * 4
+    return rows
+
+
+def _fetch(
+    db: sqlite_utils.Database, spec: ListSpec, query: ListQuery, after: Row | None, limit: int,
+    window: tuple[int, int] | None = None,
+) -> list[Row]:
+    where, params = _where(db, spec, query, window)
     sort_sql, descending = _sort(spec, query)
     op, direction = ("<", "DESC") if descending else (">", "ASC")
     if after is not None:

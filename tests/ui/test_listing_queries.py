@@ -61,3 +61,14 @@ def test_item_found_by_serial_by_handover_ref_and_rows_read_in_a_given_order(pos
     reordered = fetch_rows(post_db, EQUIPMENT, ListQuery(), [rows[1].rowid, rows[0].rowid, 999_999])
     assert [r.rowid for r in reordered] == [rows[1].rowid, rows[0].rowid]
     assert other["id"]
+
+
+def test_search_walks_down_in_growing_windows_without_losing_a_match(post_db: Any, monkeypatch: Any) -> None:
+    from ccp_desktop.reports import listing
+
+    monkeypatch.setattr(listing, "SEARCH_WINDOW", 3)
+    insert_records_bulk(post_db, "activities", [
+        factories.activity(title=f"{'Needle' if n % 17 == 0 or n == 199 else 'Hay'} {n}") for n in range(200)])
+    found = _all_pages(post_db, ListQuery(text="needle"), size=4)
+    titles = [r.values[0] for r in found]
+    assert titles == ["Needle 199"] + [f"Needle {n}" for n in range(187, -1, -17)]
