@@ -3,7 +3,7 @@ package's own rows and (at HQ) the database."""
 
 from __future__ import annotations
 
-import uuid
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -56,12 +56,11 @@ class PackageLookup:
         return self.serials.get(serial.casefold())
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
+
+
 def _is_uuid(text: Any) -> bool:
-    try:
-        uuid.UUID(str(text))
-    except ValueError:
-        return False
-    return True
+    return isinstance(text, str) and _UUID.fullmatch(text) is not None
 
 
 def validate_package(package: Package, db: sqlite_utils.Database | None,

@@ -109,8 +109,8 @@ def gap_warnings(db: sqlite_utils.Database, package: Package) -> list[str]:
         return []
     spans = ", ".join(f"{a}–{b}" for a, b in holes)
     return [
-        f"Missing from {post}: changes {spans} have not arrived (a package was lost or is still on its way). "
-        f"This package was applied; ask the post to send a receipt-based resend (export --since-receipt)."
+        f"Missing from {post}: changes {spans} have not arrived (a package was lost or is still on its way); "
+        "the rest applies. Ask the post to resend what HQ has not confirmed (export --since-receipt)."
     ]
 
 
@@ -230,7 +230,7 @@ def import_package(
     try:
         result.conflict_ids = _apply(db, package, plan, install, result)
     except sqlite3.DatabaseError as exc:
-        package.errors.append(Problem("database", f"the database refused the import ({exc}); nothing was changed"))
+        package.errors.append(Problem("database", f"the database refused the import ({exc})"))
         return _reject(package)
     result.message = _summary_line(package, plan, "Applied")
     if progress:

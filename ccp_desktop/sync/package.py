@@ -157,13 +157,15 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
     read = build_reader(kind)
     positions = [index[k] for k in kind.keys]
     width = max(positions) + 1
+    in_order = positions == list(range(len(positions)))  # the usual case: take the cells as they come
     hasher = fmt.SheetHasher()
     sheet = SheetRows(kind)
+    batch: list[tuple[Any, ...]] = []
     for excel_row, cells in enumerate(rows, start=2):
         if len(cells) < width:
             cells = list(cells) + [""] * (width - len(cells))
-        values = [cells[p] for p in positions]
-        if all(v == "" or v is None for v in values):
+        values = (cells if len(cells) == width else cells[:width]) if in_order else [cells[p] for p in positions]
+        if values[0] == "" and all(v == "" or v is None for v in values):
             continue  # a blank row carries nothing; the row count check still catches deleted rows
         try:
             encoded = read(values)
@@ -171,13 +173,18 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
             encoded, bad = fmt.encode_cells(columns, values)
             for key, value, message in bad:
                 package.problem(message, sheet=name, row=excel_row, column=key, value=value)
-        hasher.add(encoded)
-        sheet.rows.append(encoded)
+        batch.append(encoded)
         sheet.excel_rows.append(excel_row)
-        if progress and hasher.rows % 1000 == 0:
-            progress(1000)
+        if len(batch) == 1000:
+            hasher.add_many(batch)
+            sheet.rows.extend(batch)
+            batch.clear()
+            if progress:
+                progress(1000)
+    hasher.add_many(batch)
+    sheet.rows.extend(batch)
     if progress:
-        progress(hasher.rows % 1000)
+        progress(len(batch))
     package.sheets[name] = sheet
     _check_sheet_hash(package, name, hasher)
 
@@ -238,10 +245,16 @@ def read_package(path: Path, *, progress: Callable[[int], None] | None = None) -
     return package
 
 
+_LIST_FIELDS: dict[str, list[tuple[int, str]]] = {}
+
+
 def decode(kind: r.RecordKind, row: tuple[Any, ...]) -> dict[str, Any]:
     """A database-form row as a stored-form record (lists decoded), for validation and display."""
+    lists = _LIST_FIELDS.get(kind.name)
+    if lists is None:
+        lists = _LIST_FIELDS[kind.name] = [(i, f.key) for i, f in enumerate(kind.fields) if f.type in (r.CODES, r.SERIALS)]
     record = dict(zip(kind.keys, row, strict=True))
-    for f in kind.fields:
-        if f.type in (r.CODES, r.SERIALS):
-            record[f.key] = json.loads(record[f.key]) if record[f.key] else []
+    for index, key in lists:
+        value = row[index]
+        record[key] = json.loads(value) if value else []
     return record
