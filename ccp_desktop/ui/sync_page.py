@@ -47,6 +47,7 @@ class SyncPage(QWidget):
     export_finished = Signal(object)  # ExportResult
     export_failed = Signal(object)  # the exception (Cancelled and NothingToExport included)
     import_finished = Signal(object)  # ImportResult
+    preview_ready = Signal(object)  # ImportResult of a dry run (HQ looks before it imports)
     history_loaded = Signal()
     sync_changed = Signal(object)  # OpChanges for the window (status bar, lists after an import)
 
@@ -124,9 +125,15 @@ class SyncPage(QWidget):
         self.import_result = QLabel("A receipt tells you which of your changes HQ has recorded.")
         self.import_result.setObjectName("import-result")
         self.import_result.setWordWrap(True)
+        self.apply_button = QPushButton("Import it")
+        self.apply_button.setObjectName("apply-import")
+        self.apply_button.setVisible(False)
+        self.apply_button.clicked.connect(self.apply_previewed)
+        self.previewed: Path | None = None
         import_layout = QHBoxLayout(import_box)
         import_layout.addWidget(self.import_button)
         import_layout.addWidget(self.import_result, 1)
+        import_layout.addWidget(self.apply_button)
 
         self.history = QTableWidget(0, 6)
         self.history.setObjectName("history")
@@ -235,15 +242,36 @@ class SyncPage(QWidget):
             self.import_file(Path(path))
 
     def import_file(self, path: Path) -> None:
+        """At a post, import (a receipt) at once; at HQ, a dry run first shows what would change."""
+        self._run_import(path, dry_run=self.is_hq)
+
+    def apply_previewed(self) -> None:
+        if self.previewed is not None:
+            self._run_import(self.previewed, dry_run=False)
+
+    def _run_import(self, path: Path, *, dry_run: bool) -> None:
         self.import_button.setEnabled(False)
-        self.import_result.setText(f"Reading {path.name}…")
+        self.apply_button.setVisible(False)
+        self.previewed = None
+        self.import_result.setText(f"Checking {path.name}…" if dry_run else f"Importing {path.name}…")
 
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.importer import import_package
 
-            return import_package(db, path, progress=progress, should_cancel=should_cancel)
+            return import_package(db, path, dry_run=dry_run, progress=progress, should_cancel=should_cancel)
 
-        self.worker.submit("import", run, on_done=self._import_done, on_error=self._import_error)
+        done = (lambda result: self._preview_done(path, result)) if dry_run else self._import_done
+        self.worker.submit("import", run, on_done=done, on_error=self._import_error)
+
+    def _preview_done(self, path: Path, result: Any) -> None:
+        if result.status != "dry-run":  # rejected or imported before: nothing to confirm
+            self._import_done(result)
+            return
+        self.import_button.setEnabled(True)
+        self.previewed = path
+        self.import_result.setText(f"{result.message}\nCheck it, then press Import it to apply it.")
+        self.apply_button.setVisible(True)
+        self.preview_ready.emit(result)
 
     def _import_done(self, result: Any) -> None:
         self.import_button.setEnabled(True)

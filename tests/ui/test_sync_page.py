@@ -87,3 +87,31 @@ def test_importing_a_receipt_from_hq_shows_what_hq_confirmed(qtbot: Any, main_wi
     qtbot.waitUntil(lambda: page.history.rowCount() == 2)
     assert {page.history.item(r, 0).text() for r in range(2)} == {"Sent", "Received"}
     assert "confirmed" in page.summary.text()
+
+
+def test_hq_previews_a_package_before_importing_it(qtbot: Any, main_window: MainWindow, tmp_path: Path) -> None:
+    from ccp_desktop.sync.identity import initialise
+
+    sent = _export(qtbot, main_window, tmp_path / "outbox")
+    hq_path = tmp_path / "hq" / "hq.sqlite3"
+    initialise(hq_path, post_code="AU-CANBERRA", officer="HQ Data Officer", role="hq")
+    hq = MainWindow(hq_path)
+    qtbot.addWidget(hq)
+    hq.show()
+    page = hq.sync_page
+    hq.show_page("sync")
+    assert page.import_button.text() == "Import a package…"
+    activities = hq.lists["activities"]
+    assert activities.model.rowCount() == 0
+    with qtbot.waitSignal(page.preview_ready, timeout=30_000) as preview:
+        page.import_file(sent.path)
+    assert preview.args[0].status == "dry-run"
+    assert page.import_result.text().startswith(preview.args[0].message) and page.apply_button.isVisible()
+    assert hq.db.execute("SELECT count(*) FROM activities").fetchone()[0] == 0
+    with qtbot.waitSignal(page.import_finished, timeout=30_000) as applied:
+        qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
+    assert applied.args[0].status == "applied", applied.args[0].message
+    assert not page.apply_button.isVisible()
+    hq.show_page("activities")
+    qtbot.waitUntil(lambda: activities.model.total == 300)  # the list follows the import
+    hq.close()
