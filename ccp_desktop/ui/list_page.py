@@ -59,7 +59,7 @@ class ListPage(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._debounce.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(self._debounce.start)
-        self.search.returnPressed.connect(self.apply_filters)
+        self.search.returnPressed.connect(self._search_entered)
 
         self.filters: dict[str, QComboBox] = {}
         filter_row = QHBoxLayout()
@@ -154,6 +154,13 @@ class ListPage(QWidget):
                 self.model.set_query(query)
             except Exception as exc:  # a broken query must not leave a traceback behind
                 show_error(self, exc)
+
+    def _search_entered(self) -> None:
+        """Enter in the search box: search now and go to the first match (Enter again opens it)."""
+        self.apply_filters()
+        if self.model.rowCount() > 0:
+            self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.table.selectRow(0)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

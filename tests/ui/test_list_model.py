@@ -91,7 +91,8 @@ def test_filter_box_finds_an_item_by_serial_number(qtbot: Any, bulk_db_path: Pat
         assert page.model.rowCount() == 1
         assert page.model.data(page.model.index(0, 0)) == wanted
         qtbot.waitUntil(lambda: page.count_label.text() == "1 item line match")
-        page.table.selectRow(0)
+        qtbot.keyClick(page.search, Qt.Key.Key_Return)  # Enter goes to the first match
+        assert page.table.hasFocus() and page.selected_id() == page.model.record_id(0)
         assert wanted in page.details.toPlainText()  # the delivery is shown beside the list, with its items
     finally:
         worker.stop()
