@@ -9,7 +9,7 @@ from PySide6.QtCore import QLockFile, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 
 from ccp_desktop import APP_NAME, __version__
-from ccp_desktop.errors import CcpError
+from ccp_desktop.errors import CcpError, SetupError
 
 
 def lock_path_for(db_path: Path) -> Path:
@@ -20,12 +20,20 @@ def acquire_instance_lock(db_path: Path) -> QLockFile | None:
     """A lock beside the database held while the app runs; None when another instance holds it.
 
     QLockFile notices a lock left by a process that died (a crash or a power cut) and takes it over.
+    Raises SetupError when the folder cannot hold a lock at all (read-only, no permission).
     """
     path = lock_path_for(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SetupError(f"The data folder {path.parent} cannot be created: {exc.strerror or exc}") from exc
     lock = QLockFile(str(path))
     lock.setStaleLockTime(0)  # a live holder is told apart from a dead one by its process id, not by age
-    return lock if lock.tryLock(200) else None
+    if lock.tryLock(200):
+        return lock
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        return None
+    raise SetupError(f"The data folder {path.parent} is not writable, so the database cannot be opened for work")
 
 
 def needs_setup(db_path: Path) -> bool:
@@ -68,7 +76,11 @@ def run_gui(db_path: Path) -> int:
 
     app = application()
     db_path = Path(db_path)
-    lock = acquire_instance_lock(db_path)
+    try:
+        lock = acquire_instance_lock(db_path)
+    except CcpError as exc:
+        show_error(None, exc, wait=True)
+        return 1
     if lock is None:
         print(f"{APP_NAME} is already open on {db_path}", file=sys.stderr)
         _tell(f"{APP_NAME} is already open on this database.",

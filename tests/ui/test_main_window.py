@@ -194,3 +194,14 @@ def test_a_set_up_database_opens_straight_to_the_main_window(qtbot: Any, post_db
     lock = acquire_instance_lock(post_db_path)  # released on the way out
     assert lock is not None
     lock.unlock()
+
+
+def test_a_folder_that_cannot_hold_the_lock_is_not_taken_for_a_second_instance(tmp_path: Path) -> None:
+    import pytest
+
+    from ccp_desktop.errors import SetupError
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    with pytest.raises(SetupError, match="cannot be created"):
+        acquire_instance_lock(blocker / "db.sqlite3")
