@@ -122,6 +122,8 @@ def open_form(qtbot: Any) -> Iterator[Callable[..., Any]]:
         opened.append(form)
         qtbot.waitExposed(form)
         form.activateWindow()
+        # Activation is asynchronous: keyboard and focus tests need the form to be the active window.
+        qtbot.waitUntil(form.isActiveWindow)
         return form
 
     yield opener
