@@ -88,9 +88,7 @@ def export_package(
     if install.is_hq:
         raise PackageError("HQ does not export data packages; it sends each post a receipt (`receipt --post CODE`)")
     key = load_signing_key(db)
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise PackageError(f"{out_dir} is not a folder")
+    out_dir = prepare_out_dir(out_dir)
     created = dt.datetime.now(dt.UTC)
     package_id = str(uuid.uuid4())
     # One read transaction: counts, rows and the sequence range all come from the same snapshot.
@@ -165,3 +163,15 @@ def export_package(
     if progress:
         progress(total, total)
     return ExportResult(path, package_id, kind, seq_from, seq_to, dict(expected))
+
+
+def prepare_out_dir(out_dir: Path | str) -> Path:
+    """The folder a package is written to, created if missing (a fresh USB stick has no outbox yet)."""
+    folder = Path(out_dir).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise PackageError(f"{folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PackageError(f"The folder {folder} cannot be created: {exc.strerror or exc}") from None
+    return folder

@@ -20,7 +20,7 @@ from ccp_desktop.store.migrations import SCHEMA_VERSION
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.checks import validate_package, validate_receipt_target
-from ccp_desktop.sync.export import ExportResult, load_signing_key
+from ccp_desktop.sync.export import ExportResult, load_signing_key, prepare_out_dir
 from ccp_desktop.sync.package import RECEIPT_KIND, Package
 from ccp_desktop.sync.result import ImportResult
 from ccp_desktop.sync.verify import base_result, describe_rejection
@@ -48,9 +48,7 @@ def write_receipt(db: sqlite_utils.Database, post_code: str, out_dir: Path) -> E
     imports = sorted(sync_state.list_imports(db, post_code=post_code, kind="data"), key=lambda e: e["seq_from"])
     if not imports:
         raise NotFoundError(f"No package from {post_code} has been imported yet; there is nothing to confirm")
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise PackageError(f"{out_dir} is not a folder")
+    out_dir = prepare_out_dir(out_dir)
     key = load_signing_key(db)
     created = dt.datetime.now(dt.UTC)
     confirmed = sync_state.confirmed_seq(db, post_code)

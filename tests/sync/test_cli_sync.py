@@ -120,3 +120,18 @@ def test_trust_conflicts_resolve(dbs, capsys, tmp_path):
     code, _, err = run(capsys, "--db", hq, "resolve", conflict["id"], "--keep", "hq")
     assert code == 1 and "settled already" in err
     assert run(capsys, "--db", hq, "resolve", 999, "--keep", "hq")[0] == 1
+
+
+def test_export_creates_a_missing_out_folder_but_refuses_a_file(tmp_path, capsys):
+    db = tmp_path / "p.db"
+    assert main(["--db", str(db), "init", "--post", "FJ-SUVA", "--officer", "M"]) == 0
+    assert main(["--db", str(db), "add", "partners", "name=CERT", "category=partner_government"]) == 0
+    capsys.readouterr()
+    target = tmp_path / "usb" / "outbox"
+    assert main(["--db", str(db), "export", "--out", str(target)]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()[-1]
+    assert Path(printed).parent == target and Path(printed).exists()
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    assert main(["--db", str(db), "export", "--full", "--out", str(a_file)]) == 1
+    assert "is a file, not a folder" in capsys.readouterr().err
