@@ -1,15 +1,27 @@
-"""Where things live: bundled resources (from source or frozen) and the per-user data folder."""
+"""Where things live: bundled resources (from source or frozen) and the per-user data folder.
+
+The data folder may be moved (Settings → Move data folder…); a small pointer file in the per-user
+config folder then records where it went, so that the next start finds it without a command line.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import platformdirs
 
 DATA_DIR_ENV = "CCP_DESKTOP_DATA_DIR"
+CONFIG_DIR_ENV = "CCP_DESKTOP_CONFIG_DIR"
 DB_FILENAME = "ccp-field-desk.sqlite3"
+POINTER_FILENAME = "location.json"
+APP_DIR_NAME = "ccp-field-desk"
+
+log = logging.getLogger(__name__)
 
 
 def resource_path(*parts: str) -> Path:
@@ -19,12 +31,80 @@ def resource_path(*parts: str) -> Path:
     return root.joinpath("resources", *parts)
 
 
+def config_dir() -> Path:
+    """The per-user config folder holding the pointer file; `CCP_DESKTOP_CONFIG_DIR` overrides it (tests)."""
+    override = os.environ.get(CONFIG_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False))
+
+
+def pointer_path() -> Path:
+    return config_dir() / POINTER_FILENAME
+
+
+def read_pointer() -> Path | None:
+    """The data folder recorded by a move, or None when there is none or it names no existing folder.
+
+    A damaged pointer (a hand edit, a disk fault) is ignored rather than fatal: the app then starts on
+    the default folder, which is where an officer would look first anyway.
+    """
+    path = pointer_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        folder = Path(str(data["data_dir"]))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("ignoring unreadable data folder pointer %s: %r", path, exc)
+        return None
+    if not folder.is_dir():
+        log.warning("the data folder pointer names %s, which is not a folder; using the default", folder)
+        return None
+    return folder
+
+
+def write_pointer(folder: Path) -> Path:
+    """Record `folder` as the data folder: temp file, fsync, rename, so a power cut leaves old or new."""
+    target = pointer_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"data_dir": str(Path(folder).resolve()), "version": 1}, indent=2) + "\n"
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".location-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+    return target
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable; not possible (nor needed) on Windows."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def platform_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
+
+
 def default_data_dir() -> Path:
-    """The per-user data folder; `CCP_DESKTOP_DATA_DIR` overrides it (tests, portable installs)."""
+    """The data folder: `CCP_DESKTOP_DATA_DIR` (tests, portable installs), else where a move put it,
+    else the per-user default."""
     override = os.environ.get(DATA_DIR_ENV)
     if override:
         return Path(override)
-    return Path(platformdirs.user_data_dir("ccp-field-desk", appauthor=False))
+    return read_pointer() or platform_data_dir()
 
 
 def default_db_path() -> Path:

@@ -16,6 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch the real per-user data folder or the network."""
     monkeypatch.setenv("CCP_DESKTOP_DATA_DIR", str(tmp_path / "userdata"))
+    monkeypatch.setenv("CCP_DESKTOP_CONFIG_DIR", str(tmp_path / "userconfig"))
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise RuntimeError("tests must not use the network")
