@@ -96,6 +96,7 @@ def run_gui(db_path: Path) -> int:
         from ccp_desktop.ui.main_window import MainWindow
 
         window = MainWindow(db_path)
+        window.instance_lock = lock  # handed on to a new window if the data folder is moved
     except CcpError as exc:
         show_error(None, exc, wait=True)
         lock.unlock()

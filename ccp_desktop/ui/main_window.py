@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QLockFile, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop import APP_NAME, __version__
-from ccp_desktop.errors import CcpError
+from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
 from ccp_desktop.reports.listing import LISTS
 from ccp_desktop.store.connection import open_database
@@ -58,6 +58,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.db_path = Path(db_path)
         self._closed = False
+        self.instance_lock: QLockFile | None = None  # the one-instance lock beside the db, released on close
+        self.successor: MainWindow | None = None  # the window that took over after the data folder moved
         self.db = open_database(self.db_path)
         self.installation = require_installation(self.db)
         self.setObjectName("main-window")
@@ -265,8 +267,10 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from ccp_desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.db, self.db_path, self)
+        self.save_layout()  # so that a move of the data folder carries the layout as it is now
+        dialog = SettingsDialog(self.db, self.db_path, self, worker=self.worker)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.data_moved.connect(self.reopen_on)
 
         def accepted() -> None:
             if dialog.changed:
@@ -274,6 +278,37 @@ class MainWindow(QMainWindow):
 
         dialog.accepted.connect(accepted)
         dialog.open()
+
+    def reopen_on(self, db_path: Path) -> MainWindow | None:
+        """After the data folder moved: a window on the new database takes over, then this one closes."""
+        from ccp_desktop.ui.app import acquire_instance_lock
+        from ccp_desktop.ui.settings_dialog import moved_message
+
+        db_path, old = Path(db_path), self.db_path
+        lock: QLockFile | None = None
+        try:
+            lock = acquire_instance_lock(db_path)
+            if lock is None:
+                raise SetupError(f"another window has {db_path} open")
+            window = MainWindow(db_path)
+        except CcpError as exc:
+            if lock is not None:
+                lock.unlock()
+            show_error(self, SetupError(f"Your data was moved to {db_path.parent}, but it cannot be opened now ({exc}). "
+                                        "Quit and start the program again; it will open the new folder."))
+            return None
+        window.instance_lock = lock
+        self.successor = window
+        window.show()
+        self.close()
+        headline, detail = moved_message(old, db_path)
+        box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, headline, QMessageBox.StandardButton.Ok, window)
+        box.setObjectName("data-moved")
+        box.setInformativeText(detail)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        QTimer.singleShot(0, window.after_shown)
+        return window
 
     def about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
@@ -334,6 +369,8 @@ class MainWindow(QMainWindow):
             self.save_layout()
             self.worker.stop()
             self.db.close()
+            if self.instance_lock is not None:
+                self.instance_lock.unlock()
         super().closeEvent(event)
 
 

@@ -1,27 +1,39 @@
-"""Settings: the officer's name (editable) and, read-only, where the data lives and the key's fingerprint."""
+"""Settings: the officer's name (editable), where the data lives (movable) and the key's fingerprint."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ccp_desktop.errors import ValidationError
+from ccp_desktop.errors import CcpError, ValidationError
 from ccp_desktop.paths import DATA_DIR_ENV
 from ccp_desktop.store.installation import installation_problems, require_installation, set_officer
+from ccp_desktop.store.relocate import MOVED_NOTE_FILENAME, check_move_target, move_data_folder
+from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.worker import BackgroundWorker
+
+# (parent, caption, starting folder) -> the chosen folder, or "" when the person cancelled
+FolderChooser = Callable[[QWidget, str, str], str]
 
 
 def _read_only(text: str, name: str) -> QLineEdit:
@@ -32,10 +44,27 @@ def _read_only(text: str, name: str) -> QLineEdit:
     return field
 
 
+def moved_message(old_db: Path, new_db: Path) -> tuple[str, str]:
+    """What to tell the person once the data is in its new folder: headline and detail."""
+    detail = (f"The program has reopened on it. The old copy is still in {old_db.parent}, unchanged, with a note "
+              f"({MOVED_NOTE_FILENAME}) saying where the data went; delete it once you have checked your records here.")
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        detail += (f"\n\n{DATA_DIR_ENV} is set to {override}; the next start will use that folder until you "
+                   "change or remove it.")
+    return f"Your data is now in {new_db.parent}.", detail
+
+
 class SettingsDialog(QDialog):
-    def __init__(self, db: sqlite_utils.Database, db_path: Path, parent: QWidget | None = None) -> None:
+    data_moved = Signal(object)  # the new database path, once the move is complete and verified
+
+    def __init__(self, db: sqlite_utils.Database, db_path: Path, parent: QWidget | None = None, *,
+                 worker: BackgroundWorker | None = None, choose_folder: FolderChooser | None = None) -> None:
         super().__init__(parent)
         self.db, self.db_path = db, Path(db_path)
+        self.worker = worker  # the move runs there, off the GUI thread; without one it runs here
+        self.choose_folder: FolderChooser = choose_folder or QFileDialog.getExistingDirectory
+        self.moving = False
         self.setWindowTitle("Settings")
         self.setObjectName("settings-dialog")
         install = require_installation(db)
@@ -49,17 +78,28 @@ class SettingsDialog(QDialog):
         folder = _read_only(str(self.db_path.parent), "Data folder")
         open_folder = QPushButton("Open folder")
         open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.db_path.parent))))
+        self.move_button = QPushButton("&Move data folder…")
+        self.move_button.setObjectName("move-data-folder")
+        self.move_button.setAccessibleName("Move data folder")
+        self.move_button.setToolTip("Copy the data to another folder (a larger, encrypted or backed-up drive) and use it from there")
+        self.move_button.clicked.connect(self.choose_new_folder)
+        self.move_status = QLabel()
+        self.move_status.setObjectName("move-status")
+        self.move_status.setAccessibleName("Move progress")
         folder_row = QHBoxLayout()
         folder_row.addWidget(folder, 1)
         folder_row.addWidget(open_folder)
+        folder_row.addWidget(self.move_button)
         form = QFormLayout()
         form.addRow("&Officer name:", self.officer)
         form.addRow("", self.problem)
         form.addRow("Post:", _read_only(f"{install.post_code} ({'headquarters' if install.is_hq else 'field post'})", "Post"))
         form.addRow("Data folder:", folder_row)
+        form.addRow("", self.move_status)
         form.addRow("Database:", _read_only(str(self.db_path), "Database file"))
         form.addRow("Signing key fingerprint:", _read_only(install.key_fingerprint or "(no key)", "Signing key fingerprint"))
-        note = QLabel(f"To keep the data in another folder, start the program with --db PATH or set {DATA_DIR_ENV}. "
+        note = QLabel("Move data folder copies the database, signing key, window layout and backups to the folder "
+                      "you choose, checks the copy, and reopens on it; the old copy is left untouched. "
                       "HQ may ask you to read out the fingerprint to confirm your packages are yours.")
         note.setWordWrap(True)
         note.setStyleSheet("color: #555")
@@ -73,6 +113,7 @@ class SettingsDialog(QDialog):
         self.officer.textChanged.connect(self._check)
         self.resize(620, self.sizeHint().height())
         self.changed = False
+        self.moved_to: Path | None = None
 
     def _check(self) -> None:
         install = require_installation(self.db)
@@ -80,13 +121,87 @@ class SettingsDialog(QDialog):
         self.problem.setText(problems[0].message if problems else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
 
-    def accept(self) -> None:
+    def _save_officer(self) -> bool:
         name = self.officer.text().strip()
         if name != require_installation(self.db).officer:
             try:
                 set_officer(self.db, name)
             except ValidationError as exc:
                 self.problem.setText(exc.problems[0].message)
-                return
+                return False
             self.changed = True
-        super().accept()
+        return True
+
+    def accept(self) -> None:
+        if not self.moving and self._save_officer():
+            super().accept()
+
+    def reject(self) -> None:
+        if not self.moving:  # Esc during a move would leave it running with no one to hear the outcome
+            super().reject()
+
+    # --- moving the data folder ------------------------------------------------------------------------
+    def choose_new_folder(self) -> None:
+        chosen = self.choose_folder(self, "Choose the new data folder", str(self.db_path.parent.parent))
+        if not chosen:
+            return
+        try:
+            target = check_move_target(self.db_path, Path(chosen))
+        except CcpError as exc:
+            show_error(self, exc)
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Move data folder", f"Move your data to {target}?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("confirm-move")
+        box.setInformativeText(
+            "The database, the signing key, the window layout and the backups are copied there and the copy is "
+            "checked; then the program reopens on the new folder and uses it from now on.\n\n"
+            f"Nothing is deleted: the current files stay in {self.db_path.parent} until you remove them.")
+        box.button(QMessageBox.StandardButton.Yes).setText("Move")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda result: self.start_move(target) if result == QMessageBox.StandardButton.Yes else None)
+        box.open()
+
+    def start_move(self, target: Path) -> None:
+        if not self._save_officer():  # a name typed before moving goes with the data
+            return
+        self._set_moving(True)
+        old = self.db_path
+
+        def run(db: sqlite_utils.Database, progress: Callable[[int, int], None], _cancelled: Any) -> Path:
+            return move_data_folder(db, old, target, progress=progress)
+
+        if self.worker is not None:
+            self.worker.submit("move data folder", run, on_done=self._moved, on_error=self._move_failed,
+                               on_progress=self._show_progress)
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            new_db = run(self.db, self._show_progress, None)
+        except Exception as exc:
+            QApplication.restoreOverrideCursor()
+            self._move_failed(exc)
+            return
+        QApplication.restoreOverrideCursor()
+        self._moved(new_db)
+
+    def _set_moving(self, moving: bool) -> None:
+        self.moving = moving
+        for widget in (self.move_button, self.officer, self.buttons):
+            widget.setEnabled(not moving)
+        self.move_status.setText("Copying and checking your data…" if moving else "")
+
+    def _show_progress(self, done: int, total: int) -> None:
+        if total:
+            self.move_status.setText(f"Copying your data… {100 * done // total}%")
+
+    def _move_failed(self, exc: BaseException) -> None:
+        self._set_moving(False)
+        show_error(self, exc)
+
+    def _moved(self, new_db: Path) -> None:
+        self._set_moving(False)
+        self.moved_to = Path(new_db)
+        self.done(QDialog.DialogCode.Accepted)
+        self.data_moved.emit(self.moved_to)
