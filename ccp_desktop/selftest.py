@@ -124,54 +124,13 @@ def step_compare(t: SelfTest) -> None:
         raise SelfTestFailure(f"HQ does not hold what the post sent: {shown}")
 
 
-def _isolate_qt_settings(folder: Path) -> None:
-    """Point QSettings at the temporary folder, so the window's saved geometry and the like never
-    overwrite the officer's own."""
-    from PySide6.QtCore import QSettings
-
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings"))
-
-
-def _collect_qt_messages(into: list[str]) -> None:
-    """Keep Qt's own messages off the one-line result: the offscreen platform warns about window
-    features it lacks. Critical ones are kept and fail the step."""
-    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-
-    def handle(kind: QtMsgType, _context: object, message: str) -> None:
-        if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
-            into.append(message)
-
-    qInstallMessageHandler(handle)
-
-
 def step_open_window(t: SelfTest) -> None:
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
+    # The Qt half lives in ui/ (the core never imports Qt); it reports what failed in plain words.
+    from ccp_desktop.ui.selftest_window import open_and_close_main_window
 
-    from ccp_desktop.paths import resource_path
-
-    critical: list[str] = []
-    _collect_qt_messages(critical)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    _isolate_qt_settings(t.folder)
-    icon = QIcon(str(resource_path("icons", "ccp-field-desk.svg")))
-    if icon.isNull() or icon.pixmap(64, 64).isNull():
-        raise SelfTestFailure("the application icon could not be drawn (SVG support or resources missing)")
-
-    from ccp_desktop.ui.main_window import MainWindow
-
-    window = MainWindow(t.post_path)
-    window.show()
-    app.processEvents()
-    if not window.isVisible():
-        raise SelfTestFailure("the main window did not show")
-    if not window.close():
-        raise SelfTestFailure("the main window refused to close")
-    window.deleteLater()
-    app.processEvents()
-    if critical:
-        raise SelfTestFailure(f"Qt reported: {critical[0]}")
+    problem = open_and_close_main_window(t.post_path, t.folder)
+    if problem:
+        raise SelfTestFailure(problem)
 
 
 STEPS: tuple[tuple[str, Callable[[SelfTest], None]], ...] = (
