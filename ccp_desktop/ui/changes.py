@@ -8,8 +8,10 @@ remember that they are stale and refresh when next shown.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 # A saved form writes more than its own table: a delivery saves its item lines, an activity its
 # partner links, and a partner created inline appears in every list that names partners.
@@ -44,3 +46,25 @@ class ChangeHub(QObject):
 
     def announce(self, changes: OpChanges) -> None:
         self.changed.emit(changes)
+
+
+class RefreshingPage(QWidget):
+    """A page that refreshes at once when it is on screen, or else when it is next shown."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stale = True
+
+    def mark_stale(self) -> None:
+        self.stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Subclasses reread what they show (and set `stale` to False)."""
+        self.stale = False
+
+    def showEvent(self, event: Any) -> None:
+        if self.stale:
+            self.refresh()
+        super().showEvent(event)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.reports.dashboard import DashboardSummary, dashboard_summary
-from ccp_desktop.ui.changes import OpChanges
+from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.worker import BackgroundWorker
 
 PALETTE = ["#1f5f8b", "#e07a1f", "#3a9d5d", "#b8433c", "#7a5ea8", "#8c6d46", "#c9a227", "#5c6f7e"]
@@ -42,7 +42,7 @@ def _chart(title: str) -> tuple[QChart, QChartView]:
     return chart, view
 
 
-class DashboardPage(QWidget):
+class DashboardPage(RefreshingPage):
     refreshed = Signal()
 
     def __init__(self, worker: BackgroundWorker | None, db: Any = None, parent: QWidget | None = None) -> None:
@@ -72,14 +72,7 @@ class DashboardPage(QWidget):
     # --- refreshing ------------------------------------------------------------------------------------
     def on_changes(self, changes: OpChanges) -> None:
         if changes.touches(DEPENDS_ON):
-            self.stale = True
-            if self.isVisible():
-                self.refresh()
-
-    def showEvent(self, event: Any) -> None:
-        if self.stale:
-            self.refresh()
-        super().showEvent(event)
+            self.mark_stale()
 
     def refresh(self) -> None:
         self.stale = False

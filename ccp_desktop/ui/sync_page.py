@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop.errors import Cancelled, NothingToExport
-from ccp_desktop.ui.changes import OpChanges
+from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.settings import ui_settings
 from ccp_desktop.ui.worker import BackgroundWorker, Job
@@ -43,7 +43,7 @@ def _when(stamp: Any) -> str:
     return str(stamp or "")[:16].replace("T", " ") + (" UTC" if stamp else "")
 
 
-class SyncPage(QWidget):
+class SyncPage(RefreshingPage):
     export_finished = Signal(object)  # ExportResult
     export_failed = Signal(object)  # the exception (Cancelled and NothingToExport included)
     import_finished = Signal(object)  # ImportResult
@@ -291,14 +291,7 @@ class SyncPage(QWidget):
     # --- status and history ------------------------------------------------------------------------------
     def on_changes(self, changes: OpChanges) -> None:
         if changes.records or changes.sync_state:
-            self.stale = True
-            if self.isVisible():
-                self.refresh()
-
-    def showEvent(self, event: Any) -> None:
-        if self.stale:
-            self.refresh()
-        super().showEvent(event)
+            self.mark_stale()
 
     def refresh(self) -> None:
         self.stale = False
