@@ -34,7 +34,8 @@ class _UsageError(Exception):
     pass
 
 
-def _db_path(args: argparse.Namespace) -> Path:
+def db_path_from_args(args: argparse.Namespace) -> Path:
+    """The database named by --db, else the default one in the per-user data folder."""
     from ccp_desktop.paths import default_db_path
 
     return Path(args.db).expanduser() if args.db else default_db_path()
@@ -44,7 +45,7 @@ def open_existing(args: argparse.Namespace) -> Any:
     """Open the database named by --db, refusing to create one by accident."""
     from ccp_desktop.store.connection import open_database
 
-    path = _db_path(args)
+    path = db_path_from_args(args)
     if not path.exists():
         raise SetupError(f"No database at {path}: run `ccp-desktop --db {path} init --post CODE --officer NAME` first")
     return open_database(path)
@@ -63,7 +64,7 @@ def _positive(text: str) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from ccp_desktop.sync.identity import initialise
 
-    path = _db_path(args)
+    path = db_path_from_args(args)
     install = initialise(path, post_code=args.post, officer=args.officer, role=args.role)
     print(f"Set up {path} for post {install.post_code} ({install.role}), officer {install.officer}.")
     print(f"Signing key fingerprint: {install.key_fingerprint}")
@@ -110,7 +111,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     out = Path(args.out).expanduser() if args.out else None
     if out is not None and out.is_dir():
-        out = None if not out else out / f"{_db_path(args).stem}-backup-{time.strftime('%Y%m%dT%H%M%S')}.sqlite3"
+        out = None if not out else out / f"{db_path_from_args(args).stem}-backup-{time.strftime('%Y%m%dT%H%M%S')}.sqlite3"
     try:
         target = backup_database(open_existing(args), out)
     except FileExistsError as exc:
@@ -170,7 +171,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     from ccp_desktop.ui.app import run_gui
 
-    return run_gui(_db_path(args))
+    return run_gui(db_path_from_args(args))
 
 
 def build_parser() -> argparse.ArgumentParser:

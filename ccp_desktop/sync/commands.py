@@ -68,9 +68,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    # With a database at hand (HQ's own), also say whether the package's key is the one pinned for its post.
+    from ccp_desktop.cli import db_path_from_args
     from ccp_desktop.sync.verify import verify_package
 
-    return _report(verify_package(Path(args.file).expanduser()), args.json)
+    db = _open(args) if db_path_from_args(args).exists() else None
+    return _report(verify_package(Path(args.file).expanduser(), db), args.json)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -28,7 +28,7 @@ from ccp_desktop.sync.checks import validate_package
 from ccp_desktop.sync.package import Package, open_package, read_sheets
 from ccp_desktop.sync.plan import Plan, make_plan
 from ccp_desktop.sync.result import ImportResult
-from ccp_desktop.sync.verify import base_result, describe_rejection
+from ccp_desktop.sync.verify import base_result, describe_rejection, untrusted_key_reason
 
 Progress = Callable[[int, int], None]
 
@@ -70,16 +70,10 @@ def check_sender(db: sqlite_utils.Database, package: Package, install: Installat
                        "kind", package.kind)
     if post == install.post_code:
         return _refuse(package, "this package was made by this installation itself", value=post)
-    peer = sync_state.get_peer(db, post)
-    if peer and peer["public_key"] != m["public_key"]:
-        return _refuse(
-            package,
-            f"signed by a key that is not the one trusted for {post} (trusted {peer['fingerprint']}, this package "
-            f"{signing.fingerprint(m['public_key'])}); if the post's laptop or key was replaced, register the new key "
-            f"with `trust --post {post} --key KEY`",
-            "public_key", signing.fingerprint(m["public_key"]),
-        )
-    if peer is None:
+    untrusted = untrusted_key_reason(db, package)
+    if untrusted:
+        return _refuse(package, untrusted, "public_key", signing.fingerprint(m["public_key"]))
+    if sync_state.get_peer(db, post) is None:
         package.warnings.append(
             f"First package from {post}: its signing key (fingerprint {signing.fingerprint(m['public_key'])}) "
             "will be trusted from now on; compare it with the one the post reads out"

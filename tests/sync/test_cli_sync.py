@@ -135,3 +135,23 @@ def test_export_creates_a_missing_out_folder_but_refuses_a_file(tmp_path, capsys
     a_file.write_text("x")
     assert main(["--db", str(db), "export", "--full", "--out", str(a_file)]) == 1
     assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_verify_at_hq_compares_the_key_pinned_for_the_post(dbs, tmp_path, capsys):
+    post, hq, out = dbs
+    genuine = Path(run(capsys, "--db", post, "export", "--out", out)[1].strip().splitlines()[-1])
+    code, stdout, _ = run(capsys, "--db", hq, "verify", genuine)
+    assert code == 0 and "No key is trusted for FJ-SUVA yet" in stdout
+    assert run(capsys, "--db", hq, "import", genuine)[0] == 0  # pins the post's key
+    code, stdout, _ = run(capsys, "--db", hq, "verify", genuine)
+    assert code == 0 and "signed by the key trusted for FJ-SUVA" in stdout
+
+    impostor = tmp_path / "impostor.db"
+    run(capsys, "--db", impostor, "init", "--post", "FJ-SUVA", "--officer", "Someone Else")
+    run(capsys, "--db", impostor, "add", "partners", "name=Fake", "category=industry")
+    forged = Path(run(capsys, "--db", impostor, "export", "--out", tmp_path / "forged")[1].strip().splitlines()[-1])
+    assert run(capsys, "verify", forged)[0] == 0  # on its own, a well-formed, self-signed package
+    code, _, stderr = run(capsys, "--db", hq, "verify", forged)
+    assert code == 1 and "not the one trusted for FJ-SUVA" in stderr
+    code, _, stderr = run(capsys, "--db", hq, "import", forged)
+    assert code == 1 and "not the one trusted for FJ-SUVA" in stderr
