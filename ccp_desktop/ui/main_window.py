@@ -358,12 +358,32 @@ class MainWindow(QMainWindow):
             page.save_layout()
         settings.sync()
 
+    def unsaved_forms(self) -> list[Any]:
+        """Record forms of this window that hold changes not yet saved."""
+        from ccp_desktop.ui.forms.base import RecordForm
+
+        return [f for f in self.findChildren(RecordForm) if f.isVisible() and f.is_dirty()]
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.sync_page.export_job is not None:
             answer = QMessageBox.question(self, APP_NAME, "A package is being written. Stop it and quit?")
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
+        unsaved = [] if self._closed else self.unsaved_forms()
+        if unsaved:
+            count = len(unsaved)
+            answer = QMessageBox.question(
+                self, APP_NAME,
+                f"{count} open form{'s have' if count > 1 else ' has'} unsaved changes. Quit anyway? What you "
+                "typed is kept as a draft and offered the next time the app opens.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            for form in unsaved:
+                form.write_draft()  # the latest keystrokes, not the state of the last timer tick
         if not self._closed:
             self._closed = True
             self.save_layout()
