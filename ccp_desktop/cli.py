@@ -110,8 +110,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from ccp_desktop.store.maintenance import backup_database
 
     out = Path(args.out).expanduser() if args.out else None
-    if out is not None and out.is_dir():
-        out = None if not out else out / f"{db_path_from_args(args).stem}-backup-{time.strftime('%Y%m%dT%H%M%S')}.sqlite3"
+    if out is not None and out.is_dir():  # a folder (a USB stick): a dated file inside it
+        out = out / f"{db_path_from_args(args).stem}-backup-{time.strftime('%Y%m%dT%H%M%S')}.sqlite3"
     try:
         target = backup_database(open_existing(args), out)
     except FileExistsError as exc:

@@ -154,3 +154,11 @@ def test_cli_path_does_not_import_qt(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_backup_into_a_folder_writes_a_dated_copy(db, tmp_path, capsys):
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    code, out, _ = run(capsys, "--db", db, "backup", "--out", usb)
+    written = Path(out.strip())
+    assert code == 0 and written.parent == usb and written.name.startswith("x-backup-") and written.exists()
