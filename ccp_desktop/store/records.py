@@ -115,12 +115,12 @@ def _audit(db: sqlite_utils.Database, officer: str, action: str, kind: r.RecordK
 def _write(db: sqlite_utils.Database, kind: r.RecordKind, record: Mapping[str, Any], *, replace: bool) -> None:
     row = encode_row(kind, record)
     cols = list(row)
-    placeholders = ", ".join("?" for _ in cols)
+    slots = ", ".join("?" for _ in cols)
     if replace:
         sets = ", ".join(f"{c} = ?" for c in cols if c != "id")
         db.execute(f"UPDATE {kind.name} SET {sets} WHERE id = ?", [row[c] for c in cols if c != "id"] + [row["id"]])
     else:
-        db.execute(f"INSERT INTO {kind.name} ({', '.join(cols)}) VALUES ({placeholders})", [row[c] for c in cols])
+        db.execute(f"INSERT INTO {kind.name} ({', '.join(cols)}) VALUES ({slots})", [row[c] for c in cols])
 
 
 def insert_record(db: sqlite_utils.Database, kind_name: str, values: Mapping[str, Any], *, officer: str | None = None) -> dict[str, Any]:
