@@ -115,17 +115,8 @@ class DashboardPage(RefreshingPage):
                 bar.append(summary.activities_by_stream_status.get(stream, {}).get(status["code"], 0))
             series.append(bar)
         chart.addSeries(series)
-        axis_x = QBarCategoryAxis()
-        axis_x.append(streams)
-        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(axis_x)
-        axis_y = QValueAxis()
-        axis_y.setLabelFormat("%d")
         most = max((sum(v.values()) for v in summary.activities_by_stream_status.values()), default=0)
-        axis_y.setRange(0, max(most, 1))
-        axis_y.applyNiceNumbers()
-        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(axis_y)
+        _add_axes(chart, series, streams, max(most, 1), "%d")
 
     def _participants(self, summary: DashboardSummary) -> None:
         chart = self.sex_chart
@@ -155,17 +146,8 @@ class DashboardPage(RefreshingPage):
         series.append(amount)
         series.append(spend)
         chart.addSeries(series)
-        axis_y = QBarCategoryAxis()
-        axis_y.append(labels)
-        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(axis_y)
-        axis_x = QValueAxis()
-        axis_x.setLabelFormat("%.0f")
         most = max((float(t["amount"]) / 1e6 for t in summary.tranches), default=1.0)  # type: ignore[arg-type]
-        axis_x.setRange(0, most)
-        axis_x.applyNiceNumbers()
-        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(axis_x)
+        _add_axes(chart, series, labels, most, "%.0f", horizontal=True)
 
     def _countries(self, summary: DashboardSummary) -> None:
         ref = load_reference()
@@ -180,14 +162,25 @@ class DashboardPage(RefreshingPage):
         series.append(bar)
         chart.addSeries(series)
         chart.legend().setVisible(False)
-        axis_x = QBarCategoryAxis()
-        axis_x.append([code if len(ref.label("activity_places", code)) > 12 else ref.label("activity_places", code)
-                       for code, _ in top] or ["(none)"])
-        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(axis_x)
-        axis_y = QValueAxis()
-        axis_y.setLabelFormat("%.0f")
-        axis_y.setRange(0, max((v / 1000 for _, v in top), default=1.0))
-        axis_y.applyNiceNumbers()
-        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(axis_y)
+        names = [code if len(ref.label("activity_places", code)) > 12 else ref.label("activity_places", code)
+                 for code, _ in top] or ["(none)"]
+        _add_axes(chart, series, names, max((v / 1000 for _, v in top), default=1.0), "%.0f")
+
+
+def _add_axes(chart: Any, series: Any, categories: list[str], most: float, label_format: str,
+              *, horizontal: bool = False) -> None:
+    """A category axis and a value axis from 0 to `most` (rounded to nice numbers), attached to `series`;
+    a horizontal bar chart has its categories on the left."""
+    category_side, value_side = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft
+    if horizontal:
+        category_side, value_side = value_side, category_side
+    categories_axis = QBarCategoryAxis()
+    categories_axis.append(categories)
+    chart.addAxis(categories_axis, category_side)
+    series.attachAxis(categories_axis)
+    values_axis = QValueAxis()
+    values_axis.setLabelFormat(label_format)
+    values_axis.setRange(0, most)
+    values_axis.applyNiceNumbers()
+    chart.addAxis(values_axis, value_side)
+    series.attachAxis(values_axis)
