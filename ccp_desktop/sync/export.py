@@ -14,7 +14,7 @@ import sqlite_utils
 
 from ccp_desktop import __version__
 from ccp_desktop.domain.coerce import format_timestamp
-from ccp_desktop.domain.records import RECORD_KINDS
+from ccp_desktop.domain.records import RECORD_KINDS, RecordKind
 from ccp_desktop.errors import Cancelled, NothingToExport, PackageError, SetupError
 from ccp_desktop.store import sync_state
 from ccp_desktop.store.connection import database_path
@@ -66,11 +66,18 @@ def _seq_range(db: sqlite_utils.Database, kind: str) -> tuple[int, int]:
 
 def _selection(kind_name: str, full: bool) -> str:
     if full:
-        return f"FROM {kind_name}"
+        return f"FROM {kind_name} AS t"
     return (
-        f"FROM {kind_name} WHERE id IN (SELECT record_id FROM change_journal"
+        f"FROM {kind_name} AS t WHERE id IN (SELECT record_id FROM change_journal"
         f" WHERE table_name = '{kind_name}' AND seq BETWEEN ? AND ?)"
     )
+
+
+def _columns(kind: RecordKind) -> str:
+    """A data sheet's columns: the record's, its latest journal sequence, the names it refers to."""
+    seq = f"(SELECT max(seq) FROM change_journal j WHERE j.table_name = '{kind.name}' AND j.record_id = t.id)"
+    names = [note.sql for note in fmt.annotations_for(kind) if note.target is not None]
+    return ", ".join([*(f"t.{k}" for k in kind.keys), seq, *names])
 
 
 def export_package(
@@ -120,7 +127,7 @@ def export_package(
             for name, record_kind in RECORD_KINDS.items():
                 hasher = fmt.SheetHasher()
 
-                cursor = db.conn.execute(f"SELECT {', '.join(record_kind.keys)} {_selection(name, full)} ORDER BY rowid", params)
+                cursor = db.conn.execute(f"SELECT {_columns(record_kind)} {_selection(name, full)} ORDER BY t.rowid", params)
                 writer.write_records(record_kind, cursor, expected[name], hasher, tick)
                 hashes[name] = hasher.hexdigest()
             manifest = {

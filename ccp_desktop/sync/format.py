@@ -1,9 +1,15 @@
 """The package format: names, versions, columns, and the canonical form that hashes and signatures cover.
 
-A package is signed over *values*, not bytes: each row is turned into its stored form (the same parser
-every entry path uses) and serialised as compact JSON. A workbook opened and saved again by Excel or
-LibreOffice gives back the same values (integers as floats, dates as dates, text as text), so it still
-verifies; a changed value does not.
+A package is signed over *values*, not bytes: each row is turned into its stored form and serialised as
+compact JSON (docs/package-format.md defines it per format version). A workbook opened and saved again by
+Excel or LibreOffice gives back the same values (integers as floats, dates as dates, text as text), so it
+still verifies; a changed value does not.
+
+Format 1 (0.1.0) wrote list cells as items separated by "; ", which cannot carry an item holding `;` or
+`,`. Format 2 writes every list cell as JSON text (["AB,12", "CD"]) and adds, after a data sheet's
+record columns, `change_seq` (the journal sequence of the row's latest change, which tells HQ where a
+version stands in the post's history) and read-only name and label columns for people (covered by the
+signature, ignored by the importer). Both formats are read.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import CoerceError, coerce_value
 
 FORMAT_NAME = "ccp-field-desk-sync-package"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 PACKAGE_KINDS = ("changes", "full", "since-receipt", "receipt")
 README_SHEET = "README"
 MANIFEST_SHEET = "Manifest"
@@ -31,8 +38,7 @@ SIGNATURE_KEY = "signature"
 # A spreadsheet runs a cell that starts with one of these as a formula; such text is written as text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# Columns of the receipt's one data sheet (all text or whole numbers).
-RECEIPT_COLUMNS = ("package_id", "kind", "seq_from", "seq_to", "created_at", "imported_at")
+CHANGE_SEQ_KEY = "change_seq"
 
 TYPE_NAMES = {
     r.TEXT: "text",
@@ -40,8 +46,8 @@ TYPE_NAMES = {
     r.UUID: "id (UUID text)",
     r.REF: "id of another record (UUID text)",
     r.CODE: "code",
-    r.CODES: "codes separated by ;",
-    r.SERIALS: "serial numbers separated by ;",
+    r.CODES: 'codes as a JSON list, e.g. ["A", "B"]',
+    r.SERIALS: 'serial numbers as a JSON list, e.g. ["5CG1234", "5CG1235"]',
     r.DATE: "date",
     r.TIMESTAMP: "UTC date and time as text (ISO 8601)",
     r.INT: "whole number",
@@ -70,9 +76,65 @@ def escape_text(text: str) -> str:
     return _OOXML_ESCAPE.sub(r"_x005F_\1", text) if "_x" in text else text
 
 
-def list_text(value: str) -> str:
-    """A list field's database JSON as a cell shows it: items separated by "; "."""
-    return "; ".join(json.loads(value))
+def list_text(value: str, version: int = FORMAT_VERSION) -> str:
+    """A list field's database JSON as a cell holds it: the JSON itself (format 2), or items separated
+    by "; " (format 1, kept only to describe what 0.1.0 wrote)."""
+    return value if version >= 2 else "; ".join(json.loads(value))
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A read-only column for people reading a package: the name of a referenced record, or the label
+    of a code. Signed with the row; the importer ignores it."""
+
+    key: str
+    label: str
+    field: r.Field
+    target: r.RecordKind | None = None  # a reference: the record kind whose title is shown
+
+    @property
+    def sql(self) -> str:
+        """The value for a row of the sheet's table (aliased `t`), for a reference; None for a code."""
+        assert self.target is not None
+        return f"(SELECT {self.target.title_field} FROM {self.target.name} WHERE id = t.{self.field.key})"
+
+
+def annotations_for(kind: r.RecordKind) -> tuple[Annotation, ...]:
+    """One rule for every record type: a name beside each reference, a label beside each code."""
+    out = []
+    for f in kind.user_fields:
+        if f.type == r.REF and f.ref:
+            target = r.record_kind(f.ref)
+            out.append(Annotation(f"{f.key.removesuffix('_id')}_name", f"{f.label} (name, for reading)", f, target))
+        elif f.type == r.CODE and f.choices:
+            out.append(Annotation(f"{f.key}_label", f"{f.label} (label, for reading)", f))
+    return tuple(out)
+
+
+def sheet_keys(kind: r.RecordKind, version: int = FORMAT_VERSION) -> list[str]:
+    """The header row of a data sheet in a given format version."""
+    if version < 2 or kind.name == RECEIPT_SHEET:
+        return kind.keys
+    return kind.keys + [CHANGE_SEQ_KEY] + [a.key for a in annotations_for(kind)]
+
+
+def annotation_text(value: Any) -> str | None:
+    """The canonical form of a read-only name or label cell."""
+    if value is None:
+        return None
+    text = manifest_text(value)
+    return text or None
+
+
+def parse_seq(value: Any) -> int | None:
+    """A change_seq cell: a whole number (a spreadsheet may give 42.0)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise CoerceError(f"{value!r} is not a change sequence number")
 
 
 @dataclass(frozen=True)
@@ -86,7 +148,20 @@ class Column:
 ISO_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
-def _encoder(field: r.Field) -> Callable[[Any], Any]:
+def _list_cell_v2(field: r.Field, value: Any) -> Any:
+    """A format-2 list cell (JSON text) or a database list (the same JSON) → the stored items."""
+    if isinstance(value, str) and value.strip():
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            loaded = None
+        if not isinstance(loaded, list) or not all(isinstance(item, str) for item in loaded):
+            raise CoerceError(f'{value[:60]!r} is not a list written as JSON text, e.g. ["A", "B"]')
+        value = loaded
+    return coerce_value(field, value or None)
+
+
+def _encoder(field: r.Field, version: int = FORMAT_VERSION) -> Callable[[Any], Any]:
     """Cell value → database value (JSON text for lists, 0/1 for yes/no), through the shared parser.
 
     The fast paths return exactly what the parser would; they matter on 100,000-row packages.
@@ -94,7 +169,7 @@ def _encoder(field: r.Field) -> Callable[[Any], Any]:
     parse = coerce_value
     if field.type in (r.CODES, r.SERIALS):
         def parse_list(value: Any) -> Any:
-            items = parse(field, value)
+            items = _list_cell_v2(field, value) if version >= 2 else parse(field, value)
             return json.dumps(items, ensure_ascii=False) if items else None
         return parse_list
     if field.type in (r.TEXT, r.LONGTEXT, r.UUID, r.REF, r.CODE):
@@ -130,8 +205,8 @@ def _encoder(field: r.Field) -> Callable[[Any], Any]:
     return lambda value: parse(field, value)
 
 
-def columns_for(kind: r.RecordKind) -> list[Column]:
-    return [Column(f, _encoder(f)) for f in kind.fields]
+def columns_for(kind: r.RecordKind, version: int = FORMAT_VERSION) -> list[Column]:
+    return [Column(f, _encoder(f, version)) for f in kind.fields]
 
 
 def encode_cells(columns: list[Column], cells: list[Any]) -> tuple[tuple[Any, ...], list[tuple[str, Any, str]]]:

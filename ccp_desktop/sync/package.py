@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import CoerceError
 from ccp_desktop.domain.records import RECORD_KINDS
@@ -39,6 +41,11 @@ class SheetRows:
     kind: r.RecordKind
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # database-form values in kind.keys order
     excel_rows: list[int] = field(default_factory=list)
+    seqs: list[int | None] = field(default_factory=list)  # each row's change_seq (format 2; empty for format 1)
+
+    def seq_of(self, position: int, default: int | None) -> int | None:
+        """Where row `position` stands in the post's journal; a format-1 package only bounds it."""
+        return self.seqs[position] if self.seqs else default
 
 
 @dataclass
@@ -66,6 +73,10 @@ class Package:
     def is_receipt(self) -> bool:
         return self.kind == "receipt"
 
+    @property
+    def format_version(self) -> int:
+        return self.number("format_version") or fmt.FORMAT_VERSION
+
     def number(self, key: str) -> int:
         try:
             return int(self.manifest.get(key) or 0)
@@ -85,6 +96,10 @@ def _read_manifest(book: Workbook, package: Package) -> None:
         if index == 1 or not row or row[0] in ("", None):
             continue
         key = fmt.manifest_text(row[0])
+        for column, value in enumerate(row[2:], start=2):
+            if value not in ("", None):
+                package.problem(f"cell {_cell_name(column, index)} is outside the manifest's two columns; nothing may "
+                                "be added to a signed package", sheet=fmt.MANIFEST_SHEET, row=index, column=key)
         if key in package.manifest:
             package.problem(f"manifest key {key!r} appears twice", sheet=fmt.MANIFEST_SHEET, row=index, column=key)
         package.manifest[key] = fmt.manifest_text(row[1] if len(row) > 1 else "")
@@ -105,7 +120,7 @@ def _check_manifest(package: Package) -> bool:
         version = int(m["format_version"])
     except ValueError:
         version = -1
-    if version > fmt.FORMAT_VERSION:
+    if version > max(fmt.READABLE_VERSIONS):
         package.problem(
             f"made by a newer version of CCP Field Desk (package format {version}; this copy reads format "
             f"{fmt.FORMAT_VERSION}): update this installation, then import again",
@@ -128,34 +143,49 @@ def _check_manifest(package: Package) -> bool:
     return True
 
 
+def _cell_name(column: int, row: int) -> str:
+    return f"{get_column_letter(column + 1)}{row}"
+
+
+def _stray_cells(cells: list[Any], used: set[int], excel_row: int) -> list[str]:
+    """Addresses of non-empty cells outside the package's columns (a note typed beside the data)."""
+    return [_cell_name(col, excel_row) for col, value in enumerate(cells)
+            if col not in used and value not in ("", None)]
+
+
 def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: Callable[[int], None] | None) -> None:
     name = kind.name
     if name not in book.sheet_names:
         package.problem(f"the sheet {name} is missing", sheet=name)
         return
+    version = package.format_version
+    expected_keys = fmt.sheet_keys(kind, version)
     rows = book.rows(name)
     header = [fmt.manifest_text(h) for h in next(rows, [])]
     index: dict[str, int] = {}
     for position, key in enumerate(header):
         if key in index:
             package.problem(f"column {key} appears twice", sheet=name, row=1, column=key)
-        elif key:
+        elif key in expected_keys:
             index[key] = position
-    missing = [k for k in kind.keys if k not in index]
+        elif key:
+            package.problem(f"cell {_cell_name(position, 1)} holds a column heading that is not part of the package "
+                            "(nothing may be added to a signed package; send the package as exported)",
+                            sheet=name, row=1, column=key, value=key)
+    missing = [k for k in expected_keys if k not in index]
     if missing:
         package.problem(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}", sheet=name, row=1,
                         column=missing[0])
         return
-    extra = [k for k in index if k not in kind.keys]
-    if extra:
-        package.warnings.append(f"Sheet {name}: column{'s' if len(extra) > 1 else ''} {', '.join(extra)} ignored (not part of the format)")
     by_position = {col: key for key, col in index.items()}
     for row, col in book.checks.formulas.get(name, []):
         key = by_position.get(col - 1, f"column {col}")
         package.problem("a formula is not allowed in a package; cells must hold values", sheet=name, row=row, column=key)
-    columns = fmt.columns_for(kind)
-    read = build_reader(kind)
-    positions = [index[k] for k in kind.keys]
+    columns = fmt.columns_for(kind, version)
+    read = build_reader(kind, version)
+    n = len(kind.keys)
+    positions = [index[k] for k in expected_keys]
+    used = set(positions)
     width = max(positions) + 1
     in_order = positions == list(range(len(positions)))  # the usual case: take the cells as they come
     hasher = fmt.SheetHasher()
@@ -164,29 +194,47 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
     for excel_row, cells in enumerate(rows, start=2):
         if len(cells) < width:
             cells = list(cells) + [""] * (width - len(cells))
+        if len(cells) > width or not in_order:
+            for address in _stray_cells(cells, used, excel_row):
+                package.problem(f"cell {address} is outside the package's columns; nothing may be added to a "
+                                "signed package (send it as exported)", sheet=name, row=excel_row, column=address)
         values = (cells if len(cells) == width else cells[:width]) if in_order else [cells[p] for p in positions]
         if values[0] == "" and all(v == "" or v is None for v in values):
             continue  # a blank row carries nothing; the row count check still catches deleted rows
         try:
-            encoded = read(values)
+            encoded = read(values[:n])
         except CoerceError:  # read the row again cell by cell, to name every bad cell
-            encoded, bad = fmt.encode_cells(columns, values)
+            encoded, bad = fmt.encode_cells(columns, values[:n])
             for key, value, message in bad:
                 package.problem(message, sheet=name, row=excel_row, column=key, value=value)
-        batch.append(encoded)
+        if len(values) > n:
+            extras = _read_extras(package, name, excel_row, values[n:])
+            sheet.seqs.append(extras[0])
+            batch.append(encoded + extras)
+        else:
+            batch.append(encoded)
+        sheet.rows.append(encoded)
         sheet.excel_rows.append(excel_row)
         if len(batch) == 1000:
             hasher.add_many(batch)
-            sheet.rows.extend(batch)
             batch.clear()
             if progress:
                 progress(1000)
     hasher.add_many(batch)
-    sheet.rows.extend(batch)
     if progress:
         progress(len(batch))
     package.sheets[name] = sheet
     _check_sheet_hash(package, name, hasher)
+
+
+def _read_extras(package: Package, name: str, excel_row: int, cells: list[Any]) -> tuple[Any, ...]:
+    """change_seq and the read-only names and labels of a format-2 row, as signed."""
+    try:
+        seq = fmt.parse_seq(cells[0])
+    except CoerceError as exc:
+        package.problem(str(exc), sheet=name, row=excel_row, column=fmt.CHANGE_SEQ_KEY, value=cells[0])
+        seq = None
+    return (seq, *(fmt.annotation_text(v) for v in cells[1:]))
 
 
 def _check_sheet_hash(package: Package, name: str, hasher: fmt.SheetHasher) -> None:

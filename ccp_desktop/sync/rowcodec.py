@@ -69,20 +69,21 @@ def _remember_date(cache: dict[Any, tuple[Any, Any]]) -> Callable[[Callable[[Any
     return date_of
 
 
-def _remember_codes(cache: dict[Any, tuple[Any, Any]]) -> Callable[[Callable[[Any], Any], Any], tuple[Any, Any]]:
+def _remember_codes(cache: dict[Any, tuple[Any, Any]], version: int) -> Callable[[Callable[[Any], Any], Any], tuple[Any, Any]]:
     def codes_of(parse: Callable[[Any], Any], value: Any) -> tuple[Any, Any]:
         canonical = parse(value)
-        out = (canonical, None if canonical is None else fmt.list_text(canonical))
+        out = (canonical, None if canonical is None else fmt.list_text(canonical, version))
         if len(cache) < _CACHE_LIMIT:
             cache[value] = out
         return out
     return codes_of
 
 
-def build_converter(kind: r.RecordKind, styled: dict[int, Callable[[Any], Any]], text_cell: Callable[[str], Any]) -> RowConverter:
+def build_converter(kind: r.RecordKind, styled: dict[int, Callable[[Any], Any]], text_cell: Callable[[str], Any],
+                    version: int = fmt.FORMAT_VERSION) -> RowConverter:
     """`styled[i]` makes the (date or money) cell of column i; `text_cell` makes a text cell that can
     never turn into a formula, with literal `_xHHHH_` escaped."""
-    columns = fmt.columns_for(kind)
+    columns = fmt.columns_for(kind, version)
     n = len(columns)
     names = ", ".join(f"v{i}" for i in range(n))
     lines = ["def convert(row):", f"    {names}{',' if n == 1 else ''} = row"]
@@ -92,14 +93,14 @@ def build_converter(kind: r.RecordKind, styled: dict[int, Callable[[Any], Any]],
     dates: dict[Any, tuple[Any, Any]] = {}
     codes: dict[Any, tuple[Any, Any]] = {}
     namespace: dict[str, Any] = {
-        "DATES": dates, "DATE_OF": _remember_date(dates), "CODES": codes, "CODES_OF": _remember_codes(codes),
+        "DATES": dates, "DATE_OF": _remember_date(dates), "CODES": codes, "CODES_OF": _remember_codes(codes, version),
         "FINITE": math.isfinite,
         "P": [c.parse for c in columns],
         "PREFIXES": fmt.FORMULA_PREFIXES,
         "INSTANT": fmt.ISO_INSTANT.fullmatch,
         "STYLED": styled,
         "TEXT": text_cell,
-        "LIST": fmt.list_text,
+        "LIST": lambda value: fmt.list_text(value, version),
     }
     exec(compile("\n".join(lines), f"<row converter for {kind.name}>", "exec"), namespace)  # noqa: S102 - our own source
     converter: RowConverter = namespace["convert"]
@@ -130,10 +131,10 @@ def _read_source(i: int, field: r.Field) -> str:
     return f"c{i} = P[{i}](v{i})"
 
 
-def build_reader(kind: r.RecordKind) -> RowReader:
-    """Cells (in `kind.keys` order) → database values. Raises CoerceError on a bad cell: the caller
-    then reads that row again cell by cell to name every bad one."""
-    columns = fmt.columns_for(kind)
+def build_reader(kind: r.RecordKind, version: int = fmt.FORMAT_VERSION) -> RowReader:
+    """Cells (in `kind.keys` order) of a package in format `version` → database values. Raises
+    CoerceError on a bad cell: the caller then reads that row again cell by cell to name every bad one."""
+    columns = fmt.columns_for(kind, version)
     n = len(columns)
     names = ", ".join(f"v{i}" for i in range(n))
     lines = ["def read(cells):", f"    {names}{',' if n == 1 else ''} = cells"]

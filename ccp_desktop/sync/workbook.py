@@ -68,24 +68,32 @@ class PackageWriter:
         hasher: fmt.SheetHasher,
         tick: Callable[[int], None],
     ) -> int:
-        """A data sheet for `kind` from database rows (columns in `kind.keys` order). Each row's canonical
-        form is hashed and is exactly what the cells hold; `tick(rows)` runs every TICK rows (progress,
-        cancel)."""
+        """A data sheet for `kind` from database rows: the record columns in `kind.keys` order, then the
+        row's change sequence, then the name of each referenced record (see `fmt.annotations_for`).
+        Each row's canonical form is hashed and is exactly what the cells hold; `tick(rows)` runs every
+        TICK rows (progress, cancel)."""
         sheet = self.book.create_sheet(kind.name)
         sheet.freeze_panes = "A2"
         fields = kind.fields
-        for index, field in enumerate(fields, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = fmt.COLUMN_WIDTHS[field.type]
-        self._header(sheet, kind.keys)
+        keys = fmt.sheet_keys(kind)
+        widths = [fmt.COLUMN_WIDTHS[f.type] for f in fields] + [10] + [30] * (len(keys) - len(fields) - 1)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        self._header(sheet, keys)
         convert = build_converter(kind, self._styled_cells(sheet, kind), lambda text: self._value_cell(sheet, text))
+        annotate = self._annotator(sheet, kind)
         append = sheet.append
         batch: list[tuple[Any, ...]] = []
         count = 0
         raw: tuple[Any, ...] = ("?",)
+        width = len(fields)
         try:
             for raw in rows:
-                canonical, cells = convert(raw)
-                batch.append(canonical)
+                canonical, cells = convert(raw[:width])
+                notes, note_cells = annotate(canonical, raw[width + 1 :])
+                batch.append(canonical + (raw[width],) + notes)
+                cells.append(raw[width])
+                cells.extend(note_cells)
                 append(cells)
                 if len(batch) == TICK:
                     hasher.add_many(batch)
@@ -104,10 +112,33 @@ class PackageWriter:
                                "edit the record and export again") from None
         if count != expected:
             raise PackageError(f"{kind.plural}: {count} rows written but {expected} expected; the database changed during export")
-        last = get_column_letter(len(fields))
+        last = get_column_letter(len(keys))
         sheet.auto_filter.ref = f"A1:{last}{count + 1}"
         self._add_dropdowns(sheet, kind, count)
         return count
+
+    def _annotator(self, sheet: Any, kind: r.RecordKind) -> Callable[[tuple[Any, ...], tuple[Any, ...]], tuple[tuple[Any, ...], list[Any]]]:
+        """(canonical row, referenced names from the query) → (canonical read-only values, their cells)."""
+        ref = load_reference()
+        plan: list[tuple[int, dict[str, str] | None]] = []  # (index into names, None) or (field index, labels)
+        names_seen = 0
+        for note in fmt.annotations_for(kind):
+            if note.target is not None:
+                plan.append((names_seen, None))
+                names_seen += 1
+            else:
+                assert note.field.choices is not None
+                labels = {str(e["code"]): str(e["label"]) for e in ref.entries(note.field.choices)}
+                plan.append((kind.fields.index(note.field), labels))
+
+        def annotate(canonical: tuple[Any, ...], names: tuple[Any, ...]) -> tuple[tuple[Any, ...], list[Any]]:
+            values = tuple(
+                fmt.annotation_text(names[i] if labels is None else labels.get(canonical[i]) if canonical[i] else None)
+                for i, labels in plan
+            )
+            return values, [None if v is None else self._value_cell(sheet, v) for v in values]
+
+        return annotate
 
     def _styled_cells(self, sheet: Any, kind: r.RecordKind) -> dict[int, Callable[[Any], Any]]:
         """One reusable styled cell per date/money column (styling a fresh cell per value is slow); the

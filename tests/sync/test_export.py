@@ -45,7 +45,13 @@ def test_workbook_layout_types_and_dropdowns(post, outbox):
     assert row["title"].data_type == "s" and row["title"].value.startswith("=HYPERLINK")
     item = dict(zip([c.value for c in book["equipment_items"][1]], book["equipment_items"][2], strict=True))
     assert item["description"].value == "00123 laptop" and item["asset_tag"].value == "-77"
-    assert item["serials"].value == "SN-A1; SN-A2"
+    # Format 2: a list cell is JSON text, so a serial holding "," or ";" survives.
+    assert item["serials"].value == '["SN-A1", "SN-A2"]'
+    # Read-only columns for people: where the row stands in the journal, names beside ids, labels beside codes.
+    assert row["change_seq"].value == 2 and row["stream_label"].value.startswith("Cyber security")
+    links = dict(zip([c.value for c in book["activity_partners"][1]], book["activity_partners"][2], strict=True))
+    assert links["activity_name"].value == sample["activity"]["title"] and links["activity_name"].data_type == "s"
+    assert links["partner_name"].value == "Fiji Police Force Cybercrime Unit" and links["role_label"].value == "Lead"
     with zipfile.ZipFile(result.path) as archive:
         xml = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
     assert b"<f>" not in xml

@@ -206,3 +206,32 @@ def test_packages_in_any_order_and_twice_end_equal(steps: list[tuple[str, int, s
         assert hq.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0] == 0
         post.close()
         hq.close()
+
+
+# Serial numbers as people type them off stickers and out of spreadsheets: separators, quotes, tabs and
+# line breaks inside one serial, non-Latin text. Format 1 split such a cell into several serials.
+serial = st.text(
+    st.one_of(st.sampled_from(list(',;"\t\n []\\\'')), st.characters(blacklist_categories=("Cs", "Cc"))),
+    min_size=1, max_size=24,
+).map(str.strip).filter(bool)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(serials=st.lists(serial, min_size=1, max_size=4, unique_by=str.casefold))
+def test_list_values_survive_export_and_import_exactly(serials: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        post, hq = make_site(root, "FJ-SUVA"), make_site(root, "AU-HQ", role="hq")
+        try:
+            sample = add_sample(post)
+            item = insert_record(post, "equipment_items", f.item(
+                sample["delivery"]["id"], category="other", quantity=len(serials), serials=serials, asset_tag=None))
+            assert item["serials"] == serials
+            result = import_package(hq, export_package(post, root / "out").path)
+            assert result.status == "applied", result.message
+            held = records_of(hq, "FJ-SUVA")["equipment_items"][item["id"]]
+            assert held["serials"] == serials  # byte for byte, in order
+            assert records_of(hq, "FJ-SUVA") == records_of(post)
+        finally:
+            post.close()
+            hq.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.store.records import insert_record
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
@@ -117,14 +118,29 @@ def test_package_signed_by_another_key_for_a_pinned_post_is_refused(hq, package,
     assert "trust --post FJ-SUVA --key" in result.errors[0].message
 
 
-def test_extra_column_is_ignored_with_a_warning(post, hq, package, tmp_path):
+def test_a_column_added_by_a_reviewer_is_refused_naming_its_cell(post, hq, package, tmp_path):
     def change(book):
         sheet = book["partners"]
-        sheet.cell(1, sheet.max_column + 1).value = "my_notes"
-        sheet.cell(2, sheet.max_column).value = "call back"
-    result = import_package(hq, edited(package, tmp_path / "extra.xlsx", change))
-    assert result.status == "applied"
-    assert any("my_notes ignored" in w for w in result.warnings)
+        col = sheet.max_column + 1
+        sheet.cell(1, col).value = "my_notes"
+        sheet.cell(2, col).value = "call back"
+    letter = openpyxl.utils.get_column_letter(len(fmt.sheet_keys(RECORD_KINDS["partners"])) + 1)
+    refused(hq, edited(package, tmp_path / "extra.xlsx", change), f"cell {letter}1 holds a column heading",
+            f"cell {letter}2 is outside the package's columns")
+
+
+def test_a_note_typed_beside_the_data_is_refused_naming_its_cell(hq, package, tmp_path):
+    def change(book):
+        book["activities"]["BA3"] = "checked by HQ reviewer"
+    result = refused(hq, edited(package, tmp_path / "note.xlsx", change), "activities row 3, BA3: cell BA3 is outside")
+    assert verify_package(tmp_path / "note.xlsx").status == "rejected"
+    assert result.errors[0].sheet == "activities" and result.errors[0].row == 3
+
+
+def test_a_note_in_the_manifest_is_refused(hq, package, tmp_path):
+    def change(book):
+        book["Manifest"]["C4"] = "looks fine"
+    refused(hq, edited(package, tmp_path / "note.xlsx", change), "cell C4 is outside the manifest's two columns")
 
 
 def test_missing_sheet_and_missing_column_are_refused(hq, package, tmp_path):
