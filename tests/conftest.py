@@ -41,3 +41,15 @@ def post_db(post_db_path: Path) -> Iterator[object]:
     db = open_database(post_db_path)
     yield db
     db.close()
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice, which HQ uses to open packages and reports. Missing is a failure, never a quiet pass:
+    `.ci/run` installs it (`apt-get install libreoffice-calc-nogui`)."""
+    import shutil
+
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        pytest.fail("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    return path

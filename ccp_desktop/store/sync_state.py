@@ -11,6 +11,7 @@ import sqlite_utils
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import utc_now
+from ccp_desktop.errors import StoreError
 
 # ---- packages sent (post: data packages; HQ: receipts) -------------------------------------------
 
@@ -168,15 +169,26 @@ def set_record_states(db: sqlite_utils.Database, table: str, post_code: str, sta
 # ---- writing a post's rows as they are ------------------------------------------------------------
 
 
-def write_remote_rows(db: sqlite_utils.Database, kind: r.RecordKind, rows: Sequence[Sequence[Any]], *, replace: bool) -> None:
+def write_remote_rows(db: sqlite_utils.Database, kind: r.RecordKind, rows: Sequence[Sequence[Any]], *, replace: bool,
+                      expected_revs: Sequence[int] | None = None) -> None:
     """Insert (or replace the content of) records exactly as a package carries them: rev, updated_at,
     updated_by and origin_post included. Rows are database-form tuples in `kind.keys` order. The journal
-    and serial-number triggers apply; a revision going backwards is refused by the schema."""
+    and serial-number triggers apply; a revision going backwards is refused by the schema.
+
+    With `expected_revs`, each update applies only if the record still has the rev the caller saw; if
+    any record moved on meanwhile, nothing is written (StoreError) rather than overwriting it."""
     cols = kind.keys
     if replace:
         sets = ", ".join(f"{c} = ?" for c in cols[1:])
-        sql = f"UPDATE {kind.name} SET {sets} WHERE id = ?"
-        db.conn.executemany(sql, (tuple(row[1:]) + (row[0],) for row in rows))
+        if expected_revs is None:
+            sql = f"UPDATE {kind.name} SET {sets} WHERE id = ?"
+            db.conn.executemany(sql, (tuple(row[1:]) + (row[0],) for row in rows))
+            return
+        sql = f"UPDATE {kind.name} SET {sets} WHERE id = ? AND rev = ?"
+        cursor = db.conn.executemany(sql, (tuple(row[1:]) + (row[0], rev) for row, rev in zip(rows, expected_revs, strict=True)))
+        if cursor.rowcount != len(rows):
+            raise StoreError(f"{kind.plural}: {len(rows) - cursor.rowcount} records changed while the import was being "
+                             "applied; nothing was imported. Import the package again.")
     else:
         sql = f"INSERT INTO {kind.name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
         db.conn.executemany(sql, rows)

@@ -22,6 +22,7 @@ from ccp_desktop.store import sync_state
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.installation import Installation, require_installation
 from ccp_desktop.store.maintenance import backup_database
+from ccp_desktop.store.transactions import write_transaction
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.checks import validate_package
@@ -82,15 +83,26 @@ def check_sender(db: sqlite_utils.Database, package: Package, install: Installat
 
 
 def already_imported(db: sqlite_utils.Database, package: Package) -> ImportResult | None:
+    """None for a package not imported yet. For one that was: "already imported" only when this copy's
+    signed content is the content imported (a re-save that keeps every value is fine); a copy that
+    differs is refused, naming what differs. The counts are this run's (nothing); the earlier import's
+    are reported apart, so that scripts adding up `inserted` do not count twice."""
     entry = sync_state.find_import(db, package.manifest["package_id"])
     if entry is None:
         return None
+    when = f"{entry['imported_at']} by {entry['imported_by']}"
     if entry["content_hash"] != fmt.content_hash(package.manifest):
-        return _refuse(package, f"a different package with the same id was imported on {entry['imported_at']}",
-                       "package_id", package.manifest["package_id"])
+        return _refuse(package, f"a different package with the same id was imported on {when}: this copy was "
+                                "changed or forged", "package_id", package.manifest["package_id"])
+    if package.errors:
+        package.errors.insert(0, Problem("package_id", f"this copy differs from the package imported on {when}; "
+                                         "it was changed after export", package.manifest["package_id"],
+                                         fmt.MANIFEST_SHEET))
+        return _reject(package)
     result = base_result(package, "already-imported")
-    result.counts = entry["summary"].get("counts", {})
-    result.message = (f"Already imported on {entry['imported_at']} by {entry['imported_by']}; nothing was changed.")
+    result.earlier = {"imported_at": entry["imported_at"], "imported_by": entry["imported_by"],
+                      "counts": entry["summary"].get("counts", {})}
+    result.message = f"Already imported on {when}; this copy matches it, so nothing was changed now."
     return result
 
 
@@ -135,11 +147,11 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
     m = package.manifest
     conflict_ids: list[int] = []
     now = utc_now()
-    with db.atomic():
+    with write_transaction(db):
         for name, kind_plan in plan.kinds.items():
             kind = RECORD_KINDS[name]
             if kind_plan.updates:
-                sync_state.write_remote_rows(db, kind, kind_plan.updates, replace=True)
+                sync_state.write_remote_rows(db, kind, kind_plan.updates, replace=True, expected_revs=kind_plan.expected_revs)
             if kind_plan.inserts:
                 sync_state.write_remote_rows(db, kind, kind_plan.inserts, replace=False)
             sync_state.set_record_states(db, name, plan.post_code, kind_plan.states)
@@ -191,14 +203,14 @@ def import_package(
         refusal = check_sender(db, package, install)
         if refusal is not None:
             return refusal
-        done = already_imported(db, package)
-        if done is not None:
-            return done
         total = sum(package.number(f"rows.{name}") for name in RECORD_KINDS)
         tracker = _Tracker(total, progress, should_cancel)
-        read_sheets(book, package, tracker.step)
+        read_sheets(book, package, tracker.step)  # a copy of an imported package is read too: tampering shows
     finally:
         book.close()
+    done = already_imported(db, package)
+    if done is not None:
+        return done
     if package.is_receipt:
         from ccp_desktop.sync.receipts import apply_receipt
 
@@ -206,27 +218,56 @@ def import_package(
     validate_package(package, db, tracker.step)  # even after a bad cell or hash: list every problem at once
     if package.errors:
         return _with_gap_hint(db, package, _reject(package))
-    plan = make_plan(db, package, tracker.step)
-    if package.errors:
-        return _reject(package)
-    result = base_result(package, "dry-run" if dry_run else "applied")
-    result.counts = plan.counts()
-    result.warnings += gap_warnings(db, package)
     if dry_run:
+        plan = make_plan(db, package, tracker.step)
+        if package.errors:
+            return _reject(package)
+        result = _planned(db, package, plan, "dry-run")
         result.message = _summary_line(package, plan, "Dry run, nothing changed:")
         if progress:
             progress(tracker.total, tracker.total)
         return result
     try:
-        result.backup_path = str(backup_database(db, _backup_target(db, package)))
+        backup = backup_database(db, _backup_target(db, package))
     except (OSError, sqlite3.DatabaseError) as exc:
         raise StoreError(f"Could not back up the database before importing ({exc}); nothing was changed") from exc
     try:
-        result.conflict_ids = _apply(db, package, plan, install, result)
+        result = _plan_and_apply(db, package, install, tracker, str(backup))
+    except BaseException:
+        backup.unlink(missing_ok=True)  # nothing was applied: the backup would only fill the disk
+        raise
+    if result.status != "applied":
+        backup.unlink(missing_ok=True)
+        result.backup_path = None
+    if progress:
+        progress(tracker.total, tracker.total)
+    return result
+
+
+def _planned(db: sqlite_utils.Database, package: Package, plan: Plan, status: str) -> ImportResult:
+    result = base_result(package, status)
+    result.counts = plan.counts()
+    result.warnings += gap_warnings(db, package)
+    return result
+
+
+def _plan_and_apply(db: sqlite_utils.Database, package: Package, install: Installation, tracker: _Tracker,
+                    backup: str) -> ImportResult:
+    """Plan and apply under one write lock: nothing HQ does meanwhile can slip between what the plan saw
+    and what is written (a form saved during the import waits, then lands on top as HQ's own edit)."""
+    try:
+        with write_transaction(db):
+            done = already_imported(db, package)  # another window or command may have imported it meanwhile
+            if done is not None:
+                return done
+            plan = make_plan(db, package, tracker.step)
+            if package.errors:
+                return _reject(package)
+            result = _planned(db, package, plan, "applied")
+            result.backup_path = backup
+            result.conflict_ids = _apply(db, package, plan, install, result)
     except sqlite3.DatabaseError as exc:
         package.errors.append(Problem("database", f"the database refused the import ({exc})"))
         return _reject(package)
     result.message = _summary_line(package, plan, "Applied")
-    if progress:
-        progress(tracker.total, tracker.total)
     return result

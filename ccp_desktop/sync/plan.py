@@ -27,6 +27,7 @@ class KindPlan:
     kind: r.RecordKind
     inserts: list[tuple[Any, ...]] = field(default_factory=list)
     updates: list[tuple[Any, ...]] = field(default_factory=list)
+    expected_revs: list[int] = field(default_factory=list)  # HQ's rev of each updated record when planned
     states: list[tuple[str, int, int]] = field(default_factory=list)  # (id, post rev seen, HQ rev agreed)
     conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # (hq, post)
     counts: dict[str, int] = field(default_factory=empty_counts)
@@ -128,6 +129,7 @@ def plan_kind(db: sqlite_utils.Database, package: Package, kind: r.RecordKind) -
         written = rev if rev > hq_rev else hq_rev + 1
         new_row = row if written == rev else row[:rev_at] + (written,) + row[rev_at + 1 :]
         plan.updates.append(new_row)
+        plan.expected_revs.append(hq_rev)
         plan.states.append((rid, rev, written))
         plan.counts["tombstoned" if deleted and not hq[deleted_at] else "updated"] += 1
     return plan

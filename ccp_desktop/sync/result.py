@@ -52,6 +52,7 @@ class ImportResult:
     seq_to: int | None = None
     backup_path: str | None = None
     conflict_ids: list[int] = field(default_factory=list)
+    earlier: dict[str, Any] | None = None  # for a package imported before: when, by whom, what it did then
 
     @property
     def ok(self) -> bool:
@@ -78,6 +79,7 @@ class ImportResult:
             "errors": [problem_json(p) for p in self.errors],
             "backup_path": self.backup_path,
             "conflict_ids": list(self.conflict_ids),
+            "earlier_import": self.earlier,
         }
 
 

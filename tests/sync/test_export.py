@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 import zipfile
 
@@ -109,10 +108,7 @@ def test_resaved_by_openpyxl_still_verifies_and_imports(post, hq, outbox, tmp_pa
 
 
 @pytest.mark.slow
-def test_resaved_by_libreoffice_still_verifies(post, hq, outbox, tmp_path):
-    soffice = shutil.which("soffice")
-    if soffice is None:  # LibreOffice is optional; the openpyxl re-save above always runs
-        return
+def test_resaved_by_libreoffice_still_verifies(post, hq, outbox, tmp_path, soffice):
     add_sample(post)
     path = export_package(post, outbox).path
     converted = tmp_path / "lo"
