@@ -65,9 +65,22 @@ def cmd_init(args: argparse.Namespace) -> int:
     from ccp_desktop.sync.identity import initialise
 
     path = db_path_from_args(args)
+    if args.hq_key and args.role == "hq":
+        raise _UsageError("--hq-key is for a post; HQ registers posts' keys with `trust`")
+    if args.hq_key:
+        from ccp_desktop.sync.signing import parse_public_key
+
+        parse_public_key(args.hq_key)  # a mistyped key is refused before anything is made
     install = initialise(path, post_code=args.post, officer=args.officer, role=args.role)
     print(f"Set up {path} for post {install.post_code} ({install.role}), officer {install.officer}.")
     print(f"Signing key fingerprint: {install.key_fingerprint}")
+    print(f"Public key (for `trust --key` at the other end): {install.public_key}")
+    if args.hq_key:
+        from ccp_desktop.sync.identity import HQ_POST_CODE
+        from ccp_desktop.sync.trust import trust_key
+
+        change = trust_key(open_existing(args), HQ_POST_CODE, args.hq_key, reason="given at setup")
+        print(f"Trusting HQ's key {change.fingerprint} for receipts.")
     return EXIT_OK
 
 
@@ -117,6 +130,50 @@ def cmd_backup(args: argparse.Namespace) -> int:
     except FileExistsError as exc:
         raise CcpError(str(exc)) from None
     print(target)
+    return EXIT_OK
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from ccp_desktop.store.backups import backups_to_keep, list_backups, set_backups_to_keep
+    from ccp_desktop.store.installation import require_installation
+
+    path = db_path_from_args(args)
+    if args.keep is not None:
+        db = open_existing(args)
+        set_backups_to_keep(db, args.keep, require_installation(db).officer)
+        print(f"Keeping the newest {args.keep} backups (never deleting the last good one).")
+        return EXIT_OK
+    found = list_backups(path)
+    if args.json:
+        print(json.dumps([b.to_json() for b in found], ensure_ascii=False))
+        return EXIT_OK
+    if not found:
+        print(f"No backups in {path.parent / 'backups'}.")
+    for b in found:
+        if b.ok:
+            counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in b.counts.items())
+            print(f"{b.made_at}  {b.path.name}: {counts}; changes up to {b.journal_seq}")
+        else:
+            print(f"{b.made_at}  {b.path.name}: NOT USABLE, {b.problem}")
+    if path.exists():
+        print(f"(keeping the newest {backups_to_keep(open_existing(args))})")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from ccp_desktop.sync.identity import restore_from_backup
+
+    path = db_path_from_args(args)
+    result = restore_from_backup(path, Path(args.file).expanduser())
+    counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in result.counts.items())
+    print(f"Restored {result.restored_from.name} into {path}: {counts}.")
+    if result.kept_aside:
+        print(f"The database as it was is kept at {result.kept_aside}.")
+    print("Changes made from now on are sent as a new history (HQ is told in the next package); export "
+          "`--since-receipt` to resend anything HQ has not confirmed.")
+    if result.new_key:
+        print("This laptop had no signing key, so a new one was made: send HQ its public key (`trust --key`) "
+              "before the next package.")
     return EXIT_OK
 
 
@@ -192,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--post", required=True, help="post code, e.g. FJ-SUVA")
     p.add_argument("--officer", required=True, help="your name as it should appear on records")
     p.add_argument("--role", choices=["field", "hq"], default="field")
+    p.add_argument("--hq-key", metavar="KEY", help="at a post: HQ's public key, so HQ's receipts can be trusted")
 
     p = command("demo-data", cmd_demo_data, "add realistic synthetic records (for training and testing)")
     p.add_argument("--activities", type=_positive, default=200)
@@ -202,6 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     command("check", cmd_check, "check the database's integrity, foreign keys and schema version")
+
+    p = command("backups", cmd_backups, "list the backups beside the database (dates, record counts), or set how many to keep")
+    p.add_argument("--keep", type=_positive, metavar="N", help="keep the newest N automatic backups (default 20)")
+    p.add_argument("--json", action="store_true")
+
+    p = command("restore", cmd_restore, "restore a backup (the current database is kept aside first)")
+    p.add_argument("file", metavar="BACKUP")
 
     p = command("backup", cmd_backup, "write an online copy of the database")
     p.add_argument("--out", metavar="FILE", help="file (or folder) to write; default: backups/ beside the database")

@@ -26,6 +26,7 @@ class Installation:
     created_at: str
     public_key: str | None
     key_fingerprint: str | None
+    incarnation: str
 
     @property
     def is_hq(self) -> bool:
@@ -50,7 +51,7 @@ def installation_problems(post_code: str, officer: str, role: str) -> list[Probl
 
 def get_installation(db: sqlite_utils.Database) -> Installation | None:
     row = db.execute(
-        "SELECT post_code, device_id, officer, role, created_at, public_key, key_fingerprint FROM installation"
+        "SELECT post_code, device_id, officer, role, created_at, public_key, key_fingerprint, incarnation FROM installation"
     ).fetchone()
     return Installation(*row) if row else None
 
@@ -72,12 +73,18 @@ def create_installation(
     with write_transaction(db):
         if get_installation(db) is not None:
             raise SetupError("This database is already set up; it will not be set up again")
-        install = Installation(post_code, str(uuid.uuid4()), officer.strip(), role, utc_now(), public_key, key_fingerprint)
+        device = str(uuid.uuid4())
+        install = Installation(post_code, device, officer.strip(), role, utc_now(), public_key, key_fingerprint, device)
         db.execute(
-            "INSERT INTO installation (singleton, post_code, device_id, officer, role, created_at, public_key, key_fingerprint)"
-            " VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO installation (singleton, post_code, device_id, officer, role, created_at, public_key,"
+            " key_fingerprint, incarnation) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
             [install.post_code, install.device_id, install.officer, install.role, install.created_at,
-             install.public_key, install.key_fingerprint],
+             install.public_key, install.key_fingerprint, install.incarnation],
+        )
+        db.execute(
+            "INSERT INTO incarnations (incarnation, post_code, parent, branch_seq, device_id, fingerprint, started_at,"
+            " reason) VALUES (?, ?, NULL, NULL, ?, ?, ?, 'setup')",
+            [install.incarnation, post_code, device, key_fingerprint, install.created_at],
         )
     return install
 
@@ -94,3 +101,10 @@ def set_officer(db: sqlite_utils.Database, officer: str) -> Installation:
             [utc_now(), officer.strip(), json.dumps({"from": install.officer})],
         )
     return require_installation(db)
+
+
+
+def set_public_key(db: sqlite_utils.Database, public_key: str, fingerprint: str) -> None:
+    """Record a new signing key (a restore onto a new laptop). The caller holds the transaction and
+    has made the key file."""
+    db.execute("UPDATE installation SET public_key = ?, key_fingerprint = ?", [public_key.strip(), fingerprint])

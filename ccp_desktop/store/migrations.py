@@ -293,6 +293,48 @@ def m009_sync_state(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX sync_conflicts_record ON sync_conflicts (table_name, record_id, status)")
 
 
+@migrations()
+def m010_incarnations(db: sqlite_utils.Database) -> None:
+    """Identity across restores. An incarnation is one life of a post's database: made at setup, and
+    again each time a backup is restored (its parent is the restored backup's, `branch_seq` the journal
+    sequence the backup had reached). Journal sequences and revisions are compared within a lineage.
+
+    At HQ the same table holds every post's incarnations. Packages imported before this step belong to
+    a 'legacy:<post>' incarnation; a post's first newer package adopts it (same signing key)."""
+    db.execute("ALTER TABLE installation ADD COLUMN incarnation TEXT")
+    db.execute("UPDATE installation SET incarnation = device_id")
+    db.execute(
+        """CREATE TABLE incarnations (
+            incarnation TEXT PRIMARY KEY,
+            post_code TEXT NOT NULL,
+            parent TEXT,
+            branch_seq INTEGER,
+            device_id TEXT,
+            fingerprint TEXT,
+            started_at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX incarnations_post ON incarnations (post_code)")
+    db.execute(
+        "INSERT INTO incarnations (incarnation, post_code, parent, branch_seq, device_id, fingerprint, started_at, reason)"
+        " SELECT device_id, post_code, NULL, NULL, device_id, key_fingerprint, created_at, 'setup' FROM installation"
+    )
+    db.execute("ALTER TABLE sync_imports ADD COLUMN incarnation TEXT")
+    db.execute("UPDATE sync_imports SET incarnation = 'legacy:' || post_code WHERE kind != 'receipt'")
+    db.execute(
+        "INSERT INTO incarnations (incarnation, post_code, parent, branch_seq, device_id, fingerprint, started_at, reason)"
+        " SELECT 'legacy:' || i.post_code, i.post_code, NULL, NULL, NULL, p.fingerprint, min(i.imported_at), 'legacy'"
+        " FROM sync_imports i LEFT JOIN sync_peers p ON p.post_code = i.post_code"
+        " WHERE i.kind != 'receipt' GROUP BY i.post_code"
+    )
+    db.execute("ALTER TABLE sync_record_state ADD COLUMN post_incarnation_seen TEXT")
+    db.execute("ALTER TABLE sync_record_state ADD COLUMN post_seq_seen INTEGER")
+    db.execute("UPDATE sync_record_state SET post_incarnation_seen = 'legacy:' || post_code")
+    # Settings an officer may change (backup rotation), kept in the database so a restore brings them back.
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 # The number of steps this build knows; a database with more was made by a newer version.
 SCHEMA_VERSION = len(migrations._migrations)
 

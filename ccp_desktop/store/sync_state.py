@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
@@ -12,6 +13,7 @@ import sqlite_utils
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.errors import StoreError
+from ccp_desktop.store import lineage
 
 # ---- packages sent (post: data packages; HQ: receipts) -------------------------------------------
 
@@ -58,7 +60,7 @@ def list_exports(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 _IMPORT_COLUMNS = (
     "package_id", "kind", "post_code", "seq_from", "seq_to", "content_hash", "created_at", "imported_at",
-    "imported_by", "backup_path", "summary",
+    "imported_by", "backup_path", "summary", "incarnation",
 )
 
 
@@ -75,6 +77,7 @@ def find_import(db: sqlite_utils.Database, package_id: str) -> dict[str, Any] | 
 
 def record_import(db: sqlite_utils.Database, entry: dict[str, Any]) -> None:
     values = dict(entry, summary=json.dumps(entry["summary"], ensure_ascii=False))
+    values.setdefault("incarnation", None)
     db.execute(
         f"INSERT INTO sync_imports ({', '.join(_IMPORT_COLUMNS)}) VALUES ({', '.join('?' for _ in _IMPORT_COLUMNS)})",
         [values[k] for k in _IMPORT_COLUMNS],
@@ -96,19 +99,34 @@ def list_imports(db: sqlite_utils.Database, *, post_code: str | None = None, kin
     return [_import_dict(row) for row in db.execute(sql, params)]
 
 
-def covered_ranges(db: sqlite_utils.Database, post_code: str) -> list[tuple[int, int]]:
-    """The journal ranges HQ holds from a post, merged, in order."""
+def current_incarnation(db: sqlite_utils.Database, post_code: str) -> str | None:
+    """The incarnation a post's newest data package (by when it was made) came from: the laptop's
+    database as it is now."""
+    row = db.execute(
+        "SELECT incarnation FROM sync_imports WHERE post_code = ? AND kind != 'receipt'"
+        " ORDER BY created_at DESC, rowid DESC LIMIT 1", [post_code],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def ranges_by_incarnation(db: sqlite_utils.Database, post_code: str) -> dict[str, list[tuple[int, int]]]:
+    out: dict[str, list[tuple[int, int]]] = {}
     rows = db.execute(
-        "SELECT seq_from, seq_to FROM sync_imports WHERE post_code = ? AND kind != 'receipt' ORDER BY seq_from",
-        [post_code],
-    ).fetchall()
-    merged: list[tuple[int, int]] = []
-    for start, end in rows:
-        if merged and start <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+        "SELECT incarnation, seq_from, seq_to FROM sync_imports WHERE post_code = ? AND kind != 'receipt'"
+        " ORDER BY seq_from", [post_code],
+    )
+    for incarnation, start, end in rows:
+        out.setdefault(incarnation, []).append((start, end))
+    return out
+
+
+def covered_ranges(db: sqlite_utils.Database, post_code: str, incarnation: str | None = None) -> list[tuple[int, int]]:
+    """The journal ranges HQ holds of a post's history as one incarnation sees it (default: the post's
+    current one), merged, in order. Ranges of an ancestor count up to where the restore branched off."""
+    incarnation = incarnation or current_incarnation(db, post_code)
+    if incarnation is None:
+        return []
+    return lineage.clip_ranges(lineage.lineage_of(db, incarnation), ranges_by_incarnation(db, post_code))
 
 
 def missing_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -121,9 +139,9 @@ def missing_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def confirmed_seq(db: sqlite_utils.Database, post_code: str) -> int:
+def confirmed_seq(db: sqlite_utils.Database, post_code: str, incarnation: str | None = None) -> int:
     """Everything up to this sequence has arrived from the post, with no hole."""
-    ranges = covered_ranges(db, post_code)
+    ranges = covered_ranges(db, post_code, incarnation)
     return ranges[0][1] if ranges and ranges[0][0] <= 1 else 0
 
 
@@ -135,6 +153,10 @@ def get_peer(db: sqlite_utils.Database, post_code: str) -> dict[str, Any] | None
         "SELECT post_code, public_key, fingerprint, pinned_at, pinned_how FROM sync_peers WHERE post_code = ?", [post_code]
     ).fetchone()
     return dict(zip(("post_code", "public_key", "fingerprint", "pinned_at", "pinned_how"), row, strict=True)) if row else None
+
+
+def peer_codes(db: sqlite_utils.Database) -> list[str]:
+    return [row[0] for row in db.execute("SELECT post_code FROM sync_peers ORDER BY post_code")]
 
 
 def pin_peer(db: sqlite_utils.Database, post_code: str, public_key: str, fingerprint: str, how: str) -> None:
@@ -149,20 +171,46 @@ def pin_peer(db: sqlite_utils.Database, post_code: str, public_key: str, fingerp
 # ---- what each side last agreed, per record -------------------------------------------------------
 
 
-def record_state(db: sqlite_utils.Database, table: str, record_id: str) -> tuple[int, int] | None:
-    """(the post's rev HQ last saw, HQ's rev when they last agreed), or None if never synced."""
+@dataclass(frozen=True)
+class RecordState:
+    """What HQ last knew of a record from its post: the post's rev and where that version stood in the
+    post's history (incarnation, journal sequence; the sequence is an upper bound for format-1
+    packages), and HQ's own rev when the two last agreed."""
+
+    seen_rev: int
+    agreed_rev: int
+    incarnation: str | None = None
+    seq: int | None = None
+
+
+def record_state(db: sqlite_utils.Database, table: str, record_id: str) -> RecordState | None:
     row = db.execute(
-        "SELECT post_rev_seen, hq_rev_agreed FROM sync_record_state WHERE table_name = ? AND record_id = ?",
+        "SELECT post_rev_seen, hq_rev_agreed, post_incarnation_seen, post_seq_seen FROM sync_record_state"
+        " WHERE table_name = ? AND record_id = ?",
         [table, record_id],
     ).fetchone()
-    return (row[0], row[1]) if row else None
+    return RecordState(*row) if row else None
 
 
-def set_record_states(db: sqlite_utils.Database, table: str, post_code: str, states: Iterable[tuple[str, int, int]]) -> None:
+def record_states(db: sqlite_utils.Database, table: str, ids: Sequence[str]) -> dict[str, RecordState]:
+    out: dict[str, RecordState] = {}
+    for start in range(0, len(ids), 50_000):
+        rows = db.execute(
+            "SELECT record_id, post_rev_seen, hq_rev_agreed, post_incarnation_seen, post_seq_seen FROM sync_record_state"
+            " WHERE table_name = ? AND record_id IN (SELECT value FROM json_each(?))",
+            [table, json.dumps(list(ids[start : start + 50_000]))],
+        )
+        for rid, *rest in rows:
+            out[rid] = RecordState(*rest)
+    return out
+
+
+def set_record_states(db: sqlite_utils.Database, table: str, post_code: str,
+                      states: Iterable[tuple[str, RecordState]]) -> None:
     db.conn.executemany(
-        "INSERT OR REPLACE INTO sync_record_state (table_name, record_id, post_code, post_rev_seen, hq_rev_agreed)"
-        " VALUES (?, ?, ?, ?, ?)",
-        ((table, rid, post_code, seen, agreed) for rid, seen, agreed in states),
+        "INSERT OR REPLACE INTO sync_record_state (table_name, record_id, post_code, post_rev_seen, hq_rev_agreed,"
+        " post_incarnation_seen, post_seq_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ((table, rid, post_code, st.seen_rev, st.agreed_rev, st.incarnation, st.seq) for rid, st in states),
     )
 
 

@@ -79,7 +79,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from ccp_desktop.sync.importer import import_package
 
-    return _report(import_package(_open(args), Path(args.file).expanduser(), dry_run=args.dry_run), args.json)
+    result = import_package(_open(args), Path(args.file).expanduser(), dry_run=args.dry_run,
+                            accept_fingerprint=args.accept_key)
+    return _report(result, args.json)
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
@@ -92,15 +94,21 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 
 def cmd_trust(args: argparse.Namespace) -> int:
-    from ccp_desktop.domain.coerce import utc_now
-    from ccp_desktop.store import sync_state
-    from ccp_desktop.store.installation import require_installation
-    from ccp_desktop.sync import signing
+    from ccp_desktop.sync.trust import trust_key, trust_package_key, trusted_keys
 
     db = _open(args)
-    if not args.key:
-        codes = [args.post] if args.post else [row[0] for row in db.execute("SELECT post_code FROM sync_peers ORDER BY post_code")]
-        peers = [p for p in (sync_state.get_peer(db, code) for code in codes) if p is not None]
+    if args.from_package:
+        if not args.fingerprint:
+            print("error: --from-package needs --fingerprint (as the sender reads it out)", file=sys.stderr)
+            return EXIT_REJECTED
+        change = trust_package_key(db, Path(args.from_package).expanduser(), args.fingerprint, reason=args.reason or "")
+    elif args.key:
+        if not args.post:
+            print("error: --key needs --post CODE", file=sys.stderr)
+            return EXIT_REJECTED
+        change = trust_key(db, args.post, args.key, reason=args.reason or "")
+    else:
+        peers = trusted_keys(db, args.post)
         if args.json:
             _print_json(peers)
         elif not peers:
@@ -108,22 +116,10 @@ def cmd_trust(args: argparse.Namespace) -> int:
         for peer in peers if not args.json else []:
             print(f"{peer['post_code']}: {peer['fingerprint']} ({peer['pinned_how']}, {peer['pinned_at']})")
         return EXIT_OK
-    signing.parse_public_key(args.key)  # refuses a malformed key with a clear message
-    if not args.post:
-        print("error: --key needs --post CODE", file=sys.stderr)
-        return EXIT_REJECTED
-    officer = require_installation(db).officer
-    old = sync_state.get_peer(db, args.post)
-    fingerprint = signing.fingerprint(args.key)
-    with db.atomic():
-        sync_state.pin_peer(db, args.post, args.key.strip(), fingerprint, "registered")
-        db.execute("INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'trust-key', ?)",
-                   [utc_now(), officer, json.dumps({"post": args.post, "fingerprint": fingerprint,
-                                                    "replaced": old["fingerprint"] if old else None})])
-    if old and old["public_key"] != args.key.strip():
-        print(f"Replaced the key trusted for {args.post} ({old['fingerprint']}) with {fingerprint}.")
+    if change.replaced:
+        print(f"Replaced the key trusted for {change.post_code} ({change.replaced}) with {change.fingerprint}.")
     else:
-        print(f"Trusting key {fingerprint} for {args.post}.")
+        print(f"Trusting key {change.fingerprint} for {change.post_code}.")
     return EXIT_OK
 
 
@@ -186,14 +182,19 @@ def register(command: Command) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--accept-key", metavar="FINGERPRINT",
+                   help="at a post, HQ's key fingerprint as HQ read it out: trust the first receipt signed by it")
 
     p = command("receipt", cmd_receipt, "write a signed receipt for a post (HQ)")
     p.add_argument("--post", required=True, help="post code, e.g. FJ-SUVA")
     p.add_argument("--out", required=True, metavar="DIR")
 
-    p = command("trust", cmd_trust, "register a post's public key before its first package, or list trusted keys")
-    p.add_argument("--post", help="post code")
-    p.add_argument("--key", help="the post's public key (shown by `init` and in every package's Manifest)")
+    p = command("trust", cmd_trust, "register a key (a post's at HQ, HQ's at a post), replace one, or list them")
+    p.add_argument("--post", help="post code (at a post: HQ's code, e.g. AU-CANBERRA)")
+    p.add_argument("--key", help="the public key as `init` and Settings show it (also in every package's Manifest)")
+    p.add_argument("--from-package", metavar="FILE", help="trust the key that signed this package (needs --fingerprint)")
+    p.add_argument("--fingerprint", help="the fingerprint the sender read out, to compare with the package's")
+    p.add_argument("--reason", help="why (recorded in the audit log), e.g. 'laptop replaced'")
     p.add_argument("--json", action="store_true")
 
     p = command("conflicts", cmd_conflicts, "list records changed both at HQ and at a post")

@@ -68,8 +68,9 @@ def resolve_conflict(db: sqlite_utils.Database, conflict_id: int, keep: str, *, 
                                       + "; ".join(p.describe() for p in problems))
             row = encode_row(kind, kept)
             sync_state.write_remote_rows(db, kind, [tuple(row[k] for k in kind.keys)], replace=True)
-            sync_state.set_record_states(db, kind.name, conflict["post_code"],
-                                         [(kept["id"], conflict["post_rev"], kept["rev"])])
+            seen = sync_state.record_state(db, kind.name, kept["id"])
+            sync_state.set_record_states(db, kind.name, conflict["post_code"], [(kept["id"], sync_state.RecordState(
+                conflict["post_rev"], kept["rev"], seen.incarnation if seen else None, seen.seq if seen else None))])
         sync_state.mark_conflict_resolved(db, conflict_id, f"kept-{keep}", who)
         db.execute(
             "INSERT INTO audit_log (at, officer, action, table_name, record_id, rev, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",

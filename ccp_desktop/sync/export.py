@@ -4,6 +4,7 @@ package (`changes`), since HQ's last receipt (`since-receipt`) or everything (`f
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from ccp_desktop import __version__
 from ccp_desktop.domain.coerce import format_timestamp
 from ccp_desktop.domain.records import RECORD_KINDS, RecordKind
 from ccp_desktop.errors import Cancelled, NothingToExport, PackageError, SetupError
-from ccp_desktop.store import sync_state
+from ccp_desktop.store import lineage, sync_state
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.maintenance import journal_seq
@@ -138,6 +139,8 @@ def export_package(
                 "kind": kind,
                 "post_code": install.post_code,
                 "device_id": install.device_id,
+                "incarnation": install.incarnation,
+                "lineage": json.dumps(lineage.own_lineage_entries(db, install.incarnation)),
                 "officer": install.officer,
                 "created_at": format_timestamp(created),
                 "seq_from": str(seq_from),

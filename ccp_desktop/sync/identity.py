@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ccp_desktop.errors import SetupError, ValidationError
+from ccp_desktop.store.backups import RestoreResult, restore_backup
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.installation import (
     Installation,
@@ -13,6 +14,8 @@ from ccp_desktop.store.installation import (
     installation_problems,
 )
 from ccp_desktop.sync import signing
+
+HQ_POST_CODE = "AU-CANBERRA"  # the program's headquarters in the reference data's list of posts
 
 
 def initialise(db_path: Path, *, post_code: str, officer: str, role: str = "field") -> Installation:
@@ -33,3 +36,15 @@ def initialise(db_path: Path, *, post_code: str, officer: str, role: str = "fiel
         )
     finally:
         db.close()
+
+
+def restore_from_backup(db_path: Path, backup: Path) -> RestoreResult:
+    """Restore a backup over (or in place of) the database at `db_path`. On a laptop whose signing key is
+    gone (re-imaged, replaced), a new key is made: HQ must then be given the new public key."""
+    key_path = signing.key_path_for(Path(db_path))
+
+    def make_key() -> tuple[str, str]:
+        public = signing.public_key_text(signing.create_private_key(key_path))
+        return public, signing.fingerprint(public)
+
+    return restore_backup(Path(db_path), Path(backup), make_key=None if key_path.exists() else make_key)

@@ -18,7 +18,7 @@ import sqlite_utils
 from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import Cancelled, Problem, StoreError
-from ccp_desktop.store import sync_state
+from ccp_desktop.store import lineage, sync_state
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.installation import Installation, require_installation
 from ccp_desktop.store.maintenance import backup_database
@@ -27,7 +27,7 @@ from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.checks import validate_package
 from ccp_desktop.sync.package import Package, open_package, read_sheets
-from ccp_desktop.sync.plan import Plan, make_plan
+from ccp_desktop.sync.plan import Plan, make_plan, package_lineage
 from ccp_desktop.sync.result import ImportResult
 from ccp_desktop.sync.verify import base_result, describe_rejection, untrusted_key_reason
 
@@ -106,11 +106,18 @@ def already_imported(db: sqlite_utils.Database, package: Package) -> ImportResul
     return result
 
 
-def gap_warnings(db: sqlite_utils.Database, package: Package) -> list[str]:
+def _held_ranges(db: sqlite_utils.Database, package: Package, plan_lineage: lineage.Lineage | None = None,
+                 ) -> list[tuple[int, int]]:
+    """What HQ holds of the history this package's incarnation has, with this package's range added."""
     post = package.manifest["post_code"]
-    start, end = package.number("seq_from"), package.number("seq_to")
-    ranges = sorted(sync_state.covered_ranges(db, post) + [(start, end)])
-    holes = sync_state.missing_ranges(ranges)
+    held = sync_state.ranges_by_incarnation(db, post)
+    held.setdefault(package.incarnation, []).append((package.number("seq_from"), package.number("seq_to")))
+    return lineage.clip_ranges(plan_lineage or package_lineage(db, package), held)
+
+
+def gap_warnings(db: sqlite_utils.Database, package: Package, plan_lineage: lineage.Lineage | None = None) -> list[str]:
+    post = package.manifest["post_code"]
+    holes = sync_state.missing_ranges(_held_ranges(db, package, plan_lineage))
     if not holes:
         return []
     spans = ", ".join(f"{a}–{b}" for a, b in holes)
@@ -124,8 +131,7 @@ def _with_gap_hint(db: sqlite_utils.Database, package: Package, result: ImportRe
     """A reference to a missing record may point into a package that has not arrived yet: say so."""
     if not any(p.message.startswith("no ") and " with id " in p.message for p in result.errors):
         return result
-    holes = sync_state.missing_ranges(sorted(sync_state.covered_ranges(db, package.manifest["post_code"])
-                                             + [(package.number("seq_from"), package.number("seq_to"))]))
+    holes = sync_state.missing_ranges(_held_ranges(db, package))
     if holes:
         spans = ", ".join(f"{a}–{b}" for a, b in holes)
         result.message += (f" Some records it refers to may be in changes {spans}, which have not arrived: import "
@@ -162,12 +168,19 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
                 ))
         if sync_state.get_peer(db, plan.post_code) is None:
             sync_state.pin_peer(db, plan.post_code, m["public_key"], signing.fingerprint(m["public_key"]), "first-import")
+        fingerprint = signing.fingerprint(m["public_key"])
+        if package.lineage_entries:
+            lineage.register_lineage(db, plan.post_code, package.lineage_entries, device_id=m.get("device_id"),
+                                     fingerprint=fingerprint)
+        else:
+            lineage.ensure_legacy(db, plan.post_code, fingerprint)
         summary = {"counts": result.counts, "warnings": result.warnings, "conflicts": len(conflict_ids)}
         sync_state.record_import(db, {
             "package_id": m["package_id"], "kind": m["kind"], "post_code": plan.post_code,
             "seq_from": package.number("seq_from"), "seq_to": package.number("seq_to"),
             "content_hash": fmt.content_hash(m), "created_at": m["created_at"], "imported_at": now,
             "imported_by": install.officer, "backup_path": result.backup_path, "summary": summary,
+            "incarnation": package.incarnation,
         })
         db.execute(
             "INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'import-package', ?)",
@@ -191,8 +204,12 @@ def import_package(
     dry_run: bool = False,
     progress: Progress | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    accept_fingerprint: str | None = None,
 ) -> ImportResult:
-    """Import a data package (HQ) or a receipt (post). A bad package is not an exception: status "rejected"."""
+    """Import a data package (HQ) or a receipt (post). A bad package is not an exception: status "rejected".
+
+    `accept_fingerprint`: at a post that does not know HQ's key yet, the fingerprint a person compared
+    with HQ's; the first receipt signed by that key is then trusted (and the key pinned)."""
     install = require_installation(db)
     book, package = open_package(Path(path))
     if book is None:
@@ -214,7 +231,7 @@ def import_package(
     if package.is_receipt:
         from ccp_desktop.sync.receipts import apply_receipt
 
-        return apply_receipt(db, package, install, dry_run=dry_run)
+        return apply_receipt(db, package, install, dry_run=dry_run, accept_fingerprint=accept_fingerprint)
     validate_package(package, db, tracker.step)  # even after a bad cell or hash: list every problem at once
     if package.errors:
         return _with_gap_hint(db, package, _reject(package))
@@ -247,7 +264,7 @@ def import_package(
 def _planned(db: sqlite_utils.Database, package: Package, plan: Plan, status: str) -> ImportResult:
     result = base_result(package, status)
     result.counts = plan.counts()
-    result.warnings += gap_warnings(db, package)
+    result.warnings += gap_warnings(db, package, plan.lineage)
     return result
 
 

@@ -15,6 +15,7 @@ from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import CoerceError
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import PackageError, Problem
+from ccp_desktop.store import lineage
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.reader import Workbook
@@ -72,6 +73,15 @@ class Package:
     @property
     def is_receipt(self) -> bool:
         return self.kind == "receipt"
+
+    @property
+    def incarnation(self) -> str:
+        """Which life of the post's database made it (format 1: the post's legacy history)."""
+        return self.manifest.get("incarnation") or lineage.legacy_incarnation(self.manifest.get("post_code", ""))
+
+    @property
+    def lineage_entries(self) -> list[tuple[str, str | None, int | None]]:
+        return lineage.parse_lineage(self.manifest.get("lineage"))
 
     @property
     def format_version(self) -> int:
@@ -134,6 +144,12 @@ def _check_manifest(package: Package) -> bool:
     if m["kind"] not in fmt.PACKAGE_KINDS:
         package.problem(f"unknown package kind {m['kind']!r}", sheet=fmt.MANIFEST_SHEET, column="kind", value=m["kind"])
         return False
+    if version >= 2 and m["kind"] != "receipt":
+        entries = package.lineage_entries
+        if not m.get("incarnation") or not entries or entries[0][0] != m["incarnation"]:
+            package.problem("the manifest's incarnation and lineage are missing or do not match",
+                            sheet=fmt.MANIFEST_SHEET, column="lineage", value=m.get("lineage"))
+            return False
     package.signature_ok = signing.verify(m["public_key"], fmt.manifest_message(m), m["signature"])
     if not package.signature_ok:
         package.problem(

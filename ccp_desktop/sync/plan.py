@@ -1,10 +1,17 @@
 """Planning an import at HQ: for every row of a package, what it will do (insert, update, tombstone, leave
 unchanged, or conflict), decided by what HQ and the post last agreed about that record.
 
-Per record HQ keeps two numbers: the post's rev it last saw, and HQ's own rev when the two last agreed.
-- a row whose rev HQ has seen already (or an older one) changes nothing: an old rev never wins;
-- a newer row for a record HQ has not changed since they agreed replaces it (or tombstones it);
-- a newer row for a record HQ *has* changed since is a conflict: both versions are kept for a person.
+Per record HQ keeps the post's version it last saw (its rev, and where it stood in the post's history:
+incarnation and journal sequence) and HQ's own rev when the two last agreed. First, how the row relates
+to the version HQ saw:
+- the same incarnation, or a row whose history holds the seen version ("descends"): compare revs —
+  a rev HQ has seen already changes nothing (an old rev never wins); a newer row for a record HQ has not
+  changed since they agreed replaces it; one HQ *has* changed since is a conflict;
+- a row the seen version's history already holds ("stale", e.g. an old package from before a restore)
+  changes nothing;
+- neither ("concurrent": the post restored a backup, and this row was written without knowing the
+  version HQ holds): the same content changes nothing, other content is a conflict. Revisions restart
+  with a restored backup, so here they prove nothing; no version is dropped or overwritten silently.
 """
 
 from __future__ import annotations
@@ -18,6 +25,9 @@ import sqlite_utils
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.records import RECORD_KINDS
+from ccp_desktop.store import lineage as lin
+from ccp_desktop.store.sync_state import RecordState, record_states
+from ccp_desktop.sync import signing
 from ccp_desktop.sync.package import Package, decode
 from ccp_desktop.sync.result import empty_counts
 
@@ -28,7 +38,7 @@ class KindPlan:
     inserts: list[tuple[Any, ...]] = field(default_factory=list)
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     expected_revs: list[int] = field(default_factory=list)  # HQ's rev of each updated record when planned
-    states: list[tuple[str, int, int]] = field(default_factory=list)  # (id, post rev seen, HQ rev agreed)
+    states: list[tuple[str, RecordState]] = field(default_factory=list)
     conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # (hq, post)
     counts: dict[str, int] = field(default_factory=empty_counts)
 
@@ -36,14 +46,29 @@ class KindPlan:
 @dataclass
 class Plan:
     post_code: str
+    lineage: lin.Lineage
     kinds: dict[str, KindPlan] = field(default_factory=dict)
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {name: dict(p.counts) for name, p in self.kinds.items()}
 
-    @property
-    def changes_anything(self) -> bool:
-        return any(p.inserts or p.updates or p.conflicts for p in self.kinds.values())
+
+class _Relations:
+    """How a row's version relates to the version HQ last saw (see the module docstring)."""
+
+    def __init__(self, db: sqlite_utils.Database, row_lineage: lin.Lineage) -> None:
+        self.db, self.row_lineage, self.incarnation = db, row_lineage, row_lineage[0][0]
+        self._lineages: dict[str, lin.Lineage] = {}
+
+    def of(self, state: RecordState | None, seq: int | None) -> str:
+        if state is None or state.incarnation is None or state.incarnation == self.incarnation:
+            return "same"
+        if lin.inherits(self.row_lineage, state.incarnation, state.seq):
+            return "descends"
+        seen = self._lineages.get(state.incarnation)
+        if seen is None:
+            seen = self._lineages[state.incarnation] = lin.lineage_of(self.db, state.incarnation)
+        return "stale" if lin.inherits(seen, self.incarnation, seq) else "concurrent"
 
 
 def _fetch(db: sqlite_utils.Database, sql: str, ids: list[str]) -> dict[str, tuple[Any, ...]]:
@@ -68,77 +93,96 @@ def _parents_known(db: sqlite_utils.Database, package: Package, kind: r.RecordKi
     return True
 
 
-def plan_kind(db: sqlite_utils.Database, package: Package, kind: r.RecordKind) -> KindPlan:
+def plan_kind(db: sqlite_utils.Database, package: Package, kind: r.RecordKind, relations: _Relations) -> KindPlan:
     plan = KindPlan(kind)
     sheet = package.sheets[kind.name]
     post = package.manifest["post_code"]
+    incarnation, package_seq = relations.incarnation, package.number("seq_to")
     keys = kind.keys
     rev_at, deleted_at, origin_at = keys.index("rev"), keys.index("deleted"), keys.index("origin_post")
     content = [i for i, f in enumerate(kind.fields) if not f.system or f.key == "deleted"]
     ids = [row[0] for row in sheet.rows]
     stored = _fetch(db, f"SELECT {', '.join(keys)} FROM {kind.name} WHERE id IN (SELECT value FROM json_each(?))", ids)
-    states = _fetch(
-        db,
-        "SELECT record_id, post_rev_seen, hq_rev_agreed FROM sync_record_state"
-        f" WHERE table_name = '{kind.name}' AND record_id IN (SELECT value FROM json_each(?))",
-        ids,
-    )
-    for row, excel_row in zip(sheet.rows, sheet.excel_rows, strict=True):
+    states = record_states(db, kind.name, ids)
+    for position, (row, excel_row) in enumerate(zip(sheet.rows, sheet.excel_rows, strict=True)):
         rid, rev, deleted = row[0], row[rev_at], row[deleted_at]
+        seq = sheet.seq_of(position, package_seq)
         plan.counts["read"] += 1
-        hq = stored.get(rid)
+        hq, state = stored.get(rid), states.get(rid)
+        relation = relations.of(state, seq)
+        if relation == "stale":
+            plan.counts["unchanged"] += 1  # HQ holds a later version of this record from the post's history
+            continue
         if hq is None:
-            state = states.get(rid)
-            if state is not None and rev <= state[1]:
+            if state is not None and rev <= state.seen_rev:
                 plan.counts["unchanged"] += 1  # HQ saw this deletion (or a later rev) already
                 continue
             if deleted and not _parents_known(db, package, kind, row):
                 # The deletion of a record whose parent HQ never received (its package is missing or
                 # later): remember the rev, so an older live version arriving later cannot revive it.
-                plan.states.append((rid, rev, 0))
+                plan.states.append((rid, RecordState(rev, 0, incarnation, seq)))
                 plan.counts["tombstoned"] += 1
                 continue
             plan.inserts.append(row)
-            plan.states.append((rid, rev, rev))
+            plan.states.append((rid, RecordState(rev, rev, incarnation, seq)))
             plan.counts["tombstoned" if deleted else "inserted"] += 1
             continue
         if hq[origin_at] != post:
             package.problem(f"this record belongs to post {hq[origin_at]}; a package from {post} cannot change it",
                             sheet=kind.name, row=excel_row, column="id", value=rid)
             continue
-        _, seen, agreed = states.get(rid, (rid, 0, 0))
+        seen, agreed = (state.seen_rev, state.agreed_rev) if state else (0, 0)
         hq_rev = hq[rev_at]
+        same_content = all(row[i] == hq[i] for i in content)
+        if relation == "concurrent":
+            # Written after a restore without knowing the version HQ holds: equal content agrees,
+            # anything else goes to a person.
+            if same_content:
+                plan.counts["unchanged"] += 1
+                plan.states.append((rid, RecordState(max(rev, seen), hq_rev, incarnation, seq)))
+            else:
+                plan.conflicts.append((decode(kind, hq), decode(kind, row)))
+                plan.states.append((rid, RecordState(rev, agreed, incarnation, seq)))
+                plan.counts["conflicting"] += 1
+            continue
         if rev <= seen:
             plan.counts["unchanged"] += 1  # seen already, or older than a version HQ holds: an old rev never wins
             continue
         if hq_rev > agreed:  # HQ changed it since they last agreed (or never agreed about it)
-            if all(row[i] == hq[i] for i in content):
+            if same_content:
                 plan.counts["unchanged"] += 1  # both sides made the same change
-                plan.states.append((rid, rev, hq_rev))
+                plan.states.append((rid, RecordState(rev, hq_rev, incarnation, seq)))
             else:
                 plan.conflicts.append((decode(kind, hq), decode(kind, row)))
-                plan.states.append((rid, rev, agreed))
+                plan.states.append((rid, RecordState(rev, agreed, incarnation, seq)))
                 plan.counts["conflicting"] += 1
             continue
         if row == hq:
             plan.counts["unchanged"] += 1
-            plan.states.append((rid, rev, hq_rev))
+            plan.states.append((rid, RecordState(rev, hq_rev, incarnation, seq)))
             continue
         # HQ has not touched it since they agreed: the post's newer version replaces it. A rev at or below
-        # HQ's (possible after a conflict was settled at HQ) moves on from HQ's, as revs never go back.
+        # HQ's (possible after a conflict was settled at HQ, or a restore) moves on from HQ's, as revs never go back.
         written = rev if rev > hq_rev else hq_rev + 1
         new_row = row if written == rev else row[:rev_at] + (written,) + row[rev_at + 1 :]
         plan.updates.append(new_row)
         plan.expected_revs.append(hq_rev)
-        plan.states.append((rid, rev, written))
+        plan.states.append((rid, RecordState(rev, written, incarnation, seq)))
         plan.counts["tombstoned" if deleted and not hq[deleted_at] else "updated"] += 1
     return plan
 
 
+def package_lineage(db: sqlite_utils.Database, package: Package) -> lin.Lineage:
+    m = package.manifest
+    return lin.resolve_lineage(db, m["post_code"], package.lineage_entries, signing.fingerprint(m["public_key"]))
+
+
 def make_plan(db: sqlite_utils.Database, package: Package, progress: Callable[[int], None] | None = None) -> Plan:
-    plan = Plan(post_code=package.manifest["post_code"])
+    row_lineage = package_lineage(db, package)
+    plan = Plan(post_code=package.manifest["post_code"], lineage=row_lineage)
+    relations = _Relations(db, row_lineage)
     for name, kind in RECORD_KINDS.items():
-        plan.kinds[name] = plan_kind(db, package, kind)
+        plan.kinds[name] = plan_kind(db, package, kind, relations)
         if progress:
             progress(len(package.sheets[name].rows))
     return plan

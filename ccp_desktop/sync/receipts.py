@@ -14,15 +14,17 @@ from ccp_desktop import __version__
 from ccp_desktop.domain.coerce import format_timestamp, utc_now
 from ccp_desktop.errors import NotFoundError, PackageError, ValidationError
 from ccp_desktop.errors import Problem as _Problem
-from ccp_desktop.store import sync_state
+from ccp_desktop.store import lineage, sync_state
 from ccp_desktop.store.installation import POST_CODE, Installation, require_installation
 from ccp_desktop.store.migrations import SCHEMA_VERSION
+from ccp_desktop.store.transactions import write_transaction
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.checks import validate_package, validate_receipt_target
 from ccp_desktop.sync.export import ExportResult, load_signing_key, prepare_out_dir
 from ccp_desktop.sync.package import RECEIPT_KIND, Package
 from ccp_desktop.sync.result import ImportResult
+from ccp_desktop.sync.trust import same_fingerprint
 from ccp_desktop.sync.verify import base_result, describe_rejection
 from ccp_desktop.sync.workbook import PackageWriter
 
@@ -51,7 +53,8 @@ def write_receipt(db: sqlite_utils.Database, post_code: str, out_dir: Path) -> E
     out_dir = prepare_out_dir(out_dir)
     key = load_signing_key(db)
     created = dt.datetime.now(dt.UTC)
-    confirmed = sync_state.confirmed_seq(db, post_code)
+    incarnation = sync_state.current_incarnation(db, post_code) or lineage.legacy_incarnation(post_code)
+    confirmed = sync_state.confirmed_seq(db, post_code, incarnation)
     columns = fmt.columns_for(RECEIPT_KIND)
     rows = [fmt.encode_stored(columns, (e["package_id"], e["kind"], e["seq_from"], e["seq_to"], e["created_at"],
                                         e["imported_at"])) for e in imports]
@@ -62,7 +65,8 @@ def write_receipt(db: sqlite_utils.Database, post_code: str, out_dir: Path) -> E
         "format": fmt.FORMAT_NAME, "format_version": str(fmt.FORMAT_VERSION), "schema_version": str(SCHEMA_VERSION),
         "package_id": str(uuid.uuid4()), "kind": "receipt", "post_code": install.post_code,
         "device_id": install.device_id, "officer": install.officer, "created_at": format_timestamp(created),
-        "for_post": post_code, "confirmed_seq": str(confirmed), "seq_from": "0", "seq_to": str(confirmed),
+        "for_post": post_code, "confirmed_seq": str(confirmed), "confirms_incarnation": incarnation,
+        "seq_from": "0", "seq_to": str(confirmed),
         "app_version": __version__, f"rows.{fmt.RECEIPT_SHEET}": str(hasher.rows),
         f"hash.{fmt.RECEIPT_SHEET}": hasher.hexdigest(), "public_key": signing.public_key_text(key),
     }
@@ -87,10 +91,62 @@ def write_receipt(db: sqlite_utils.Database, post_code: str, out_dir: Path) -> E
     return ExportResult(path, manifest["package_id"], "receipt", 0, confirmed, {fmt.RECEIPT_SHEET: len(rows)})
 
 
-def apply_receipt(db: sqlite_utils.Database, package: Package, install: Installation, *, dry_run: bool) -> ImportResult:
+def _refuse(package: Package, message: str, column: str, value: object = None) -> ImportResult:
+    package.problem(message, sheet=fmt.MANIFEST_SHEET, column=column, value=value)
+    result = base_result(package, "rejected")
+    result.message = describe_rejection(package)
+    return result
+
+
+def _hq_key_refusal(db: sqlite_utils.Database, package: Package, accept_fingerprint: str | None) -> ImportResult | None:
+    """A post trusts a receipt only from the HQ key it knows; the first one only once a person has
+    compared its fingerprint with HQ's (`accept_fingerprint`)."""
+    m = package.manifest
+    if sync_state.get_peer(db, m["post_code"]) is not None:
+        return None  # pinned, and check_sender has compared the keys already
+    actual = signing.fingerprint(m["public_key"])
+    if accept_fingerprint and same_fingerprint(actual, accept_fingerprint):
+        return None
+    if accept_fingerprint:
+        return _refuse(package, f"the receipt is signed by key {actual}, not {accept_fingerprint}: not trusted",
+                       "public_key", actual)
+    result = _refuse(package, f"this post does not know HQ's key yet. The receipt is signed by key {actual}: "
+                              "compare it with HQ's fingerprint (by phone or from HQ's letter), then accept it "
+                              "(import --accept-key FINGERPRINT, or answer Yes on the Sync screen)",
+                     "public_key", actual)
+    result.unknown_key = actual
+    return result
+
+
+def _effective_confirmed(db: sqlite_utils.Database, install: Installation, package: Package) -> tuple[int | None, str]:
+    """How far the receipt confirms this database's own history, or (None, why not)."""
+    m = package.manifest
+    confirmed = int(m["confirmed_seq"])
+    own = lineage.lineage_of(db, install.incarnation)
+    target = m.get("confirms_incarnation") or ""
+    if not target or target.startswith("legacy:"):
+        target = own[-1][0]  # HQ knows only this post's history from before incarnations: the root's
+    limits = dict(own)
+    if target not in limits:
+        return None, (f"this receipt confirms another installation of post {install.post_code} (a replaced laptop, or "
+                      "a database restored elsewhere); ask HQ for a receipt after your next package")
+    limit = limits[target]
+    effective = confirmed if limit is None else min(confirmed, limit)
+    sent = sync_state.exported_seq(db)
+    if effective > sent:
+        return None, (f"HQ's receipt confirms changes up to {confirmed}, but this post has sent changes only up to "
+                      f"{sent}: it is not for this laptop's history, or it was forged")
+    return effective, ""
+
+
+def apply_receipt(db: sqlite_utils.Database, package: Package, install: Installation, *, dry_run: bool,
+                  accept_fingerprint: str | None = None) -> ImportResult:
     """Record a receipt at the post (its sheets are read and its sender checked already)."""
     validate_receipt_target(package, install.post_code)
     if not package.errors:
+        refusal = _hq_key_refusal(db, package, accept_fingerprint)
+        if refusal is not None:
+            return refusal
         validate_package(package, None)
     if not package.errors and not package.manifest.get("confirmed_seq", "").isdigit():
         package.problem("the receipt does not say up to which change HQ holds everything", sheet=fmt.MANIFEST_SHEET,
@@ -100,21 +156,25 @@ def apply_receipt(db: sqlite_utils.Database, package: Package, install: Installa
         result.message = describe_rejection(package)
         return result
     m = package.manifest
-    confirmed = int(m["confirmed_seq"])
+    confirmed, why = _effective_confirmed(db, install, package)
+    if confirmed is None:
+        return _refuse(package, why, "confirmed_seq", m["confirmed_seq"])
     listed = len(package.sheets[fmt.RECEIPT_SHEET].rows)
     result = base_result(package, "dry-run" if dry_run else "applied")
     result.seq_from, result.seq_to = 0, confirmed
     result.message = f"Receipt from {m['post_code']}: HQ holds {listed} packages and every change up to {confirmed}."
     if dry_run:
         return result
-    with db.atomic():
+    with write_transaction(db):
         if sync_state.get_peer(db, m["post_code"]) is None:
-            sync_state.pin_peer(db, m["post_code"], m["public_key"], signing.fingerprint(m["public_key"]), "first-import")
+            sync_state.pin_peer(db, m["post_code"], m["public_key"], signing.fingerprint(m["public_key"]),
+                                "confirmed-by-officer")
         sync_state.record_import(db, {
             "package_id": m["package_id"], "kind": "receipt", "post_code": m["post_code"], "seq_from": 0,
             "seq_to": confirmed, "content_hash": fmt.content_hash(m), "created_at": m["created_at"],
             "imported_at": utc_now(), "imported_by": install.officer, "backup_path": None,
             "summary": {"confirmed_seq": confirmed, "packages": listed, "counts": result.counts},
+            "incarnation": m.get("confirms_incarnation") or None,
         })
         db.execute(
             "INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'import-receipt', ?)",

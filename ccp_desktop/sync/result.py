@@ -53,6 +53,7 @@ class ImportResult:
     backup_path: str | None = None
     conflict_ids: list[int] = field(default_factory=list)
     earlier: dict[str, Any] | None = None  # for a package imported before: when, by whom, what it did then
+    unknown_key: str | None = None  # a receipt signed by an HQ key this post has not learnt: its fingerprint
 
     @property
     def ok(self) -> bool:
@@ -80,6 +81,7 @@ class ImportResult:
             "backup_path": self.backup_path,
             "conflict_ids": list(self.conflict_ids),
             "earlier_import": self.earlier,
+            "unknown_key": self.unknown_key,
         }
 
 

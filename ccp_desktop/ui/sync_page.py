@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from ccp_desktop.errors import Cancelled, NothingToExport
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.settings import ui_settings
 from ccp_desktop.ui.worker import BackgroundWorker, Job
 
@@ -57,6 +59,8 @@ class SyncPage(RefreshingPage):
         self.db_path, self.worker, self.is_hq = db_path, worker, is_hq
         self.export_job: Job | None = None
         self.last_export_path: Path | None = None
+        self.importing: Path | None = None
+        self.trust_question: QMessageBox | None = None
 
         self.summary = QLabel()
         self.summary.setObjectName("sync-summary")
@@ -249,7 +253,8 @@ class SyncPage(RefreshingPage):
         if self.previewed is not None:
             self._run_import(self.previewed, dry_run=False)
 
-    def _run_import(self, path: Path, *, dry_run: bool) -> None:
+    def _run_import(self, path: Path, *, dry_run: bool, accept_fingerprint: str | None = None) -> None:
+        self.importing = path
         self.import_button.setEnabled(False)
         self.apply_button.setVisible(False)
         self.previewed = None
@@ -258,7 +263,8 @@ class SyncPage(RefreshingPage):
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.importer import import_package
 
-            return import_package(db, path, dry_run=dry_run, progress=progress, should_cancel=should_cancel)
+            return import_package(db, path, dry_run=dry_run, progress=progress, should_cancel=should_cancel,
+                                  accept_fingerprint=accept_fingerprint)
 
         done = (lambda result: self._preview_done(path, result)) if dry_run else self._import_done
         self.worker.submit("import", run, on_done=done, on_error=self._import_error)
@@ -274,6 +280,8 @@ class SyncPage(RefreshingPage):
         self.preview_ready.emit(result)
 
     def _import_done(self, result: Any) -> None:
+        if result.status == "rejected" and result.unknown_key and self.importing is not None:
+            self._ask_to_trust_hq(self.importing, result.unknown_key)
         self.import_button.setEnabled(True)
         text = result.message
         if result.status == "rejected" and result.errors:
@@ -282,6 +290,20 @@ class SyncPage(RefreshingPage):
         tables = frozenset(result.counts) if result.status == "applied" and result.kind != "receipt" else frozenset()
         self.sync_changed.emit(OpChanges(tables=tables, sync_state=True, source=self))
         self.import_finished.emit(result)
+
+    def _ask_to_trust_hq(self, path: Path, fingerprint: str) -> None:
+        """The first receipt from HQ: trust its key only once the officer has compared the fingerprint."""
+        def answered(button: Button) -> None:
+            if button == Button.Yes:
+                self._run_import(path, dry_run=False, accept_fingerprint=fingerprint)
+
+        self.trust_question = ask_later(
+            self, "Is this HQ's key?",
+            f"This receipt is signed by the key with fingerprint\n\n{fingerprint}\n\n"
+            "Compare it with the fingerprint HQ gave you (by phone or in writing). Trust it only if every group "
+            "matches.", Button.Yes | Button.No, Button.No, answered,
+            detail="Yes: this receipt and later ones signed by this key are accepted. No: nothing is changed.",
+        )
 
     def _import_error(self, exc: BaseException) -> None:
         self.import_button.setEnabled(True)

@@ -77,3 +77,13 @@ def snapshot(db: sqlite_utils.Database) -> dict[str, Any]:
     tables = list(RECORD_KINDS) + ["change_journal", "serial_index", "sync_imports", "sync_peers", "sync_record_state",
                                    "sync_conflicts", "audit_log"]
     return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+
+
+def know_hq(post: sqlite_utils.Database, hq: sqlite_utils.Database) -> None:
+    """The post learns HQ's key (as given at setup), so that HQ's receipts are trusted."""
+    from ccp_desktop.store.installation import require_installation
+    from ccp_desktop.sync.trust import trust_key
+
+    install = require_installation(hq)
+    assert install.public_key is not None
+    trust_key(post, install.post_code, install.public_key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import openpyxl
@@ -59,7 +60,13 @@ def test_export_verify_import_receipt(dbs, capsys):
     code, stdout, _ = run(capsys, "--db", hq, "receipt", "--post", "FJ-SUVA", "--out", out)
     receipt = Path(stdout.strip().splitlines()[-1])
     assert code == 0 and receipt.exists()
-    code, stdout, _ = run(capsys, "--db", post, "import", receipt)
+    # The post has never seen HQ's key: the first receipt waits until a person compares the fingerprint.
+    code, _, err = run(capsys, "--db", post, "import", receipt)
+    assert code == 1 and "does not know HQ's key yet" in err
+    hq_fingerprint = sqlite3.connect(hq).execute("SELECT key_fingerprint FROM installation").fetchone()[0]
+    code, _, err = run(capsys, "--db", post, "import", receipt, "--accept-key", "0000 1111")
+    assert code == 1 and "not trusted" in err
+    code, stdout, _ = run(capsys, "--db", post, "import", receipt, "--accept-key", hq_fingerprint.lower().replace(" ", "-"))
     assert code == 0 and "HQ holds 1 packages" in stdout
     code, _, err = run(capsys, "--db", post, "export", "--since-receipt", "--out", out)
     assert code == 1 and "HQ has confirmed every change" in err

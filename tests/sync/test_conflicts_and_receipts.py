@@ -12,7 +12,7 @@ from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.importer import import_package
 from ccp_desktop.sync.receipts import write_receipt
 from ccp_desktop.sync.status import last_receipt, package_history, post_overview
-from tests.sync.conftest import add_sample, make_site, records_of, snapshot
+from tests.sync.conftest import add_sample, know_hq, make_site, records_of, snapshot
 
 
 @pytest.fixture
@@ -93,6 +93,7 @@ def test_older_package_after_newer_never_overwrites_and_gap_is_reported(post, hq
 
 
 def test_receipt_round_trip_and_resend_of_a_lost_package(post, hq, outbox):
+    know_hq(post, hq)
     add_sample(post)
     lost = export_package(post, outbox)
     lost.path.unlink()  # lost in transit
@@ -131,6 +132,7 @@ def test_packages_go_only_where_they_belong(sites, post, hq, outbox, tmp_path):
     wrong = import_package(other_post, receipt)
     assert wrong.status == "rejected" and "this receipt is for post FJ-SUVA, not for TO-NUKU" in wrong.errors[0].message
     # A second HQ signing receipts for the same HQ code is refused once the real one is pinned.
+    know_hq(post, hq)
     assert import_package(post, receipt).status == "applied"
     fake_hq = make_site(tmp_path / "fake", "AU-HQ", role="hq")
     import_package(fake_hq, data)

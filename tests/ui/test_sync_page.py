@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from ccp_desktop.sync.verify import verify_package
 from ccp_desktop.ui.main_window import MainWindow
@@ -79,8 +80,15 @@ def test_importing_a_receipt_from_hq_shows_what_hq_confirmed(qtbot: Any, main_wi
     hq.close()
 
     page = main_window.sync_page
-    with qtbot.waitSignal(page.import_finished, timeout=30_000) as blocker:
+    # The post has not learnt HQ's key: the first receipt asks the officer to compare the fingerprint.
+    with qtbot.waitSignal(page.import_finished, timeout=30_000) as refused:
         page.import_file(receipt.path)
+    assert refused.args[0].status == "rejected"
+    qtbot.waitUntil(lambda: page.trust_question is not None and page.trust_question.isVisible())
+    hq_fingerprint = open_database(hq_path).execute("SELECT key_fingerprint FROM installation").fetchone()[0]
+    assert hq_fingerprint in page.trust_question.text()
+    with qtbot.waitSignal(page.import_finished, timeout=30_000) as blocker:
+        qtbot.mouseClick(page.trust_question.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     assert blocker.args[0].status == "applied", blocker.args[0].message
     assert page.import_result.text() == blocker.args[0].message
     qtbot.waitUntil(lambda: main_window.status_labels["receipt"].text() != "Last receipt: never")
