@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,9 +204,7 @@ def _keep_aside(db_path: Path) -> Path:
     folder = backups_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    aside = folder / f"{db_path.stem}-before-restore-{stamp}.sqlite3"
-    if aside.exists():
-        raise StoreError(f"{aside} exists already; wait a second and restore again")
+    aside = folder / f"{db_path.stem}-before-restore-{stamp}-{uuid.uuid4().hex[:6]}.sqlite3"
     for suffix in ("-wal", "-shm"):
         side = db_path.with_name(db_path.name + suffix)
         if side.exists():

@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ccp_desktop.errors import SetupError, StoreError
+from ccp_desktop.store.private_files import make_private_folder, restrict_database, restrict_file
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -22,11 +23,13 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
     path = Path(path)
     if path.exists() and path.is_dir():
         raise SetupError(f"{path} is a folder, not a database file")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path.parent)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         db = sqlite_utils.Database(conn)
+        restrict_file(path)  # before the WAL exists: SQLite gives the WAL and shm files the database's mode
         configure(db)
+        restrict_database(path)
         if migrate:
             apply_migrations(db)
     except sqlite3.DatabaseError as exc:

@@ -12,6 +12,7 @@ import sqlite_utils
 
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.migrations import SCHEMA_VERSION, SYNCED_TABLES, schema_version
+from ccp_desktop.store.private_files import make_private_folder, restrict_file
 
 
 def count_live(db: sqlite_utils.Database) -> dict[str, int]:
@@ -70,10 +71,11 @@ def backup_database(
     target = Path(out) if out else default_backup_path(db)
     if target.exists():
         raise FileExistsError(f"{target} exists already; choose another file")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(target.parent)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     dest = sqlite3.connect(str(partial))
+    restrict_file(partial)
     try:
         def report(status: int, remaining: int, total: int) -> None:
             if progress:

@@ -109,7 +109,7 @@ def export_package(
         total = sum(expected.values())
         if total == 0:
             raise NothingToExport("Nothing has changed since the last package; nothing was written")
-        target = out_dir / fmt.package_file_name(install.post_code, created, kind, seq_from, seq_to)
+        target = out_dir / fmt.package_file_name(install.post_code, created, kind, seq_from, seq_to, package_id)
         if target.exists():
             raise PackageError(f"{target} exists already; wait a second and export again")
         previous = sync_state.last_data_export(db)

@@ -271,6 +271,8 @@ def content_hash(manifest: Mapping[str, str]) -> str:
     return hashlib.sha256(manifest_message(manifest)).hexdigest()
 
 
-def package_file_name(post: str, created: dt.datetime, kind: str, seq_from: int, seq_to: int) -> str:
+def package_file_name(post: str, created: dt.datetime, kind: str, seq_from: int, seq_to: int, package_id: str) -> str:
+    """Sorts by post and time; the id's first characters tell apart two packages of the same second and
+    range (a restored database numbers its changes from the backup's again)."""
     stamp = created.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"CCP-{post}-{stamp}-{kind}-{seq_from}-{seq_to}.xlsx"
+    return f"CCP-{post}-{stamp}-{kind}-{seq_from}-{seq_to}-{package_id[:8]}.xlsx"

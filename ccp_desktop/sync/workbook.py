@@ -20,6 +20,7 @@ from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import CoerceError
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.errors import PackageError
+from ccp_desktop.store.private_files import restrict_file
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync.rowcodec import build_converter
 
@@ -212,6 +213,7 @@ class PackageWriter:
         self._write_lists()
         try:
             self.book.save(self.partial)
+            restrict_file(self.partial)  # names of officials and recipients: the officer's eyes only
             with open(self.partial, "rb+") as handle:
                 os.fsync(handle.fileno())
             os.replace(self.partial, self.target)

@@ -22,7 +22,7 @@ from tests.sync.conftest import add_sample, records_of
 def test_workbook_layout_types_and_dropdowns(post, outbox):
     sample = add_sample(post)
     result = export_package(post, outbox)
-    assert re.fullmatch(r"CCP-FJ-SUVA-\d{8}T\d{6}Z-changes-1-5\.xlsx", result.path.name)
+    assert re.fullmatch(r"CCP-FJ-SUVA-\d{8}T\d{6}Z-changes-1-5-[0-9a-f]{8}\.xlsx", result.path.name)
     assert [p.name for p in outbox.iterdir()] == [result.path.name]  # no temporary file left
     book = openpyxl.load_workbook(result.path)
     assert book.sheetnames[:2] == ["README", "Manifest"]
