@@ -10,6 +10,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ccp_desktop.domain import records as r
+from ccp_desktop.domain.records import RECORD_KINDS, REF
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.migrations import SCHEMA_VERSION, SYNCED_TABLES, schema_version
 from ccp_desktop.store.private_files import make_private_folder, restrict_file
@@ -32,6 +34,7 @@ def stats(db: sqlite_utils.Database) -> dict[str, int]:
 class CheckReport:
     integrity: list[str] = field(default_factory=list)
     foreign_keys: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
     schema_version: int = 0
     expected_schema_version: int = SCHEMA_VERSION
 
@@ -39,6 +42,7 @@ class CheckReport:
     def problems(self) -> list[str]:
         out = [f"integrity: {m}" for m in self.integrity]
         out += [f"foreign key: {m}" for m in self.foreign_keys]
+        out += [f"link: {m}" for m in self.orphans]
         if self.schema_version != self.expected_schema_version:
             out.append(f"schema version {self.schema_version}, this program expects {self.expected_schema_version}")
         return out
@@ -55,7 +59,25 @@ def check_database(db: sqlite_utils.Database) -> CheckReport:
         f"{table} row {rowid} refers to a missing {parent}"
         for table, rowid, parent, _ in db.execute("PRAGMA foreign_key_check").fetchall()
     ]
+    report.orphans = live_records_under_deleted_parents(db)
     return report
+
+
+def live_records_under_deleted_parents(db: sqlite_utils.Database, limit: int = 50) -> list[str]:
+    """Live records that refer to a tombstoned one (a link to a deleted activity, a delivery under a
+    deleted activity): the schema allows them, sync conflicts can make them, a person must settle them."""
+    out = []
+    for kind in RECORD_KINDS.values():
+        for f in kind.fields:
+            if f.type != REF or not f.ref:
+                continue
+            rows = db.execute(
+                f"SELECT c.id, p.id FROM {kind.name} c JOIN {f.ref} p ON p.id = c.{f.key}"
+                f" WHERE c.deleted = 0 AND p.deleted = 1 LIMIT ?", [limit],
+            ).fetchall()
+            parent = r.record_kind(f.ref).label.lower()
+            out += [f"live {kind.label.lower()} {cid} refers to the deleted {parent} {pid} ({f.key})" for cid, pid in rows]
+    return out[:limit]
 
 
 def default_backup_path(db: sqlite_utils.Database) -> Path:

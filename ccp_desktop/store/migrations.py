@@ -331,6 +331,9 @@ def m010_incarnations(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sync_record_state ADD COLUMN post_incarnation_seen TEXT")
     db.execute("ALTER TABLE sync_record_state ADD COLUMN post_seq_seen INTEGER")
     db.execute("UPDATE sync_record_state SET post_incarnation_seen = 'legacy:' || post_code")
+    # A conflict held with another: a link the post deleted with its activity while HQ edited the activity
+    # waits for the activity's conflict and is settled the same way.
+    db.execute("ALTER TABLE sync_conflicts ADD COLUMN held_by INTEGER REFERENCES sync_conflicts(id)")
     # Settings an officer may change (backup rotation), kept in the database so a restore brings them back.
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 

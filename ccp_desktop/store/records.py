@@ -105,11 +105,18 @@ def _unique_link_problems(db: sqlite_utils.Database, kind: r.RecordKind, record:
     return [Problem("partner_id", "This partner is already linked to the activity", record.get("partner_id"))] if row else []
 
 
-def _audit(db: sqlite_utils.Database, officer: str, action: str, kind: r.RecordKind, rec_id: str, rev: int, changes: Any) -> None:
+def write_audit(db: sqlite_utils.Database, officer: str, action: str, table: str | None = None,
+                record_id: str | None = None, rev: int | None = None, changes: Any = None) -> None:
+    """One audit entry: who did what to which record, when (UTC). The caller holds the transaction."""
     db.execute(
         "INSERT INTO audit_log (at, officer, action, table_name, record_id, rev, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [utc_now(), officer, action, kind.name, rec_id, rev, json.dumps(changes, ensure_ascii=False, default=str)],
+        [utc_now(), officer, action, table, record_id, rev,
+         None if changes is None else json.dumps(changes, ensure_ascii=False, default=str)],
     )
+
+
+def _audit(db: sqlite_utils.Database, officer: str, action: str, kind: r.RecordKind, rec_id: str, rev: int, changes: Any) -> None:
+    write_audit(db, officer, action, kind.name, rec_id, rev, changes)
 
 
 def _write(db: sqlite_utils.Database, kind: r.RecordKind, record: Mapping[str, Any], *, replace: bool) -> None:
@@ -222,6 +229,11 @@ _DEPENDANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "partners": (("activity_partners", "partner_id"),),
     "equipment_deliveries": (("equipment_items", "delivery_id"),),
 }
+
+
+def dependants_of(kind_name: str) -> tuple[tuple[str, str], ...]:
+    """(child table, column) of the records deleted with a record of this kind."""
+    return _DEPENDANTS.get(kind_name, ())
 
 
 # Live records that point at a record and must not be left pointing at a deleted one. They are not

@@ -252,7 +252,7 @@ def stored_row(db: sqlite_utils.Database, kind: r.RecordKind, record_id: str) ->
 
 _CONFLICT_COLUMNS = (
     "id", "table_name", "record_id", "post_code", "package_id", "detected_at", "hq_rev", "post_rev",
-    "hq_version", "post_version", "status", "resolved_at", "resolved_by",
+    "hq_version", "post_version", "status", "resolved_at", "resolved_by", "held_by",
 )
 
 
@@ -272,7 +272,7 @@ def open_conflict_id(db: sqlite_utils.Database, table: str, record_id: str) -> i
 
 def save_conflict(
     db: sqlite_utils.Database, *, table: str, record_id: str, post_code: str, package_id: str,
-    hq_version: dict[str, Any], post_version: dict[str, Any],
+    hq_version: dict[str, Any], post_version: dict[str, Any], held_by: int | None = None,
 ) -> int:
     """Keep both versions. A newer post version of a record already in conflict replaces the older one."""
     hq_text = json.dumps(hq_version, ensure_ascii=False)
@@ -287,8 +287,9 @@ def save_conflict(
         return existing
     cursor = db.execute(
         "INSERT INTO sync_conflicts (table_name, record_id, post_code, package_id, detected_at, hq_rev, post_rev,"
-        " hq_version, post_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [table, record_id, post_code, package_id, utc_now(), hq_version["rev"], post_version["rev"], hq_text, post_text],
+        " hq_version, post_version, held_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [table, record_id, post_code, package_id, utc_now(), hq_version["rev"], post_version["rev"], hq_text, post_text,
+         held_by],
     )
     return int(cursor.lastrowid or 0)
 
@@ -302,6 +303,11 @@ def list_conflicts(db: sqlite_utils.Database, *, include_resolved: bool = False)
 def get_conflict(db: sqlite_utils.Database, conflict_id: int) -> dict[str, Any] | None:
     row = db.execute(f"SELECT {', '.join(_CONFLICT_COLUMNS)} FROM sync_conflicts WHERE id = ?", [conflict_id]).fetchone()
     return _conflict_dict(row) if row else None
+
+
+def held_conflict_ids(db: sqlite_utils.Database, conflict_id: int) -> list[int]:
+    rows = db.execute("SELECT id FROM sync_conflicts WHERE held_by = ? AND status = 'open' ORDER BY id", [conflict_id])
+    return [int(row[0]) for row in rows]
 
 
 def mark_conflict_resolved(db: sqlite_utils.Database, conflict_id: int, status: str, officer: str) -> None:

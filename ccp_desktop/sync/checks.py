@@ -11,6 +11,7 @@ import sqlite_utils
 
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.validation import validate_record
+from ccp_desktop.store import sync_state
 from ccp_desktop.store.records import StoreLookup
 from ccp_desktop.sync.package import RECEIPT_KIND, Package, decode
 
@@ -20,7 +21,9 @@ class PackageLookup:
     database's for the records they carry (a tombstone in the package hides the stored record)."""
 
     def __init__(self, package: Package, db: sqlite_utils.Database | None) -> None:
+        self.db = db
         self.store = StoreLookup(db) if db is not None else None
+        self.deleted_at_hq: set[tuple[str, str]] = set()  # used by the package, deleted by HQ meanwhile
         self.live: dict[str, set[str]] = {}
         self.dead: dict[str, set[str]] = {}
         self.serials: dict[str, str] = {}
@@ -44,7 +47,16 @@ class PackageLookup:
             return True
         if record_id in self.dead.get(kind, ()):
             return False
-        return self.store.exists(kind, record_id) if self.store else True
+        if self.store is None or self.db is None:
+            return True
+        if self.store.exists(kind, record_id):
+            return True
+        if _deleted_by_hq(self.db, kind, record_id):
+            # HQ deleted it while the post went on using it: a conflict for a person, never a refusal
+            # that would block every resend of this package.
+            self.deleted_at_hq.add((kind, record_id))
+            return True
+        return False
 
     def serial_owner(self, serial: str) -> str | None:
         """A stored item the package does not carry wins (it keeps its serials); else the first item in
@@ -54,6 +66,14 @@ class PackageLookup:
             if stored is not None and stored not in self.items_in_package:
                 return stored
         return self.serials.get(serial.casefold())
+
+
+def _deleted_by_hq(db: sqlite_utils.Database, kind: str, record_id: str) -> bool:
+    row = db.execute(f"SELECT rev, deleted FROM {kind} WHERE id = ?", [record_id]).fetchone()
+    if row is None or not row[1]:
+        return False
+    state = sync_state.record_state(db, kind, record_id)
+    return state is None or row[0] > state.agreed_rev  # the deletion is HQ's, not the post's
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
@@ -99,6 +119,8 @@ def validate_package(package: Package, db: sqlite_utils.Database | None,
                 seen[rid] = excel_row
             if progress and len(seen) % 1000 == 0:
                 progress(1000)
+    if lookup is not None:
+        package.deleted_at_hq |= lookup.deleted_at_hq
 
 
 def validate_receipt_target(package: Package, own_post: str) -> None:

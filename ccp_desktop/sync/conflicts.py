@@ -5,7 +5,6 @@ post never saw HQ's version."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import sqlite_utils
@@ -16,9 +15,29 @@ from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
 from ccp_desktop.store import sync_state
 from ccp_desktop.store.installation import require_installation
-from ccp_desktop.store.records import StoreLookup, encode_row
+from ccp_desktop.store.records import StoreLookup, dependants_of, encode_row, write_audit
+from ccp_desktop.store.transactions import write_transaction
 
 KEEP_CHOICES = ("post", "hq")
+
+
+def _revive_dependants(db: sqlite_utils.Database, kind: r.RecordKind, record_id: str, post_code: str, who: str) -> None:
+    """HQ's deletion of a record was overruled by the post's version: the dependants HQ deleted with it
+    (links, items), which the post never deleted, come back too, so both ends hold the same record."""
+    for child_name, column in dependants_of(kind.name):
+        child = r.record_kind(child_name)
+        rows = db.execute(f"SELECT {', '.join(child.keys)} FROM {child_name} WHERE {column} = ? AND deleted = 1",
+                          [record_id]).fetchall()
+        for row in rows:
+            current = dict(zip(child.keys, row, strict=True))
+            state = sync_state.record_state(db, child_name, current["id"])
+            if state is None or current["rev"] <= state.agreed_rev:
+                continue  # the post deleted it (or HQ never agreed it with the post): it stays deleted
+            revived = dict(current, deleted=0, rev=current["rev"] + 1, updated_at=utc_now(), updated_by=who)
+            sync_state.write_remote_rows(db, child, [tuple(revived[k] for k in child.keys)], replace=True)
+            sync_state.set_record_states(db, child_name, post_code, [(current["id"], sync_state.RecordState(
+                state.seen_rev, revived["rev"], state.incarnation, state.seq))])
+            write_audit(db, who, "revive-with-parent", child_name, current["id"], revived["rev"], {"parent": record_id})
 
 
 def list_conflicts(db: sqlite_utils.Database, *, include_resolved: bool = False) -> list[dict[str, Any]]:
@@ -43,7 +62,7 @@ def resolve_conflict(db: sqlite_utils.Database, conflict_id: int, keep: str, *, 
         raise ValidationError([Problem("keep", "choose post or hq", keep)])
     install = require_installation(db)
     who = officer or install.officer
-    with db.atomic():
+    with write_transaction(db):
         conflict = sync_state.get_conflict(db, conflict_id)
         if conflict is None:
             raise NotFoundError(f"No conflict number {conflict_id}")
@@ -71,10 +90,11 @@ def resolve_conflict(db: sqlite_utils.Database, conflict_id: int, keep: str, *, 
             seen = sync_state.record_state(db, kind.name, kept["id"])
             sync_state.set_record_states(db, kind.name, conflict["post_code"], [(kept["id"], sync_state.RecordState(
                 conflict["post_rev"], kept["rev"], seen.incarnation if seen else None, seen.seq if seen else None))])
+            if conflict["hq_version"].get("deleted") and not kept.get("deleted"):
+                _revive_dependants(db, kind, kept["id"], conflict["post_code"], who)
         sync_state.mark_conflict_resolved(db, conflict_id, f"kept-{keep}", who)
-        db.execute(
-            "INSERT INTO audit_log (at, officer, action, table_name, record_id, rev, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [utc_now(), who, "resolve-conflict", kind.name, conflict["record_id"], kept["rev"],
-             json.dumps({"conflict": conflict_id, "kept": keep}, ensure_ascii=False)],
-        )
+        for held in sync_state.held_conflict_ids(db, conflict_id):
+            resolve_conflict(db, held, keep, officer=who)  # a link deleted with its activity follows it
+        write_audit(db, who, "resolve-conflict", kind.name, conflict["record_id"], kept["rev"],
+                    {"conflict": conflict_id, "kept": keep})
     return kept

@@ -152,6 +152,7 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
     """Everything in one transaction: rows, agreement state, conflicts, pinned key, ledger, audit."""
     m = package.manifest
     conflict_ids: list[int] = []
+    saved: dict[tuple[str, str], int] = {}  # (table, id) -> its conflict, for dependants held with it
     now = utc_now()
     with write_transaction(db):
         for name, kind_plan in plan.kinds.items():
@@ -161,11 +162,14 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
             if kind_plan.inserts:
                 sync_state.write_remote_rows(db, kind, kind_plan.inserts, replace=False)
             sync_state.set_record_states(db, name, plan.post_code, kind_plan.states)
-            for hq_version, post_version in kind_plan.conflicts:
-                conflict_ids.append(sync_state.save_conflict(
+            for (hq_version, post_version), parent in zip(kind_plan.conflicts, kind_plan.held_by, strict=True):
+                conflict_id = sync_state.save_conflict(
                     db, table=name, record_id=post_version["id"], post_code=plan.post_code, package_id=m["package_id"],
                     hq_version=hq_version, post_version=post_version,
-                ))
+                    held_by=saved.get(parent) if parent else None,
+                )
+                saved[(name, post_version["id"])] = conflict_id
+                conflict_ids.append(conflict_id)
         if sync_state.get_peer(db, plan.post_code) is None:
             sync_state.pin_peer(db, plan.post_code, m["public_key"], signing.fingerprint(m["public_key"]), "first-import")
         fingerprint = signing.fingerprint(m["public_key"])

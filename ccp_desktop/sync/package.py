@@ -58,6 +58,7 @@ class Package:
     warnings: list[str] = field(default_factory=list)
     signature_ok: bool = False
     readable: bool = False
+    deleted_at_hq: set[tuple[str, str]] = field(default_factory=set)  # (table, id) referenced, deleted by HQ
     _ids: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def ids(self, sheet: str) -> set[str]:

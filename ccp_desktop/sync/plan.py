@@ -26,7 +26,8 @@ import sqlite_utils
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.store import lineage as lin
-from ccp_desktop.store.sync_state import RecordState, record_states
+from ccp_desktop.store.records import dependants_of
+from ccp_desktop.store.sync_state import RecordState, record_state, record_states
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.package import Package, decode
 from ccp_desktop.sync.result import empty_counts
@@ -40,6 +41,7 @@ class KindPlan:
     expected_revs: list[int] = field(default_factory=list)  # HQ's rev of each updated record when planned
     states: list[tuple[str, RecordState]] = field(default_factory=list)
     conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # (hq, post)
+    held_by: list[tuple[str, str] | None] = field(default_factory=list)  # per conflict: the parent it waits for
     counts: dict[str, int] = field(default_factory=empty_counts)
 
 
@@ -51,6 +53,23 @@ class Plan:
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {name: dict(p.counts) for name, p in self.kinds.items()}
+
+
+def _conflict(plan: KindPlan, hq: dict[str, Any], post: dict[str, Any], held_by: tuple[str, str] | None = None) -> None:
+    plan.conflicts.append((hq, post))
+    plan.held_by.append(held_by)
+    plan.counts["conflicting"] += 1
+
+
+def _held_parent(kind: r.RecordKind, row: tuple[Any, ...], deleted_in_conflict: set[tuple[str, str]]) -> tuple[str, str] | None:
+    """The parent whose deletion is in conflict, if this row is a dependant deleted with it."""
+    for parent_kind in RECORD_KINDS.values():
+        for child, column in dependants_of(parent_kind.name):
+            if child == kind.name:
+                key = (parent_kind.name, row[kind.keys.index(column)])
+                if key in deleted_in_conflict:
+                    return key
+    return None
 
 
 class _Relations:
@@ -93,7 +112,11 @@ def _parents_known(db: sqlite_utils.Database, package: Package, kind: r.RecordKi
     return True
 
 
-def plan_kind(db: sqlite_utils.Database, package: Package, kind: r.RecordKind, relations: _Relations) -> KindPlan:
+def plan_kind(db: sqlite_utils.Database, package: Package, kind: r.RecordKind, relations: _Relations,
+              deleted_in_conflict: set[tuple[str, str]] | None = None) -> KindPlan:
+    """`deleted_in_conflict`: parents whose deletion by the post is in conflict in this plan; their
+    dependants deleted with them wait in conflict too, to be settled the same way."""
+    deleted_in_conflict = deleted_in_conflict if deleted_in_conflict is not None else set()
     plan = KindPlan(kind)
     sheet = package.sheets[kind.name]
     post = package.manifest["post_code"]
@@ -141,9 +164,8 @@ def plan_kind(db: sqlite_utils.Database, package: Package, kind: r.RecordKind, r
                 plan.counts["unchanged"] += 1
                 plan.states.append((rid, RecordState(max(rev, seen), hq_rev, incarnation, seq)))
             else:
-                plan.conflicts.append((decode(kind, hq), decode(kind, row)))
+                _conflict(plan, decode(kind, hq), decode(kind, row))
                 plan.states.append((rid, RecordState(rev, agreed, incarnation, seq)))
-                plan.counts["conflicting"] += 1
             continue
         if rev <= seen:
             plan.counts["unchanged"] += 1  # seen already, or older than a version HQ holds: an old rev never wins
@@ -153,13 +175,17 @@ def plan_kind(db: sqlite_utils.Database, package: Package, kind: r.RecordKind, r
                 plan.counts["unchanged"] += 1  # both sides made the same change
                 plan.states.append((rid, RecordState(rev, hq_rev, incarnation, seq)))
             else:
-                plan.conflicts.append((decode(kind, hq), decode(kind, row)))
+                _conflict(plan, decode(kind, hq), decode(kind, row))
                 plan.states.append((rid, RecordState(rev, agreed, incarnation, seq)))
-                plan.counts["conflicting"] += 1
             continue
         if row == hq:
             plan.counts["unchanged"] += 1
             plan.states.append((rid, RecordState(rev, hq_rev, incarnation, seq)))
+            continue
+        parent = _held_parent(kind, row, deleted_in_conflict) if deleted and not hq[deleted_at] else None
+        if parent is not None:
+            _conflict(plan, decode(kind, hq), decode(kind, row), held_by=parent)
+            plan.states.append((rid, RecordState(rev, agreed, incarnation, seq)))
             continue
         # HQ has not touched it since they agreed: the post's newer version replaces it. A rev at or below
         # HQ's (possible after a conflict was settled at HQ, or a restore) moves on from HQ's, as revs never go back.
@@ -181,8 +207,25 @@ def make_plan(db: sqlite_utils.Database, package: Package, progress: Callable[[i
     row_lineage = package_lineage(db, package)
     plan = Plan(post_code=package.manifest["post_code"], lineage=row_lineage)
     relations = _Relations(db, row_lineage)
+    deleted_in_conflict: set[tuple[str, str]] = set()
     for name, kind in RECORD_KINDS.items():
-        plan.kinds[name] = plan_kind(db, package, kind, relations)
+        kind_plan = plan_kind(db, package, kind, relations, deleted_in_conflict)
+        _plan_deleted_but_used(db, package, kind, kind_plan)
+        deleted_in_conflict |= {(name, post["id"]) for _, post in kind_plan.conflicts if post.get("deleted")}
+        plan.kinds[name] = kind_plan
         if progress:
             progress(len(package.sheets[name].rows))
     return plan
+
+
+def _plan_deleted_but_used(db: sqlite_utils.Database, package: Package, kind: r.RecordKind, plan: KindPlan) -> None:
+    """Records HQ deleted that the package still uses (a new delivery for a deleted activity): each is a
+    conflict between HQ's deletion and the post's live record as HQ last had it from the post."""
+    for table, rid in sorted(package.deleted_at_hq):
+        if table != kind.name or (kind.name in package.sheets and rid in package.ids(kind.name)):
+            continue
+        row = db.execute(f"SELECT {', '.join(kind.keys)} FROM {kind.name} WHERE id = ?", [rid]).fetchone()
+        state = record_state(db, kind.name, rid)
+        hq = decode(kind, tuple(row))
+        post = dict(hq, deleted=0, rev=state.seen_rev if state else hq["rev"])
+        _conflict(plan, hq, post)
