@@ -325,9 +325,13 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         try:
-            forms.offer_draft_restore(self, self.db)
+            restored = forms.offer_draft_restore(self, self.db)
         except Exception as exc:
             show_error(self, exc)
+            return
+        for form in restored:
+            # A restored form belongs to no list page: its save must still refresh lists, dashboard and status.
+            form.saved.connect(lambda kind, _id: self.hub.announce(OpChanges.for_kind(kind)))
 
     def restore_layout(self) -> None:
         settings = ui_settings(self.db_path)
