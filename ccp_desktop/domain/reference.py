@@ -54,6 +54,11 @@ class ReferenceData:
                 return str(entry["label"])
         return code or ""
 
+    def short_label(self, name: str, code: str | None) -> str:
+        """The label where room is short (a chart axis, a list column): the entry's `short_label` if it has one."""
+        entry = self.entry(name, code) if code is not None else None
+        return str(entry.get("short_label") or entry["label"]) if entry else (code or "")
+
     def entry(self, name: str, code: str) -> dict[str, Any] | None:
         return next((e for e in self.lists[name] if e["code"] == code), None)
 

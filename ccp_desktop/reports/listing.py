@@ -30,6 +30,7 @@ class Column:
     type: str = TEXT
     choices: str | None = None  # reference list that turns a code into its label
     width: int = 120
+    short: bool = False  # show the code's short label (a narrow column); the full one is in the tooltip
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,8 @@ def display_value(column: Column, value: Any) -> str:
     if column.type == MONEY:
         return f"{float(value):,.2f}"
     if column.type == CODE and column.choices:
-        return load_reference().label(column.choices, str(value))
+        ref = load_reference()
+        return ref.short_label(column.choices, str(value)) if column.short else ref.label(column.choices, str(value))
     if column.type == SERIALS:
         serials = json.loads(value) if isinstance(value, str) else list(value)
         return ", ".join(serials)
@@ -260,7 +262,7 @@ ACTIVITIES = ListSpec(
     joins=(),
     columns=(
         Column("title", "Title", "activities.title", width=320),
-        Column("stream", "Stream", "activities.stream", width=65),  # CAP, CRIME, NORMS: short and known
+        Column("stream", "Line of effort", "activities.stream", CODE, "streams", 110, short=True),
         Column("activity_type", "Type", "activities.activity_type", CODE, "activity_types", 160),
         Column("country", "Country or region", "activities.country", CODE, "activity_places", 140),
         Column("start_date", "Start", "activities.start_date", DATE, width=90),

@@ -7,6 +7,7 @@ import sqlite_utils
 from PySide6.QtWidgets import QWidget
 
 from ccp_desktop.domain import records as r
+from ccp_desktop.domain.wording import count_of
 from ccp_desktop.store.drafts import Draft
 from ccp_desktop.store.records import get_record, tombstone_record
 from ccp_desktop.ui.forms.base import RecordForm
@@ -80,8 +81,9 @@ def confirm_and_delete(parent: QWidget | None, db: sqlite_utils.Database, kind: 
         ).fetchone()
         if row and row[0]:
             # A tombstoned recipient would leave those deliveries failing validation at HQ.
-            tell(parent, "Partner still in use", f"“{title}” is the recipient of {row[0]} equipment "
-                 "deliveries. Change their recipient or delete them first; nothing was deleted.")
+            tell(parent, "Partner still in use", f"“{title}” is the recipient of "
+                 f"{count_of(row[0], 'equipment delivery', 'equipment deliveries')}. Change the recipient or delete "
+                 "the delivery first; nothing was deleted.")
             return False
     answer = ask(
         parent, f"Delete {rk.label.lower()}", f"Delete the {rk.label.lower()} “{title}”?",
