@@ -75,7 +75,8 @@ def test_pick_a_partner_from_the_search_list(qtbot: Any, open_form: Any, post_db
     # The list asks the database once typing pauses: live partners whose name holds the text.
     qtbot.waitUntil(lambda: completer.model().rowCount() == 2)
     assert [completer.model().index(i, 0).data() for i in range(2)] == ["Samoa CERT (FJ)", "Solomon Islands CERT (FJ)"]
-    assert "no partner matches 'cert'" in form.partners.error.text()
+    # The message agrees with that list (issue 10, item 6), not "no partner matches".
+    assert "Row 1: 'cert' is part of 2 partners' names: choose one from the list" in form.partners.error.text()
     completer.complete()
     popup = completer.popup()
     qtbot.waitUntil(popup.isVisible)

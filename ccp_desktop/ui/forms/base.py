@@ -354,11 +354,9 @@ class RecordForm(QDialog):
         bad = {p.field for p in problems}
         problems += [p for p in validate_record(self.kind, record, lookup=self.lookup) if p.field not in bad]
         for key, binding in self._bindings.items():
-            if isinstance(binding.widget, RecordPicker) and binding.widget.unresolved_text():
-                typed = binding.widget.unresolved_text()
+            if isinstance(binding.widget, RecordPicker) and (message := binding.widget.unresolved_message()):
                 problems = [p for p in problems if p.field != key]
-                noun = "partner" if binding.widget.kind == "partners" else "activity"
-                problems.append(Problem(key, f"No {noun} matches {typed!r}: choose one from the list", typed))
+                problems.append(Problem(key, message, binding.widget.unresolved_text()))
         return problems
 
     def revalidate(self) -> None:

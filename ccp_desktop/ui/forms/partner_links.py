@@ -136,7 +136,7 @@ class PartnerLinks(QWidget):
         for i, row in enumerate(self.rows(), start=1):
             partner_id, typed = row["partner"]["id"], row["partner"]["text"].strip()
             if not partner_id:
-                msg = f"no partner matches {typed!r}: choose one or use New partner…" if typed else "choose a partner"
+                msg = (self._picker(i - 1).unresolved_message() or "") if typed else "choose a partner"
                 out.append(Problem("partners", f"Row {i}: {msg}"))
             elif partner_id in seen:
                 out.append(Problem("partners", f"Row {i}: the same partner is already on row {seen[partner_id]}"))

@@ -285,6 +285,22 @@ class RecordPicker(QLineEdit):
         text = self.text().strip()
         return text if text and self._id is None else None
 
+    def unresolved_message(self) -> str | None:
+        """Why what was typed picks nothing, in words that agree with the list of matches shown below it."""
+        typed = self.unresolved_text()
+        if typed is None:
+            return None
+        noun, part = ("partner", "name") if self.kind == "partners" else ("activity", "title")
+        matches = [_picker_label(row) for row in self._query(typed)]
+        if not matches:
+            extra = " or add it as a new partner" if self.kind == "partners" else ""
+            return f"No {noun}'s {part} contains {typed!r}: check the spelling{extra}"
+        if len(matches) == 1:
+            return f"{typed!r} is part of “{matches[0]}”: choose it from the list to use it"
+        many = f"{len(matches)}+" if len(matches) >= 50 else str(len(matches))
+        whose = "partners' names" if self.kind == "partners" else "activities' titles"
+        return f"{typed!r} is part of {many} {whose}: choose one from the list"
+
 
 class SerialsEdit(QPlainTextEdit):
     """Serial numbers one per line: a column pasted from a spreadsheet lands as one serial a line.
