@@ -112,3 +112,17 @@ def test_every_field_of_an_item_line_has_an_input(qtbot: Any, open_form: Any, po
     line = open_form(post_db, "equipment_deliveries").items.lines[0]
     assert set(line.widgets) == {f.key for f in ITEMS.user_fields} - {"delivery_id"}
     assert all(widget.accessibleName().endswith(", line 1") for widget in line.widgets.values())
+
+
+def test_role_column_shows_the_whole_role(qtbot: Any, open_form: Any, post_db: Any) -> None:
+    """Issue 10, item 15: the role column was as narrow as an empty cell and showed "L" or "I"."""
+    form = open_form(post_db, "activities")
+    qtbot.mouseClick(form.partners.add_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(form.partners.add_button, Qt.MouseButton.LeftButton)
+    for row, role in ((0, "Lead"), (1, "Implementing")):
+        combo = form.partners.table.cellWidget(row, 1)
+        assert combo.currentText() == role
+        qtbot.waitUntil(combo.isVisible)
+        needed = combo.fontMetrics().horizontalAdvance("Implementing")
+        assert combo.width() >= needed + 20  # the text and the drop-down arrow
+        assert form.partners.table.columnWidth(1) >= combo.sizeHint().width()

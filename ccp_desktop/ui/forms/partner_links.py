@@ -39,7 +39,12 @@ class PartnerLinks(QWidget):
         self.table.setHorizontalHeaderLabels(["Partner", "Role"])
         self.table.setAccessibleName("Delivery partners")
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # The role column holds combo boxes, which "resize to contents" does not measure (it showed "L", "I"):
+        # it is as wide as a combo showing the longest role.
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        probe = CodeCombo(self.roles, blank="— role —")
+        self.table.setColumnWidth(1, probe.sizeHint().width() + 8)
+        probe.deleteLater()
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # Tab moves between the cell widgets and on out of the table
