@@ -199,7 +199,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        # Ctrl+Q spelled out: the platform's "Quit" key is empty on Windows and on some Linux desktops.
+        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
         edit_menu = bar.addMenu("&Edit")
         self._action(edit_menu, "&Find…", self.find_records, QKeySequence.StandardKey.Find, "Search the list")
         self._action(edit_menu, "&Open record", self._open_selected, "Ctrl+O")
@@ -368,6 +369,15 @@ class MainWindow(QMainWindow):
 
         return [f for f in self.findChildren(RecordForm) if f.isVisible() and f.is_dirty()]
 
+    def close_forms(self) -> None:
+        """Close every open record form without a question (asked already); drafts written stay for next time."""
+        from ccp_desktop.ui.forms.base import RecordForm
+
+        for form in self.findChildren(RecordForm):
+            if form.isVisible():
+                form.draft_timer.stop()
+                form.done(0)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.sync_page.export_job is not None:
             answer = QMessageBox.question(self, APP_NAME, "A package is being written. Stop it and quit?")
@@ -390,6 +400,7 @@ class MainWindow(QMainWindow):
                 form.write_draft()  # the latest keystrokes, not the state of the last timer tick
         if not self._closed:
             self._closed = True
+            self.close_forms()
             self.save_layout()
             self.worker.stop()
             self.db.close()

@@ -178,7 +178,7 @@ def test_escape_with_unsaved_changes_asks(qtbot: Any, open_form: Any, post_db: A
     boxes.answer(QMessageBox.StandardButton.Cancel)
     qtbot.keyClick(form, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: boxes.done)
-    assert "Save the changes to this activity?" in boxes.texts[-1]
+    assert "This activity cannot be saved yet. Throw away what you typed?" in boxes.texts[-1]
     assert form.isVisible()  # Cancel: back to the form, nothing lost
     assert field(form, "title").text() == "Half typed"
     boxes.answer(QMessageBox.StandardButton.Discard)

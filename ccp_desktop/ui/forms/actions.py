@@ -33,7 +33,7 @@ def open_record_form(
     parent: QWidget | None, db: sqlite_utils.Database, kind: str, record_id: str | None = None,
     *, draft: Draft | None = None,
 ) -> RecordForm:
-    """Open the form for a new record (no id) or an existing one; shown window-modal, not blocking.
+    """Open the form for a new record (no id) or an existing one; shown beside the main window, not modal.
 
     With `draft`, the form starts from what was on screen when the draft was saved."""
     key = f"{kind}:{record_id}" if record_id else None
@@ -50,7 +50,7 @@ def open_record_form(
     if draft is not None:
         form.restore_draft(draft)
     form.finished.connect(form.deleteLater)
-    form.open()
+    form.show()  # not open(): that makes a dialog window-modal, and the main window could not be closed
     return form
 
 

@@ -144,7 +144,9 @@ class RecordForm(QDialog):
         self._problems: list[Problem] = []
         self._last_draft: Any = None
         self.question: QMessageBox | None = None  # the "unsaved changes" question while it is shown
-        self.setWindowModality(Qt.WindowModality.WindowModal)
+        # Not modal: a modal form blocks the main window, whose close button then does nothing at all
+        # (Qt drops the close request); the main window instead asks about unsaved forms when it closes.
+        self.setWindowModality(Qt.WindowModality.NonModal)
         self.setSizeGripEnabled(True)
         self.setWindowTitle(self.title_text())
 
@@ -455,10 +457,19 @@ class RecordForm(QDialog):
             return
         if self.question is not None:
             return  # already asking
+        noun = self.kind.label.lower()
+        if self.save_button.isEnabled():
+            self.question = ask_later(
+                self, "Unsaved changes", f"Save the changes to this {noun}?",
+                Button.Save | Button.Discard | Button.Cancel, Button.Save, self._closing_answer,
+            )
+            return
+        # It cannot be saved as it is: offering Save (as the default, too) would only fail. Keep editing
+        # is the default, so Enter never throws work away.
         self.question = ask_later(
-            self, "Unsaved changes", f"Save the changes to this {self.kind.label.lower()}?",
-            Button.Save | Button.Discard | Button.Cancel, Button.Save, self._closing_answer,
-            detail="" if self.save_button.isEnabled() else "It cannot be saved yet. " + self.summary.text(),
+            self, "Unsaved changes", f"This {noun} cannot be saved yet. Throw away what you typed?",
+            Button.Discard | Button.Cancel, Button.Cancel, self._closing_answer,
+            detail=self.summary.text(), labels={Button.Discard: "Throw away", Button.Cancel: "Keep editing"},
         )
 
     def _closing_answer(self, answer: Button) -> None:
