@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop import APP_NAME, __version__
+from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
 from ccp_desktop.reports.listing import LISTS
@@ -48,7 +49,7 @@ def app_icon() -> QIcon:
 
 
 def _when(stamp: Any) -> str:
-    return str(stamp)[:16].replace("T", " ") + " UTC" if stamp else "never"
+    return local_time(stamp, never="never")
 
 
 class MainWindow(QMainWindow):

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import Cancelled, NothingToExport
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.errors import show_error
@@ -40,7 +41,7 @@ EXPORT_KINDS = (
 
 
 def _when(stamp: Any) -> str:
-    return str(stamp or "")[:16].replace("T", " ") + (" UTC" if stamp else "")
+    return local_time(stamp)
 
 
 class SyncPage(RefreshingPage):

@@ -32,6 +32,7 @@ from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import coerce_record
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.validation import validate_record
+from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import CcpError, NotFoundError, Problem
 from ccp_desktop.store.drafts import Draft, delete_draft, save_draft
 from ccp_desktop.store.records import StoreLookup, get_record
@@ -314,7 +315,7 @@ class RecordForm(QDialog):
         self._last_draft = None  # write it again at the next tick under the same key
 
     def _initial_draft_note(self, draft: Draft) -> None:
-        note = f"Restored from a draft saved at {draft.saved_at.replace('T', ' ')[:19]} UTC; it is not saved yet."
+        note = f"Restored from a draft saved at {local_time(draft.saved_at)}; it is not saved yet."
         if self.record is not None and draft.payload.get("rev") not in (None, self.record["rev"]):
             note += (" The record was changed after this draft was written; saving replaces those changes"
                      " with what you see here.")
