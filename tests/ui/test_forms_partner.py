@@ -126,3 +126,16 @@ def test_role_column_shows_the_whole_role(qtbot: Any, open_form: Any, post_db: A
         needed = combo.fontMetrics().horizontalAdvance("Implementing")
         assert combo.width() >= needed + 20  # the text and the drop-down arrow
         assert form.partners.table.columnWidth(1) >= combo.sizeHint().width()
+
+
+def test_a_partner_already_recorded_under_another_case_is_pointed_out(qtbot: Any, open_form: Any, post_db: Any) -> None:
+    """Issue 10, item 11: "vanuatu police force" beside "Vanuatu Police Force" got no warning."""
+    existing = insert_record(post_db, "partners", factories.partner(name="Vanuatu Police Force", country="VU"))
+    form = open_form(post_db, "partners")
+    type_into(qtbot, field(form, "name"), "vanuatu  police-force")
+    assert form.duplicate_note.isVisible()
+    assert "“Vanuatu Police Force” (VU) is already recorded as a partner" in form.duplicate_note.text()
+    type_into(qtbot, field(form, "name"), "Vanuatu Police Force Cyber Unit")
+    assert not form.duplicate_note.isVisible()
+    edit = open_form(post_db, "partners", existing["id"])  # a partner is not its own duplicate
+    assert not edit.duplicate_note.isVisible()
