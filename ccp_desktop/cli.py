@@ -62,10 +62,12 @@ def _positive(text: str) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from ccp_desktop.domain.reference import load_reference
     from ccp_desktop.sync.identity import initialise
 
     path = db_path_from_args(args)
-    install = initialise(path, post_code=args.post, officer=args.officer, role=args.role)
+    post_code = load_reference().post_code_for(args.post)  # "Port Vila" or "vu-portvila" as well as VU-PORTVILA
+    install = initialise(path, post_code=post_code, officer=args.officer, role=args.role)
     print(f"Set up {path} for post {install.post_code} ({install.role}), officer {install.officer}.")
     print(f"Signing key fingerprint: {install.key_fingerprint}")
     return EXIT_OK
@@ -189,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = command("init", cmd_init, "set up a new database for a post or HQ (refuses one already set up)")
-    p.add_argument("--post", required=True, help="post code, e.g. FJ-SUVA")
+    p.add_argument("--post", required=True, help="post code, city or country, e.g. FJ-SUVA or 'Port Vila'")
     p.add_argument("--officer", required=True, help="your name as it should appear on records")
     p.add_argument("--role", choices=["field", "hq"], default="field")
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def count_of(count: int, singular: str, plural: str | None = None) -> str:
@@ -27,3 +31,9 @@ def local_time(stamp: str | None, *, never: str = "") -> str:
         sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
         name = "UTC" if minutes == 0 else f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
     return f"{local:%Y-%m-%d %H:%M} {name}"
+
+
+def name_key(name: str) -> str:
+    """A name as compared by a person: case, accents, punctuation and spacing do not count."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii") or name
+    return _NOT_WORD.sub(" ", folded.casefold()).strip()

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import sqlite_utils
 
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def name_key(name: str) -> str:
-    """A name as compared for duplicates: case, accents, punctuation and spacing do not count."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii") or name
-    return _NOT_WORD.sub(" ", folded.casefold()).strip()
-
+from ccp_desktop.domain.wording import name_key
 
 def partners_named_like(db: sqlite_utils.Database, name: str, *, exclude_id: str | None = None) -> list[tuple[str, str, str]]:
     """Live partners (id, name, country) whose name is `name` but for case, accents, punctuation or spacing."""

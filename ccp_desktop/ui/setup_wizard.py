@@ -25,8 +25,8 @@ HQ_POSTS = frozenset({"AU-CANBERRA"})
 
 
 def post_code_from(text: str) -> str:
-    """The post code in what was chosen or typed ("FJ-SUVA — Suva" or "fj-suva")."""
-    return (text.split()[0] if text.split() else "").upper()
+    """The post code in what was chosen or typed ("FJ-SUVA — Suva", "fj-suva", "Port Vila", "Vanuatu")."""
+    return load_reference().post_code_for(text)
 
 
 def _problem_label() -> QLabel:
@@ -42,7 +42,8 @@ class PostPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle("Which post is this laptop for?")
-        self.setSubTitle("Choose your post from the list, or type its code if it is not there (for example FJ-SUVA).")
+        self.setSubTitle("Choose your post from the list or type its city (for example Port Vila); "
+                         "a post not in the list is typed as its code (for example FJ-SUVA).")
         self.post = QComboBox()
         self.post.setObjectName("post")
         self.post.setEditable(True)
@@ -52,6 +53,9 @@ class PostPage(QWizardPage):
             self.post.addItem(f"{entry['code']} — {entry['label']}")
         self.post.setCurrentIndex(0)
         self.problem = _problem_label()
+        self.chosen = QLabel()
+        self.chosen.setObjectName("chosen-post")
+        self.chosen.setAccessibleName("Post chosen")
         self.hq_role = QRadioButton("Headquarters: I import packages from posts")
         self.field_role = QRadioButton("A post: I record activities and deliveries and send packages to HQ")
         self.field_role.setChecked(True)
@@ -63,9 +67,11 @@ class PostPage(QWizardPage):
         form = QFormLayout()
         form.addRow("&Post:", self.post)
         form.addRow("", self.problem)
+        form.addRow("", self.chosen)
         form.addRow("This laptop is at:", self.field_role)
         form.addRow("", self.hq_role)
         self.setLayout(form)
+        self._hq_chosen_for_them = False
         self.post.currentTextChanged.connect(self._post_changed)
 
     @property
@@ -77,10 +83,23 @@ class PostPage(QWizardPage):
         return "hq" if self.hq_role.isChecked() else "field"
 
     def _post_changed(self, _text: str) -> None:
-        if self.post_code in HQ_POSTS:
+        # Headquarters' post picks the HQ role; moving on from it (a completion passed through while typing
+        # "A…" shows AU-CANBERRA) puts back the field role, unless the officer chose HQ themselves.
+        if self.post_code in HQ_POSTS and not self.hq_role.isChecked():
             self.hq_role.setChecked(True)
+            self._hq_chosen_for_them = True
+        elif self.post_code not in HQ_POSTS and self._hq_chosen_for_them:
+            self.field_role.setChecked(True)
+            self._hq_chosen_for_them = False
         problems = [p for p in installation_problems(self.post_code, "x", "field") if p.field == "post"]
-        self.problem.setText(problems[0].message if problems and self.post.currentText().strip() else "")
+        typed = self.post.currentText().strip()
+        post = load_reference().entry("posts", self.post_code)
+        if problems and typed:
+            self.problem.setText(problems[0].message + ", or the city or country of a post in the list")
+        else:
+            self.problem.setText("")
+        # Say which post a city or country stands for, so the officer sees the code HQ will know them by.
+        self.chosen.setText(f"This laptop will be post {self.post_code} ({post['label']})." if post and typed else "")
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:

@@ -28,9 +28,10 @@ def test_wizard_on_an_empty_data_folder_sets_up_the_post(qtbot: Any, tmp_path: P
     next_button = wizard.button(QWizard.WizardButton.NextButton)
 
     assert not next_button.isEnabled()  # no post chosen yet
-    qtbot.keyClicks(wizard.post_page.post.lineEdit(), "fj suva")
+    qtbot.keyClicks(wizard.post_page.post.lineEdit(), "Atlantis")
     assert not next_button.isEnabled()
     assert "FJ-SUVA" in wizard.post_page.problem.text()  # says what a code looks like
+    assert "city or country" in wizard.post_page.problem.text()
     wizard.post_page.post.lineEdit().clear()
     qtbot.keyClicks(wizard.post_page.post.lineEdit(), "fj-suva")
     assert next_button.isEnabled() and wizard.post_page.problem.text() == ""
@@ -73,3 +74,24 @@ def test_wizard_refuses_a_database_already_set_up(qtbot: Any, post_db_path: Path
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     assert wizard.isVisible() and wizard.currentPage() is wizard.confirm_page
     assert "already set up" in wizard.confirm_page.problem.text()
+
+
+def test_the_post_is_found_by_its_city_or_country(qtbot: Any, tmp_path: Path) -> None:
+    """Issue 10, item 8: the post field refused "Port Vila", the city the officer knows."""
+    wizard = SetupWizard(tmp_path / "vu.sqlite3")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    line = wizard.post_page.post.lineEdit()
+    for typed in ("Port Vila", "port vila", "Vanuatu", "vu-portvila"):
+        line.clear()
+        qtbot.keyClicks(line, typed)
+        assert wizard.post_page.post_code == "VU-PORTVILA", typed
+        assert wizard.button(QWizard.WizardButton.NextButton).isEnabled(), typed
+        assert wizard.post_page.chosen.text() == "This laptop will be post VU-PORTVILA (Port Vila).", typed
+        assert wizard.post_page.problem.text() == ""
+    combo = wizard.post_page.post
+    combo.setCurrentIndex(combo.findText("VU-PORTVILA — Port Vila"))  # chosen from the list
+    assert wizard.post_page.post_code == "VU-PORTVILA"
+    line.clear()
+    qtbot.keyClicks(line, "Canberra")
+    assert wizard.post_page.post_code == "AU-CANBERRA" and wizard.post_page.role == "hq"
