@@ -1,4 +1,4 @@
-"""Settings: the officer's name (editable), where the data lives (movable) and the key's fingerprint."""
+"""Settings: the officer's name (editable), where the data lives (movable) and the signing key for HQ."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from ccp_desktop.paths import DATA_DIR_ENV
 from ccp_desktop.store.installation import installation_problems, require_installation, set_officer
 from ccp_desktop.store.relocate import MOVED_NOTE_FILENAME, check_move_target, move_data_folder
 from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.key_panel import KeyPanel
 from ccp_desktop.ui.worker import BackgroundWorker
 
 # (parent, caption, starting folder) -> the chosen folder, or "" when the person cancelled
@@ -97,7 +98,9 @@ class SettingsDialog(QDialog):
         form.addRow("Data folder:", folder_row)
         form.addRow("", self.move_status)
         form.addRow("Database:", _read_only(str(self.db_path), "Database file"))
-        form.addRow("Signing key fingerprint:", _read_only(install.key_fingerprint or "(no key)", "Signing key fingerprint"))
+        self.key_panel = KeyPanel()
+        self.key_panel.show_key(install.post_code, install.public_key, install.key_fingerprint)
+        form.addRow("Signing key:", self.key_panel)
         note = QLabel("Move data folder copies the database, signing key, window layout and backups to the folder "
                       "you choose, checks the copy, and reopens on it; the old copy is left untouched. "
                       "HQ may ask you to read out the fingerprint to confirm your packages are yours.")

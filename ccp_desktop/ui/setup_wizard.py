@@ -1,4 +1,5 @@
-"""First run: three questions (post, officer, role), then the database and its signing key are made."""
+"""First run: three questions (post, officer, role), then the database and its signing key are made, and
+the key is shown for the officer to send HQ."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from ccp_desktop import APP_NAME
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.store.installation import Installation, installation_problems
+from ccp_desktop.ui.key_panel import KeyPanel
 
 HQ_POSTS = frozenset({"AU-CANBERRA"})
 
@@ -141,7 +143,8 @@ class ConfirmPage(QWizardPage):
         layout.addWidget(self.summary)
         layout.addWidget(self.problem)
         layout.addStretch(1)
-        self.setButtonText(QWizard.WizardButton.FinishButton, "Set up")
+        self.setCommitPage(True)  # once set up there is no going back to change the answers
+        self.setButtonText(QWizard.WizardButton.CommitButton, "Set up")
 
     def initializePage(self) -> None:
         w = self.wiz
@@ -158,6 +161,29 @@ class ConfirmPage(QWizardPage):
         return self.wiz.set_up()
 
 
+class KeyPage(QWizardPage):
+    """After set-up: the key HQ needs, to read out (fingerprint) or send (public key)."""
+
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Send HQ your signing key")
+        self.setSubTitle("HQ uses it to recognise your packages. E-mail it (Copy for HQ), and be ready to read "
+                         "the fingerprint out over the phone when HQ calls to confirm it.")
+        self.panel = KeyPanel()
+        note = QLabel("You can see this again at any time in File → Settings.")
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel)
+        layout.addWidget(note)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        install = self.wiz.installation
+        if install is not None:
+            self.panel.show_key(install.post_code, install.public_key, install.key_fingerprint)
+
+
 class SetupWizard(QWizard):
     """Shown when the database is not set up; accepted once the installation exists."""
 
@@ -170,7 +196,8 @@ class SetupWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.post_page, self.officer_page = PostPage(), OfficerPage()
         self.confirm_page = ConfirmPage(self)
-        for page in (self.post_page, self.officer_page, self.confirm_page):
+        self.key_page = KeyPage(self)
+        for page in (self.post_page, self.officer_page, self.confirm_page, self.key_page):
             self.addPage(page)
         self.resize(620, 420)
 
