@@ -6,6 +6,7 @@ import sqlite_utils
 
 from ccp_desktop.domain.wording import name_key
 
+
 def partners_named_like(db: sqlite_utils.Database, name: str, *, exclude_id: str | None = None) -> list[tuple[str, str, str]]:
     """Live partners (id, name, country) whose name is `name` but for case, accents, punctuation or spacing."""
     key = name_key(name)

@@ -3,7 +3,15 @@ both selectable, and one button that copies them with the line HQ runs to regist
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 
 def trust_command(post_code: str, public_key: str) -> str:

@@ -8,7 +8,6 @@ hundred. The total is counted on the background worker and arrives later (`count
 from __future__ import annotations
 
 from dataclasses import replace
-
 from typing import Any
 
 import sqlite_utils

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -30,6 +29,7 @@ from ccp_desktop.paths import DATA_DIR_ENV
 from ccp_desktop.store.installation import installation_problems, require_installation, set_officer
 from ccp_desktop.store.relocate import MOVED_NOTE_FILENAME, check_move_target, move_data_folder
 from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.folders import open_folder as show_folder
 from ccp_desktop.ui.key_panel import KeyPanel
 from ccp_desktop.ui.worker import BackgroundWorker
 
@@ -78,7 +78,7 @@ class SettingsDialog(QDialog):
         self.problem.setAccessibleName("What needs fixing")
         folder = _read_only(str(self.db_path.parent), "Data folder")
         open_folder = QPushButton("Open folder")
-        open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.db_path.parent))))
+        open_folder.clicked.connect(lambda: show_folder(self, self.db_path.parent))
         self.move_button = QPushButton("&Move data folder…")
         self.move_button.setObjectName("move-data-folder")
         self.move_button.setAccessibleName("Move data folder")
