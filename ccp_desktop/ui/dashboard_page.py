@@ -38,7 +38,7 @@ def _chart(title: str) -> tuple[QChart, QChartView]:
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     view = QChartView(chart)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumSize(300, 220)
+    view.setMinimumSize(260, 170)  # four fit in the window on a 1024x600 screen
     view.setAccessibleName(title)
     return chart, view
 

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QLockFile, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -40,7 +41,7 @@ PAGE_TITLES = {"dashboard": "Dashboard", "activities": "Activities", "equipment"
 PAGE_ICONS = {"dashboard": QStyle.StandardPixmap.SP_ComputerIcon, "activities": QStyle.StandardPixmap.SP_FileDialogDetailedView,
               "equipment": QStyle.StandardPixmap.SP_DriveHDIcon, "partners": QStyle.StandardPixmap.SP_DirHomeIcon,
               "sync": QStyle.StandardPixmap.SP_BrowserReload}
-DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366x768 screen with a taskbar
+DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366x768 screen with a taskbar; smaller screens: fit_to_screen
 
 
 def app_icon() -> QIcon:
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.db_path = Path(db_path)
         self._closed = False
+        self._fitted_shown = False
         self.instance_lock: QLockFile | None = None  # the one-instance lock beside the db, released on close
         self.successor: MainWindow | None = None  # the window that took over after the data folder moved
         self.db = open_database(self.db_path)
@@ -340,6 +342,7 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(DEFAULT_SIZE)
+        self.fit_to_screen()
         state = settings.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -347,8 +350,30 @@ class MainWindow(QMainWindow):
         page = str(settings.value("window/page", "dashboard"))
         self.show_page(page if page in PAGES else "dashboard")
 
+    def fit_to_screen(self) -> None:
+        """Keep the whole window (status bar and buttons too) on the screen it opens on: a layout saved on a
+        larger monitor, or the default size, would put them beyond the edge of a 1024x600 netbook screen."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        frame, inner = self.frameGeometry(), self.geometry()
+        # Title bar and borders: known once the window is shown; before that, room for a usual title bar.
+        extra_w, extra_h = (frame.width() - inner.width(), frame.height() - inner.height()) if frame != inner else (8, 38)
+        width = min(self.width(), free.width() - extra_w)
+        height = min(self.height(), free.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        x = min(max(frame.x(), free.left()), free.left() + free.width() - (width + extra_w))
+        y = min(max(frame.y(), free.top()), free.top() + free.height() - (height + extra_h))
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)  # a window's position is its frame's
+
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        if not self._fitted_shown:  # now the frame is known: fit again, once (later resizes are the officer's)
+            self._fitted_shown = True
+            self.fit_to_screen()
         # A splitter restored before the window has its size is squeezed by the first layout.
         if self._splitter_state is not None:
             self.splitter.restoreState(self._splitter_state)

@@ -43,6 +43,10 @@ class CodeCombo(QComboBox):
         super().__init__(parent)
         self.setEditable(editable)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        # As wide as the form gives it, not as its longest entry (a DAC code's name): a form must fit a
+        # 1024-pixel screen without sideways scrolling. The drop-down list still shows entries in full.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(14)
         self._blank = blank
         self.set_entries(entries)
         completer, line = self.completer(), self.lineEdit()
