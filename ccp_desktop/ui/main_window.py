@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.db_path = Path(db_path)
         self._closed = False
         self._fitted_shown = False
+        self.guide: QWidget | None = None  # Help → Guide, made when first asked for
         self.instance_lock: QLockFile | None = None  # the one-instance lock beside the db, released on close
         self.successor: MainWindow | None = None  # the window that took over after the data folder moved
         self.db = open_database(self.db_path)
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         self._action(view_menu, "&Refresh", self.refresh_all, QKeySequence.StandardKey.Refresh)
         help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Guide", self.show_guide, "F1", "Your first week: setup, records, packages, backups")
         self._action(help_menu, "&About", self.about)
 
     def _certificate_button(self) -> QWidget:
@@ -313,6 +315,15 @@ class MainWindow(QMainWindow):
         box.open()
         QTimer.singleShot(0, window.after_shown)
         return window
+
+    def show_guide(self) -> None:
+        from ccp_desktop.ui.guide import GuideWindow
+
+        if self.guide is None:
+            self.guide = GuideWindow(self)
+        self.guide.show()
+        self.guide.raise_()
+        self.guide.activateWindow()
 
     def about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
