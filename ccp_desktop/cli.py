@@ -62,6 +62,7 @@ def _positive(text: str) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from ccp_desktop.domain.reference import load_reference
     from ccp_desktop.sync.identity import initialise
 
     path = db_path_from_args(args)
@@ -71,10 +72,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         from ccp_desktop.sync.signing import parse_public_key
 
         parse_public_key(args.hq_key)  # a mistyped key is refused before anything is made
-    install = initialise(path, post_code=args.post, officer=args.officer, role=args.role)
+    post_code = load_reference().post_code_for(args.post)  # "Port Vila" or "vu-portvila" as well as VU-PORTVILA
+    install = initialise(path, post_code=post_code, officer=args.officer, role=args.role)
     print(f"Set up {path} for post {install.post_code} ({install.role}), officer {install.officer}.")
     print(f"Signing key fingerprint: {install.key_fingerprint}")
-    print(f"Public key (for `trust --key` at the other end): {install.public_key}")
+    print(f"Public key (for HQ: trust --post {install.post_code} --key={install.public_key})")
     if args.hq_key:
         from ccp_desktop.sync.identity import HQ_POST_CODE
         from ccp_desktop.sync.trust import trust_key
@@ -246,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = command("init", cmd_init, "set up a new database for a post or HQ (refuses one already set up)")
-    p.add_argument("--post", required=True, help="post code, e.g. FJ-SUVA")
+    p.add_argument("--post", required=True, help="post code, city or country, e.g. FJ-SUVA or 'Port Vila'")
     p.add_argument("--officer", required=True, help="your name as it should appear on records")
     p.add_argument("--role", choices=["field", "hq"], default="field")
     p.add_argument("--hq-key", metavar="KEY", help="at a post: HQ's public key, so HQ's receipts can be trusted")

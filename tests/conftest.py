@@ -17,6 +17,9 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch the real per-user data folder or the network."""
     monkeypatch.setenv("CCP_DESKTOP_DATA_DIR", str(tmp_path / "userdata"))
     monkeypatch.setenv("CCP_DESKTOP_CONFIG_DIR", str(tmp_path / "userconfig"))
+    # Documents (where packages and certificates go by default) is under HOME: a test's own, too.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise RuntimeError("tests must not use the network")

@@ -380,3 +380,12 @@ def test_the_app_imports_none_of_the_python_modules_the_build_leaves_out() -> No
                 f"{path.relative_to(ROOT)}: {n}" for n in names if any(n == x or n.startswith(x + ".") for x in left_out)
             ]
     assert offenders == [], "the frozen build would lack these; change build/bundle_plan.py"
+
+
+def test_the_offline_guide_is_bundled_with_its_pictures() -> None:
+    """Help → Guide reads resources/guide, which the spec bundles with the rest of resources/."""
+    guide = ROOT / "resources" / "guide" / "guide.html"
+    assert guide.exists() and plan.keep_bundled_file("resources/guide/guide.html")
+    for image in re.findall(r'<img src="([^"]+)"', guide.read_text(encoding="utf-8")):
+        assert (guide.parent / image).exists(), image
+        assert plan.keep_bundled_file(f"resources/guide/{image}")

@@ -32,7 +32,14 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")  # 5/3/2024, 05.03.2024, 5-3-2024
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")  # 2024-03-05, or a timestamp's date part
+DATE_HINT = "day/month/year (31/12/2024) or year-month-day (2024-12-31)"
+
+
 def parse_date(value: Any) -> str | None:
+    """A date as ISO text. Typed dates are read in two orders only, each unambiguous: Australian
+    day/month/year with a four-digit year, or ISO year-month-day. 5/3/2024 is 5 March, never May 3."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -42,14 +49,18 @@ def parse_date(value: Any) -> str | None:
     text = str(value).strip()
     if not text:
         return None
+    if iso := _ISO_DATE.match(text):
+        year, month, day = (int(g) for g in iso.groups()[:3])
+    elif day_first := _DAY_FIRST.match(text):
+        day, month, year = (int(g) for g in day_first.groups())
+    elif re.match(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$", text):
+        raise CoerceError(f"{text!r} has a two-digit year: write the year in full, {DATE_HINT}")
+    else:
+        raise CoerceError(f"{text!r} is not a date: type {DATE_HINT}")
     try:
-        return dt.date.fromisoformat(text[:10]).isoformat() if len(text) >= 10 else _bad_date(text)
+        return dt.date(year, month, day).isoformat()
     except ValueError:
-        return _bad_date(text)
-
-
-def _bad_date(text: str) -> str:
-    raise CoerceError(f"{text!r} is not a date (use YYYY-MM-DD)")
+        raise CoerceError(f"{text!r} is not a real date (day {day}, month {month}, year {year}): type {DATE_HINT}") from None
 
 
 def parse_timestamp(value: Any) -> str | None:

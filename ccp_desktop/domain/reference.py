@@ -54,6 +54,31 @@ class ReferenceData:
                 return str(entry["label"])
         return code or ""
 
+    def short_label(self, name: str, code: str | None) -> str:
+        """The label where room is short (a chart axis, a list column): the entry's `short_label` if it has one."""
+        entry = self.entry(name, code) if code is not None else None
+        return str(entry.get("short_label") or entry["label"]) if entry else (code or "")
+
+    def post_code_for(self, text: str) -> str:
+        """The post code for what an officer typed: the code, the city ("Port Vila"), "CODE — city", or the
+        country when it has one post ("Vanuatu"), in any case or spacing. Anything else comes back as
+        typed, in capitals, for the code rules to judge (a new post not yet in the list)."""
+        from ccp_desktop.domain.wording import name_key
+
+        key = name_key(text)
+        if not key:
+            return ""
+        for post in self.lists["posts"]:
+            city = str(post["label"]).split(" (")[0]
+            names = {post["code"], post["label"], city, f"{post['code']} — {post['label']}"}
+            if key in {name_key(n) for n in names}:
+                return str(post["code"])
+        country = next((c["code"] for c in self.lists["countries"] if name_key(str(c["label"])) == key), None)
+        in_country = [p for p in self.lists["posts"] if p.get("country") == country]
+        if country and len(in_country) == 1:
+            return str(in_country[0]["code"])
+        return text.strip().upper()
+
     def entry(self, name: str, code: str) -> dict[str, Any] | None:
         return next((e for e in self.lists[name] if e["code"] == code), None)
 

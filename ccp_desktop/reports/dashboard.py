@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -23,6 +24,22 @@ class DashboardSummary:
     @property
     def empty(self) -> bool:
         return not self.activity_count and not self.item_count
+
+
+def value_axis_ticks(most: float, *, whole: bool = False) -> tuple[float, float, int]:
+    """(top, step, decimals) of a value axis from 0 that holds `most`: about five steps of 1, 2, 2.5 or 5
+    times a power of ten. With `whole` (counts) the step is a whole number, so a count of 1 reads
+    0, 1 and not "0, 0, 0, 0, 1" (ticks at 0.2 printed without decimals)."""
+    most = max(float(most), 1.0 if whole else 1e-9)
+    rough = most / 5
+    power = 10.0 ** math.floor(math.log10(rough))
+    multiples = (1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10)
+    step = round(next(m * power for m in multiples if m * power >= rough), 12)
+    if whole:
+        step = max(1.0, step)
+    top = round(math.ceil(most / step - 1e-9) * step, 12)
+    decimals = 0 if step.is_integer() else len(f"{step:.10g}".split(".")[1])
+    return top, step, decimals
 
 
 def dashboard_summary(db: sqlite_utils.Database) -> DashboardSummary:

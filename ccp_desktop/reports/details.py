@@ -9,6 +9,7 @@ import sqlite_utils
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.domain.wording import local_time
 from ccp_desktop.store.records import get_record, iter_records
 
 
@@ -54,7 +55,7 @@ def describe_record(db: sqlite_utils.Database, kind_name: str, record_id: str) -
         text = _name(db, f.ref, record.get(f.key)) if f.type == r.REF and f.ref else format_value(f, record.get(f.key))
         if text:
             fields.append((f.label, text))
-    fields.append(("Last changed", f"{record['updated_at'][:16].replace('T', ' ')} UTC by {record['updated_by']} (revision {record['rev']})"))
+    fields.append(("Last changed", f"{local_time(record['updated_at'])} by {record['updated_by']} (revision {record['rev']})"))
     heading = str(record.get(kind.title_field) or kind.label)
     details = RecordDetails(heading=heading, fields=fields)
     if kind_name == "equipment_deliveries":

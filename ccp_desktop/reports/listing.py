@@ -17,7 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from ccp_desktop.domain.reference import load_reference
-from ccp_desktop.store.search import fts_query
+from ccp_desktop.store.search import fts_query, substring_query
 
 TEXT, NUMBER, MONEY, DATE, CODE, SERIALS = "text", "number", "money", "date", "code", "serials"
 
@@ -30,6 +30,7 @@ class Column:
     type: str = TEXT
     choices: str | None = None  # reference list that turns a code into its label
     width: int = 120
+    short: bool = False  # show the code's short label (a narrow column); the full one is in the tooltip
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class ListSpec:
     searches: tuple[tuple[str, str], ...]
     depends_on: frozenset[str]  # tables whose changes can alter what this list shows
     noun: tuple[str, str] = ("record", "records")
+    # As `searches`, over trigram tables ("{name}_fts"): any part of a code, not just a word's start.
+    substring_searches: tuple[tuple[str, str], ...] = ()
 
     def from_clause(self, used_sql: str | None = None) -> str:
         """The FROM clause; with `used_sql`, only the joins it needs (a count needs few or none)."""
@@ -129,13 +132,16 @@ def _where(
             clauses.append(sql)
             params.extend(args)
     match = match_expression(db, spec, query.text) if spec.searches else None
+    substring = substring_query(query.text) if match and spec.substring_searches else None
     if match:
         # One IN over a UNION: the matches are few for a serial or a name, so SQLite reads them by
         # rowid instead of scanning the whole table to test an OR of memberships on every row.
         sources = []
-        for fts_table, template in spec.searches:
+        searches = [(t, tpl, match) for t, tpl in spec.searches]
+        searches += [(t, tpl, substring) for t, tpl in spec.substring_searches if substring]
+        for fts_table, template, expression in searches:
             rowids = f"SELECT rowid FROM {fts_table}_fts WHERE {fts_table}_fts MATCH ?"
-            params.append(match)
+            params.append(expression)
             if window is not None and template == "{rowids}":  # FTS rowids are base rowids: bound them
                 rowids += " AND rowid BETWEEN ? AND ?"
                 params.extend(window)
@@ -245,7 +251,8 @@ def display_value(column: Column, value: Any) -> str:
     if column.type == MONEY:
         return f"{float(value):,.2f}"
     if column.type == CODE and column.choices:
-        return load_reference().label(column.choices, str(value))
+        ref = load_reference()
+        return ref.short_label(column.choices, str(value)) if column.short else ref.label(column.choices, str(value))
     if column.type == SERIALS:
         serials = json.loads(value) if isinstance(value, str) else list(value)
         return ", ".join(serials)
@@ -260,7 +267,7 @@ ACTIVITIES = ListSpec(
     joins=(),
     columns=(
         Column("title", "Title", "activities.title", width=320),
-        Column("stream", "Stream", "activities.stream", width=65),  # CAP, CRIME, NORMS: short and known
+        Column("stream", "Line of effort", "activities.stream", CODE, "streams", 110, short=True),
         Column("activity_type", "Type", "activities.activity_type", CODE, "activity_types", 160),
         Column("country", "Country or region", "activities.country", CODE, "activity_places", 140),
         Column("start_date", "Start", "activities.start_date", DATE, width=90),
@@ -316,6 +323,11 @@ EQUIPMENT = ListSpec(
     ),
     depends_on=frozenset({"equipment_items", "equipment_deliveries", "partners"}),
     noun=("item line", "item lines"),
+    substring_searches=(
+        ("equipment_items_codes", "{rowids}"),  # serial numbers and asset tags
+        ("equipment_deliveries_codes", "SELECT i.rowid FROM equipment_items i WHERE i.delivery_id IN"
+                                       " (SELECT id FROM equipment_deliveries WHERE rowid IN ({rowids}))"),
+    ),
 )
 
 PARTNERS = ListSpec(

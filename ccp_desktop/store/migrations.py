@@ -338,6 +338,59 @@ def m010_incarnations(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+@migrations()
+def m011_substring_search(db: sqlite_utils.Database) -> None:
+    """Find any part of a serial number, asset tag or handover reference (officers read the end of a
+    serial off a sticker): FTS5 trigram indexes beside the word indexes of m007, kept by triggers.
+    Written out in full, not through helpers, so that this step stays what it was when it shipped."""
+    db.execute(
+        """CREATE VIRTUAL TABLE equipment_items_codes_fts USING fts5(
+            serials, asset_tag, content='equipment_items', content_rowid='rowid', tokenize='trigram')"""
+    )
+    db.execute(
+        """CREATE TRIGGER equipment_items_codes_ai AFTER INSERT ON equipment_items BEGIN
+            INSERT INTO equipment_items_codes_fts (rowid, serials, asset_tag) VALUES (new.rowid, new.serials, new.asset_tag);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER equipment_items_codes_ad AFTER DELETE ON equipment_items BEGIN
+            INSERT INTO equipment_items_codes_fts (equipment_items_codes_fts, rowid, serials, asset_tag)
+                VALUES ('delete', old.rowid, old.serials, old.asset_tag);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER equipment_items_codes_au AFTER UPDATE OF serials, asset_tag ON equipment_items BEGIN
+            INSERT INTO equipment_items_codes_fts (equipment_items_codes_fts, rowid, serials, asset_tag)
+                VALUES ('delete', old.rowid, old.serials, old.asset_tag);
+            INSERT INTO equipment_items_codes_fts (rowid, serials, asset_tag) VALUES (new.rowid, new.serials, new.asset_tag);
+        END"""
+    )
+    db.execute("INSERT INTO equipment_items_codes_fts (equipment_items_codes_fts) VALUES ('rebuild')")
+    db.execute(
+        """CREATE VIRTUAL TABLE equipment_deliveries_codes_fts USING fts5(
+            handover_ref, content='equipment_deliveries', content_rowid='rowid', tokenize='trigram')"""
+    )
+    db.execute(
+        """CREATE TRIGGER equipment_deliveries_codes_ai AFTER INSERT ON equipment_deliveries BEGIN
+            INSERT INTO equipment_deliveries_codes_fts (rowid, handover_ref) VALUES (new.rowid, new.handover_ref);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER equipment_deliveries_codes_ad AFTER DELETE ON equipment_deliveries BEGIN
+            INSERT INTO equipment_deliveries_codes_fts (equipment_deliveries_codes_fts, rowid, handover_ref)
+                VALUES ('delete', old.rowid, old.handover_ref);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER equipment_deliveries_codes_au AFTER UPDATE OF handover_ref ON equipment_deliveries BEGIN
+            INSERT INTO equipment_deliveries_codes_fts (equipment_deliveries_codes_fts, rowid, handover_ref)
+                VALUES ('delete', old.rowid, old.handover_ref);
+            INSERT INTO equipment_deliveries_codes_fts (rowid, handover_ref) VALUES (new.rowid, new.handover_ref);
+        END"""
+    )
+    db.execute("INSERT INTO equipment_deliveries_codes_fts (equipment_deliveries_codes_fts) VALUES ('rebuild')")
+
+
 # The number of steps this build knows; a database with more was made by a newer version.
 SCHEMA_VERSION = len(migrations._migrations)
 

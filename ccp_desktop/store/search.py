@@ -1,4 +1,5 @@
-"""Full-text search (FTS5) over titles, summaries, names, descriptions and serial numbers."""
+"""Full-text search (FTS5) over titles, summaries, names, descriptions and serial numbers: whole words and
+word prefixes, and (trigram indexes) any part of a serial number, asset tag or handover reference."""
 
 from __future__ import annotations
 
@@ -25,3 +26,13 @@ def search_clause(table: str, text: str) -> tuple[str, list[str]] | None:
     if query is None:
         return None
     return f"{table}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ?)", [query]
+
+
+def substring_query(text: str) -> str | None:
+    """An FTS5 query for a trigram index: each space-separated part typed, of three characters or more,
+    must occur somewhere (any part of a serial: "654321" finds BULK-00654321). Shorter parts are left
+    to the word search (a trigram index cannot look for them); None when nothing is left."""
+    parts = [p for p in (text or "").split() if len(p) >= 3]
+    if not parts:
+        return None
+    return " AND ".join('"' + p.replace('"', '""') + '"' for p in parts)

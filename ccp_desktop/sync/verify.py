@@ -47,7 +47,7 @@ def untrusted_key_reason(db: sqlite_utils.Database, package: Package) -> str | N
     return (
         f"signed by a key that is not the one trusted for {post} (trusted {peer['fingerprint']}, this package "
         f"{signing.fingerprint(key)}); if the post's laptop or key was replaced, register the new key "
-        f"with `trust --post {post} --key KEY`"
+        f"with `trust --post {post} --key=KEY`"
     )
 
 

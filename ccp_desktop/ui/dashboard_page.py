@@ -20,7 +20,8 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ccp_desktop.domain.reference import load_reference
-from ccp_desktop.reports.dashboard import DashboardSummary, dashboard_summary
+from ccp_desktop.domain.wording import count_of
+from ccp_desktop.reports.dashboard import DashboardSummary, dashboard_summary, value_axis_ticks
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.worker import BackgroundWorker
 
@@ -37,7 +38,7 @@ def _chart(title: str) -> tuple[QChart, QChartView]:
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     view = QChartView(chart)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumSize(300, 220)
+    view.setMinimumSize(260, 170)  # four fit in the window on a 1024x600 screen
     view.setAccessibleName(title)
     return chart, view
 
@@ -86,7 +87,8 @@ class DashboardPage(RefreshingPage):
     def show_summary(self, summary: DashboardSummary) -> None:
         self.summary = summary
         self.heading.setText(
-            f"{summary.activity_count:,} activities and {summary.item_count:,} equipment item lines, {summary.scope}"
+            f"{count_of(summary.activity_count, 'activity', 'activities')} and "
+            f"{count_of(summary.item_count, 'equipment item line')}, {summary.scope}"
             if not summary.empty else f"No records yet for {summary.scope}: add an activity or a delivery to see them here."
         )
         self._streams(summary)
@@ -107,6 +109,7 @@ class DashboardPage(RefreshingPage):
         chart = self.streams_chart
         self._reset(chart)
         streams = [s["code"] for s in ref.entries("streams")]
+        names = [ref.short_label("streams", code) for code in streams]  # labels, not codes, where a person reads
         series = QStackedBarSeries()
         for n, status in enumerate(ref.entries("activity_statuses")):
             bar = QBarSet(status["label"])
@@ -116,7 +119,7 @@ class DashboardPage(RefreshingPage):
             series.append(bar)
         chart.addSeries(series)
         most = max((sum(v.values()) for v in summary.activities_by_stream_status.values()), default=0)
-        _add_axes(chart, series, streams, max(most, 1), "%d")
+        _add_axes(chart, series, names, most, whole=True)
 
     def _participants(self, summary: DashboardSummary) -> None:
         chart = self.sex_chart
@@ -147,7 +150,7 @@ class DashboardPage(RefreshingPage):
         series.append(spend)
         chart.addSeries(series)
         most = max((float(t["amount"]) / 1e6 for t in summary.tranches), default=1.0)  # type: ignore[arg-type]
-        _add_axes(chart, series, labels, most, "%.0f", horizontal=True)
+        _add_axes(chart, series, labels, most, horizontal=True)
 
     def _countries(self, summary: DashboardSummary) -> None:
         ref = load_reference()
@@ -164,13 +167,13 @@ class DashboardPage(RefreshingPage):
         chart.legend().setVisible(False)
         names = [code if len(ref.label("activity_places", code)) > 12 else ref.label("activity_places", code)
                  for code, _ in top] or ["(none)"]
-        _add_axes(chart, series, names, max((v / 1000 for _, v in top), default=1.0), "%.0f")
+        _add_axes(chart, series, names, max((v / 1000 for _, v in top), default=1.0))
 
 
-def _add_axes(chart: Any, series: Any, categories: list[str], most: float, label_format: str,
-              *, horizontal: bool = False) -> None:
-    """A category axis and a value axis from 0 to `most` (rounded to nice numbers), attached to `series`;
-    a horizontal bar chart has its categories on the left."""
+def _add_axes(chart: Any, series: Any, categories: list[str], most: float,
+              *, whole: bool = False, horizontal: bool = False) -> None:
+    """A category axis and a value axis from 0 to `most` (rounded to nice numbers; whole numbers for
+    counts), attached to `series`; a horizontal bar chart has its categories on the left."""
     category_side, value_side = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft
     if horizontal:
         category_side, value_side = value_side, category_side
@@ -179,8 +182,9 @@ def _add_axes(chart: Any, series: Any, categories: list[str], most: float, label
     chart.addAxis(categories_axis, category_side)
     series.attachAxis(categories_axis)
     values_axis = QValueAxis()
-    values_axis.setLabelFormat(label_format)
-    values_axis.setRange(0, most)
-    values_axis.applyNiceNumbers()
+    top, step, decimals = value_axis_ticks(most, whole=whole)
+    values_axis.setLabelFormat(f"%.{decimals}f")
+    values_axis.setRange(0, top)
+    values_axis.setTickCount(round(top / step) + 1)
     chart.addAxis(values_axis, value_side)
     series.attachAxis(values_axis)

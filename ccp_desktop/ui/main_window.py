@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QLockFile, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop import APP_NAME, __version__
+from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
 from ccp_desktop.reports.listing import LISTS
@@ -39,7 +41,7 @@ PAGE_TITLES = {"dashboard": "Dashboard", "activities": "Activities", "equipment"
 PAGE_ICONS = {"dashboard": QStyle.StandardPixmap.SP_ComputerIcon, "activities": QStyle.StandardPixmap.SP_FileDialogDetailedView,
               "equipment": QStyle.StandardPixmap.SP_DriveHDIcon, "partners": QStyle.StandardPixmap.SP_DirHomeIcon,
               "sync": QStyle.StandardPixmap.SP_BrowserReload}
-DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366x768 screen with a taskbar
+DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366x768 screen with a taskbar; smaller screens: fit_to_screen
 
 
 def app_icon() -> QIcon:
@@ -48,7 +50,7 @@ def app_icon() -> QIcon:
 
 
 def _when(stamp: Any) -> str:
-    return str(stamp)[:16].replace("T", " ") + " UTC" if stamp else "never"
+    return local_time(stamp, never="never")
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +60,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.db_path = Path(db_path)
         self._closed = False
+        self._fitted_shown = False
+        self.guide: QWidget | None = None  # Help → Guide, made when first asked for
         self.instance_lock: QLockFile | None = None  # the one-instance lock beside the db, released on close
         self.successor: MainWindow | None = None  # the window that took over after the data folder moved
         self.db = open_database(self.db_path)
@@ -199,7 +203,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        # Ctrl+Q spelled out: the platform's "Quit" key is empty on Windows and on some Linux desktops.
+        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
         edit_menu = bar.addMenu("&Edit")
         self._action(edit_menu, "&Find…", self.find_records, QKeySequence.StandardKey.Find, "Search the list")
         self._action(edit_menu, "&Open record", self._open_selected, "Ctrl+O")
@@ -213,6 +218,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         self._action(view_menu, "&Refresh", self.refresh_all, QKeySequence.StandardKey.Refresh)
         help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Guide", self.show_guide, "F1", "Your first week: setup, records, packages, backups")
         self._action(help_menu, "&About", self.about)
 
     def _certificate_button(self) -> QWidget:
@@ -310,6 +316,15 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, window.after_shown)
         return window
 
+    def show_guide(self) -> None:
+        from ccp_desktop.ui.guide import GuideWindow
+
+        if self.guide is None:
+            self.guide = GuideWindow(self)
+        self.guide.show()
+        self.guide.raise_()
+        self.guide.activateWindow()
+
     def about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
                           f"{APP_NAME} {__version__}\nCyber Cooperation Program records and sync packages.\n\n"
@@ -325,15 +340,20 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         try:
-            forms.offer_draft_restore(self, self.db)
+            restored = forms.offer_draft_restore(self, self.db)
         except Exception as exc:
             show_error(self, exc)
+            return
+        for form in restored:
+            # A restored form belongs to no list page: its save must still refresh lists, dashboard and status.
+            form.saved.connect(lambda kind, _id: self.hub.announce(OpChanges.for_kind(kind)))
 
     def restore_layout(self) -> None:
         settings = ui_settings(self.db_path)
         geometry = settings.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(DEFAULT_SIZE)
+        self.fit_to_screen()
         state = settings.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -341,8 +361,30 @@ class MainWindow(QMainWindow):
         page = str(settings.value("window/page", "dashboard"))
         self.show_page(page if page in PAGES else "dashboard")
 
+    def fit_to_screen(self) -> None:
+        """Keep the whole window (status bar and buttons too) on the screen it opens on: a layout saved on a
+        larger monitor, or the default size, would put them beyond the edge of a 1024x600 netbook screen."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        frame, inner = self.frameGeometry(), self.geometry()
+        # Title bar and borders: known once the window is shown; before that, room for a usual title bar.
+        extra_w, extra_h = (frame.width() - inner.width(), frame.height() - inner.height()) if frame != inner else (8, 38)
+        width = min(self.width(), free.width() - extra_w)
+        height = min(self.height(), free.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        x = min(max(frame.x(), free.left()), free.left() + free.width() - (width + extra_w))
+        y = min(max(frame.y(), free.top()), free.top() + free.height() - (height + extra_h))
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)  # a window's position is its frame's
+
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        if not self._fitted_shown:  # now the frame is known: fit again, once (later resizes are the officer's)
+            self._fitted_shown = True
+            self.fit_to_screen()
         # A splitter restored before the window has its size is squeezed by the first layout.
         if self._splitter_state is not None:
             self.splitter.restoreState(self._splitter_state)
@@ -363,6 +405,15 @@ class MainWindow(QMainWindow):
         from ccp_desktop.ui.forms.base import RecordForm
 
         return [f for f in self.findChildren(RecordForm) if f.isVisible() and f.is_dirty()]
+
+    def close_forms(self) -> None:
+        """Close every open record form without a question (asked already); drafts written stay for next time."""
+        from ccp_desktop.ui.forms.base import RecordForm
+
+        for form in self.findChildren(RecordForm):
+            if form.isVisible():
+                form.draft_timer.stop()
+                form.done(0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.sync_page.export_job is not None:
@@ -386,6 +437,7 @@ class MainWindow(QMainWindow):
                 form.write_draft()  # the latest keystrokes, not the state of the last timer tick
         if not self._closed:
             self._closed = True
+            self.close_forms()
             self.save_layout()
             self.worker.stop()
             self.db.close()

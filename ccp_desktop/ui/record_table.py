@@ -7,6 +7,7 @@ hundred. The total is counted on the background worker and arrives later (`count
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import sqlite_utils
@@ -70,6 +71,8 @@ class RecordTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         column = self.spec.columns[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and column.short:  # the short label shown, the full one on hover
+            return display_value(replace(column, short=False), self._rows[index.row()].values[index.column()])
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._display_row(index.row())[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and column.type in (NUMBER, MONEY):

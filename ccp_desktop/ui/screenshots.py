@@ -1,20 +1,42 @@
-"""`make screenshots`: every main screen and dialog rendered offscreen to docs/screenshots/*.png.
+"""`make screenshots`: every main screen and dialog rendered offscreen to docs/screenshots/*.png, and the
+offline guide's pictures (resources/guide/images) scaled from them.
 
-Runs on a throwaway data folder with demo records, at 1366x768 (the smallest laptop screen the app
-is made for). The forms' pictures come from ui/forms/screenshots.py.
+Runs on a throwaway data folder with demo records, on an offscreen screen of 1366x768 (a usual laptop),
+then, in a child process whose screen is 1024x600 (a netbook), the main window and the activity form as
+they open there. The forms' pictures come from ui/forms/screenshots.py.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSize, QTimer  # noqa: E402
+def _use_screen(width: int, height: int) -> None:
+    """An offscreen platform with one screen of this size (Qt's own is 800x600): windows fit themselves
+    to the screen they open on, so the pictures show what an officer's screen of that size shows."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+    if platform.split(":")[0] != "offscreen" or "configfile=" in platform:
+        return
+    config = Path(tempfile.gettempdir()) / f"ccp-screenshots-{width}x{height}.json"
+    config.write_text(json.dumps({"screens": [{"name": f"{width}x{height}", "x": 0, "y": 0, "width": width,
+                                               "height": height, "logicalDpi": 96, "logicalBaseDpi": 96,
+                                               "dpr": 1}]}))
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+
+
+_SMALL = "--small-screen" in sys.argv
+if _SMALL:
+    _use_screen(1024, 600)
+else:
+    _use_screen(1366, 768)
+
+from PySide6.QtCore import QEventLoop, QSize, QTimer  # noqa: E402 - after the screen is chosen
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget, QWizard  # noqa: E402
 
 SCREEN = QSize(1366, 768)
@@ -55,7 +77,10 @@ def _wizard_shots(app: QApplication, folder: Path, out: Path, written: list[Path
     wizard.next()
     _settle(app)
     _save(wizard, out / "setup-3-confirm.png", written)
-    wizard.button(QWizard.WizardButton.CancelButton).click()
+    wizard.button(QWizard.WizardButton.CommitButton).click()  # sets up the throwaway database
+    _settle(app)
+    _save(wizard, out / "setup-4-key.png", written)
+    wizard.button(QWizard.WizardButton.FinishButton).click()
     wizard.close()
 
 
@@ -117,6 +142,35 @@ def _main_window_shots(app: QApplication, db_path: Path, out: Path, written: lis
     already.close()
 
 
+def _small_screen_shots(app: QApplication, db_path: Path, out: Path, written: list[Path]) -> None:
+    """On a 1024x600 screen: the window as it opens there (its saved size was the default), and a form."""
+    from ccp_desktop.ui import forms
+    from ccp_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(db_path)
+    window.show()
+    page = window.show_page("equipment")
+    window.lists["equipment"].table.selectRow(0)
+    _settle(app, lambda: page.model.total is not None and window.worker.pending == 0)  # type: ignore[attr-defined]
+    _save(window, out / "main-1024x600.png", written)
+    form = forms.open_record_form(window, window.db, "activities")
+    _settle(app)
+    _save(form, out / "form-activity-1024x600.png", written)
+    form.finish_clean()
+    form.close()
+    window.close()
+
+
+def _render_small_screen(out: Path) -> list[Path]:
+    """The 1024x600 pictures, in a child process: a Qt process has one set of screens for its life."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")  # not this process's 1366x768 screen
+    done = subprocess.run([sys.executable, "-m", "ccp_desktop.ui.screenshots", "--small-screen", str(out)],
+                          capture_output=True, text=True, timeout=600, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"1024x600 screenshots failed: {done.stderr[-2000:]}")
+    return [Path(line) for line in done.stdout.splitlines() if line.strip()]
+
+
 def render_screenshots(out: Path) -> list[Path]:
     from ccp_desktop.demo import load_demo_data
     from ccp_desktop.store.connection import open_database
@@ -128,19 +182,28 @@ def render_screenshots(out: Path) -> list[Path]:
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        _wizard_shots(app, folder, out, written)
+        if not _SMALL:
+            _wizard_shots(app, folder, out, written)
         db_path = folder / "post" / "ccp-field-desk.sqlite3"
         initialise(db_path, post_code="FJ-SUVA", officer="Mere Tuilagi")
         db = open_database(db_path)
         load_demo_data(db, activities=400, equipment=120, seed=3)
         db.close()
+        if _SMALL:
+            _small_screen_shots(app, db_path, out, written)
+            return written
         _main_window_shots(app, db_path, out, written)
+    from ccp_desktop.paths import resource_path
     from ccp_desktop.ui.forms.screenshots import render_form_screenshots
+    from ccp_desktop.ui.guide import write_guide_pictures
 
     written.extend(render_form_screenshots(out))
+    written.extend(_render_small_screen(out))
+    written.extend(write_guide_pictures(out, resource_path("guide", "images")))
     return written
 
 
-if __name__ == "__main__":  # python -m ccp_desktop.ui.screenshots [folder]
-    for path in render_screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")):
+if __name__ == "__main__":  # python -m ccp_desktop.ui.screenshots [--small-screen] [folder]
+    folders = [a for a in sys.argv[1:] if not a.startswith("--")]
+    for path in render_screenshots(Path(folders[0] if folders else "docs/screenshots")):
         print(path)

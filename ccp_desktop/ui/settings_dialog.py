@@ -1,4 +1,4 @@
-"""Settings: the officer's name (editable), where the data lives (movable) and the key's fingerprint."""
+"""Settings: the officer's name (editable), where the data lives (movable) and the signing key for HQ."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -30,6 +29,8 @@ from ccp_desktop.paths import DATA_DIR_ENV
 from ccp_desktop.store.installation import installation_problems, require_installation, set_officer
 from ccp_desktop.store.relocate import MOVED_NOTE_FILENAME, check_move_target, move_data_folder
 from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.folders import open_folder as show_folder
+from ccp_desktop.ui.key_panel import KeyPanel
 from ccp_desktop.ui.worker import BackgroundWorker
 
 # (parent, caption, starting folder) -> the chosen folder, or "" when the person cancelled
@@ -77,7 +78,7 @@ class SettingsDialog(QDialog):
         self.problem.setAccessibleName("What needs fixing")
         folder = _read_only(str(self.db_path.parent), "Data folder")
         open_folder = QPushButton("Open folder")
-        open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.db_path.parent))))
+        open_folder.clicked.connect(lambda: show_folder(self, self.db_path.parent))
         self.move_button = QPushButton("&Move data folder…")
         self.move_button.setObjectName("move-data-folder")
         self.move_button.setAccessibleName("Move data folder")
@@ -97,7 +98,9 @@ class SettingsDialog(QDialog):
         form.addRow("Data folder:", folder_row)
         form.addRow("", self.move_status)
         form.addRow("Database:", _read_only(str(self.db_path), "Database file"))
-        form.addRow("Signing key fingerprint:", _read_only(install.key_fingerprint or "(no key)", "Signing key fingerprint"))
+        self.key_panel = KeyPanel()
+        self.key_panel.show_key(install.post_code, install.public_key, install.key_fingerprint)
+        form.addRow("Signing key:", self.key_panel)
         note = QLabel("Move data folder copies the database, signing key, window layout and backups to the folder "
                       "you choose, checks the copy, and reopens on it; the old copy is left untouched. "
                       "HQ may ask you to read out the fingerprint to confirm your packages are yours.")

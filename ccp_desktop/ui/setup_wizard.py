@@ -1,4 +1,5 @@
-"""First run: three questions (post, officer, role), then the database and its signing key are made."""
+"""First run: three questions (post, officer, role), then the database and its signing key are made, and
+the key is shown for the officer to send HQ."""
 
 from __future__ import annotations
 
@@ -20,13 +21,14 @@ from PySide6.QtWidgets import (
 from ccp_desktop import APP_NAME
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.store.installation import Installation, installation_problems
+from ccp_desktop.ui.key_panel import KeyPanel
 
 HQ_POSTS = frozenset({"AU-CANBERRA"})
 
 
 def post_code_from(text: str) -> str:
-    """The post code in what was chosen or typed ("FJ-SUVA — Suva" or "fj-suva")."""
-    return (text.split()[0] if text.split() else "").upper()
+    """The post code in what was chosen or typed ("FJ-SUVA — Suva", "fj-suva", "Port Vila", "Vanuatu")."""
+    return load_reference().post_code_for(text)
 
 
 def _problem_label() -> QLabel:
@@ -42,7 +44,8 @@ class PostPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle("Which post is this laptop for?")
-        self.setSubTitle("Choose your post from the list, or type its code if it is not there (for example FJ-SUVA).")
+        self.setSubTitle("Choose your post from the list or type its city (for example Port Vila); "
+                         "a post not in the list is typed as its code (for example FJ-SUVA).")
         self.post = QComboBox()
         self.post.setObjectName("post")
         self.post.setEditable(True)
@@ -52,6 +55,9 @@ class PostPage(QWizardPage):
             self.post.addItem(f"{entry['code']} — {entry['label']}")
         self.post.setCurrentIndex(0)
         self.problem = _problem_label()
+        self.chosen = QLabel()
+        self.chosen.setObjectName("chosen-post")
+        self.chosen.setAccessibleName("Post chosen")
         self.hq_role = QRadioButton("Headquarters: I import packages from posts")
         self.field_role = QRadioButton("A post: I record activities and deliveries and send packages to HQ")
         self.field_role.setChecked(True)
@@ -63,9 +69,11 @@ class PostPage(QWizardPage):
         form = QFormLayout()
         form.addRow("&Post:", self.post)
         form.addRow("", self.problem)
+        form.addRow("", self.chosen)
         form.addRow("This laptop is at:", self.field_role)
         form.addRow("", self.hq_role)
         self.setLayout(form)
+        self._hq_chosen_for_them = False
         self.post.currentTextChanged.connect(self._post_changed)
 
     @property
@@ -77,10 +85,23 @@ class PostPage(QWizardPage):
         return "hq" if self.hq_role.isChecked() else "field"
 
     def _post_changed(self, _text: str) -> None:
-        if self.post_code in HQ_POSTS:
+        # Headquarters' post picks the HQ role; moving on from it (a completion passed through while typing
+        # "A…" shows AU-CANBERRA) puts back the field role, unless the officer chose HQ themselves.
+        if self.post_code in HQ_POSTS and not self.hq_role.isChecked():
             self.hq_role.setChecked(True)
+            self._hq_chosen_for_them = True
+        elif self.post_code not in HQ_POSTS and self._hq_chosen_for_them:
+            self.field_role.setChecked(True)
+            self._hq_chosen_for_them = False
         problems = [p for p in installation_problems(self.post_code, "x", "field") if p.field == "post"]
-        self.problem.setText(problems[0].message if problems and self.post.currentText().strip() else "")
+        typed = self.post.currentText().strip()
+        post = load_reference().entry("posts", self.post_code)
+        if problems and typed:
+            self.problem.setText(problems[0].message + ", or the city or country of a post in the list")
+        else:
+            self.problem.setText("")
+        # Say which post a city or country stands for, so the officer sees the code HQ will know them by.
+        self.chosen.setText(f"This laptop will be post {self.post_code} ({post['label']})." if post and typed else "")
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
@@ -122,7 +143,8 @@ class ConfirmPage(QWizardPage):
         layout.addWidget(self.summary)
         layout.addWidget(self.problem)
         layout.addStretch(1)
-        self.setButtonText(QWizard.WizardButton.FinishButton, "Set up")
+        self.setCommitPage(True)  # once set up there is no going back to change the answers
+        self.setButtonText(QWizard.WizardButton.CommitButton, "Set up")
 
     def initializePage(self) -> None:
         w = self.wiz
@@ -139,6 +161,29 @@ class ConfirmPage(QWizardPage):
         return self.wiz.set_up()
 
 
+class KeyPage(QWizardPage):
+    """After set-up: the key HQ needs, to read out (fingerprint) or send (public key)."""
+
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Send HQ your signing key")
+        self.setSubTitle("HQ uses it to recognise your packages. E-mail it (Copy for HQ), and be ready to read "
+                         "the fingerprint out over the phone when HQ calls to confirm it.")
+        self.panel = KeyPanel()
+        note = QLabel("You can see this again at any time in File → Settings.")
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel)
+        layout.addWidget(note)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        install = self.wiz.installation
+        if install is not None:
+            self.panel.show_key(install.post_code, install.public_key, install.key_fingerprint)
+
+
 class SetupWizard(QWizard):
     """Shown when the database is not set up; accepted once the installation exists."""
 
@@ -151,7 +196,8 @@ class SetupWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.post_page, self.officer_page = PostPage(), OfficerPage()
         self.confirm_page = ConfirmPage(self)
-        for page in (self.post_page, self.officer_page, self.confirm_page):
+        self.key_page = KeyPage(self)
+        for page in (self.post_page, self.officer_page, self.confirm_page, self.key_page):
             self.addPage(page)
         self.resize(620, 420)
 

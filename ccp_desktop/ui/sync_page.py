@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -27,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import Cancelled, NothingToExport
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.folders import default_packages_folder, open_folder
 from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.settings import ui_settings
 from ccp_desktop.ui.worker import BackgroundWorker, Job
@@ -42,7 +43,7 @@ EXPORT_KINDS = (
 
 
 def _when(stamp: Any) -> str:
-    return str(stamp or "")[:16].replace("T", " ") + (" UTC" if stamp else "")
+    return local_time(stamp)
 
 
 class SyncPage(RefreshingPage):
@@ -78,7 +79,7 @@ class SyncPage(RefreshingPage):
             radio.setChecked(n == 0)
             self.kind_group.addButton(radio, n)
             kinds.addWidget(radio)
-        self.folder = QLineEdit(str(ui_settings(db_path).value("sync/out_dir", str(Path(db_path).parent / "outbox"))))
+        self.folder = QLineEdit(str(ui_settings(db_path).value("sync/out_dir", str(default_packages_folder()))))
         self.folder.setObjectName("out-folder")
         self.folder.setAccessibleName("Folder the package is saved in")
         choose = QPushButton("Choose…")
@@ -230,13 +231,12 @@ class SyncPage(RefreshingPage):
         self.export_failed.emit(exc)
 
     def open_folder(self) -> None:
-        folder = self.last_export_path.parent if self.last_export_path else Path(self.folder.text())
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        open_folder(self, self.last_export_path.parent if self.last_export_path else Path(self.folder.text()))
 
     def _open_history_folder(self, index: Any) -> None:
         item = self.history.item(index.row(), 5)
         if item and item.data(Qt.ItemDataRole.UserRole):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(item.data(Qt.ItemDataRole.UserRole)).parent)))
+            open_folder(self, Path(item.data(Qt.ItemDataRole.UserRole)).parent)
 
     # --- import ------------------------------------------------------------------------------------------
     def _choose_import(self) -> None:

@@ -167,6 +167,8 @@ def _filter_cases(qtbot: Any, page: ListPage) -> dict[str, float]:
     cases = {
         "serial number": (serial_for(654_321), {}),
         "part of a serial": (f"{654_321:08d}", {}),
+        "end of a serial (trigram)": ("654321", {}),
+        "middle of a reference": ("012345", {}),
         "handover reference": ("HO-0123456", {}),
         "country filter": ("", {"country": "WS"}),
         "year filter": ("", {"year": "2019"}),

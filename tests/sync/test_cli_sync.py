@@ -103,10 +103,10 @@ def test_trust_conflicts_resolve(dbs, capsys, tmp_path):
     from ccp_desktop.store.connection import open_database
 
     wrong_key = open_database(other).execute("SELECT public_key FROM installation").fetchone()[0]
-    assert run(capsys, "--db", hq, "trust", "--post", "FJ-SUVA", "--key", wrong_key)[0] == 0
+    assert run(capsys, "--db", hq, "trust", "--post", "FJ-SUVA", f"--key={wrong_key}")[0] == 0
     code, _, err = run(capsys, "--db", hq, "import", path)
     assert code == 1 and "not the one trusted for FJ-SUVA" in err
-    code, stdout, _ = run(capsys, "--db", hq, "trust", "--post", "FJ-SUVA", "--key", manifest["public_key"])
+    code, stdout, _ = run(capsys, "--db", hq, "trust", "--post", "FJ-SUVA", f"--key={manifest['public_key']}")
     assert code == 0 and "Replaced the key trusted for FJ-SUVA" in stdout
     assert run(capsys, "--db", hq, "trust", "--post", "FJ-SUVA", "--key", "not-a-key")[0] == 1
     assert run(capsys, "--db", hq, "import", path)[0] == 0
@@ -162,3 +162,15 @@ def test_verify_at_hq_compares_the_key_pinned_for_the_post(dbs, tmp_path, capsys
     assert code == 1 and "not the one trusted for FJ-SUVA" in stderr
     code, _, stderr = run(capsys, "--db", hq, "import", forged)
     assert code == 1 and "not the one trusted for FJ-SUVA" in stderr
+
+
+def test_a_public_key_beginning_with_a_dash_is_registered_as_init_prints_it(dbs, capsys):
+    """URL-safe base64 keys begin with "-" one time in 64; `--key=KEY` (as init prints it) still works."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ccp_desktop.sync.signing import public_key_text
+
+    _post, hq, _out = dbs
+    key = next(k for k in (public_key_text(Ed25519PrivateKey.generate()) for _ in range(5000)) if k.startswith("-"))
+    code, stdout, _ = run(capsys, "--db", hq, "trust", "--post", "TO-NUKU", f"--key={key}")
+    assert code == 0 and "Trusting key" in stdout

@@ -97,8 +97,8 @@ def test_problems_show_beside_fields_and_save_stays_disabled(qtbot: Any, open_fo
 
     type_into(qtbot, field(form, "budget_aud"), "about 5000")
     assert "is not an amount" in error_of(form, "budget_aud")
-    type_into(qtbot, field(form, "start_date"), "1/3/2021")
-    assert "is not a date (use YYYY-MM-DD)" in error_of(form, "start_date")
+    type_into(qtbot, field(form, "start_date"), "3/25/2021")  # month first: not how Australia writes it
+    assert "is not a real date (day 3, month 25, year 2021)" in error_of(form, "start_date")
     type_into(qtbot, field(form, "participants_male"), "-3")
     assert "cannot be negative" in error_of(form, "participants_male")
     assert form.total.text() == "10"
@@ -178,7 +178,7 @@ def test_escape_with_unsaved_changes_asks(qtbot: Any, open_form: Any, post_db: A
     boxes.answer(QMessageBox.StandardButton.Cancel)
     qtbot.keyClick(form, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: boxes.done)
-    assert "Save the changes to this activity?" in boxes.texts[-1]
+    assert "This activity cannot be saved yet. Throw away what you typed?" in boxes.texts[-1]
     assert form.isVisible()  # Cancel: back to the form, nothing lost
     assert field(form, "title").text() == "Half typed"
     boxes.answer(QMessageBox.StandardButton.Discard)

@@ -43,7 +43,8 @@ def line_error(line: ItemLine, key: str) -> str:
 def new_recipient(qtbot: Any, form: DeliveryForm, name: str) -> None:
     """Type a name no partner has, then New… creates it with that name."""
     type_into(qtbot, form.recipient, name)
-    assert error_of(form, "recipient_partner_id") == f"No partner matches {name!r}: choose one from the list"
+    assert error_of(form, "recipient_partner_id") == (
+        f"No partner's name contains {name!r}: check the spelling or add it as a new partner")
     qtbot.mouseClick(form.new_partner_button, Qt.MouseButton.LeftButton)
     partner_form = form.inline_form
     qtbot.waitExposed(partner_form)
@@ -183,7 +184,8 @@ def test_link_to_an_activity_by_typing_its_title(qtbot: Any, open_form: Any, pos
         "start_date": "2022-01-10", "status": "in_progress"})
     form = open_form(post_db, "equipment_deliveries")
     type_into(qtbot, form.activity, "Nothing like it")
-    assert error_of(form, "activity_id") == "No activity matches 'Nothing like it': choose one from the list"
+    assert error_of(form, "activity_id") == (
+        "No activity's title contains 'Nothing like it': check the spelling")
     type_into(qtbot, form.activity, "cert establishment, honiara")
     assert form.activity.record_id() == activity["id"] and error_of(form, "activity_id") == ""
     type_into(qtbot, form.activity, "")
@@ -221,3 +223,21 @@ def test_tab_runs_through_item_lines_in_order(qtbot: Any, open_form: Any, post_d
     second.remove_button.setFocus()
     qtbot.keyClick(second.remove_button, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is form.items.add_button
+
+
+def test_a_part_of_a_name_is_explained_as_the_list_shows_it(qtbot: Any, open_form: Any, post_db: Any) -> None:
+    """Issue 10, item 6: typing "police" while the list shows "Vanuatu Police Force (VU)" must not be
+    told that no partner matches."""
+    insert_record(post_db, "partners", {"name": "Vanuatu Police Force", "category": "partner_government", "country": "VU"})
+    form = open_form(post_db, "equipment_deliveries")
+    type_into(qtbot, form.recipient, "police")
+    completer = form.recipient.completer()
+    qtbot.waitUntil(lambda: completer.model().rowCount() == 1)
+    shown = completer.model().index(0, 0).data()
+    assert shown == "Vanuatu Police Force (VU)"
+    assert error_of(form, "recipient_partner_id") == f"'police' is part of “{shown}”: choose it from the list to use it"
+    completer.complete()
+    qtbot.keyClick(completer.popup(), Qt.Key.Key_Down)
+    qtbot.keyClick(completer.popup(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: form.recipient.record_id() is not None)
+    assert error_of(form, "recipient_partner_id") == ""

@@ -86,8 +86,13 @@ def test_add_update_delete(db, capsys):
 def test_init_refuses_second_time_and_bad_post(db, tmp_path, capsys):
     code, _, err = run(capsys, "--db", db, "init", "--post", "FJ-SUVA", "--officer", "Someone")
     assert code == 1 and "already set up" in err
-    code, _, err = run(capsys, "--db", tmp_path / "n.db", "init", "--post", "suva", "--officer", "X")
+    code, _, err = run(capsys, "--db", tmp_path / "n.db", "init", "--post", "atlantis", "--officer", "X")
     assert code == 1 and "post" in err.lower()
+
+
+def test_init_takes_the_posts_city(tmp_path, capsys):
+    code, out, _ = run(capsys, "--db", tmp_path / "v.db", "init", "--post", "Port Vila", "--officer", "X")
+    assert code == 0 and "for post VU-PORTVILA" in out
 
 
 def test_key_file_is_private(db):

@@ -144,3 +144,15 @@ def test_reference_data_matches_the_seed():
     assert len(sea) == 11 and "TL" in sea
     for atype in ref.entries("activity_types"):
         assert atype["dac_code"] in ref.codes("dac_codes")
+
+
+def test_a_post_is_known_by_its_code_city_or_country() -> None:
+    from ccp_desktop.domain.reference import load_reference
+
+    ref = load_reference()
+    assert ref.post_code_for("Port Vila") == "VU-PORTVILA"
+    assert ref.post_code_for("  nuku'alofa ") == "TO-NUKUALOFA"
+    assert ref.post_code_for("Papua New Guinea") == "PG-PORTMORESBY"
+    assert ref.post_code_for("fj-suva") == "FJ-SUVA"
+    assert ref.post_code_for("xx-new") == "XX-NEW"  # a post not in the list yet: its code, for the rules to judge
+    assert ref.post_code_for("") == ""

@@ -7,6 +7,7 @@ import sqlite_utils
 from PySide6.QtWidgets import QWidget
 
 from ccp_desktop.domain import records as r
+from ccp_desktop.domain.wording import count_of
 from ccp_desktop.store.drafts import Draft
 from ccp_desktop.store.records import get_record, tombstone_record
 from ccp_desktop.ui.forms.base import RecordForm
@@ -32,7 +33,7 @@ def open_record_form(
     parent: QWidget | None, db: sqlite_utils.Database, kind: str, record_id: str | None = None,
     *, draft: Draft | None = None,
 ) -> RecordForm:
-    """Open the form for a new record (no id) or an existing one; shown window-modal, not blocking.
+    """Open the form for a new record (no id) or an existing one; shown beside the main window, not modal.
 
     With `draft`, the form starts from what was on screen when the draft was saved."""
     key = f"{kind}:{record_id}" if record_id else None
@@ -49,7 +50,7 @@ def open_record_form(
     if draft is not None:
         form.restore_draft(draft)
     form.finished.connect(form.deleteLater)
-    form.open()
+    form.show()  # not open(): that makes a dialog window-modal, and the main window could not be closed
     return form
 
 
@@ -80,8 +81,9 @@ def confirm_and_delete(parent: QWidget | None, db: sqlite_utils.Database, kind: 
         ).fetchone()
         if row and row[0]:
             # A tombstoned recipient would leave those deliveries failing validation at HQ.
-            tell(parent, "Partner still in use", f"“{title}” is the recipient of {row[0]} equipment "
-                 "deliveries. Change their recipient or delete them first; nothing was deleted.")
+            tell(parent, "Partner still in use", f"“{title}” is the recipient of "
+                 f"{count_of(row[0], 'equipment delivery', 'equipment deliveries')}. Change the recipient or delete "
+                 "the delivery first; nothing was deleted.")
             return False
     answer = ask(
         parent, f"Delete {rk.label.lower()}", f"Delete the {rk.label.lower()} “{title}”?",

@@ -67,8 +67,9 @@ class ActivityForm(RecordForm):
         self.add_field(left, "activity_type", self.activity_type)
         self.add_field(left, "country", CodeCombo(place_entries(ref)))
         self.add_field(left, "location", QLineEdit())
-        self.add_field(left, "start_date", DateEdit())
-        self.add_field(left, "end_date", DateEdit())
+        start = DateEdit()
+        self.add_field(left, "start_date", start)
+        self.add_field(left, "end_date", DateEdit(near=start.text))  # its calendar opens on the start date
         self.add_field(left, "status", CodeCombo(ref.entries("activity_statuses")))
         self.add_field(left, "tranche", CodeCombo(ref.entries("tranches")))
         self.add_field(left, "budget_aud", _short(QLineEdit(), 160))

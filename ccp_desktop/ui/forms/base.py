@@ -32,6 +32,7 @@ from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import coerce_record
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.validation import validate_record
+from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import CcpError, NotFoundError, Problem
 from ccp_desktop.store.drafts import Draft, delete_draft, save_draft
 from ccp_desktop.store.records import StoreLookup, get_record
@@ -144,7 +145,9 @@ class RecordForm(QDialog):
         self._problems: list[Problem] = []
         self._last_draft: Any = None
         self.question: QMessageBox | None = None  # the "unsaved changes" question while it is shown
-        self.setWindowModality(Qt.WindowModality.WindowModal)
+        # Not modal: a modal form blocks the main window, whose close button then does nothing at all
+        # (Qt drops the close request); the main window instead asks about unsaved forms when it closes.
+        self.setWindowModality(Qt.WindowModality.NonModal)
         self.setSizeGripEnabled(True)
         self.setWindowTitle(self.title_text())
 
@@ -312,7 +315,7 @@ class RecordForm(QDialog):
         self._last_draft = None  # write it again at the next tick under the same key
 
     def _initial_draft_note(self, draft: Draft) -> None:
-        note = f"Restored from a draft saved at {draft.saved_at.replace('T', ' ')[:19]} UTC; it is not saved yet."
+        note = f"Restored from a draft saved at {local_time(draft.saved_at)}; it is not saved yet."
         if self.record is not None and draft.payload.get("rev") not in (None, self.record["rev"]):
             note += (" The record was changed after this draft was written; saving replaces those changes"
                      " with what you see here.")
@@ -354,11 +357,9 @@ class RecordForm(QDialog):
         bad = {p.field for p in problems}
         problems += [p for p in validate_record(self.kind, record, lookup=self.lookup) if p.field not in bad]
         for key, binding in self._bindings.items():
-            if isinstance(binding.widget, RecordPicker) and binding.widget.unresolved_text():
-                typed = binding.widget.unresolved_text()
+            if isinstance(binding.widget, RecordPicker) and (message := binding.widget.unresolved_message()):
                 problems = [p for p in problems if p.field != key]
-                noun = "partner" if binding.widget.kind == "partners" else "activity"
-                problems.append(Problem(key, f"No {noun} matches {typed!r}: choose one from the list", typed))
+                problems.append(Problem(key, message, binding.widget.unresolved_text()))
         return problems
 
     def revalidate(self) -> None:
@@ -457,10 +458,19 @@ class RecordForm(QDialog):
             return
         if self.question is not None:
             return  # already asking
+        noun = self.kind.label.lower()
+        if self.save_button.isEnabled():
+            self.question = ask_later(
+                self, "Unsaved changes", f"Save the changes to this {noun}?",
+                Button.Save | Button.Discard | Button.Cancel, Button.Save, self._closing_answer,
+            )
+            return
+        # It cannot be saved as it is: offering Save (as the default, too) would only fail. Keep editing
+        # is the default, so Enter never throws work away.
         self.question = ask_later(
-            self, "Unsaved changes", f"Save the changes to this {self.kind.label.lower()}?",
-            Button.Save | Button.Discard | Button.Cancel, Button.Save, self._closing_answer,
-            detail="" if self.save_button.isEnabled() else "It cannot be saved yet. " + self.summary.text(),
+            self, "Unsaved changes", f"This {noun} cannot be saved yet. Throw away what you typed?",
+            Button.Discard | Button.Cancel, Button.Cancel, self._closing_answer,
+            detail=self.summary.text(), labels={Button.Discard: "Throw away", Button.Cancel: "Keep editing"},
         )
 
     def _closing_answer(self, answer: Button) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.records import get_record, iter_records
+from ccp_desktop.ui.folders import tell_saved
 
 _STYLE = """
 body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; font-size: 9.5pt; }
@@ -143,6 +144,9 @@ def save_handover_certificate(
             if not chosen:
                 return None
             path = Path(chosen) if chosen.lower().endswith(".pdf") else Path(chosen + ".pdf")
+            written = write_certificate_pdf(db, delivery_id, Path(path))
+            tell_saved(parent, "Handover certificate", written)  # it was asked for: say where it went
+            return written
         return write_certificate_pdf(db, delivery_id, Path(path))
     except Exception as exc:  # noqa: BLE001 - shown in plain words (disk full, folder read-only...)
         show_error(parent, exc)

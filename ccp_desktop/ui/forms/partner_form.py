@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlite_utils
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
+from ccp_desktop.store.lookups import partners_named_like
 from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.widgets import CodeCombo
 
@@ -18,11 +19,31 @@ class PartnerForm(RecordForm):
         layout = QFormLayout(body)
         self.name_edit = QLineEdit()
         self.add_field(layout, "name", self.name_edit)
+        # A second "vanuatu police force" beside "Vanuatu Police Force" splits the partner's history in
+        # two: say so as the name is typed (a warning, not a refusal: two bodies may share a name).
+        self.duplicate_note = QLabel()
+        self.duplicate_note.setObjectName("duplicate-partner")
+        self.duplicate_note.setWordWrap(True)
+        self.duplicate_note.setStyleSheet("background: #fff4ce; padding: 4px;")
+        self.duplicate_note.setAccessibleName("Partner with this name already recorded")
+        self.duplicate_note.hide()
+        layout.addRow("", self.duplicate_note)
+        self.name_edit.textChanged.connect(self._check_duplicate)
         self.add_field(layout, "category", CodeCombo(self.ref.entries("partner_categories")))
         countries = sorted(self.ref.entries("countries"), key=lambda e: str(e["label"]))
         self.add_field(layout, "country", CodeCombo(countries, editable=True, blank=""))
         self.add_field(layout, "contact", QLineEdit())
         self.fit_to_screen(560, 320)
+
+    def _check_duplicate(self, name: str) -> None:
+        same = partners_named_like(self.db, name, exclude_id=self.record_id)
+        if same:
+            _id, existing, country = same[0]
+            where = f" ({country})" if country else ""
+            self.duplicate_note.setText(
+                f"“{existing}”{where} is already recorded as a partner. Use it rather than adding it again, "
+                "unless this is a different organisation.")
+        self.duplicate_note.setVisible(bool(same))
 
     def prefill_name(self, name: str) -> None:
         """Inline creation starts from what was typed in the picker."""

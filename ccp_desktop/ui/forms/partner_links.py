@@ -39,7 +39,12 @@ class PartnerLinks(QWidget):
         self.table.setHorizontalHeaderLabels(["Partner", "Role"])
         self.table.setAccessibleName("Delivery partners")
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # The role column holds combo boxes, which "resize to contents" does not measure (it showed "L", "I"):
+        # it is as wide as a combo showing the longest role.
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        probe = CodeCombo(self.roles, blank="— role —")
+        self.table.setColumnWidth(1, probe.sizeHint().width() + 8)
+        probe.deleteLater()
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # Tab moves between the cell widgets and on out of the table
@@ -136,7 +141,7 @@ class PartnerLinks(QWidget):
         for i, row in enumerate(self.rows(), start=1):
             partner_id, typed = row["partner"]["id"], row["partner"]["text"].strip()
             if not partner_id:
-                msg = f"no partner matches {typed!r}: choose one or use New partner…" if typed else "choose a partner"
+                msg = (self._picker(i - 1).unresolved_message() or "") if typed else "choose a partner"
                 out.append(Problem("partners", f"Row {i}: {msg}"))
             elif partner_id in seen:
                 out.append(Problem("partners", f"Row {i}: the same partner is already on row {seen[partner_id]}"))

@@ -35,7 +35,7 @@ def tell(parent: QWidget | None, title: str, text: str) -> None:
 
 def ask_later(
     parent: QWidget | None, title: str, text: str, buttons: Button, default: Button,
-    on_answer: Callable[[Button], None], *, detail: str = "",
+    on_answer: Callable[[Button], None], *, detail: str = "", labels: dict[Button, str] | None = None,
 ) -> QMessageBox:
     """Ask without a nested event loop (window-modal `open()`); `on_answer` gets the button chosen.
     Used where the asker is itself being closed, so that nothing waits inside a close request."""
@@ -46,6 +46,10 @@ def ask_later(
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if detail:
         box.setInformativeText(detail)
+    for button, label in (labels or {}).items():
+        widget = box.button(button)
+        if widget is not None:
+            widget.setText(label)
     box.finished.connect(lambda _r: on_answer(box.standardButton(box.clickedButton()) or Button.Cancel))
     box.open()
     return box

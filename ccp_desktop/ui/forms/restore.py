@@ -6,6 +6,7 @@ import sqlite_utils
 from PySide6.QtWidgets import QWidget
 
 from ccp_desktop.domain import records as r
+from ccp_desktop.domain.wording import local_time
 from ccp_desktop.store.drafts import Draft, delete_draft, list_drafts
 from ccp_desktop.store.records import get_record
 from ccp_desktop.ui.forms.actions import form_class, open_record_form
@@ -25,7 +26,7 @@ def _restorable(db: sqlite_utils.Database, draft: Draft) -> bool:
 def _describe(draft: Draft) -> str:
     label = r.record_kind(draft.kind).label
     title = str(draft.payload.get("title") or label)
-    return f"• {title} (saved {draft.saved_at.replace('T', ' ')[:16]} UTC)"
+    return f"• {title} (saved {local_time(draft.saved_at)})"
 
 
 def offer_draft_restore(parent: QWidget | None, db: sqlite_utils.Database) -> list[RecordForm]:

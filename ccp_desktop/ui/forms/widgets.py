@@ -4,7 +4,7 @@ coerce/validate functions decide whether it is acceptable, so no widget refuses 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlite_utils
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from ccp_desktop.domain.coerce import parse_serials
+from ccp_desktop.domain.coerce import CoerceError, parse_date, parse_serials
 
 
 class CodeCombo(QComboBox):
@@ -43,6 +43,10 @@ class CodeCombo(QComboBox):
         super().__init__(parent)
         self.setEditable(editable)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        # As wide as the form gives it, not as its longest entry (a DAC code's name): a form must fit a
+        # 1024-pixel screen without sideways scrolling. The drop-down list still shows entries in full.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(14)
         self._blank = blank
         self.set_entries(entries)
         completer, line = self.completer(), self.lineEdit()
@@ -97,16 +101,20 @@ class CodeCombo(QComboBox):
 
 
 class DateEdit(QWidget):
-    """A date typed as YYYY-MM-DD (fast from the keyboard) or picked from a calendar."""
+    """A date typed as day/month/year or YYYY-MM-DD (fast from the keyboard; the domain's parse_date reads
+    both) or picked from a calendar, which opens on the date typed, else near `near()` (an end date near
+    its start date), else today."""
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, near: Callable[[], str | None] | None = None) -> None:
         super().__init__(parent)
+        self.near = near
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("YYYY-MM-DD")
+        self.edit.setPlaceholderText("dd/mm/yyyy")
+        self.edit.setToolTip("Day/month/year (31/12/2024) or year-month-day (2024-12-31)")
         self.edit.setMaximumWidth(130)
         self.edit.textChanged.connect(lambda _t: self.changed.emit())
         self.button = QToolButton(self)
@@ -133,10 +141,15 @@ class DateEdit(QWidget):
         menu.close()
 
     def _sync_calendar(self) -> None:
-        try:
-            day = dt.date.fromisoformat(self.edit.text().strip())
-        except ValueError:
-            day = dt.date.today()
+        day = dt.date.today()
+        for text in (self.edit.text(), self.near() if self.near else None):
+            try:
+                parsed = parse_date(text)
+            except CoerceError:
+                continue
+            if parsed:
+                day = dt.date.fromisoformat(parsed)
+                break
         self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
 
     def text(self) -> str:
@@ -284,6 +297,22 @@ class RecordPicker(QLineEdit):
         """What was typed when it names no record (so the form can say so)."""
         text = self.text().strip()
         return text if text and self._id is None else None
+
+    def unresolved_message(self) -> str | None:
+        """Why what was typed picks nothing, in words that agree with the list of matches shown below it."""
+        typed = self.unresolved_text()
+        if typed is None:
+            return None
+        noun, part = ("partner", "name") if self.kind == "partners" else ("activity", "title")
+        matches = [_picker_label(row) for row in self._query(typed)]
+        if not matches:
+            extra = " or add it as a new partner" if self.kind == "partners" else ""
+            return f"No {noun}'s {part} contains {typed!r}: check the spelling{extra}"
+        if len(matches) == 1:
+            return f"{typed!r} is part of “{matches[0]}”: choose it from the list to use it"
+        many = f"{len(matches)}+" if len(matches) >= 50 else str(len(matches))
+        whose = "partners' names" if self.kind == "partners" else "activities' titles"
+        return f"{typed!r} is part of {many} {whose}: choose one from the list"
 
 
 class SerialsEdit(QPlainTextEdit):
