@@ -251,6 +251,9 @@ def participants_by(db: sqlite_utils.Database, scope: ReportScope, by: str) -> l
         SexCounts(code or "", ref.label(names, code) if code else "(not recorded)", int(f), int(m), int(o))
         for code, f, m, o in db.execute(f"SELECT {column}, {_SEX_SUMS} FROM activities a WHERE {where} GROUP BY {column}", params)
     ]
+    if by == "stream":  # every line of effort, even one with no one yet
+        seen = {r.key for r in rows}
+        rows += [SexCounts(s["code"], s["label"], 0, 0, 0) for s in ref.entries("streams") if s["code"] not in seen]
     return sorted(rows, key=lambda r: _order((names,), (r.key,)))
 
 

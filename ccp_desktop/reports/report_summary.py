@@ -200,7 +200,8 @@ def markers(db: sqlite_utils.Database, scope: fg.ReportScope, subtitle: str, tot
     pfr = {g.key[0]: g for g in fg.activities_by(db, scope, "pfr")}
     plan.table([Col("Partnerships for Recovery"), *MONEY_COLS],
                [[label, g.activities, g.budget, g.spend] for code, label in (("1", "Tagged"), ("0", "Not tagged"))
-                if (g := pfr.get(code))], _money_total("Total", totals), caption="Partnerships for Recovery")
+                if (g := pfr.get(code))], _money_total("Total", totals),
+               caption="Partnerships for Recovery: the COVID-19 development response")
     plan.gap()
     gender = plan.table([Col("Gender equality marker"), *MONEY_COLS],
                         _groups(fg.activities_by(db, scope, "gender_marker")), _money_total("Total", totals),
