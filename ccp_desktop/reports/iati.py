@@ -92,13 +92,15 @@ def write_iati(
             with xf.element("iati-activities", {"version": "2.03", "generated-datetime": _stamp(now)}):
                 xf.write("\n")
                 for record in _activities(db, where, params):
-                    xf.write(activity_element(record, partners.get(record["id"], []), now.date()), pretty_print=True)
-                    done += 1
                     if done % TICK == 0:
                         if should_cancel and should_cancel():
                             raise Cancelled("IATI export cancelled; no file was written")
                         if progress:
                             progress(done, total)
+                    xf.write(activity_element(record, partners.get(record["id"], []), now.date()), pretty_print=True)
+                    done += 1
+        if should_cancel and should_cancel():
+            raise Cancelled("IATI export cancelled; no file was written")
         with open(partial, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(partial, target)
