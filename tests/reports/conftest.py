@@ -16,6 +16,7 @@ from ccp_desktop.store.records import iter_records, tombstone_record
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.importer import import_package
 from tests.sync.conftest import make_site
+from tests.ui.conftest import demo_db_path, main_window, shown_errors  # noqa: F401  (the GUI tests' fixtures)
 
 HQ_POST = "AU-CANBERRA"
 POSTS = {"FJ-SUVA": 11, "ID-JAKARTA": 12, "PG-PORTMORESBY": 13}
