@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STATUS = {"planned": "1", "in_progress": "2", "completed": "3", "cancelled": "5", "postponed": "6"}
 ROLE = {"lead": "4", "implementing": "4", "co_funding": "1"}  # OrganisationRole: 1 funding, 4 implementing
 TICK = 500
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _COLUMNS = ("id", "title", "stream", "activity_type", "country", "start_date", "end_date", "status", "audiences",
             "participants_female", "participants_male", "participants_other", "budget_aud", "spend_aud", "pfr_marker",
             "gender_marker", "sdg_targets", "dac_code", "summary", "outcomes", "updated_at")
@@ -150,8 +152,8 @@ def _narrative(parent: etree._Element, tag: str, text: str, attrs: dict[str, str
 
 
 def _clean(text: str) -> str:
-    """Text XML can carry: control characters other than tab and line breaks are dropped."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 32)
+    """Text XML can carry: control characters other than tab and line breaks (and non-characters) dropped."""
+    return _NOT_XML.sub("", text)
 
 
 def _money(value: float) -> str:
