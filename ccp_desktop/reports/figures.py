@@ -298,7 +298,7 @@ def equipment_value_by(db: sqlite_utils.Database, scope: ReportScope, by: str) -
 
 REGISTER_COLUMNS = (
     "serial", "category", "description", "make_model", "quantity", "unit_value", "value", "asset_tag",
-    "recipient", "country", "delivery_status", "delivered_on", "handover_ref", "warranty_end", "post",
+    "recipient", "country", "delivery_status", "handover_ref", "post", "delivered_on", "warranty_end",
 )
 
 
@@ -329,7 +329,7 @@ def iter_equipment_register(db: sqlite_utils.Database, scope: ReportScope) -> It
         unit_value = aud(unit)
         common = (labels["item_categories"].get(category, category), description, make_model)
         rest = (tag, recipient, labels["activity_places"].get(country, country), labels["delivery_statuses"].get(status, status),
-                _date(on), ref_no, _date(warranty), post)
+                ref_no, post, _date(on), _date(warranty))
         numbers = json.loads(serials) if serials else []
         quantity = quantity or 0
         for serial in numbers:

@@ -36,11 +36,11 @@ from ccp_desktop.reports.sheets import (
 )
 
 REGISTER_SHEET = "Equipment register"
-REGISTER = (  # header, kind, width
-    ("Serial number", TEXT, 22), ("Category", TEXT, 16), ("Description", TEXT, 30), ("Make and model", TEXT, 24),
-    ("Quantity", COUNT, 9), ("Unit value (AUD)", MONEY, 14), ("Value (AUD)", MONEY, 14), ("Asset tag", TEXT, 12),
-    ("Recipient organisation", TEXT, 40), ("Country or region", TEXT, 20), ("Delivery status", TEXT, 14),
-    ("Delivered on", DATE, 12), ("Handover reference", TEXT, 18), ("Warranty end", DATE, 12), ("Post", TEXT, 16),
+REGISTER = (  # header, kind, width (numbers and dates right-aligned, so the column after them gets room)
+    ("Serial number", TEXT, 22), ("Category", TEXT, 18), ("Description", TEXT, 32), ("Make and model", TEXT, 26),
+    ("Quantity", COUNT, 10), ("Unit value (AUD)", MONEY, 17), ("Value (AUD)", MONEY, 16), ("Asset tag", TEXT, 14),
+    ("Recipient organisation", TEXT, 48), ("Country or region", TEXT, 24), ("Delivery status", TEXT, 16),
+    ("Handover reference", TEXT, 20), ("Post", TEXT, 20), ("Delivered on", DATE, 14), ("Warranty end", DATE, 14),
 )
 TICK = 2000  # register rows between progress reports and cancel checks
 

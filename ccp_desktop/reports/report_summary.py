@@ -11,7 +11,7 @@ import sqlite_utils
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.reports import figures as fg
 from ccp_desktop.reports.charts import bar_chart, pie_chart
-from ccp_desktop.reports.sheets import COUNT, MONEY, SHARE, Col, SheetPlan
+from ccp_desktop.reports.sheets import COUNT, MONEY, SHARE, Col, SheetPlan, Table
 
 MONEY_COLS = [Col("Activities", COUNT), Col("Budgeted (AUD)", MONEY), Col("Spent (AUD)", MONEY)]
 SEX_COLS = [Col("Female", COUNT), Col("Male", COUNT), Col("Other or not stated", COUNT), Col("Total", COUNT),
@@ -139,6 +139,11 @@ def funding(db: sqlite_utils.Database, scope: fg.ReportScope, subtitle: str) -> 
     return plan
 
 
+def _tall(table: Table) -> float:
+    """A bar chart's height (cm) that leaves room for every category's label."""
+    return max(8.5, 0.55 * len(table.rows) + 3.5)
+
+
 def _groups(rows: list[fg.ActivityGroup]) -> list[list[Any]]:
     return [[*g.labels, g.activities, g.budget, g.spend] for g in rows]
 
@@ -156,7 +161,7 @@ def places(db: sqlite_utils.Database, scope: fg.ReportScope, subtitle: str, tota
     plan = SheetPlan("Places", "Activities by country and region", subtitle)
     table = plan.table([Col("Region"), Col("Country or region"), *MONEY_COLS],
                        _groups(fg.activities_by(db, scope, "place")), _money_total("Total", totals, None), filtered=True)
-    plan.chart(bar_chart("Activities by country or region", table, 2, [3], horizontal=True, height=14),
+    plan.chart(bar_chart("Activities by country or region", table, 2, [3], horizontal=True, height=_tall(table)),
                f"G{table.header_row}")
     return plan
 
@@ -166,7 +171,7 @@ def status_and_year(db: sqlite_utils.Database, scope: fg.ReportScope, subtitle: 
     by_status = plan.table([Col("Status"), *MONEY_COLS], _groups(fg.activities_by(db, scope, "status")),
                            _money_total("Total", totals), caption="By status")
     plan.chart(pie_chart("Activities by status", by_status, 1, 2), f"F{by_status.header_row - 1}")
-    plan.gap(max(0, 18 - plan.row))  # the next table starts below the pie
+    plan.gap(max(0, 23 - plan.row))  # the next table starts below the pie
     by_year = plan.table([Col("Year"), *MONEY_COLS], _groups(fg.activities_by(db, scope, "year")),
                          _money_total("Total", totals), caption="By year")
     plan.chart(bar_chart("Activities by year", by_year, 1, [2]), f"F{by_year.header_row - 1}")
@@ -189,7 +194,7 @@ def participants_by_place(db: sqlite_utils.Database, scope: fg.ReportScope, subt
                        [_sex_row(r, ref.label("regions", ref.region_of(r.key) or ""), r.label)
                         for r in fg.participants_by(db, scope, "place")],
                        _sex_row(fg.participants_total(db, scope), "Total", ""), filtered=True)
-    plan.chart(bar_chart("Participants by sex", table, 2, [3, 4, 5], horizontal=True, stacked=True, height=14),
+    plan.chart(bar_chart("Participants by sex", table, 2, [3, 4, 5], horizontal=True, stacked=True, height=_tall(table)),
                f"J{table.header_row}")
     return plan
 
@@ -226,9 +231,10 @@ def equipment_value(db: sqlite_utils.Database, scope: fg.ReportScope, subtitle: 
     by_country = plan.table([Col("Country or region"), *cols],
                             [[r.label, r.lines, r.units, r.value] for r in fg.equipment_value_by(db, scope, "country")],
                             total, caption="By country or region (largest value first)")
-    plan.chart(bar_chart("Equipment value by country or region (AUD)", by_country, 1, [4], horizontal=True, height=11),
+    plan.chart(bar_chart("Equipment value by country or region (AUD)", by_country, 1, [4], horizontal=True,
+                         height=_tall(by_country)),
                f"F{by_country.header_row - 1}")
-    plan.gap(max(1, by_country.header_row + 23 - plan.row))
+    plan.gap(max(1, by_country.header_row + int(_tall(by_country) / 0.5) - plan.row))  # below the chart
     plan.page_break()
     by_category = plan.table([Col("Category"), *cols],
                              [[r.label, r.lines, r.units, r.value] for r in fg.equipment_value_by(db, scope, "category")],

@@ -20,7 +20,9 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 TEXT, COUNT, MONEY, SHARE, DATE = "text", "count", "money", "share", "date"
-NUMBER_FORMATS = {COUNT: "#,##0", MONEY: "#,##0.00", SHARE: "0.0%", DATE: "yyyy-mm-dd"}
+# Numbers keep a space's width on their right ("_ "), so that text in the next column does not touch them;
+# money below zero (a tranche budgeted beyond its amount) shows red.
+NUMBER_FORMATS = {COUNT: "#,##0_ ", MONEY: "#,##0.00_ ;[Red]-#,##0.00_ ", SHARE: "0.0%_ ", DATE: "yyyy-mm-dd"}
 MAX_WIDTH = 90  # wider text wraps
 FONT = "Calibri"  # LibreOffice shows its metric twin, Carlito
 TITLE_FONT = Font(name=FONT, bold=True, size=14, color="1F5F8B")

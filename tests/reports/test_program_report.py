@@ -16,6 +16,7 @@ from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.errors import Cancelled, CcpError, ValidationError
 from ccp_desktop.reports.figures import ReportScope
 from ccp_desktop.reports.program_report import write_program_report
+from ccp_desktop.reports.sheets import COUNT, MONEY, NUMBER_FORMATS, SHARE
 from ccp_desktop.store.records import insert_record, iter_records
 from ccp_desktop.sync.status import post_overview
 from tests.reports.conftest import HQ_POST
@@ -160,7 +161,7 @@ def test_equipment_value_and_register_match_the_records(hq_db: Any, report: tupl
     for i in items:
         d = i["delivery"]
         tail = [REF.label("activity_places", d["country"]), REF.label("delivery_statuses", d["status"]),
-                _when(d["delivered_on"]), d["handover_ref"], _when(i["warranty_end"]), d["origin_post"]]
+                d["handover_ref"], d["origin_post"], _when(d["delivered_on"]), _when(i["warranty_end"])]
         head = [REF.label("item_categories", i["category"]), i["description"], i["make_model"]]
         for serial in i["serials"]:
             expected.append([serial, *head, 1, i["unit_value_aud"], i["unit_value_aud"], i["asset_tag"],
@@ -247,11 +248,11 @@ def test_summary_sheets_carry_native_charts_formats_frozen_headers_and_filters(r
     assert kinds == {"BarChart", "PieChart"}
     funding = book["Funding"]
     assert funding.auto_filter.ref == "A4:J9"
-    assert funding["D5"].number_format == "#,##0.00" and funding["F5"].number_format == "0.0%"
-    assert funding["J5"].number_format == "#,##0"
+    assert funding["D5"].number_format == NUMBER_FORMATS[MONEY] and funding["F5"].number_format == NUMBER_FORMATS[SHARE]
+    assert funding["J5"].number_format == NUMBER_FORMATS[COUNT]
     register = book["Equipment register"]
     assert register.freeze_panes == "B5" and register.auto_filter.ref.startswith("A4:O")
-    assert register["L5"].is_date and register["G5"].number_format == "#,##0.00"
+    assert register["N5"].is_date and register["G5"].number_format == NUMBER_FORMATS[MONEY]
     places, _ = table(book["Places"], "Region")
     assert book["Places"].column_dimensions["B"].width >= max(len(r[1]) for r in places) + 2  # fits the longest name
     assert all(book[name].page_setup.orientation == "landscape" for name in book.sheetnames)
