@@ -167,7 +167,7 @@ class SheetPlan:
             sheet.print_title_rows = f"{first.header_row}:{first.header_row}"
         elif first is not None:  # several tables: the title stays in view
             sheet.freeze_panes = "A3"
-        set_page(sheet)
+        set_page(sheet, len(self.breaks) + 1)  # a summary sheet prints on one page (or one per part)
         rows: dict[int, list[Any]] = {1: [value_cell(sheet, self.heading, font=TITLE_FONT, wrap=False)],
                                       2: [value_cell(sheet, self.subtitle, wrap=False)]}
         for row, line, style in self.lines:  # free lines run on to the right: never wrapped
@@ -197,12 +197,12 @@ def header_cell(sheet: Any, text: str) -> WriteOnlyCell:
     return cell
 
 
-def set_page(sheet: Any) -> None:
-    """Landscape A4, one page wide, as many pages long as it needs."""
+def set_page(sheet: Any, pages_tall: int = 0) -> None:
+    """Landscape A4, one page wide and `pages_tall` pages long (0: as many as it needs)."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = 9  # A4
     sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
+    sheet.page_setup.fitToHeight = pages_tall
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_options.gridLines = False
     sheet.page_margins.left = sheet.page_margins.right = 0.4
