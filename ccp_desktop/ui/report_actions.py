@@ -128,7 +128,8 @@ class ReportActions(QObject):
         super().__init__(window)
         self.window, self.worker, self.db, self.db_path = window, worker, db, Path(db_path)
         self.job: Job | None = None
-        self.progress: QProgressDialog | None = None
+        self.progress: QProgressDialog | None = None  # the progress dialog while a job runs
+        self._dialog: QProgressDialog | None = None
         self.dialog: ReportDialog | None = None
         menu = menu_bar.addMenu("&Reports")
         self.actions: dict[str, QAction] = {}
@@ -153,13 +154,11 @@ class ReportActions(QObject):
         if self.job is not None:  # one report at a time; the worker runs jobs in turn anyway
             return None
         ui_settings(self.db_path).setValue("reports/out_dir", str(target.parent))
-        progress = QProgressDialog(f"Writing {target.name}…", "Cancel", 0, 0, self.window)
-        progress.setObjectName("report-progress")
+        progress = self._progress_dialog()
+        progress.reset()
+        progress.setLabelText(f"Writing {target.name}…")
         progress.setWindowTitle(KINDS[kind][1])
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setAutoReset(False)
-        progress.setAutoClose(False)
-        progress.setMinimumDuration(0)
+        progress.setRange(0, 0)  # busy until the first report of progress gives a total
         self.progress = progress
 
         def run(db: Any, report_progress: Any, should_cancel: Any) -> Any:
@@ -173,9 +172,24 @@ class ReportActions(QObject):
 
         self.job = self.worker.submit(f"report-{kind}", run, on_done=self._done, on_error=self._failed,
                                       on_progress=self._progress)
-        progress.canceled.connect(self.cancel)
         progress.open()
         return self.job
+
+    def _progress_dialog(self) -> QProgressDialog:
+        """One progress dialog, made once and only hidden between jobs: a window-modal QProgressDialog runs
+        events inside setValue(), so the job's end may arrive there; deleting the dialog then would pull it
+        out from under that call."""
+        if self._dialog is None:
+            dialog = QProgressDialog("", "Cancel", 0, 0, self.window)
+            dialog.setObjectName("report-progress")
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setAutoReset(False)
+            dialog.setAutoClose(False)
+            dialog.setMinimumDuration(0)
+            dialog.canceled.connect(self.cancel)
+            dialog.hide()
+            self._dialog = dialog
+        return self._dialog
 
     def cancel(self) -> None:
         if self.job is not None:
@@ -191,9 +205,7 @@ class ReportActions(QObject):
     def _finish(self) -> None:
         self.job = None
         if self.progress is not None:
-            self.progress.canceled.disconnect(self.cancel)  # closing the dialog must not read as a cancel
-            self.progress.close()
-            self.progress.deleteLater()
+            self.progress.hide()  # hide, not close: closing a progress dialog reads as Cancel
             self.progress = None
 
     def _done(self, result: Any) -> None:
