@@ -112,7 +112,11 @@ def _not_yet_in(db: sqlite_utils.Database, scope: fg.ReportScope, posts: list[fg
                          "confirmed.")
         if p.open_conflicts:
             notes.append(f"{p.post}: {p.open_conflicts} open conflicts; HQ's version is counted until they are resolved.")
-    silent = [] if scope.post else fg.posts_not_heard_from(db)
+    from ccp_desktop.store.installation import get_installation
+
+    install = get_installation(db)
+    at_hq = install is not None and install.is_hq  # a post's own database hears from no one
+    silent = fg.posts_not_heard_from(db) if at_hq and not scope.post else []
     if silent:
         notes.append(f"No package yet from {len(silent)} posts: " + ", ".join(code for code, _ in silent) + ".")
     return notes or ["Nothing: every post heard from has sent every change, with no open conflicts."]

@@ -236,6 +236,9 @@ def test_a_known_data_set_gives_these_figures(tmp_path: Path) -> None:
     assert total[4] == 7 and total[6] == 4_199.95
     rows, _ = table(book["Markers"], "Gender equality marker")
     assert rows == [["1 - Significant objective", 1, 45_000, 43_125.5], ["2 - Principal objective", 1, 10_000, 0]]
+    cover = [str(c.value) for row in book["Cover"].iter_rows() for c in row if c.value]
+    assert "Nothing: every post heard from has sent every change, with no open conflicts." in cover
+    assert not any("No package yet" in text for text in cover)  # a post's own report lists no silent posts
 
 
 def test_summary_sheets_carry_native_charts_formats_frozen_headers_and_filters(report: tuple[Any, Path]) -> None:
