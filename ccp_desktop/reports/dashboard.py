@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.reports import figures as fg
 from ccp_desktop.store.installation import get_installation
 
 
@@ -46,7 +46,6 @@ def dashboard_summary(db: sqlite_utils.Database) -> DashboardSummary:
     install = get_installation(db)
     own = install is not None and not install.is_hq
     scope_sql, params = ("origin_post = ? AND ", [install.post_code]) if own and install else ("", [])
-    ref = load_reference()
     summary = DashboardSummary(scope=install.post_code if own and install else "all posts")
 
     for stream, status, n in db.execute(
@@ -55,30 +54,13 @@ def dashboard_summary(db: sqlite_utils.Database) -> DashboardSummary:
         summary.activities_by_stream_status.setdefault(stream, {})[status] = n
         summary.activity_count += n
 
-    female, male, other = db.execute(
-        "SELECT ifnull(sum(participants_female), 0), ifnull(sum(participants_male), 0), ifnull(sum(participants_other), 0)"
-        f" FROM activities WHERE {scope_sql}deleted = 0", params
-    ).fetchone()
-    summary.participants_by_sex = {"female": female, "male": male, "other": other}
-
-    spent = {
-        code: (budget or 0.0, spend or 0.0)
-        for code, budget, spend in db.execute(
-            f"SELECT tranche, sum(budget_aud), sum(spend_aud) FROM activities WHERE {scope_sql}deleted = 0 GROUP BY tranche",
-            params,
-        )
-    }
-    for tranche in ref.entries("tranches"):
-        budget, spend = spent.get(tranche["code"], (0.0, 0.0))
-        summary.tranches.append({"code": tranche["code"], "label": tranche["label"],
-                                 "amount": float(tranche["amount_aud"]), "budget": budget, "spend": spend})
-
-    item_scope = "i.origin_post = ? AND " if own else ""
-    rows = db.execute(
-        "SELECT d.country, sum(ifnull(i.quantity, 0) * ifnull(i.unit_value_aud, 0)), count(*) FROM equipment_items i"
-        " JOIN equipment_deliveries d ON d.id = i.delivery_id"
-        f" WHERE {item_scope}i.deleted = 0 AND d.deleted = 0 GROUP BY d.country ORDER BY 2 DESC", params,
-    ).fetchall()
-    summary.equipment_value_by_country = [(country, float(value)) for country, value, _ in rows]
-    summary.item_count = sum(n for *_, n in rows)
+    # Funding, participants and equipment value: the program report's own queries, so both show the same.
+    scope = fg.ReportScope(post=install.post_code if own and install else None)
+    people = fg.participants_total(db, scope)
+    summary.participants_by_sex = {"female": people.female, "male": people.male, "other": people.other}
+    summary.tranches = [{"code": t.code, "label": t.label, "amount": t.amount, "budget": t.budget, "spend": t.spend}
+                        for t in fg.funding_by_tranche(db, scope) if t.code is not None]
+    by_country = fg.equipment_value_by(db, scope, "country")
+    summary.equipment_value_by_country = [(row.key, row.value) for row in by_country]
+    summary.item_count = sum(row.lines for row in by_country)
     return summary

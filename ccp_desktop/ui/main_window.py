@@ -217,6 +217,10 @@ class MainWindow(QMainWindow):
             self._action(view_menu, PAGE_TITLES[name], lambda name=name: self.show_page(name), f"Ctrl+{n}")
         view_menu.addSeparator()
         self._action(view_menu, "&Refresh", self.refresh_all, QKeySequence.StandardKey.Refresh)
+        if self.installation.is_hq:  # HQ's Reports menu: program report and IATI export (ui/report_actions.py)
+            from ccp_desktop.ui.report_actions import ReportActions
+
+            self.report_actions = ReportActions(self, self.worker, self.db, self.db_path, bar)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Guide", self.show_guide, "F1", "Your first week: setup, records, packages, backups")
         self._action(help_menu, "&About", self.about)

@@ -1,0 +1,411 @@
+"""The program's figures, one query each, for the HQ program report, the IATI export and the dashboard.
+
+Every figure takes a `ReportScope` (a period and optionally one post). Activities belong to the period in
+which they start; equipment to the period in which it was delivered (undelivered equipment has no date,
+so a report for a period leaves it out). Money is read in one place (`money_sum`, `aud`), so that a
+change in how it is stored touches those two functions only. No Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.errors import Problem, ValidationError
+from ccp_desktop.store import sync_state
+
+# ---- money: the one place that knows how it is stored (REAL AUD rounded to the cent) -------------------
+
+
+def money_sum(expression: str) -> str:
+    """SQL for the sum of a money column (or of quantity * a money column), in the stored unit."""
+    return f"total({expression})"
+
+
+def aud(stored: Any) -> float:
+    """A stored money value (or a sum of them) as AUD, rounded to the cent."""
+    return round(float(stored or 0), 2)
+
+
+# ---- scope -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    post: str | None = None
+
+    def describe_period(self) -> str:
+        if not self.date_from and not self.date_to:
+            return "Whole program (all dates)"
+        start = self.date_from.strftime("%d %b %Y") if self.date_from else "the start"
+        end = self.date_to.strftime("%d %b %Y") if self.date_to else "today"
+        return f"{start} to {end}"
+
+    def describe_posts(self) -> str:
+        return f"Records made at {self.post} only" if self.post else "All posts"
+
+    def activity_where(self, alias: str = "a") -> tuple[str, list[Any]]:
+        clauses, params = [f"{alias}.deleted = 0"], []
+        if self.date_from:
+            clauses.append(f"{alias}.start_date >= ?")
+            params.append(self.date_from.isoformat())
+        if self.date_to:
+            clauses.append(f"{alias}.start_date <= ?")
+            params.append(self.date_to.isoformat())
+        if self.post:
+            clauses.append(f"{alias}.origin_post = ?")
+            params.append(self.post)
+        return " AND ".join(clauses), params
+
+    def equipment_where(self) -> tuple[str, list[Any]]:
+        """For `equipment_items i JOIN equipment_deliveries d`."""
+        clauses, params = ["i.deleted = 0", "d.deleted = 0"], []
+        if self.date_from:
+            clauses.append("d.delivered_on >= ?")
+            params.append(self.date_from.isoformat())
+        if self.date_to:
+            clauses.append("d.delivered_on <= ?")
+            params.append(self.date_to.isoformat())
+        if self.post:
+            clauses.append("d.origin_post = ?")
+            params.append(self.post)
+        return " AND ".join(clauses), params
+
+
+def check_scope(db: sqlite_utils.Database, scope: ReportScope) -> None:
+    """Refuse a period that ends before it starts, or a post this database has never heard of."""
+    problems = []
+    if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
+        problems.append(Problem("to", f"The period ends ({scope.date_to}) before it starts ({scope.date_from})",
+                                scope.date_to.isoformat()))
+    if scope.post and scope.post not in known_posts(db):
+        known = ", ".join(known_posts(db)) or "none yet"
+        problems.append(Problem("post", f"No records or packages from post {scope.post} here (posts: {known})", scope.post))
+    if problems:
+        raise ValidationError(problems)
+
+
+def known_posts(db: sqlite_utils.Database) -> list[str]:
+    """Posts whose records this database holds, or that have sent it a package."""
+    rows = db.execute(
+        "SELECT origin_post FROM activities UNION SELECT origin_post FROM equipment_deliveries"
+        " UNION SELECT post_code FROM sync_imports WHERE kind != 'receipt'"
+    ).fetchall()
+    return sorted(row[0] for row in rows)
+
+
+# ---- funding ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrancheFunding:
+    code: str | None  # None: activities with no tranche recorded
+    label: str
+    amount: float
+    budget: float
+    spend: float
+    activities: int
+
+    @property
+    def unbudgeted(self) -> float:
+        return round(self.amount - self.budget, 2)
+
+    @property
+    def unspent(self) -> float:
+        return round(self.amount - self.spend, 2)
+
+
+def program_total_aud() -> float:
+    return float(load_reference().program["total_aud"])
+
+
+def funding_by_tranche(db: sqlite_utils.Database, scope: ReportScope) -> list[TrancheFunding]:
+    """Each tranche of the seed, in order, against what its activities budget and spend; then, if any,
+    the activities with no tranche recorded (amount 0)."""
+    where, params = scope.activity_where()
+    sums = {
+        code: (aud(budget), aud(spend), n)
+        for code, budget, spend, n in db.execute(
+            f"SELECT a.tranche, {money_sum('a.budget_aud')}, {money_sum('a.spend_aud')}, count(*)"
+            f" FROM activities a WHERE {where} GROUP BY a.tranche", params)
+    }
+    rows = []
+    for tranche in load_reference().entries("tranches"):
+        budget, spend, n = sums.pop(tranche["code"], (0.0, 0.0, 0))
+        rows.append(TrancheFunding(tranche["code"], tranche["label"], float(tranche["amount_aud"]), budget, spend, n))
+    if sums:  # no tranche recorded (or a code the reference data no longer has)
+        budget = aud(sum(b for b, _, _ in sums.values()))
+        spend = aud(sum(s for _, s, _ in sums.values()))
+        rows.append(TrancheFunding(None, "No tranche recorded", 0.0, budget, spend, sum(n for *_, n in sums.values())))
+    return rows
+
+
+# ---- activities ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityGroup:
+    key: tuple[str, ...]
+    labels: tuple[str, ...]
+    activities: int
+    budget: float
+    spend: float
+
+
+ACTIVITY_GROUPINGS = {
+    # name: (SQL of the grouping key, reference lists naming each part)
+    "stream_type": ("a.stream, a.activity_type", ("streams", "activity_types")),
+    "place": ("a.country", ("activity_places",)),
+    "status": ("a.status", ("activity_statuses",)),
+    "year": ("substr(a.start_date, 1, 4)", ()),
+    "gender_marker": ("a.gender_marker", ("gender_markers",)),
+    "pfr": ("a.pfr_marker", ()),
+}
+
+
+def _order(names: tuple[str, ...], key: tuple[str, ...]) -> tuple[int, ...]:
+    ref = load_reference()
+    out = []
+    for name, code in zip(names, key, strict=False):
+        codes = [str(e["code"]) for e in ref.entries(name)]
+        out.append(codes.index(code) if code in codes else len(codes))
+    return tuple(out)
+
+
+def activities_by(db: sqlite_utils.Database, scope: ReportScope, grouping: str) -> list[ActivityGroup]:
+    """Activity counts, budget and spend per group, in reference-list order (years in order)."""
+    sql, names = ACTIVITY_GROUPINGS[grouping]
+    ref = load_reference()
+    where, params = scope.activity_where()
+    groups = []
+    for *key, n, budget, spend in db.execute(
+        f"SELECT {sql}, count(*), {money_sum('a.budget_aud')}, {money_sum('a.spend_aud')}"
+        f" FROM activities a WHERE {where} GROUP BY {sql}", params
+    ):
+        codes = tuple("" if k is None else str(k) for k in key)
+        labels = tuple(ref.label(name, code) if code else "(not recorded)" for name, code in zip(names, codes, strict=False))
+        if grouping == "place":
+            labels = (ref.label("regions", ref.region_of(codes[0]) or ""), *labels)
+        groups.append(ActivityGroup(codes, labels or codes, n, aud(budget), aud(spend)))
+    groups.sort(key=lambda g: (_order(names, g.key), g.key) if names else g.key)
+    if grouping == "place":  # by region, then in reference order within it
+        regions = [e["code"] for e in ref.entries("regions")]
+        groups.sort(key=lambda g: regions.index(ref.region_of(g.key[0]) or "OTHER"))
+    return groups
+
+
+def sdg_target_counts(db: sqlite_utils.Database, scope: ReportScope) -> list[ActivityGroup]:
+    """Activities tagged with each SDG target (an activity may serve several)."""
+    where, params = scope.activity_where()
+    ref = load_reference()
+    rows = db.execute(
+        f"SELECT j.value, count(*), {money_sum('a.budget_aud')}, {money_sum('a.spend_aud')}"
+        f" FROM activities a, json_each(a.sdg_targets) j WHERE {where} GROUP BY j.value", params).fetchall()
+    groups = [ActivityGroup((code,), (ref.label("sdg_targets", code),), n, aud(b), aud(s)) for code, n, b, s in rows]
+    return sorted(groups, key=lambda g: _order(("sdg_targets",), g.key))
+
+
+def sdg_tagged_count(db: sqlite_utils.Database, scope: ReportScope) -> int:
+    where, params = scope.activity_where()
+    return int(db.execute(
+        f"SELECT count(*) FROM activities a WHERE {where} AND json_array_length(ifnull(a.sdg_targets, '[]')) > 0",
+        params).fetchone()[0])
+
+
+# ---- participants ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SexCounts:
+    key: str
+    label: str
+    female: int
+    male: int
+    other: int
+
+    @property
+    def total(self) -> int:
+        return self.female + self.male + self.other
+
+    @property
+    def women_share(self) -> float | None:
+        return self.female / self.total if self.total else None
+
+
+_SEX_SUMS = "total(a.participants_female), total(a.participants_male), total(a.participants_other)"
+
+
+def participants_by(db: sqlite_utils.Database, scope: ReportScope, by: str) -> list[SexCounts]:
+    """Participants by sex per stream (`by="stream"`) or per country or region (`by="place"`)."""
+    column, names = {"stream": ("a.stream", "streams"), "place": ("a.country", "activity_places")}[by]
+    where, params = scope.activity_where()
+    ref = load_reference()
+    rows = [
+        SexCounts(code or "", ref.label(names, code) if code else "(not recorded)", int(f), int(m), int(o))
+        for code, f, m, o in db.execute(f"SELECT {column}, {_SEX_SUMS} FROM activities a WHERE {where} GROUP BY {column}", params)
+    ]
+    if by == "stream":  # every line of effort, even one with no one yet
+        seen = {r.key for r in rows}
+        rows += [SexCounts(s["code"], s["label"], 0, 0, 0) for s in ref.entries("streams") if s["code"] not in seen]
+    return sorted(rows, key=lambda r: _order((names,), (r.key,)))
+
+
+def participants_total(db: sqlite_utils.Database, scope: ReportScope) -> SexCounts:
+    where, params = scope.activity_where()
+    f, m, o = db.execute(f"SELECT {_SEX_SUMS} FROM activities a WHERE {where}", params).fetchone()
+    return SexCounts("", "Total", int(f), int(m), int(o))
+
+
+# ---- equipment -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EquipmentValue:
+    key: str
+    label: str
+    lines: int
+    units: int
+    value: float
+
+
+_EQUIPMENT_FROM = "FROM equipment_items i JOIN equipment_deliveries d ON d.id = i.delivery_id"
+_VALUE = money_sum("ifnull(i.quantity, 0) * i.unit_value_aud")
+
+
+def equipment_value_by(db: sqlite_utils.Database, scope: ReportScope, by: str) -> list[EquipmentValue]:
+    """Item lines, units and value per country (`by="country"`, largest value first) or per category
+    (`by="category"`, in reference order)."""
+    column, names = {"country": ("d.country", "activity_places"), "category": ("i.category", "item_categories")}[by]
+    where, params = scope.equipment_where()
+    ref = load_reference()
+    rows = [
+        EquipmentValue(code or "", ref.label(names, code) if code else "(not recorded)", n, int(units), aud(value))
+        for code, n, units, value in db.execute(
+            f"SELECT {column}, count(*), total(i.quantity), {_VALUE} {_EQUIPMENT_FROM} WHERE {where} GROUP BY {column}",
+            params)
+    ]
+    if by == "country":
+        return sorted(rows, key=lambda r: (-r.value, r.key))
+    return sorted(rows, key=lambda r: _order((names,), (r.key,)))
+
+
+REGISTER_COLUMNS = (
+    "serial", "category", "description", "make_model", "quantity", "unit_value", "value", "asset_tag",
+    "recipient", "country", "delivery_status", "handover_ref", "post", "delivered_on", "warranty_end",
+)
+
+
+def equipment_register_rows(db: sqlite_utils.Database, scope: ReportScope) -> int:
+    """How many rows `iter_equipment_register` yields: one per serial number, one per unserialised line."""
+    where, params = scope.equipment_where()
+    return int(db.execute(
+        f"SELECT total(max(json_array_length(ifnull(i.serials, '[]')), 1)"
+        f" + (ifnull(i.quantity, 0) > json_array_length(ifnull(i.serials, '[]'))"
+        f"    AND json_array_length(ifnull(i.serials, '[]')) > 0)) {_EQUIPMENT_FROM} WHERE {where}", params).fetchone()[0])
+
+
+def iter_equipment_register(db: sqlite_utils.Database, scope: ReportScope) -> Iterator[tuple[Any, ...]]:
+    """Every item in `REGISTER_COLUMNS` order, by country, delivery date and serial: a serialised line gives
+    one row per serial number (quantity 1); units without a serial number share one row."""
+    import json
+
+    where, params = scope.equipment_where()
+    ref = load_reference()
+    labels = {name: {str(e["code"]): str(e["label"]) for e in ref.entries(name)}
+              for name in ("item_categories", "activity_places", "delivery_statuses")}
+    cursor = db.conn.execute(
+        "SELECT i.serials, i.category, i.description, i.make_model, i.quantity, i.unit_value_aud, i.asset_tag,"
+        " p.name, d.country, d.status, d.delivered_on, d.handover_ref, i.warranty_end, d.origin_post"
+        f" {_EQUIPMENT_FROM} LEFT JOIN partners p ON p.id = d.recipient_partner_id WHERE {where}"
+        " ORDER BY d.country, d.delivered_on, d.id, i.rowid", params)
+    for serials, category, description, make_model, quantity, unit, tag, recipient, country, status, on, ref_no, warranty, post in cursor:
+        unit_value = aud(unit)
+        common = (labels["item_categories"].get(category, category), description, make_model)
+        rest = (tag, recipient, labels["activity_places"].get(country, country), labels["delivery_statuses"].get(status, status),
+                ref_no, post, _date(on), _date(warranty))
+        numbers = json.loads(serials) if serials else []
+        quantity = quantity or 0
+        for serial in numbers:
+            yield (serial, *common, 1, unit_value, unit_value, *rest)
+        if not numbers or quantity > len(numbers):
+            left = quantity - len(numbers)
+            yield (None, *common, left, unit_value, aud(left * unit_value), *rest)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+# ---- totals and posts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    activities: int
+    budget: float
+    spend: float
+    participants: SexCounts
+    item_lines: int
+    units: int
+    equipment_value: float
+
+
+def scope_totals(db: sqlite_utils.Database, scope: ReportScope) -> Totals:
+    where, params = scope.activity_where()
+    n, budget, spend = db.execute(
+        f"SELECT count(*), {money_sum('a.budget_aud')}, {money_sum('a.spend_aud')} FROM activities a WHERE {where}",
+        params).fetchone()
+    ewhere, eparams = scope.equipment_where()
+    lines, units, value = db.execute(f"SELECT count(*), total(i.quantity), {_VALUE} {_EQUIPMENT_FROM} WHERE {ewhere}",
+                                     eparams).fetchone()
+    return Totals(n, aud(budget), aud(spend), participants_total(db, scope), lines, int(units), aud(value))
+
+
+@dataclass(frozen=True)
+class PostStatus:
+    post: str
+    name: str
+    packages: int
+    last_package_made: str | None
+    last_imported: str | None
+    activities: int
+    item_lines: int
+    missing: list[tuple[int, int]]
+    open_conflicts: int
+
+
+def posts_included(db: sqlite_utils.Database, scope: ReportScope) -> list[PostStatus]:
+    """Each post whose records are in scope or that has sent a package: what HQ holds from it."""
+    ref = load_reference()
+    where, params = scope.activity_where()
+    ewhere, eparams = scope.equipment_where()
+    acts = dict(db.execute(f"SELECT a.origin_post, count(*) FROM activities a WHERE {where} GROUP BY 1", params).fetchall())
+    items = dict(db.execute(f"SELECT d.origin_post, count(*) {_EQUIPMENT_FROM} WHERE {ewhere} GROUP BY 1", eparams).fetchall())
+    conflicts = dict(db.execute("SELECT post_code, count(*) FROM sync_conflicts WHERE status = 'open' GROUP BY 1").fetchall())
+    posts = set(acts) | set(items) | ({scope.post} if scope.post else set())
+    if not scope.post:
+        posts |= {e["post_code"] for e in sync_state.list_imports(db, kind="data")}
+    out = []
+    for post in sorted(posts):
+        imports = sync_state.list_imports(db, post_code=post, kind="data")
+        out.append(PostStatus(
+            post, ref.label("posts", post), len(imports),
+            max((e["created_at"] for e in imports), default=None), max((e["imported_at"] for e in imports), default=None),
+            int(acts.get(post, 0)), int(items.get(post, 0)),
+            sync_state.missing_ranges(sync_state.covered_ranges(db, post)), int(conflicts.get(post, 0)),
+        ))
+    return out
+
+
+def posts_not_heard_from(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """Posts of the reference list with no record and no package here (headquarters itself excepted)."""
+    known = set(known_posts(db))
+    return [(str(p["code"]), str(p["label"])) for p in load_reference().entries("posts")
+            if p["code"] not in known and p.get("country") != "AU"]

@@ -1,0 +1,170 @@
+"""The program report HQ gives leadership: one workbook a reader understands without the app.
+
+Cover (scope, posts and what is not yet in, key figures), funding by tranche, activities by stream and
+type, by place, by status and year, participants by sex per stream and per place, alignment markers,
+equipment value and the equipment register. Every figure comes from `figures.py` (the dashboard reads
+the same functions); totals are the database's own sums. Written to a hidden temporary file beside the
+target and renamed into place, so a cancelled or failed report leaves nothing behind. No Qt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+from openpyxl import Workbook
+
+from ccp_desktop.errors import Cancelled, CcpError
+from ccp_desktop.reports import figures as fg
+from ccp_desktop.reports.report_summary import summary_sheets
+from ccp_desktop.reports.sheets import (
+    COUNT,
+    DATE,
+    MONEY,
+    TEXT,
+    TITLE_FONT,
+    TOTAL_BORDER,
+    TOTAL_FONT,
+    column_letter,
+    header_cell,
+    set_page,
+    value_cell,
+)
+
+REGISTER_SHEET = "Equipment register"
+REGISTER = (  # header, kind, width (numbers and dates right-aligned, so the column after them gets room)
+    ("Serial number", TEXT, 22), ("Category", TEXT, 18), ("Description", TEXT, 32), ("Make and model", TEXT, 26),
+    ("Quantity", COUNT, 10), ("Unit value (AUD)", MONEY, 17), ("Value (AUD)", MONEY, 16), ("Asset tag", TEXT, 14),
+    ("Recipient organisation", TEXT, 48), ("Country or region", TEXT, 24), ("Delivery status", TEXT, 16),
+    ("Handover reference", TEXT, 20), ("Post", TEXT, 20), ("Delivered on", DATE, 14), ("Warranty end", DATE, 14),
+)
+TICK = 2000  # register rows between progress reports and cancel checks
+
+
+@dataclass
+class ReportResult:
+    path: Path
+    sheets: list[str]
+    totals: fg.Totals
+    register_rows: int
+
+
+def report_target(out: Path | str) -> Path:
+    """Where the report goes: a .xlsx file, its folder created if missing."""
+    path = Path(out).expanduser()
+    if path.is_dir():
+        raise CcpError(f"{path} is a folder: give a file name ending in .xlsx")
+    if path.suffix.lower() != ".xlsx":
+        raise CcpError(f"{path.name}: the report is an Excel workbook, give a file name ending in .xlsx")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CcpError(f"The folder {path.parent} cannot be created: {exc.strerror or exc}") from None
+    return path
+
+
+def write_program_report(
+    db: sqlite_utils.Database,
+    out: Path | str,
+    scope: fg.ReportScope | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> ReportResult:
+    """Write the program report for `scope` (default: everything) to `out`; returns what was written.
+    Raises ValidationError for a bad scope, Cancelled when `should_cancel()` says so (no file is left)."""
+    scope = scope or fg.ReportScope()
+    target = report_target(out)
+    fg.check_scope(db, scope)
+    partial = target.with_name(f".{target.name}.partial")
+    book = Workbook(write_only=True)
+    db.execute("BEGIN")  # one snapshot: every sheet sees the same records
+    try:
+        register_total = fg.equipment_register_rows(db, scope)
+        plans = summary_sheets(db, scope)
+        total = len(plans) + register_total
+        done = 0
+
+        def tick(steps: int) -> None:
+            nonlocal done
+            done += steps
+            if should_cancel and should_cancel():
+                raise Cancelled("Report cancelled; no file was written")
+            if progress:
+                progress(done, total)
+
+        for plan in plans:
+            plan.write(book)
+            tick(1)
+        totals = fg.scope_totals(db, scope)
+        written = _write_register(book, db, scope, totals, tick)
+        if should_cancel and should_cancel():
+            raise Cancelled("Report cancelled; no file was written")
+        book.save(partial)
+        with open(partial, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        _abandon(book, partial)
+        raise
+    finally:
+        db.execute("ROLLBACK")
+    if progress:
+        progress(total, total)
+    return ReportResult(target, [p.name for p in plans] + [REGISTER_SHEET], totals, written)
+
+
+def _write_register(book: Workbook, db: sqlite_utils.Database, scope: fg.ReportScope, totals: fg.Totals,
+                    tick: Callable[[int], None]) -> int:
+    """Every item, streamed (the register may hold hundreds of thousands of rows)."""
+    sheet = book.create_sheet(REGISTER_SHEET)
+    for n, (header, _, width) in enumerate(REGISTER, start=1):
+        sheet.column_dimensions[column_letter(n)].width = max(width, len(header) + 2)
+    header_row = 4
+    sheet.freeze_panes = f"B{header_row + 1}"  # the header and the serial number stay in view
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    set_page(sheet)
+    sheet.append([value_cell(sheet, "Equipment register", font=TITLE_FONT)])
+    sheet.append([f"{scope.describe_period()}; {scope.describe_posts().lower()}. One row per serial number; "
+                  "units without a serial number share a row."])
+    sheet.append([])
+    sheet.append([header_cell(sheet, header) for header, _, _ in REGISTER])
+    kinds = [kind for _, kind, _ in REGISTER]
+    styled = [n for n, kind in enumerate(kinds) if kind in (MONEY,)]
+    rows = 0
+    for row in fg.iter_equipment_register(db, scope):
+        values = list(row)
+        for n in styled:  # dates get a date format by themselves; money needs its own
+            values[n] = value_cell(sheet, values[n], MONEY)
+        for n, value in enumerate(values):
+            if isinstance(value, str) and value[:1] in "=+-@\t\r" or isinstance(value, str) and "_x" in value:
+                values[n] = value_cell(sheet, value)
+        sheet.append(values)
+        rows += 1
+        if rows % TICK == 0:
+            tick(TICK)
+    tick(rows % TICK)
+    last = header_row + max(rows, 1)
+    total = ["Total", None, None, None, totals.units, None, totals.equipment_value] + [None] * (len(REGISTER) - 7)
+    sheet.append([value_cell(sheet, v, kinds[n], font=TOTAL_FONT, border=TOTAL_BORDER) for n, v in enumerate(total)])
+    if rows:
+        sheet.auto_filter.ref = f"A{header_row}:{column_letter(len(REGISTER))}{last}"
+    return rows
+
+
+def _abandon(book: Workbook, partial: Path) -> None:
+    """Leave nothing behind: close each sheet's temporary stream, then delete the partial file."""
+    for sheet in book.worksheets:
+        with contextlib.suppress(Exception):  # a half-written sheet may refuse to close; it is discarded
+            if not sheet.closed:
+                sheet.close()
+        writer = getattr(sheet, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
+    partial.unlink(missing_ok=True)
+
