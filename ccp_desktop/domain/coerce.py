@@ -137,7 +137,14 @@ def parse_money(value: Any) -> float | None:
 
 
 def money_to_cents(value: float | None) -> int | None:
-    return None if value is None else int(Decimal(repr(value)).quantize(Decimal("0.01")) * 100)
+    """An amount in AUD (at most two decimals, as `parse_money` gives) as the integer cents the database
+    holds, so that sums are exact."""
+    return None if value is None else int(Decimal(repr(float(value))).quantize(Decimal("0.01")) * 100)
+
+
+def cents_to_money(cents: int | float | None) -> float | None:
+    """Stored integer cents as an amount in AUD."""
+    return None if cents is None else float(Decimal(int(cents)) / 100)
 
 
 def parse_bool(value: Any) -> int:

@@ -15,21 +15,28 @@ from typing import Any
 
 import sqlite_utils
 
+from ccp_desktop.domain.coerce import cents_to_money
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.errors import Problem, ValidationError
 from ccp_desktop.store import sync_state
 
-# ---- money: the one place that knows how it is stored (REAL AUD rounded to the cent) -------------------
+# ---- money: the one place that knows how it is stored (integer cents, so sums are exact) --------------
 
 
 def money_sum(expression: str) -> str:
-    """SQL for the sum of a money column (or of quantity * a money column), in the stored unit."""
-    return f"total({expression})"
+    """SQL for the sum of a money column (or of quantity * a money column), in the stored unit (cents):
+    integers, so the sum is exact."""
+    return f"coalesce(sum({expression}), 0)"
 
 
 def aud(stored: Any) -> float:
-    """A stored money value (or a sum of them) as AUD, rounded to the cent."""
-    return round(float(stored or 0), 2)
+    """A stored money value (integer cents) or a sum of them, as AUD."""
+    return cents_to_money(stored or 0) or 0.0
+
+
+def add_aud(amounts: Any) -> float:
+    """A sum of amounts already in AUD, rounded to the cent (each is exact to the cent)."""
+    return round(sum(amounts), 2)
 
 
 # ---- scope -----------------------------------------------------------------------------------------
@@ -141,8 +148,8 @@ def funding_by_tranche(db: sqlite_utils.Database, scope: ReportScope) -> list[Tr
         budget, spend, n = sums.pop(tranche["code"], (0.0, 0.0, 0))
         rows.append(TrancheFunding(tranche["code"], tranche["label"], float(tranche["amount_aud"]), budget, spend, n))
     if sums:  # no tranche recorded (or a code the reference data no longer has)
-        budget = aud(sum(b for b, _, _ in sums.values()))
-        spend = aud(sum(s for _, s, _ in sums.values()))
+        budget = add_aud(b for b, _, _ in sums.values())
+        spend = add_aud(s for _, s, _ in sums.values())
         rows.append(TrancheFunding(None, "No tranche recorded", 0.0, budget, spend, sum(n for *_, n in sums.values())))
     return rows
 
@@ -336,7 +343,7 @@ def iter_equipment_register(db: sqlite_utils.Database, scope: ReportScope) -> It
             yield (serial, *common, 1, unit_value, unit_value, *rest)
         if not numbers or quantity > len(numbers):
             left = quantity - len(numbers)
-            yield (None, *common, left, unit_value, aud(left * unit_value), *rest)
+            yield (None, *common, left, unit_value, round(left * unit_value, 2), *rest)
 
 
 def _date(text: str | None) -> dt.date | None:

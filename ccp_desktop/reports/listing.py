@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ccp_desktop.domain.coerce import cents_to_money
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.store.search import fts_query, substring_query
 
@@ -248,8 +249,8 @@ def display_value(column: Column, value: Any) -> str:
     """How a stored value reads in a list cell."""
     if value is None or value == "":
         return ""
-    if column.type == MONEY:
-        return f"{float(value):,.2f}"
+    if column.type == MONEY:  # stored as integer cents
+        return f"{(cents_to_money(value) or 0.0):,.2f}"
     if column.type == CODE and column.choices:
         ref = load_reference()
         return ref.short_label(column.choices, str(value)) if column.short else ref.label(column.choices, str(value))

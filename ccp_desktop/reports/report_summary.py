@@ -126,8 +126,8 @@ def funding(db: sqlite_utils.Database, scope: fg.ReportScope, subtitle: str) -> 
     rows = fg.funding_by_tranche(db, scope)
     total_aud = fg.program_total_aud()
     plan = SheetPlan("Funding", "Funding: each tranche against what was budgeted and spent", subtitle)
-    budget = fg.aud(sum(r.budget for r in rows))
-    spend = fg.aud(sum(r.spend for r in rows))
+    budget = fg.add_aud(r.budget for r in rows)
+    spend = fg.add_aud(r.spend for r in rows)
     table = plan.table(
         [Col("Tranche"), Col("Announced as"), Col("Amount (AUD)", MONEY), Col("Budgeted (AUD)", MONEY),
          Col("Spent (AUD)", MONEY), Col("Budgeted share", SHARE), Col("Spent share", SHARE),

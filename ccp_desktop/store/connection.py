@@ -18,7 +18,7 @@ BUSY_TIMEOUT_MS = 10_000
 
 def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the database at `path` and apply pending migrations."""
-    from ccp_desktop.store.migrations import apply_migrations
+    from ccp_desktop.store.migrations import apply_migrations, needs_upgrade, refuse_newer
 
     path = Path(path)
     if path.exists() and path.is_dir():
@@ -27,14 +27,33 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         db = sqlite_utils.Database(conn)
+        if migrate:
+            refuse_newer(db)  # before anything is written: a newer version's file is left as it was
         restrict_file(path)  # before the WAL exists: SQLite gives the WAL and shm files the database's mode
         configure(db)
         restrict_database(path)
         if migrate:
+            if needs_upgrade(db):
+                backup_before_upgrade(db, path)
             apply_migrations(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} cannot be opened as a CCP Field Desk database: {exc}") from exc
     return db
+
+
+def backup_before_upgrade(db: sqlite_utils.Database, path: Path) -> Path:
+    """A copy of a database from an older version, taken before its schema is brought up to date."""
+    import datetime as dt
+
+    from ccp_desktop.store.maintenance import backup_database
+    from ccp_desktop.store.migrations import schema_version
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.parent / "backups" / f"{path.stem}-before-upgrade-from-schema-{schema_version(db)}-{stamp}.sqlite3"
+    try:
+        return backup_database(db, target)
+    except (OSError, sqlite3.DatabaseError) as exc:
+        raise StoreError(f"Could not back up {path.name} before upgrading it ({exc}); it was not changed") from exc
 
 
 def configure(db: sqlite_utils.Database) -> None:

@@ -4,6 +4,7 @@ add a new one. Each step writes out its own columns so that an empty file always
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import sqlite_utils
 from sqlite_utils import Migrations
@@ -391,21 +392,79 @@ def m011_substring_search(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO equipment_deliveries_codes_fts (equipment_deliveries_codes_fts) VALUES ('rebuild')")
 
 
+_MONEY_COLUMNS = {"activities": ("budget_aud", "spend_aud"), "equipment_items": ("unit_value_aud",)}
+
+
+@migrations(transactional=False)
+def m012_money_in_cents(db: sqlite_utils.Database) -> None:
+    """Money as integer cents (columns keep their names; the domain still speaks AUD), so that sums in
+    reports and certificates are exact. SQLite cannot change a column's type in place: each table is
+    rebuilt with its rows (rowids kept, so the full-text indexes stay right), then its own indexes and
+    triggers are made again exactly as they were. One transaction with foreign keys off (a rebuild
+    drops the referenced table for a moment); run again after a crash, it finds the work done."""
+    conn = db.conn
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table, money in _MONEY_COLUMNS.items():
+                columns = conn.execute(f"PRAGMA table_info({table})").fetchall()
+                if all(c[2].upper() == "INTEGER" for c in columns if c[1] in money):
+                    continue
+                create = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()[0]
+                extras = [row[0] for row in conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+                    " ORDER BY type = 'trigger', rowid", [table])]
+                for column in money:
+                    create = create.replace(f"{column} REAL", f"{column} INTEGER")
+                create = create.replace(f"CREATE TABLE {table} (", f"CREATE TABLE {table}_cents (", 1)
+                conn.execute(create)
+                names = [c[1] for c in columns]
+                values = [f"CAST(round({c} * 100) AS INTEGER)" if c in money else c for c in names]
+                conn.execute(f"INSERT INTO {table}_cents (rowid, {', '.join(names)})"
+                             f" SELECT rowid, {', '.join(values)} FROM {table}")
+                conn.execute(f"DROP TABLE {table}")
+                conn.execute(f"ALTER TABLE {table}_cents RENAME TO {table}")
+                for sql in extras:
+                    conn.execute(sql)
+            problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise sqlite3.IntegrityError(f"money migration would break references: {problems[:3]}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")
+
+
 # The number of steps this build knows; a database with more was made by a newer version.
+_KNOWN = {m.name for m in migrations._migrations}
 SCHEMA_VERSION = len(migrations._migrations)
+
+
+def refuse_newer(db: sqlite_utils.Database) -> None:
+    """Refuse a database written by a newer version of the program (read only: it is not touched)."""
+    from ccp_desktop.errors import SetupError
+
+    unknown = [m.name for m in migrations.applied(db) if m.name not in _KNOWN]
+    if unknown:
+        raise SetupError(
+            "This database was made by a newer version of CCP Field Desk "
+            f"(schema step {unknown[-1]}); install the newer version to open it. It was not changed."
+        )
+
+
+def needs_upgrade(db: sqlite_utils.Database) -> bool:
+    """A database holding records from an older version, with schema steps still to apply."""
+    has_install = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'installation'").fetchone()
+    return bool(has_install) and bool(migrations.pending(db))
 
 
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Bring the schema up to date; refuse a database written by a newer version of the program."""
-    from ccp_desktop.errors import SetupError
-
-    known = {m.name for m in migrations._migrations}
-    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
-    if unknown:
-        raise SetupError(
-            "This database was made by a newer version of CCP Field Desk "
-            f"(schema step {unknown[-1]}); install the newer version to open it"
-        )
+    refuse_newer(db)
     migrations.apply(db)
 
 

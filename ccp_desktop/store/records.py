@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from ccp_desktop.domain import records as r
-from ccp_desktop.domain.coerce import coerce_record, utc_now
+from ccp_desktop.domain.coerce import cents_to_money, coerce_record, money_to_cents, utc_now
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
 from ccp_desktop.store.installation import require_installation
@@ -37,12 +37,14 @@ class StoreLookup:
 
 
 def decode_row(kind: r.RecordKind, row: Mapping[str, Any]) -> dict[str, Any]:
-    """A database row in stored form (JSON lists decoded)."""
+    """A database row in stored form (JSON lists decoded, money from integer cents to AUD)."""
     out = dict(row)
     for field in kind.fields:
         if field.type in _JSON_TYPES:
             raw = out.get(field.key)
             out[field.key] = json.loads(raw) if raw else []
+        elif field.type == r.MONEY and field.key in out:
+            out[field.key] = cents_to_money(out[field.key])
     return out
 
 
@@ -54,6 +56,8 @@ def encode_row(kind: r.RecordKind, record: Mapping[str, Any]) -> dict[str, Any]:
             value = json.dumps(list(value or []), ensure_ascii=False) if value else None
         elif field.type == r.BOOL:
             value = int(bool(value))
+        elif field.type == r.MONEY:
+            value = money_to_cents(value)
         out[field.key] = value
     return out
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ccp_desktop.domain import records as r
-from ccp_desktop.domain.coerce import CoerceError, coerce_value
+from ccp_desktop.domain.coerce import CoerceError, coerce_value, money_to_cents
 
 FORMAT_NAME = "ccp-field-desk-sync-package"
 FORMAT_VERSION = 2
@@ -51,7 +51,7 @@ TYPE_NAMES = {
     r.DATE: "date",
     r.TIMESTAMP: "UTC date and time as text (ISO 8601)",
     r.INT: "whole number",
-    r.MONEY: "amount in AUD, two decimals",
+    r.MONEY: "amount in AUD, two decimals (signed as whole cents)",
     r.BOOL: "yes or no",
 }
 
@@ -184,7 +184,11 @@ def _encoder(field: r.Field, version: int = FORMAT_VERSION) -> Callable[[Any], A
                 return value
             return parse(field, value)
         return parse_int
-    if field.type == r.MONEY:
+    if field.type == r.MONEY and version >= 2:
+        def parse_cents(value: Any) -> Any:  # a cell in AUD → the integer cents stored and signed
+            return money_to_cents(parse(field, value))
+        return parse_cents
+    if field.type == r.MONEY:  # format 1 signed AUD as a float rounded to the cent
         def parse_money(value: Any) -> Any:
             if type(value) is float and math.isfinite(value) and round(value, 2) == value and value != 0:
                 return value

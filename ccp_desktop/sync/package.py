@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from ccp_desktop.domain import records as r
-from ccp_desktop.domain.coerce import CoerceError
+from ccp_desktop.domain.coerce import CoerceError, cents_to_money, money_to_cents
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import PackageError, Problem
 from ccp_desktop.store import lineage
@@ -200,6 +200,8 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
         package.problem("a formula is not allowed in a package; cells must hold values", sheet=name, row=row, column=key)
     columns = fmt.columns_for(kind, version)
     read = build_reader(kind, version)
+    # Format 1 signed money as AUD floats; the database holds integer cents.
+    money_at = [i for i, f in enumerate(kind.fields) if f.type == r.MONEY] if version < 2 else []
     n = len(kind.keys)
     positions = [index[k] for k in expected_keys]
     used = set(positions)
@@ -230,7 +232,7 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
             batch.append(encoded + extras)
         else:
             batch.append(encoded)
-        sheet.rows.append(encoded)
+        sheet.rows.append(_cents(encoded, money_at) if money_at else encoded)
         sheet.excel_rows.append(excel_row)
         if len(batch) == 1000:
             hasher.add_many(batch)
@@ -242,6 +244,13 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
         progress(len(batch))
     package.sheets[name] = sheet
     _check_sheet_hash(package, name, hasher)
+
+
+def _cents(row: tuple[Any, ...], money_at: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for i in money_at:
+        values[i] = money_to_cents(values[i]) if isinstance(values[i], float) else values[i]
+    return tuple(values)
 
 
 def _read_extras(package: Package, name: str, excel_row: int, cells: list[Any]) -> tuple[Any, ...]:
@@ -322,4 +331,7 @@ def decode(kind: r.RecordKind, row: tuple[Any, ...]) -> dict[str, Any]:
     for index, key in lists:
         value = row[index]
         record[key] = json.loads(value) if value else []
+    for f in kind.fields:
+        if f.type == r.MONEY and isinstance(record[f.key], int):
+            record[f.key] = cents_to_money(record[f.key])
     return record

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ccp_desktop.domain import records as r
+from ccp_desktop.domain.coerce import CoerceError
 from ccp_desktop.sync import format as fmt
 
 RowConverter = Callable[[tuple[Any, ...]], tuple[tuple[Any, ...], list[Any]]]
@@ -34,10 +35,10 @@ def _column_source(i: int, field: r.Field) -> list[str]:
         ]
     if t == r.INT:
         return [f"c{i} = v{i} if type(v{i}) is int or v{i} is None else P[{i}](v{i})", f"x{i} = c{i}"]
-    if t == r.MONEY:
+    if t == r.MONEY:  # the database holds integer cents; the cell shows AUD
         return [
-            f"c{i} = v{i} if type(v{i}) is float and v{i} != 0 and round(v{i}, 2) == v{i} and FINITE(v{i}) else P[{i}](v{i})",
-            f"x{i} = None if c{i} is None else STYLED[{i}](c{i})",
+            f"c{i} = v{i} if type(v{i}) is int or v{i} is None else WHOLE_CENTS(v{i})",
+            f"x{i} = None if c{i} is None else STYLED[{i}](c{i} / 100)",
         ]
     if t == r.DATE:  # few distinct dates: remember each one's canonical text and date
         return [
@@ -95,6 +96,7 @@ def build_converter(kind: r.RecordKind, styled: dict[int, Callable[[Any], Any]],
     namespace: dict[str, Any] = {
         "DATES": dates, "DATE_OF": _remember_date(dates), "CODES": codes, "CODES_OF": _remember_codes(codes, version),
         "FINITE": math.isfinite,
+        "WHOLE_CENTS": _whole_cents,
         "P": [c.parse for c in columns],
         "PREFIXES": fmt.FORMULA_PREFIXES,
         "INSTANT": fmt.ISO_INSTANT.fullmatch,
@@ -110,7 +112,13 @@ def build_converter(kind: r.RecordKind, styled: dict[int, Callable[[Any], Any]],
 RowReader = Callable[[list[Any]], tuple[Any, ...]]
 
 
-def _read_source(i: int, field: r.Field) -> str:
+def _whole_cents(value: Any) -> int:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise CoerceError(f"{value!r} is not an amount in whole cents")
+
+
+def _read_source(i: int, field: r.Field, version: int) -> str:
     """One line that sets database value `c{i}` from cell `v{i}` (as python-calamine gives it)."""
     t = field.type
     if t in _TEXT:
@@ -119,6 +127,8 @@ def _read_source(i: int, field: r.Field) -> str:
         return f"c{i} = v{i} if type(v{i}) is str and INSTANT(v{i}) else P[{i}](v{i})"
     if t == r.INT:
         return f"c{i} = int(v{i}) if type(v{i}) is float and v{i}.is_integer() else None if v{i} == '' else P[{i}](v{i})"
+    if t == r.MONEY and version >= 2:  # AUD in the cell, integer cents signed and stored
+        return f"c{i} = None if v{i} == '' else P[{i}](v{i})"
     if t == r.MONEY:
         return (f"c{i} = v{i} if type(v{i}) is float and v{i} != 0 and round(v{i}, 2) == v{i} and FINITE(v{i})"
                 f" else None if v{i} == '' else P[{i}](v{i})")
@@ -138,7 +148,7 @@ def build_reader(kind: r.RecordKind, version: int = fmt.FORMAT_VERSION) -> RowRe
     n = len(columns)
     names = ", ".join(f"v{i}" for i in range(n))
     lines = ["def read(cells):", f"    {names}{',' if n == 1 else ''} = cells"]
-    lines += [f"    {_read_source(i, c.field)}" for i, c in enumerate(columns)]
+    lines += [f"    {_read_source(i, c.field, version)}" for i, c in enumerate(columns)]
     lines.append(f"    return ({', '.join(f'c{i}' for i in range(n))},)")
     codes: dict[Any, Any] = {}
 

@@ -196,3 +196,19 @@ def test_partner_or_activity_in_use_by_a_delivery_cannot_be_deleted(post_db):
     tombstone_record(post_db, "partners", partner["id"])
     tombstone_record(post_db, "activities", act["id"])
     assert stats(post_db)["partners"] == 0 and stats(post_db)["activities"] == 0
+
+
+def test_money_is_stored_as_whole_cents_and_adds_up_exactly(post_db):
+    from ccp_desktop.reports.figures import ReportScope, scope_totals
+    from ccp_desktop.ui.forms.certificate import certificate_html
+
+    for amount in (0.1, 0.2, 0.7):
+        insert_record(post_db, "activities", f.activity(budget_aud=amount, spend_aud=amount))
+    assert post_db.execute("SELECT sum(budget_aud), typeof(sum(budget_aud)) FROM activities").fetchone() == (100, "integer")
+    totals = scope_totals(post_db, ReportScope())
+    assert totals.budget == 1.0 and totals.spend == 1.0  # 0.1 + 0.2 + 0.7 in floats is 0.9999999999999999
+    partner = insert_record(post_db, "partners", f.partner())
+    delivery = insert_record(post_db, "equipment_deliveries", f.delivery(partner["id"]))
+    insert_record(post_db, "equipment_items", f.item(delivery["id"], quantity=3, serials=["A", "B", "C"], unit_value_aud=0.1))
+    insert_record(post_db, "equipment_items", f.item(delivery["id"], quantity=1, serials=["D"], unit_value_aud=0.2))
+    assert "<b>0.50</b>" in certificate_html(post_db, delivery["id"])

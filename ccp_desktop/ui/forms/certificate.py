@@ -15,6 +15,7 @@ from PySide6.QtCore import QMarginsF, QStandardPaths
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from ccp_desktop.domain.coerce import cents_to_money, money_to_cents
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.records import get_record, iter_records
@@ -50,10 +51,11 @@ def certificate_html(db: sqlite_utils.Database, delivery_id: str) -> str:
     items = list(iter_records(db, "equipment_items", where="delivery_id = ?", params=[delivery_id]))
     install = require_installation(db)
     program = ref.program
-    rows, total = [], 0.0
+    rows, total_cents = [], 0
     for number, item in enumerate(items, start=1):
-        value = (item["quantity"] or 0) * (item["unit_value_aud"] or 0)
-        total += value
+        cents = (item["quantity"] or 0) * (money_to_cents(item["unit_value_aud"]) or 0)  # exact, in cents
+        total_cents += cents
+        value = cents_to_money(cents)
         # A few serials one per line; a long list runs on, comma-separated, to keep the pages few.
         serials = ("<br>" if len(item["serials"]) <= 8 else ", ").join(_e(s) for s in item["serials"]) or "—"
         rows.append(
@@ -88,7 +90,7 @@ def certificate_html(db: sqlite_utils.Database, delivery_id: str) -> str:
 <tr><th width='4%'>#</th><th width='27%'>Item</th><th width='33%'>Serial numbers</th><th class='num' width='6%'>Qty</th>
 <th class='num' width='14%'>Unit value</th><th class='num' width='16%'>Value</th></tr>
 {''.join(rows) or "<tr><td colspan='6'>No items recorded.</td></tr>"}
-<tr><td colspan='5' class='num'><b>Total</b></td><td class='num'><b>{_money(total)}</b></td></tr>
+<tr><td colspan='5' class='num'><b>Total</b></td><td class='num'><b>{_money(cents_to_money(total_cents))}</b></td></tr>
 </table>
 <p>The items listed above, with the serial numbers shown, were handed over by the {_e(program['name'])}
 to the recipient organisation named above, and received in good order unless noted here:</p>
