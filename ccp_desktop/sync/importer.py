@@ -265,10 +265,28 @@ def import_package(
     return result
 
 
+def lineage_warnings(db: sqlite_utils.Database, package: Package, plan_lineage: lineage.Lineage) -> list[str]:
+    """Say when a package comes from a restored database or from a new installation of its post."""
+    post = package.manifest["post_code"]
+    known = {i.incarnation for i in lineage.incarnations_of(db, post)}
+    out = []
+    for incarnation, parent, branch_seq in package.lineage_entries:
+        if incarnation in known:
+            continue
+        if parent is not None:
+            out.append(f"{post} restored a backup that held its changes up to {branch_seq}: edits made after the "
+                       "restore are compared with what HQ holds, and any that disagree are listed as conflicts.")
+        elif known and plan_lineage[-1][0] == incarnation:
+            out.append(f"This package comes from a new installation of {post} (device {package.manifest.get('device_id')}: "
+                       "a replaced or re-imaged laptop?). Its changes are numbered from 1 again; what is missing is "
+                       "reported for it alone.")
+    return out
+
+
 def _planned(db: sqlite_utils.Database, package: Package, plan: Plan, status: str) -> ImportResult:
     result = base_result(package, status)
     result.counts = plan.counts()
-    result.warnings += gap_warnings(db, package, plan.lineage)
+    result.warnings += lineage_warnings(db, package, plan.lineage) + gap_warnings(db, package, plan.lineage)
     return result
 
 

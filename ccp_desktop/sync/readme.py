@@ -9,6 +9,7 @@ from ccp_desktop import APP_NAME
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.domain.wording import count_of
 from ccp_desktop.store.installation import Installation
 from ccp_desktop.sync import format as fmt
 
@@ -50,9 +51,16 @@ def readme_rows(manifest: Mapping[str, str], install: Installation) -> Iterator[
     yield ["Created (UTC)", manifest["created_at"]]
     yield ["Changes covered", f"journal sequence {manifest['seq_from']} to {manifest['seq_to']}"]
     for name, kind_def in RECORD_KINDS.items():
-        yield [kind_def.plural, f"{manifest[f'rows.{name}']} rows on sheet {name}"]
-    yield ["Please do not edit", "The package is signed. Opening it is safe; changing any value makes HQ refuse it. "
-           "Send it as it is, by e-mail or USB."]
+        yield [kind_def.plural, f"{count_of(int(manifest[f'rows.{name}']), 'row')} on sheet {name}"]
+    yield ["Please do not edit", "The package is signed. Opening it is safe; changing any value, or typing anything "
+           "beside the data, makes HQ refuse it. Send it as it is, by e-mail or USB."]
+    yield ["Reading it", "Each data sheet holds one record per row. After a record's columns come change_seq (where the "
+           "change stands in the post's journal) and, for reading only, the names of the records it refers to and the "
+           "labels of its codes. Lists (serial numbers, audiences) are written as JSON text, e.g. [\"A\", \"B\"]."]
+    yield ["How it is signed", f"Format {manifest['format_version']}: each sheet's rows in canonical form are hashed "
+           "(SHA-256) and the manifest, which holds the hashes, is signed (Ed25519) by the post's key. Saving the "
+           "file again in Excel or LibreOffice without changing a value keeps it valid. The rules are in the "
+           "program's docs/package-format.md."]
     yield ["For HQ", "Import it with the Sync screen or `ccp-desktop import FILE` (add --dry-run to preview)."]
     yield []
     yield from dictionary_rows()

@@ -27,6 +27,12 @@ from ccp_desktop.sync.rowcodec import build_converter
 TICK = 1000
 
 
+def _lines_needed(text: str, width: float) -> int:
+    """How many lines a wrapped cell of `width` characters needs for `text` (a generous estimate)."""
+    per_line = max(int(width * 1.1), 1)
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
 class PackageWriter:
     """One workbook being written. README and Manifest come first in the file but are filled last."""
 
@@ -78,8 +84,9 @@ class PackageWriter:
         fields = kind.fields
         keys = fmt.sheet_keys(kind)
         widths = [fmt.COLUMN_WIDTHS[f.type] for f in fields] + [10] + [30] * (len(keys) - len(fields) - 1)
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
+        for index, (key, width) in enumerate(zip(keys, widths, strict=True), start=1):
+            # wide enough for its heading: participants_female, _male and _other must not all read "participant"
+            sheet.column_dimensions[get_column_letter(index)].width = max(width, len(key) + 2)
         self._header(sheet, keys)
         convert = build_converter(kind, self._styled_cells(sheet, kind), lambda text: self._value_cell(sheet, text))
         annotate = self._annotator(sheet, kind)
@@ -194,10 +201,14 @@ class PackageWriter:
     def finish(self, manifest: dict[str, str], readme: Iterable[Sequence[Any]]) -> Path:
         """Fill README, Manifest and Lists, save to the temporary file, then rename into place."""
         wrap = Alignment(wrap_text=True, vertical="top")
-        self._readme.column_dimensions["A"].width = 28
-        for letter in "BCDE":
-            self._readme.column_dimensions[letter].width = 40
-        for line in readme:
+        widths = {"A": 28, "B": 40, "C": 40, "D": 40, "E": 40, "F": 60}
+        for letter, width in widths.items():
+            self._readme.column_dimensions[letter].width = width
+        for number, line in enumerate(readme, start=1):
+            # Wrapped text needs its row's height set: LibreOffice prints rows at their stored height.
+            self._readme.row_dimensions[number].height = 15 * max(
+                (_lines_needed(str(v), widths.get(get_column_letter(i), 40)) for i, v in enumerate(line, start=1)
+                 if v not in (None, "")), default=1)
             cells = []
             for value in line:
                 value = self._value_cell(self._readme, value)

@@ -121,3 +121,20 @@ def test_resaved_by_libreoffice_still_verifies(post, hq, outbox, tmp_path, soffi
     assert verify_package(resaved).status == "verified", verify_package(resaved).errors
     assert import_package(hq, resaved).status == "applied"
     assert records_of(hq, "FJ-SUVA") == records_of(post)
+
+
+def test_the_readme_and_headings_read_cleanly_in_a_spreadsheet(post, outbox):
+    """Wrapped README rows carry their height (LibreOffice prints rows at their stored height, so text
+    overlapped), every heading fits its column, and counts agree with their nouns."""
+    add_sample(post)
+    book = openpyxl.load_workbook(export_package(post, outbox).path)
+    readme = book["README"]
+    rows = {row[0].value: row[0].row for row in readme.iter_rows() if row[0].value}
+    assert readme.row_dimensions[rows["Please do not edit"]].height >= 45
+    assert readme.row_dimensions[rows["Created (UTC)"]].height == 15
+    texts = [c.value for row in readme.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "1 row on sheet activities" in texts and not any(t.startswith("1 rows") for t in texts)
+    sheet = book["activities"]
+    for cell in sheet[1]:
+        width = sheet.column_dimensions[cell.column_letter].width
+        assert width >= len(cell.value) + 2, cell.value

@@ -61,6 +61,7 @@ def test_edits_after_a_restore_reach_hq_or_are_conflicts_never_dropped(post, hq,
     new = insert_record(post, "partners", f.partner(name="Ministry of Communications"))
     result = import_package(hq, export_package(post, outbox).path)
     assert result.status == "applied", result.errors
+    assert any("FJ-SUVA restored a backup that held its changes up to 6" in w for w in result.warnings)
 
     held = records_of(hq, "FJ-SUVA")
     assert held["partners"][new["id"]]["name"] == "Ministry of Communications"
@@ -168,6 +169,7 @@ def test_a_reimaged_laptop_with_a_lost_package_is_found_out_and_resends(post, hq
     trust_package_key(hq, second.path, require_installation(fresh).key_fingerprint or "", reason="laptop re-imaged")
     result = import_package(hq, second.path)
     assert result.status == "applied"
+    assert any("comes from a new installation of FJ-SUVA" in w for w in result.warnings)
     assert any(f"changes 1–{lost.seq_to}" in w for w in result.warnings)  # the lost package is named
     overview = {p["post_code"]: p for p in post_overview(hq)}["FJ-SUVA"]
     assert overview["missing"] == [(1, lost.seq_to)]
