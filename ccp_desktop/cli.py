@@ -127,10 +127,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
     out = Path(args.out).expanduser() if args.out else None
     if out is not None and out.is_dir():  # a folder (a USB stick): a dated file inside it
         out = out / f"{db_path_from_args(args).stem}-backup-{time.strftime('%Y%m%dT%H%M%S')}.sqlite3"
+    db = open_existing(args)
     try:
-        target = backup_database(open_existing(args), out)
+        target = backup_database(db, out)
     except FileExistsError as exc:
         raise CcpError(str(exc)) from None
+    if out is None:  # an automatic copy in backups/: the oldest beyond the number to keep go
+        from ccp_desktop.store.backups import backups_to_keep, rotate_backups
+
+        rotate_backups(db_path_from_args(args), backups_to_keep(db))
     print(target)
     return EXIT_OK
 

@@ -19,6 +19,7 @@ from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import Cancelled, Problem, StoreError
 from ccp_desktop.store import lineage, sync_state
+from ccp_desktop.store.backups import backups_to_keep, rotate_backups
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.installation import Installation, require_installation
 from ccp_desktop.store.maintenance import backup_database
@@ -260,6 +261,10 @@ def import_package(
     if result.status != "applied":
         backup.unlink(missing_ok=True)
         result.backup_path = None
+    else:
+        source = database_path(db)
+        if source is not None:
+            rotate_backups(source, backups_to_keep(db))
     if progress:
         progress(tracker.total, tracker.total)
     return result

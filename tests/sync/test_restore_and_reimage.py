@@ -239,3 +239,15 @@ def test_files_are_owner_only(post, outbox, tmp_path):
         assert stat.S_IMODE(target.stat().st_mode) == 0o600, target
     for folder in (path.parent, backup.parent):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_imports_keep_only_the_newest_backups(post, hq, outbox):
+    from ccp_desktop.store.backups import set_backups_to_keep
+
+    set_backups_to_keep(hq, 2, "Hana HQ")
+    for n in range(4):
+        insert_record(post, "partners", f.partner(name=f"Partner {n}"))
+        result = import_package(hq, export_package(post, outbox).path)
+        assert result.status == "applied" and Path(result.backup_path).exists()
+    folder = path_of(hq).parent / "backups"
+    assert len(list(folder.glob("*.sqlite3"))) == 2
