@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 import time
 import traceback
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ccp_desktop import APP_NAME, __version__
-from ccp_desktop.errors import CcpError, SetupError, ValidationError
+from ccp_desktop.errors import CcpError, SetupError, describe_error
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -311,19 +310,6 @@ def _register_extensions(command: Callable[[str, Handler, str], argparse.Argumen
                 raise
             continue
         module.register(command)
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line, in plain words, for any error a user may meet."""
-    if isinstance(exc, ValidationError):
-        return f"rejected: {exc}"
-    if isinstance(exc, CcpError):
-        return str(exc)
-    if isinstance(exc, sqlite3.DatabaseError):
-        return f"the database could not complete this: {exc}"
-    if isinstance(exc, OSError):
-        return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
-    return f"unexpected problem ({type(exc).__name__}: {exc}); nothing was changed"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

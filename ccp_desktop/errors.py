@@ -62,3 +62,18 @@ class NothingToExport(CcpError):
 
 class Cancelled(CcpError):
     """The person cancelled a long job; it left nothing half-done."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line, in plain words, for any error a user may meet (the CLI prints it, the GUI shows it)."""
+    import sqlite3
+
+    if isinstance(exc, ValidationError):
+        return f"rejected: {exc}"
+    if isinstance(exc, CcpError):
+        return str(exc)
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"the database could not complete this: {exc}"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+    return f"unexpected problem ({type(exc).__name__}: {exc}); nothing was changed"

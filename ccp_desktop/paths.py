@@ -107,5 +107,10 @@ def default_data_dir() -> Path:
     return read_pointer() or platform_data_dir()
 
 
+def key_path_for(db_path: Path) -> Path:
+    """The private signing key lives beside the database, readable by its owner only."""
+    return Path(db_path).with_name(Path(db_path).name + ".signing-key")
+
+
 def default_db_path() -> Path:
     return default_data_dir() / DB_FILENAME

@@ -146,7 +146,7 @@ STEPS: tuple[tuple[str, Callable[[SelfTest], None]], ...] = (
 
 def run_self_test(*, out: Any = None) -> int:
     """Run every step; print one line (`self-test ok: ...` or `self-test FAILED at ...`)."""
-    from ccp_desktop.cli import describe_error
+    from ccp_desktop.errors import describe_error
 
     out = out or sys.stdout
     # Headless wherever it runs: the frozen build on a server, CI, or an IT desk over SSH.

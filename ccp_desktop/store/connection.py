@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ccp_desktop.errors import SetupError, StoreError
+from ccp_desktop.store.location import database_path  # noqa: F401 - where callers have long found it
 from ccp_desktop.store.private_files import make_private_folder, restrict_database, restrict_file
 
 BUSY_TIMEOUT_MS = 10_000
@@ -63,8 +64,3 @@ def configure(db: sqlite_utils.Database) -> None:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-
-
-def database_path(db: sqlite_utils.Database) -> Path | None:
-    row = db.execute("PRAGMA database_list").fetchone()
-    return Path(row[2]) if row and row[2] else None

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.records import RECORD_KINDS, REF
-from ccp_desktop.store.connection import database_path
+from ccp_desktop.store.location import database_path
 from ccp_desktop.store.migrations import SCHEMA_VERSION, SYNCED_TABLES, schema_version
 from ccp_desktop.store.private_files import make_private_folder, restrict_file
 

@@ -21,10 +21,9 @@ from pathlib import Path
 import sqlite_utils
 
 from ccp_desktop.errors import CcpError, SetupError, StoreError
-from ccp_desktop.paths import DB_FILENAME, write_pointer
+from ccp_desktop.paths import DB_FILENAME, key_path_for, write_pointer
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.maintenance import backup_database, check_database, stats
-from ccp_desktop.sync.signing import key_path_for
 
 log = logging.getLogger(__name__)
 

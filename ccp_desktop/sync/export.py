@@ -17,6 +17,7 @@ from ccp_desktop import __version__
 from ccp_desktop.domain.coerce import format_timestamp
 from ccp_desktop.domain.records import RECORD_KINDS, RecordKind
 from ccp_desktop.errors import Cancelled, NothingToExport, PackageError, SetupError
+from ccp_desktop.paths import key_path_for
 from ccp_desktop.store import lineage, sync_state
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.installation import require_installation
@@ -44,7 +45,7 @@ def load_signing_key(db: sqlite_utils.Database) -> Any:
     path = database_path(db)
     if path is None:
         raise SetupError("This database has no file, so it has no signing key")
-    return signing.load_private_key(signing.key_path_for(path))
+    return signing.load_private_key(key_path_for(path))
 
 
 def _seq_range(db: sqlite_utils.Database, kind: str) -> tuple[int, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ccp_desktop.errors import SetupError, ValidationError
+from ccp_desktop.paths import key_path_for
 from ccp_desktop.store.backups import RestoreResult, restore_backup
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.installation import (
@@ -27,7 +28,7 @@ def initialise(db_path: Path, *, post_code: str, officer: str, role: str = "fiel
     try:
         if get_installation(db) is not None:
             raise SetupError(f"{db_path} is already set up; it will not be set up again")
-        key_path = signing.key_path_for(Path(db_path))
+        key_path = key_path_for(Path(db_path))
         key = signing.load_private_key(key_path) if key_path.exists() else signing.create_private_key(key_path)
         public = signing.public_key_text(key)
         return create_installation(
@@ -41,7 +42,7 @@ def initialise(db_path: Path, *, post_code: str, officer: str, role: str = "fiel
 def restore_from_backup(db_path: Path, backup: Path) -> RestoreResult:
     """Restore a backup over (or in place of) the database at `db_path`. On a laptop whose signing key is
     gone (re-imaged, replaced), a new key is made: HQ must then be given the new public key."""
-    key_path = signing.key_path_for(Path(db_path))
+    key_path = key_path_for(Path(db_path))
 
     def make_key() -> tuple[str, str]:
         public = signing.public_key_text(signing.create_private_key(key_path))

@@ -14,11 +14,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from ccp_desktop.errors import PackageError, SetupError
 
 
-def key_path_for(db_path: Path) -> Path:
-    """The private key lives beside the database, readable by its owner only."""
-    return db_path.with_name(db_path.name + ".signing-key")
-
-
 def create_private_key(path: Path) -> Ed25519PrivateKey:
     if path.exists():
         raise SetupError(f"A signing key exists already at {path}; it will not be replaced")

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def error_text(exc: BaseException) -> tuple[str, str]:
     """A short headline and the detail for any exception."""
-    from ccp_desktop.cli import describe_error
+    from ccp_desktop.errors import describe_error
 
     if isinstance(exc, ValidationError):
         detail = "\n".join(f"• {p.describe()}" for p in exc.problems) or str(exc)

@@ -8,10 +8,10 @@ from typing import Any
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from ccp_desktop import paths
+from ccp_desktop.paths import key_path_for
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.maintenance import stats
 from ccp_desktop.store.relocate import UI_SETTINGS_FILENAME
-from ccp_desktop.sync.signing import key_path_for
 from ccp_desktop.ui.app import lock_path_for
 from ccp_desktop.ui.settings import SETTINGS_FILENAME
 from ccp_desktop.ui.settings_dialog import SettingsDialog

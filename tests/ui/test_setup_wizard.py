@@ -8,9 +8,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWizard
 
+from ccp_desktop.paths import key_path_for
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.installation import get_installation
-from ccp_desktop.sync.signing import key_path_for
 from ccp_desktop.ui.app import needs_setup
 from ccp_desktop.ui.setup_wizard import SetupWizard
 

@@ -14,12 +14,12 @@ import pytest
 
 from ccp_desktop import paths
 from ccp_desktop.errors import CcpError
+from ccp_desktop.paths import key_path_for
 from ccp_desktop.store import relocate
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.maintenance import backup_database, stats
 from ccp_desktop.sync.identity import initialise
-from ccp_desktop.sync.signing import key_path_for
 
 
 @pytest.fixture
