@@ -248,7 +248,9 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, CcpError):
         return str(exc)
     if isinstance(exc, sqlite3.DatabaseError):
-        return f"the database could not complete this: {exc}"
+        from ccp_desktop.store.files import database_failure_text
+
+        return database_failure_text(exc)
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
     return f"unexpected problem ({type(exc).__name__}: {exc}); nothing was changed"

@@ -62,3 +62,7 @@ class NothingToExport(CcpError):
 
 class Cancelled(CcpError):
     """The person cancelled a long job; it left nothing half-done."""
+
+
+class DiskFullError(StoreError):
+    """A drive had no room (or refused a write); nothing half-written was left behind."""

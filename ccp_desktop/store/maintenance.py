@@ -10,6 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ccp_desktop.store import files
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.migrations import SCHEMA_VERSION, SYNCED_TABLES, schema_version
 
@@ -63,25 +64,43 @@ def default_backup_path(db: sqlite_utils.Database) -> Path:
     return source.parent / "backups" / f"{source.stem}-{stamp}.sqlite3"
 
 
+def database_bytes(db: sqlite_utils.Database) -> int:
+    """What a backup of `db` will take: its pages (the WAL is folded in by the backup)."""
+    pages = int(db.execute("PRAGMA page_count").fetchone()[0])
+    return pages * int(db.execute("PRAGMA page_size").fetchone()[0])
+
+
 def backup_database(
     db: sqlite_utils.Database, out: Path | None = None, *, progress: Callable[[int, int], None] | None = None
 ) -> Path:
-    """An online, consistent copy through SQLite's backup API, written beside and renamed into place."""
+    """An online, consistent copy through SQLite's backup API, written to a hidden partial file beside
+    the target and renamed into place. Room is checked first; on any failure the partial file is
+    removed and the error says in plain words what happened (a full drive with both sizes)."""
     target = Path(out) if out else default_backup_path(db)
     if target.exists():
         raise FileExistsError(f"{target} exists already; choose another file")
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
+    needed = database_bytes(db)
+    files.require_free_space(target.parent, needed, "the backup")
+    partial = files.partial_path(target)
     partial.unlink(missing_ok=True)
-    dest = sqlite3.connect(str(partial))
     try:
-        def report(status: int, remaining: int, total: int) -> None:
-            if progress:
-                progress(total - remaining, total)
+        dest = sqlite3.connect(str(partial))
+        try:
+            def report(status: int, remaining: int, total: int) -> None:
+                if progress:
+                    progress(total - remaining, total)
 
-        db.conn.backup(dest, pages=1024, progress=report)
-        dest.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        dest.close()
-    partial.replace(target)
+            db.conn.backup(dest, pages=1024, progress=report)
+            dest.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dest.close()
+        partial.replace(target)
+    except BaseException as exc:
+        partial.unlink(missing_ok=True)
+        Path(f"{partial}-journal").unlink(missing_ok=True)
+        if isinstance(exc, (OSError, sqlite3.DatabaseError)):
+            raise files.write_failure(exc, target.parent, "the backup", needed) from exc
+        raise
+    files.fsync_dir(target.parent)
     return target
