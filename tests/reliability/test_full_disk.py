@@ -132,7 +132,7 @@ def test_import_when_the_backup_does_not_fit(post_path: Path, hq_path: Path, tmp
     failed = run_cli(["--db", str(hq_path), "import", str(package)], data_dir=data_dir, fsize_limit=96 * 1024)
     assert failed.returncode == 1
     plain(failed.stderr)
-    assert "back up" in failed.stderr and "nothing was changed" in failed.stderr, failed.stderr
+    assert "the backup" in failed.stderr and "nothing was written" in failed.stderr, failed.stderr
     assert digest(hq_path) == before
     assert all_files(hq_path.parent / "backups") == []
     done = run_cli(["--db", str(hq_path), "import", str(package)], data_dir=data_dir)
