@@ -213,6 +213,9 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         self._action(view_menu, "&Refresh", self.refresh_all, QKeySequence.StandardKey.Refresh)
         help_menu = bar.addMenu("&Help")
+        from ccp_desktop.ui.problem_report import add_problem_report_action
+
+        add_problem_report_action(self, help_menu)
         self._action(help_menu, "&About", self.about)
 
     def _certificate_button(self) -> QWidget:

@@ -19,6 +19,7 @@ from typing import Any
 import sqlite_utils
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from ccp_desktop import logs
 from ccp_desktop.errors import Cancelled
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,9 @@ class _Runner(QObject):
                 self.progress.emit(job.id, int(done), int(total))
 
         try:
-            result = job.fn(self.connection(), progress, lambda: job.cancelled)
+            with logs.operation(f"job {job.name}", start_level=logging.DEBUG):
+                result = job.fn(self.connection(), progress, lambda: job.cancelled)
+                logs.note_result(result)
         except BaseException as exc:  # every failure goes back to the GUI to be shown in plain words
             self.failed.emit(job.id, exc)
         else:
