@@ -16,7 +16,16 @@ from ccp_desktop.store.connection import open_database
 from ccp_desktop.sync.importer import import_package
 from ccp_desktop.sync.verify import verify_package
 from tests.reliability.helpers import all_files, digest
-from tests.reliability.hostile_corpus import ACCEPTED, NO_OP, REFUSED, WARNED, Case, World, build_corpus, make_world
+from tests.reliability.hostile_corpus import (
+    ACCEPTED,
+    NO_OP,
+    REFUSED,
+    WARNED,
+    Case,
+    World,
+    build_corpus,
+    make_world,
+)
 
 MAX_SECONDS = 5.0
 MAX_MB = 500
