@@ -41,3 +41,11 @@ def hq_path(sites: Path) -> Path:
 def data_dir(tmp_path: Path) -> Path:
     """The per-user data folder the autouse fixture points CCP_DESKTOP_DATA_DIR at."""
     return tmp_path / "userdata"
+
+
+@pytest.fixture(scope="session")
+def hostile_world(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Valid packages, receipts and the sites they came from (see hostile_corpus.make_world)."""
+    from tests.reliability.hostile_corpus import make_world
+
+    return make_world(tmp_path_factory.mktemp("world"))

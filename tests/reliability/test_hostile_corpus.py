@@ -24,7 +24,6 @@ from tests.reliability.hostile_corpus import (
     Case,
     World,
     build_corpus,
-    make_world,
 )
 
 MAX_SECONDS = 5.0
@@ -33,10 +32,8 @@ CORPUS_SIZE = 81  # a guard: the corpus shrinking is a failure, not a quieter ru
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[World, dict[str, Case]]:
-    root = tmp_path_factory.mktemp("hostile")
-    world = make_world(root / "world")
-    return world, {case.name: case for case in build_corpus(world, root / "cases")}
+def corpus(hostile_world: World, tmp_path_factory: pytest.TempPathFactory) -> tuple[World, dict[str, Case]]:
+    return hostile_world, {case.name: case for case in build_corpus(hostile_world, tmp_path_factory.mktemp("cases"))}
 
 
 def _cases() -> list[str]:
