@@ -23,7 +23,7 @@ from ccp_desktop.errors import CcpError
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.sync.importer import import_package
 from tests.reliability.helpers import all_files, digest
-from tests.reliability.hostile_corpus import World, read_entries, write_entries
+from tests.reliability.hostile_corpus import World
 
 SHORT_EXAMPLES, LONG_EXAMPLES = 40, 3000
 _VALUE = re.compile(rb"<(t|v)>([^<]*)</\1>")
