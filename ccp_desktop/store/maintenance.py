@@ -61,7 +61,12 @@ def check_database(db: sqlite_utils.Database) -> CheckReport:
 def default_backup_path(db: sqlite_utils.Database) -> Path:
     source = database_path(db) or Path("ccp-field-desk.sqlite3")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return source.parent / "backups" / f"{source.stem}-{stamp}.sqlite3"
+    target = source.parent / "backups" / f"{source.stem}-{stamp}.sqlite3"
+    n = 1
+    while target.exists():  # two backups within one second (a retry) must not collide
+        n += 1
+        target = target.with_name(f"{source.stem}-{stamp}-{n}.sqlite3")
+    return target
 
 
 def database_bytes(db: sqlite_utils.Database) -> int:

@@ -157,3 +157,9 @@ def test_a_save_that_the_drive_refuses_changes_nothing(post_path: Path, data_dir
     assert stats(db)["activities"] == before_counts["activities"] + 400
     closed_digest(db)
     assert os.path.exists(post_path)
+
+
+def test_two_backups_in_the_same_second_both_succeed(post_path: Path) -> None:
+    db = open_database(post_path)
+    first, second = backup_database(db), backup_database(db)
+    assert first != second and first.exists() and second.exists()
