@@ -11,6 +11,7 @@ import itertools
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,8 +110,18 @@ class BackgroundWorker(QObject):
     _close = Signal()
     busy_changed = Signal(bool)
 
+    _live: weakref.WeakSet[BackgroundWorker] = weakref.WeakSet()
+
+    @classmethod
+    def stop_all(cls) -> None:
+        """Stop every worker still running: a window that failed half-way through being built (a damaged
+        database) must not leave a running thread to be destroyed, which aborts the whole program."""
+        for worker in list(cls._live):
+            worker.stop()
+
     def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        BackgroundWorker._live.add(self)
         self._ids = itertools.count(1)
         self._jobs: dict[int, Job] = {}
         self._thread = QThread()
@@ -169,6 +180,9 @@ class BackgroundWorker(QObject):
             log.info("job %s failed: %r", job.name, exc)
         if job.on_error:
             job.on_error(exc)  # type: ignore[arg-type]
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
 
     def stop(self) -> None:
         """Cancel what is queued, let the running job notice, close the connection, end the thread."""
