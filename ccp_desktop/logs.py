@@ -33,10 +33,10 @@ _current: contextvars.ContextVar[Operation | None] = contextvars.ContextVar("ccp
 
 
 class _UtcFormatter(logging.Formatter):
-    converter = time.gmtime  # the same clock as packages and the journal (UTC)
+    """Times in UTC, the same clock as packages and the journal."""
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
-        return time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created)) + f".{int(record.msecs):03d}Z"
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
 
 
 def log_folder(data_dir: Path | None = None) -> Path:

@@ -218,7 +218,7 @@ class PackageWriter:
             self._manifest.append([key, self._value_cell(self._manifest, value)])
         try:
             self._write_lists()
-            with tempfile.SpooledTemporaryFile(IN_MEMORY_ZIP_BYTES, dir=self.work) as spool:
+            with tempfile.SpooledTemporaryFile(IN_MEMORY_ZIP_BYTES, mode="w+b", dir=str(self.work)) as spool:
                 size = self._build_zip(spool)
                 files.require_free_space(self.target.parent, size, WHAT)
                 spool.seek(0)
