@@ -22,8 +22,8 @@ def _seed() -> int:
     return int(os.environ.get("CCP_CRASH_SEED") or random.SystemRandom().randrange(1, 10**9))
 
 
-def _run(tmp_path: Path, kills: int, converge_every: int) -> None:
-    harness = Harness(tmp_path, _seed())
+def _run(tmp_path: Path, kills: int, converge_every: int, *, activities: int, equipment: int) -> None:
+    harness = Harness(tmp_path, _seed(), activities=activities, equipment=equipment)
     tally = harness.run(kills, converge_every)
     print(f"[crash] seed {tally.seed}: {tally.kills} kills survived ({tally.by_op}), {tally.completed} rounds "
           f"ran to the end, {tally.convergences} resends compared equal, {tally.seconds:.0f} s")
@@ -32,9 +32,9 @@ def _run(tmp_path: Path, kills: int, converge_every: int) -> None:
 
 
 def test_kills_short(tmp_path: Path) -> None:
-    _run(tmp_path, SHORT_KILLS, converge_every=8)
+    _run(tmp_path, SHORT_KILLS, converge_every=10, activities=120, equipment=30)
 
 
 @pytest.mark.long
 def test_kills_long(tmp_path: Path) -> None:
-    _run(tmp_path, LONG_KILLS, converge_every=3)
+    _run(tmp_path, LONG_KILLS, converge_every=3, activities=600, equipment=150)
