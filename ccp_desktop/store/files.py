@@ -279,12 +279,13 @@ def remove_leftovers(db_path: Path | None, extra_folders: Iterable[Path] = ()) -
 
 
 def recent_export_folders(db: sqlite_utils.Database, limit: int = 20) -> list[Path]:
-    """Folders the last packages were written to (a killed export leaves its partial file there)."""
+    """The last `limit` distinct folders packages were written to (a killed export leaves its partial
+    file there). Many packages go to one folder, so more rows than folders are read."""
     try:
-        rows = db.execute("SELECT path FROM sync_exports ORDER BY rowid DESC LIMIT ?", [limit]).fetchall()
+        rows = db.execute("SELECT path FROM sync_exports ORDER BY rowid DESC LIMIT ?", [limit * 25]).fetchall()
     except sqlite3.DatabaseError:
         return []
-    return list(dict.fromkeys(Path(row[0]).parent for row in rows))
+    return list(dict.fromkeys(Path(row[0]).parent for row in rows))[:limit]
 
 
 def clean_up_after_crash(db: sqlite_utils.Database, db_path: Path) -> list[Path]:

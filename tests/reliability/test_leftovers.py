@@ -13,9 +13,11 @@ import pytest
 
 from ccp_desktop.store import files
 from ccp_desktop.store.connection import open_database
+from ccp_desktop.store.records import insert_record
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.verify import verify_package
 from tests.reliability.helpers import all_files
+from tests.unit import factories as f
 
 DEAD_PID = 4_194_303  # above Linux's pid_max default range in use here; no such process
 
@@ -62,3 +64,16 @@ def test_leftovers_of_a_dead_process_are_removed_on_the_next_open(post_path: Pat
     assert not scratch.parent.exists()
     assert [p for p in dead if p.exists()] == []
     assert [p for p in live if not p.exists()] == []
+
+
+def test_a_folder_used_before_many_other_exports_is_still_tidied(post_path: Path, tmp_path: Path) -> None:
+    db = open_database(post_path)
+    export_package(db, tmp_path / "usb")
+    for n in range(25):  # many later packages, all to two other folders
+        insert_record(db, "partners", f.partner(name=f"Partner {n}"))
+        export_package(db, tmp_path / "elsewhere" / str(n % 2))
+    db.close()
+    leftover = tmp_path / "usb" / f".CCP-FJ-SUVA-20240101T000000Z-changes-1-9.xlsx.{DEAD_PID}.partial"
+    leftover.write_bytes(b"half")
+    open_database(post_path).close()
+    assert not leftover.exists()
