@@ -123,10 +123,11 @@ class Harness:
         known = self.durations.get(op)
         if known is None:  # the first of each kind runs to the end: it measures how long a kill may wait
             child.join(120)
-            self.durations[op] = time.perf_counter() - started
         else:
             child.join(self.rng.uniform(0, known * 0.9))
         killed = child.exitcode is None
+        if not killed:  # a run that ended first is the latest measure of how long this kind takes
+            self.durations[op] = time.perf_counter() - started
         if killed:
             child.kill()
             self.tally.kills += 1
@@ -152,7 +153,7 @@ class Harness:
         if op == "backup":
             return [*post_args, "backup"], lambda: None
         if op == "import":
-            self.write_some(n)
+            self.write_some(n, many=True)  # a package big enough for the kill to land inside the import
             with open_database(self.post) as post:
                 package = export_package(post, self.root / "pending").path
             before = self.hq_state()
@@ -164,12 +165,12 @@ class Harness:
         before = self.post_sync_state()
         return [*post_args, "import", str(receipt)], lambda: self.check_receipt(receipt, before)
 
-    def write_some(self, n: int) -> None:
+    def write_some(self, n: int, many: bool = False) -> None:
         from ccp_desktop.store.records import insert_record
         from tests.unit import factories as f
 
         with open_database(self.post) as post:
-            for k in range(self.rng.randrange(1, 30)):
+            for k in range(self.rng.randrange(40, 160) if many else self.rng.randrange(1, 30)):
                 insert_record(post, "activities", f.activity(title=f"Before round {n} #{k}"))
 
     # -- the checks ------------------------------------------------------------------------------------

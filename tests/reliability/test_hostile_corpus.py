@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,17 @@ MAX_MB = 500
 CORPUS_SIZE = 81  # a guard: the corpus shrinking is a failure, not a quieter run
 
 
+_MEASURED: list[tuple[str, float, float, str]] = []  # (case, seconds, MB, outcome), printed at the end (-s)
+
+
 @pytest.fixture(scope="module")
-def corpus(hostile_world: World, tmp_path_factory: pytest.TempPathFactory) -> tuple[World, dict[str, Case]]:
-    return hostile_world, {case.name: case for case in build_corpus(hostile_world, tmp_path_factory.mktemp("cases"))}
+def corpus(hostile_world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, dict[str, Case]]]:
+    yield hostile_world, {case.name: case for case in build_corpus(hostile_world, tmp_path_factory.mktemp("cases"))}
+    if _MEASURED:
+        slow, big = max(_MEASURED, key=lambda m: m[1]), max(_MEASURED, key=lambda m: m[2])
+        outcomes = {o: sum(1 for m in _MEASURED if m[3] == o) for o in sorted({m[3] for m in _MEASURED})}
+        print(f"\n[hostile] {len(_MEASURED)} cases {outcomes}; slowest {slow[1]:.2f} s ({slow[0]}), "
+              f"most memory {big[2]:.0f} MB over the process's own ({big[0]})")
 
 
 def _cases() -> list[str]:
@@ -92,6 +101,7 @@ def test_hostile_package(name: str, corpus: tuple[World, dict[str, Case]], tmp_p
     verified = verify_package(case.path)  # without a database: must not crash either
     took = time.perf_counter() - started
     peak = _rss_mb("VmHWM") - base_mb
+    _MEASURED.append((name, took, peak, "raised" if raised is not None else result.status))
     assert took < MAX_SECONDS, f"{name} took {took:.1f} s"
     assert peak < MAX_MB, f"{name} took {peak:.0f} MB"
     assert verified.status in ("verified", "rejected") and verified.message
