@@ -6,7 +6,7 @@ STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 STAMP_BUILD := $(VENV)/.installed-build
 
-.PHONY: run test bench lint screenshots package package-check clean
+.PHONY: run test test-long bench lint screenshots package package-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: $(STAMP_RUN)
 ## The whole test suite, offscreen.
 test: $(STAMP_TEST)
 	$(BIN)/python -m pytest
+
+## The long reliability runs (minutes): 200+ kills, a few thousand fuzzed packages. Seeds are printed.
+test-long: $(STAMP_TEST)
+	$(BIN)/python -m pytest -m long -s tests/reliability
 
 ## Benchmarks (not part of `make test`): ratios against a floor measured in the same run.
 bench: $(STAMP_TEST)

@@ -183,6 +183,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_problem_report(args: argparse.Namespace) -> int:
+    from ccp_desktop.reports.problem_report import write_problem_report
+
+    target = write_problem_report(Path(args.out), db_path_from_args(args))
+    print(f"Problem report (the log and the database check; no records, no key) saved to {target}")
+    return EXIT_OK
+
+
 def _parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
     values: dict[str, str] = {}
     for pair in pairs:
@@ -277,6 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("backup", cmd_backup, "write an online copy of the database")
     p.add_argument("--out", metavar="FILE", help="file (or folder) to write; default: backups/ beside the database")
 
+    p = command("problem-report", cmd_problem_report,
+                "save a zip of the log and the database check for IT support (never the database or the key)")
+    p.add_argument("--out", metavar="FILE", default=".", help="zip file (or folder) to write; default: here")
+
     kinds = list(RECORD_KINDS)
     p = command("add", cmd_add, "add a record: add KIND FIELD=VALUE ...")
     p.add_argument("kind", choices=kinds)
@@ -323,7 +335,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler = getattr(args, "handler", cmd_gui)
         if not getattr(args, "command", None):
             args.command = "gui"
-        return handler(args)
+        from ccp_desktop import logs
+
+        logs.setup_logging()
+        with logs.operation(args.command) as op:  # the command's name only: its arguments may be record values
+            code = handler(args)
+            op.note(exit=code)
+            if code != EXIT_OK:
+                op.outcome = "rejected"
+        return code
     except _UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE

@@ -64,6 +64,10 @@ class Cancelled(CcpError):
     """The person cancelled a long job; it left nothing half-done."""
 
 
+class DiskFullError(StoreError):
+    """A drive had no room (or refused a write); nothing half-written was left behind."""
+
+
 def describe_error(exc: BaseException) -> str:
     """One line, in plain words, for any error a user may meet (the CLI prints it, the GUI shows it)."""
     import sqlite3
@@ -73,7 +77,23 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, CcpError):
         return str(exc)
     if isinstance(exc, sqlite3.DatabaseError):
-        return f"the database could not complete this: {exc}"
+        return database_failure_text(exc)
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
     return f"unexpected problem ({type(exc).__name__}: {exc}); nothing was changed"
+
+
+def database_failure_text(exc: Exception) -> str:
+    """What a person is told when SQLite refuses: a full drive, a failing write, a damaged file."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    if name == "SQLITE_FULL" or "database or disk is full" in text:
+        return "The drive holding the database is full; nothing was saved. Free some space and try again."
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        return ("The database file could not be written (disk I/O error: the drive may be full, removed or "
+                "failing); nothing was saved. Free some space or check the drive, then try again; "
+                "`ccp-desktop check` tells whether the database is intact.")
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text or "not a database" in text:
+        return (f"The database file is damaged ({text}); nothing was changed. Do not keep working in it: "
+                "copies made before each import and each backup are in the `backups` folder beside it.")
+    return f"The database could not complete this ({text}); nothing was saved."

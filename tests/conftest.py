@@ -24,7 +24,15 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise RuntimeError("tests must not use the network")
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
+    local_connect = socket.socket.connect
+
+    def connect(sock: socket.socket, address: object) -> None:
+        # A Unix-domain socket never leaves the machine (multiprocessing's fork server talks over one).
+        if sock.family != getattr(socket, "AF_UNIX", None):
+            refuse()
+        local_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 

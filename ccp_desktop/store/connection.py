@@ -39,6 +39,10 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
             apply_migrations(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} cannot be opened as a CCP Field Desk database: {exc}") from exc
+    if migrate:
+        from ccp_desktop.store.files import clean_up_after_crash
+
+        clean_up_after_crash(db, path)  # scratch and partial files of a killed run, found on the next start
     return db
 
 

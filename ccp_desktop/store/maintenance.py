@@ -12,6 +12,7 @@ import sqlite_utils
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.records import RECORD_KINDS, REF
+from ccp_desktop.store import files
 from ccp_desktop.store.location import database_path
 from ccp_desktop.store.migrations import SCHEMA_VERSION, SYNCED_TABLES, schema_version
 from ccp_desktop.store.private_files import make_private_folder, restrict_file
@@ -83,29 +84,52 @@ def live_records_under_deleted_parents(db: sqlite_utils.Database, limit: int = 5
 def default_backup_path(db: sqlite_utils.Database) -> Path:
     source = database_path(db) or Path("ccp-field-desk.sqlite3")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return source.parent / "backups" / f"{source.stem}-{stamp}.sqlite3"
+    target = source.parent / "backups" / f"{source.stem}-{stamp}.sqlite3"
+    n = 1
+    while target.exists():  # two backups within one second (a retry) must not collide
+        n += 1
+        target = target.with_name(f"{source.stem}-{stamp}-{n}.sqlite3")
+    return target
+
+
+def database_bytes(db: sqlite_utils.Database) -> int:
+    """What a backup of `db` will take: its pages (the WAL is folded in by the backup)."""
+    pages = int(db.execute("PRAGMA page_count").fetchone()[0])
+    return pages * int(db.execute("PRAGMA page_size").fetchone()[0])
 
 
 def backup_database(
     db: sqlite_utils.Database, out: Path | None = None, *, progress: Callable[[int, int], None] | None = None
 ) -> Path:
-    """An online, consistent copy through SQLite's backup API, written beside and renamed into place."""
+    """An online, consistent copy through SQLite's backup API, written to a hidden partial file beside
+    the target and renamed into place. Room is checked first; on any failure the partial file is
+    removed and the error says in plain words what happened (a full drive with both sizes)."""
     target = Path(out) if out else default_backup_path(db)
     if target.exists():
         raise FileExistsError(f"{target} exists already; choose another file")
     make_private_folder(target.parent)
-    partial = target.with_name(target.name + ".partial")
+    needed = database_bytes(db)
+    files.require_free_space(target.parent, needed, "the backup")
+    partial = files.partial_path(target)
     partial.unlink(missing_ok=True)
-    dest = sqlite3.connect(str(partial))
-    restrict_file(partial)
     try:
-        def report(status: int, remaining: int, total: int) -> None:
-            if progress:
-                progress(total - remaining, total)
+        dest = sqlite3.connect(str(partial))
+        restrict_file(partial)  # owner-only from the start: a backup holds every record
+        try:
+            def report(status: int, remaining: int, total: int) -> None:
+                if progress:
+                    progress(total - remaining, total)
 
-        db.conn.backup(dest, pages=1024, progress=report)
-        dest.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        dest.close()
-    partial.replace(target)
+            db.conn.backup(dest, pages=1024, progress=report)
+            dest.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dest.close()
+        partial.replace(target)
+    except BaseException as exc:
+        partial.unlink(missing_ok=True)
+        Path(f"{partial}-journal").unlink(missing_ok=True)
+        if isinstance(exc, (OSError, sqlite3.DatabaseError)):
+            raise files.write_failure(exc, target.parent, "the backup", needed) from exc
+        raise
+    files.fsync_dir(target.parent)
     return target

@@ -23,6 +23,7 @@ import sqlite_utils
 from ccp_desktop.errors import CcpError, SetupError, StoreError
 from ccp_desktop.paths import DB_FILENAME, key_path_for, write_pointer
 from ccp_desktop.store.connection import open_database
+from ccp_desktop.store.files import partial_path
 from ccp_desktop.store.maintenance import backup_database, check_database, stats
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def move_data_folder(
         _require_space(current, target)
         new_db = target / DB_FILENAME
         created.append(new_db)
-        created.append(new_db.with_name(new_db.name + ".partial"))  # backup_database's work file
+        created.append(partial_path(new_db))  # backup_database's work file
         backup_database(db, new_db, progress=progress)
         old_key, new_key = key_path_for(current), key_path_for(new_db)
         if old_key.exists():

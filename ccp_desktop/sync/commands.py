@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ccp_desktop.errors import Problem
+from ccp_desktop.logs import note_result
 
 EXIT_OK, EXIT_REJECTED = 0, 1
 
@@ -40,6 +41,7 @@ def _problem_line(problem: Problem) -> str:
 
 
 def _report(result: Any, as_json: bool) -> int:
+    note_result(result)
     if as_json:
         _print_json(result.to_json())
         return EXIT_OK if result.ok else EXIT_REJECTED
@@ -61,6 +63,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     kind = "full" if args.full else "since-receipt" if args.since_receipt else "changes"
     result = export_package(_open(args), Path(args.out).expanduser(), kind=kind)
+    note_result(result)
     rows = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.counts.items() if n) or "no rows"
     print(f"Exported a {result.kind} package (changes {result.seq_from}–{result.seq_to}): {rows}.")
     print(result.path)
@@ -88,6 +91,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     from ccp_desktop.sync.receipts import write_receipt
 
     result = write_receipt(_open(args), args.post, Path(args.out).expanduser())
+    note_result(result)
     print(f"Receipt for {args.post}: {result.counts.get('packages', 0)} packages, everything up to change {result.seq_to}.")
     print(result.path)
     return EXIT_OK

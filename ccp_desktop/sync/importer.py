@@ -75,7 +75,7 @@ def check_sender(db: sqlite_utils.Database, package: Package, install: Installat
     untrusted = untrusted_key_reason(db, package)
     if untrusted:
         return _refuse(package, untrusted, "public_key", signing.fingerprint(m["public_key"]))
-    if sync_state.get_peer(db, post) is None:
+    if sync_state.get_peer(db, post) is None and not package.is_receipt:
         package.warnings.append(
             f"First package from {post}: its signing key (fingerprint {signing.fingerprint(m['public_key'])}) "
             "will be trusted from now on; compare it with the one the post reads out"

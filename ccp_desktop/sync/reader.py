@@ -18,7 +18,9 @@ from xml.etree import ElementTree
 import python_calamine
 from openpyxl.utils import column_index_from_string
 
+from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import PackageError
+from ccp_desktop.sync import format as fmt
 
 MAX_PACKAGE_BYTES = 300 * 1024 * 1024
 MAX_ENTRY_BYTES = 1536 * 1024 * 1024
@@ -29,6 +31,14 @@ MAX_ENTRIES = 2000
 _CHUNK = 1 << 20
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
+# A sheet's size is what its cells claim: one cell at row 1,048,576 or column XFD makes a reader allocate
+# the whole rectangle. Our sheets are dense, so a row number far beyond the rows present, or a column
+# past ZZ (702), is a damaged or crafted file. One pass finds refs with a 6+ digit row or a 3-letter
+# column (none in most packages); only then are the rows counted, in a second pass over that part.
+_ROW_TAG = b"<row"
+_ODD_REF = re.compile(rb'r="(?:[A-Z]{0,3}(\d{6,})|[A-Z]{3}\d)')
+ROW_SLACK = 1000
+DATA_SHEETS = frozenset([*RECORD_KINDS, fmt.RECEIPT_SHEET])
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
@@ -43,7 +53,7 @@ class Preflight:
 def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool) -> list[tuple[int, int]]:
     """Inflate one entry in chunks, stopping at the limits; return formula cells (row, column)."""
     found: set[tuple[int, int]] = set()
-    size = 0
+    size = highest = 0
     tail = b""
     limit = min(MAX_ENTRY_BYTES, max(info.compress_size * MAX_RATIO, RATIO_FLOOR_BYTES))
     with archive.open(info) as stream:
@@ -60,6 +70,12 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool)
             # Plain substring tests first (fast); XML keywords are case-sensitive, so these are exact.
             if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
                 raise PackageError(f"Refused: part {info.filename} declares a document type (external entities are not allowed)")
+            if is_sheet:
+                for big_row in _ODD_REF.findall(window):
+                    if not big_row:
+                        raise PackageError(f"Refused: part {info.filename} has a cell beyond column ZZ "
+                                           "(a damaged or crafted file)")
+                    highest = max(highest, int(big_row))
             if is_sheet and (b"<f" in window or b":f" in window):
                 for match in _FORMULA.finditer(window):
                     # The cell that holds the formula is the last <c r="..."> opened before it.
@@ -72,7 +88,23 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool)
                     if len(found) >= 100:  # enough to refuse and to show where
                         return sorted(found)
             tail = window[-512:]
+    if highest:
+        rows = _count_rows(archive, info)
+        if highest > rows + ROW_SLACK:
+            raise PackageError(f"Refused: part {info.filename} claims row {highest:,} but holds {rows:,} rows "
+                               "(a damaged or crafted file)")
     return sorted(found)
+
+
+def _count_rows(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """Row elements in a sheet part (inflated again: this runs only for very long or suspect sheets)."""
+    rows, tail = 0, b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            window = tail + chunk
+            rows += window.count(_ROW_TAG) - tail.count(_ROW_TAG)
+            tail = window[-8:]
+    return rows
 
 
 def _sheet_files(archive: zipfile.ZipFile) -> dict[str, str] | None:
@@ -111,6 +143,10 @@ def preflight(path: Path) -> Preflight:
             if len(infos) > MAX_ENTRIES:
                 raise PackageError(f"Refused: {path.name} has {len(infos)} parts, too many for a package")
             names = {i.filename for i in infos}
+            if len(names) != len(infos):
+                raise PackageError(f"Refused: {path.name} holds two parts under the same name (a damaged or crafted file)")
+            if any(i.flag_bits & 0x1 for i in infos):
+                raise PackageError(f"Refused: {path.name} is encrypted (password-protected); export it again unprotected")
             if any("externalLink" in n for n in names):
                 raise PackageError("Refused: the workbook links to other files")
             if any(n.lower().endswith("vbaproject.bin") for n in names):
@@ -131,7 +167,12 @@ def preflight(path: Path) -> Preflight:
                         result.formulas[sheet] = cells
             if sheet_files is None:
                 raise PackageError("Refused: this is not an Excel workbook (its workbook part is missing or damaged)")
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+            for sheet, cells in result.formulas.items():
+                if sheet not in DATA_SHEETS:  # data sheets' formulas are named cell by cell by the reader
+                    row, col = cells[0]
+                    where = f" (row {row}, column {col})" if row else ""
+                    raise PackageError(f"Refused: the {sheet} sheet holds a formula{where}; a package holds values only")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
         raise PackageError(f"Refused: {path.name} is damaged (perhaps cut short in transit): {exc}") from None
     return result
 

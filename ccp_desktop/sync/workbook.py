@@ -1,10 +1,19 @@
 """Writing a package workbook with openpyxl's streaming (write_only) mode: README, Manifest, data sheets,
-a Lists sheet for dropdowns. Written to a hidden temporary file beside the target, then renamed."""
+a Lists sheet for dropdowns.
+
+openpyxl streams each sheet to a scratch XML file, which holds record contents in plain text: those go to
+a private (owner-only) work folder inside the data folder, never the system temp folder, and are removed
+on success, on failure, and (after a kill) on the next start. The zip is built in memory (or in that
+folder when large), so its exact size is known before the target drive is touched; then it is copied to
+a hidden partial file beside the target, synced and renamed. A full drive is said so before writing."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,17 +23,22 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.worksheet import _writer as sheet_writer
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.writer.excel import ExcelWriter
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import CoerceError
 from ccp_desktop.domain.reference import load_reference
-from ccp_desktop.errors import PackageError
+from ccp_desktop.errors import CcpError, PackageError
+from ccp_desktop.store import files
 from ccp_desktop.store.private_files import restrict_file
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync.rowcodec import build_converter
 
 TICK = 1000
+IN_MEMORY_ZIP_BYTES = 64 * 1024 * 1024  # a bigger package is built in the private work folder
+WHAT = "the package"
 
 
 def _lines_needed(text: str, width: float) -> int:
@@ -36,14 +50,34 @@ def _lines_needed(text: str, width: float) -> int:
 class PackageWriter:
     """One workbook being written. README and Manifest come first in the file but are filled last."""
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, work_dir: Path | None = None) -> None:
+        """`work_dir`: the data folder whose private `tmp/` takes the scratch files (default: the
+        per-user data folder)."""
         self.target = target
-        self.partial = target.with_name(f".{target.name}.partial")
+        files.remove_partials(target.parent)  # an earlier, killed export to this folder
+        self.partial = files.partial_path(target)
+        self.work = files.make_work_dir(work_dir)
         self.book = Workbook(write_only=True)
-        self._readme = self.book.create_sheet(fmt.README_SHEET)
-        self._manifest = self.book.create_sheet(fmt.MANIFEST_SHEET)
+        self._readme = self._create_sheet(fmt.README_SHEET)
+        self._manifest = self._create_sheet(fmt.MANIFEST_SHEET)
         self._lists: dict[str, tuple[int, int]] = {}  # list name -> (column, length) on the Lists sheet
         self._bold = Font(bold=True)
+
+    def _create_sheet(self, name: str) -> Any:
+        """A streaming sheet whose scratch file lives in the private work folder. openpyxl makes its
+        writer on the first row, after freeze panes and widths are set; so does this (the same call,
+        with `out` named), and lists the file where openpyxl's own cleanup expects it."""
+        sheet = self.book.create_sheet(name)
+        out = str(self.work / f"sheet{len(self.book.worksheets)}.xml")
+
+        def get_writer() -> None:
+            if sheet._writer is None:
+                sheet_writer.ALL_TEMP_FILES.append(out)
+                sheet._writer = sheet_writer.WorksheetWriter(sheet, out=out)
+                sheet._writer.write_top()
+
+        sheet._get_writer = get_writer
+        return sheet
 
     def _header(self, sheet: Any, keys: Sequence[str]) -> None:
         cells = []
@@ -79,7 +113,7 @@ class PackageWriter:
         row's change sequence, then the name of each referenced record (see `fmt.annotations_for`).
         Each row's canonical form is hashed and is exactly what the cells hold; `tick(rows)` runs every
         TICK rows (progress, cancel)."""
-        sheet = self.book.create_sheet(kind.name)
+        sheet = self._create_sheet(kind.name)
         sheet.freeze_panes = "A2"
         fields = kind.fields
         keys = fmt.sheet_keys(kind)
@@ -118,6 +152,10 @@ class PackageWriter:
         except CoerceError as exc:
             raise PackageError(f"{kind.label} {raw[0]} holds a value this program cannot export ({exc}); "
                                "edit the record and export again") from None
+        except CcpError:
+            raise
+        except Exception as exc:  # a scratch file could not be written: the data folder's drive is full
+            raise files.write_failure(exc, self.work, "the package's working files") from None
         if count != expected:
             raise PackageError(f"{kind.plural}: {count} rows written but {expected} expected; the database changed during export")
         last = get_column_letter(len(keys))
@@ -165,7 +203,7 @@ class PackageWriter:
         return out
 
     def write_plain_sheet(self, name: str, keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        sheet = self.book.create_sheet(name)
+        sheet = self._create_sheet(name)
         sheet.freeze_panes = "A2"
         self._header(sheet, keys)
         for index in range(len(keys)):
@@ -221,21 +259,53 @@ class PackageWriter:
         self._header(self._manifest, ["key", "value"])
         for key, value in manifest.items():
             self._manifest.append([key, self._value_cell(self._manifest, value)])
-        self._write_lists()
         try:
-            self.book.save(self.partial)
-            restrict_file(self.partial)  # names of officials and recipients: the officer's eyes only
-            with open(self.partial, "rb+") as handle:
-                os.fsync(handle.fileno())
-            os.replace(self.partial, self.target)
-        except BaseException:
-            self.partial.unlink(missing_ok=True)
+            self._write_lists()
+            with tempfile.SpooledTemporaryFile(IN_MEMORY_ZIP_BYTES, mode="w+b", dir=str(self.work)) as spool:
+                size = self._build_zip(spool)
+                files.require_free_space(self.target.parent, size, WHAT)
+                spool.seek(0)
+                self._place(spool, size)
+        except BaseException as exc:
+            self.abandon()
+            if isinstance(exc, Exception) and not isinstance(exc, CcpError):
+                raise files.write_failure(exc, self.target.parent, WHAT) from None
             raise
+        files.remove_tree(self.work)
         return self.target
+
+    def _build_zip(self, spool: Any) -> int:
+        """The workbook's zip into `spool`; returns its size. Our own ZipFile (not `Workbook.save`), so
+        a failure is not followed by the zip's destructor writing again into a full drive."""
+        self.book.properties.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        archive = zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        try:
+            ExcelWriter(self.book, archive).save()
+        except BaseException as exc:
+            archive.fp = None  # abandoned: nothing more may be written to it, not even by __del__
+            if isinstance(exc, Exception) and not isinstance(exc, CcpError):
+                raise files.write_failure(exc, self.work, "the package's working files") from None
+            raise
+        return int(spool.tell())
+
+    def _place(self, spool: Any, size: int) -> None:
+        """Copy the finished zip to the hidden partial file beside the target, sync, rename."""
+        try:
+            with open(self.partial, "wb") as out:
+                restrict_file(self.partial)  # names of officials and recipients: the officer's eyes only
+                while chunk := spool.read(1 << 20):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(self.partial, self.target)
+        except OSError as exc:
+            self.partial.unlink(missing_ok=True)
+            raise files.write_failure(exc, self.target.parent, WHAT, size) from None
+        files.fsync_dir(self.target.parent)
 
     def _write_lists(self) -> None:
         """Allowed values for the dropdowns, one column per list (hidden: it is for Excel, not people)."""
-        sheet = self.book.create_sheet(fmt.LISTS_SHEET)
+        sheet = self._create_sheet(fmt.LISTS_SHEET)
         sheet.sheet_state = "hidden"
         ref = load_reference()
         names = sorted(self._lists, key=lambda n: self._lists[n][0])
@@ -245,13 +315,16 @@ class PackageWriter:
             sheet.append([c[i] if i < len(c) else None for c in columns])
 
     def abandon(self) -> None:
-        """Leave nothing behind (cancel or failure): finish each sheet's stream, then delete it."""
+        """Leave nothing behind (cancel or failure): close each sheet's stream, then delete the scratch
+        folder and any partial file."""
         for sheet in self.book.worksheets:
-            with contextlib.suppress(Exception):  # a half-written sheet may refuse to close; it is discarded
-                if not sheet.closed:
-                    sheet.close()
             writer = getattr(sheet, "_writer", None)
+            for stream in (getattr(sheet, "_rows", None), writer):
+                with contextlib.suppress(Exception):  # a half-written sheet may refuse to close; it is discarded
+                    if stream is not None:
+                        stream.close()
             if writer is not None:
-                with contextlib.suppress(Exception):
-                    writer.cleanup()
+                with contextlib.suppress(ValueError):
+                    sheet_writer.ALL_TEMP_FILES.remove(writer.out)
+        files.remove_tree(self.work)
         self.partial.unlink(missing_ok=True)

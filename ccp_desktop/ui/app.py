@@ -97,7 +97,10 @@ def run_gui(db_path: Path) -> int:
 
         window = MainWindow(db_path)
         window.instance_lock = lock  # handed on to a new window if the data folder is moved
-    except CcpError as exc:
+    except Exception as exc:  # a damaged database fails here: say so in plain words (where backups are)
+        from ccp_desktop.ui.worker import BackgroundWorker
+
+        BackgroundWorker.stop_all()
         show_error(None, exc, wait=True)
         lock.unlock()
         return 1

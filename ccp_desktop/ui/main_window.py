@@ -223,6 +223,9 @@ class MainWindow(QMainWindow):
             self.report_actions = ReportActions(self, self.worker, self.db, self.db_path, bar)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Guide", self.show_guide, "F1", "Your first week: setup, records, packages, backups")
+        from ccp_desktop.ui.problem_report import add_problem_report_action
+
+        add_problem_report_action(self, help_menu)
         self._action(help_menu, "&About", self.about)
 
     def _certificate_button(self) -> QWidget:

@@ -11,6 +11,7 @@ import itertools
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import sqlite_utils
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from ccp_desktop import logs
 from ccp_desktop.errors import Cancelled
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,9 @@ class _Runner(QObject):
                 self.progress.emit(job.id, int(done), int(total))
 
         try:
-            result = job.fn(self.connection(), progress, lambda: job.cancelled)
+            with logs.operation(f"job {job.name}", start_level=logging.DEBUG):
+                result = job.fn(self.connection(), progress, lambda: job.cancelled)
+                logs.note_result(result)
         except BaseException as exc:  # every failure goes back to the GUI to be shown in plain words
             self.failed.emit(job.id, exc)
         else:
@@ -106,8 +110,18 @@ class BackgroundWorker(QObject):
     _close = Signal()
     busy_changed = Signal(bool)
 
+    _live: weakref.WeakSet[BackgroundWorker] = weakref.WeakSet()
+
+    @classmethod
+    def stop_all(cls) -> None:
+        """Stop every worker still running: a window that failed half-way through being built (a damaged
+        database) must not leave a running thread to be destroyed, which aborts the whole program."""
+        for worker in list(cls._live):
+            worker.stop()
+
     def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        BackgroundWorker._live.add(self)
         self._ids = itertools.count(1)
         self._jobs: dict[int, Job] = {}
         self._thread = QThread()
@@ -166,6 +180,9 @@ class BackgroundWorker(QObject):
             log.info("job %s failed: %r", job.name, exc)
         if job.on_error:
             job.on_error(exc)  # type: ignore[arg-type]
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
 
     def stop(self) -> None:
         """Cancel what is queued, let the running job notice, close the connection, end the thread."""

