@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -23,7 +24,7 @@ import sqlite_utils
 
 from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.errors import SetupError, StoreError
-from ccp_desktop.store import lineage
+from ccp_desktop.store import files, lineage
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.installation import set_public_key
 from ccp_desktop.store.maintenance import journal_seq
@@ -148,11 +149,15 @@ def restore_backup(db_path: Path, backup: Path, *, make_key: MakeKey | None = No
     if current is not None and current.ok and current.post_code != info.post_code:
         raise SetupError(f"The backup belongs to post {info.post_code}, this database to {current.post_code}; "
                          "nothing was changed")
-    staging = db_path.with_name(f".{db_path.name}.restoring")
+    staging = files.partial_path(db_path)  # named after this process: a killed restore's copy is tidied up
     _remove_database_files(staging)
+    # At every moment a database stands under the database's name, whole: the current one (its WAL
+    # folded in and a copy kept aside first), then, in one rename, the restored one.
     try:
         result = _stage(backup, staging, info, make_key)
         kept = _keep_aside(db_path) if db_path.exists() else None
+        for suffix in ("-wal", "-shm"):  # empty after the checkpoint; a stale WAL must never meet the new file
+            db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
         os.replace(staging, db_path)
         restrict_file(db_path)
         fsync_dir(db_path.parent)
@@ -199,17 +204,36 @@ def _stage(backup: Path, staging: Path, info: BackupInfo, make_key: MakeKey | No
 
 
 def _keep_aside(db_path: Path) -> Path:
-    """Move the current database (and its WAL, which holds its latest writes) into backups/ under a new
-    name; SQLite reads a moved WAL by its new name, so the aside copy stays whole."""
+    """Fold the current database's WAL into it and copy it into backups/ (whole, synced); the original
+    stays in place until the restored file replaces it. A database too damaged to copy through SQLite
+    is copied byte for byte, WAL and all."""
     folder = backups_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     aside = folder / f"{db_path.stem}-before-restore-{stamp}-{uuid.uuid4().hex[:6]}.sqlite3"
-    for suffix in ("-wal", "-shm"):
-        side = db_path.with_name(db_path.name + suffix)
-        if side.exists():
-            os.replace(side, aside.with_name(aside.name + suffix))
-    os.replace(db_path, aside)
+    partial = files.partial_path(aside)
+    try:
+        conn = sqlite3.connect(str(db_path))
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            target = sqlite3.connect(str(partial))
+            try:
+                conn.backup(target)
+            finally:
+                target.close()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        _remove_database_files(partial)
+        for suffix in ("", "-wal"):
+            side = db_path.with_name(db_path.name + suffix)
+            if side.exists():
+                shutil.copyfile(side, aside.with_name(aside.name + suffix))
+        return aside
+    restrict_file(partial)
+    with open(partial, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, aside)
     fsync_dir(folder)
     return aside
 

@@ -214,7 +214,9 @@ def remove_partials(folder: Path) -> list[Path]:
     except OSError:
         return removed
     for path in entries:
-        if path.name.endswith(PARTIAL_SUFFIX) and path.is_file() and _is_leftover(path):
+        # a half-built database (a restore) may have left its WAL and shared-memory files beside it
+        name = path.name.removesuffix("-wal").removesuffix("-shm").removesuffix("-journal")
+        if name.endswith(PARTIAL_SUFFIX) and path.is_file() and _is_leftover(path.with_name(name)):
             try:
                 path.unlink()
                 removed.append(path)

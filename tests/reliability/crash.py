@@ -25,7 +25,7 @@ import sqlite_utils
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.store import files
 from ccp_desktop.store.connection import open_database
-from ccp_desktop.store.maintenance import check_database
+from ccp_desktop.store.maintenance import backup_database, check_database
 from ccp_desktop.store.records import iter_records
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.importer import import_package
@@ -34,7 +34,7 @@ from ccp_desktop.sync.receipts import write_receipt
 from ccp_desktop.sync.verify import verify_package
 from tests.reliability.helpers import know_hq, make_site
 
-OPS = ("import", "export", "receipt", "backup", "writes")
+OPS = ("import", "export", "receipt", "backup", "writes", "restore")
 PRELOAD = ["ccp_desktop.cli", "ccp_desktop.sync.commands", "ccp_desktop.sync.importer", "ccp_desktop.sync.export",
            "ccp_desktop.sync.receipts", "ccp_desktop.store.records", "tests.reliability.crash"]
 
@@ -153,6 +153,11 @@ class Harness:
             return [*post_args, "export", "--out", str(self.outbox)], lambda: None
         if op == "backup":
             return [*post_args, "backup"], lambda: None
+        if op == "restore":  # a backup of this very state: restored or not, the records are the same
+            with open_database(self.post) as post:
+                backup = backup_database(post, self.root / "restore-from" / f"{n:04d}.sqlite3")
+                before = records_by_kind(post)
+            return [*post_args, "restore", str(backup)], lambda: self.check_restore(before)
         if op == "import":
             self.write_some(n, many=True)  # a package big enough for the kill to land inside the import
             with open_database(self.post) as post:
@@ -193,6 +198,14 @@ class Harness:
         for backup in (self.post.parent / "backups").glob("*.sqlite3"):
             with sqlite_utils.Database(backup) as db:
                 assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"round {n}: {backup.name}"
+
+    def check_restore(self, before: dict[str, Any]) -> None:
+        """Killed or not, a whole database stands under the post's name with the same records, and no
+        half-restored copy is left beside it."""
+        with open_database(self.post) as post:
+            assert records_by_kind(post) == before, "a restore changed or lost records"
+        leftovers = [p.name for p in self.post.parent.iterdir() if ".partial" in p.name]
+        assert leftovers == [], f"a restore left {leftovers}"
 
     def check_committed(self, log: Path) -> None:
         """Every write the child saw committed is in the database (at that revision or later)."""
