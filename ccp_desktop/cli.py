@@ -97,9 +97,12 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from ccp_desktop.store.health import require_whole
     from ccp_desktop.store.maintenance import stats
 
-    result = stats(open_existing(args))
+    db = open_existing(args)
+    require_whole(db, "count")  # counts read from a damaged file would look normal
+    result = stats(db)
     if args.json:
         print(json.dumps(result))
     else:
@@ -180,6 +183,29 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if result.new_key:
         print("This laptop had no signing key, so a new one was made: send HQ its public key (`trust --key`) "
               "before the next package.")
+    return EXIT_OK
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    from ccp_desktop.store.health import newest_good_backup, recover_database, recovered_name
+
+    path = db_path_from_args(args)
+    if not path.exists():
+        raise SetupError(f"No database at {path}")
+    target = Path(args.out).expanduser() if args.out else recovered_name(path)
+    result = recover_database(path, target)
+    print(f"Recovered what could be read from {path.name} into {target} (the damaged file is unchanged):")
+    backup = newest_good_backup(path)
+    for table in ("partners", "activities", "activity_partners", "equipment_deliveries", "equipment_items"):
+        line = f"  {table.replace('_', ' ')}: {result.rows_read.get(table, 0)} rows read"
+        if result.rows_lost.get(table):
+            line += f", {result.rows_lost[table]} could not be read"
+        if backup is not None:
+            line += f" (newest good backup, {backup.made_at}: {backup.counts.get(table, 0)} live)"
+        print(line)
+    for problem in result.problems:
+        print(f"  note: {problem}")
+    print(f"Compare, then switch to it with `ccp-desktop --db {path} restore {target}` (or restore the backup).")
     return EXIT_OK
 
 
@@ -278,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("backups", cmd_backups, "list the backups beside the database (dates, record counts), or set how many to keep")
     p.add_argument("--keep", type=_positive, metavar="N", help="keep the newest N automatic backups (default 20)")
     p.add_argument("--json", action="store_true")
+
+    p = command("recover", cmd_recover, "copy every row that can still be read from a damaged database into a new file")
+    p.add_argument("--out", metavar="FILE", help="the new database (default: beside the damaged one)")
 
     p = command("restore", cmd_restore, "restore a backup (the current database is kept aside first)")
     p.add_argument("file", metavar="BACKUP")

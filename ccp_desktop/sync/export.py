@@ -20,6 +20,7 @@ from ccp_desktop.errors import Cancelled, NothingToExport, PackageError, SetupEr
 from ccp_desktop.paths import key_path_for
 from ccp_desktop.store import lineage, sync_state
 from ccp_desktop.store.connection import database_path
+from ccp_desktop.store.health import require_whole
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.maintenance import journal_seq
 from ccp_desktop.store.migrations import SCHEMA_VERSION
@@ -97,6 +98,7 @@ def export_package(
     if install.is_hq:
         raise PackageError("HQ does not export data packages; it sends each post a receipt (`receipt --post CODE`)")
     key = load_signing_key(db)
+    require_whole(db, "export")  # never sign a package built from a damaged page
     out_dir = prepare_out_dir(out_dir)
     created = dt.datetime.now(dt.UTC)
     package_id = str(uuid.uuid4())
