@@ -11,7 +11,12 @@ import pytest
 from ccp_desktop.cli import main
 from ccp_desktop.errors import StoreError
 from ccp_desktop.store.connection import open_database
-from ccp_desktop.store.health import DamagedDatabaseError, newest_good_backup, quick_check, recover_database
+from ccp_desktop.store.health import (
+    DamagedDatabaseError,
+    newest_good_backup,
+    quick_check,
+    recover_database,
+)
 from ccp_desktop.store.maintenance import backup_database, check_database
 from ccp_desktop.store.records import insert_record, iter_records
 from ccp_desktop.sync.export import export_package
