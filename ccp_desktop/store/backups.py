@@ -26,10 +26,11 @@ from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.errors import SetupError, StoreError
 from ccp_desktop.store import files, lineage
 from ccp_desktop.store.connection import open_database
+from ccp_desktop.store.files import BACKUPS_DIRNAME as BACKUPS_DIR
+from ccp_desktop.store.files import fsync_dir, restrict_file
 from ccp_desktop.store.installation import set_public_key
 from ccp_desktop.store.maintenance import journal_seq
 from ccp_desktop.store.migrations import SYNCED_TABLES
-from ccp_desktop.store.private_files import BACKUPS_DIR, fsync_dir, restrict_file
 from ccp_desktop.store.transactions import write_transaction
 
 

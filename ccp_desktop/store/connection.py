@@ -11,8 +11,8 @@ from pathlib import Path
 import sqlite_utils
 
 from ccp_desktop.errors import SetupError, StoreError
+from ccp_desktop.store.files import make_private_folder, restrict_database, restrict_file
 from ccp_desktop.store.location import database_path  # noqa: F401 - where callers have long found it
-from ccp_desktop.store.private_files import make_private_folder, restrict_database, restrict_file
 
 BUSY_TIMEOUT_MS = 10_000
 

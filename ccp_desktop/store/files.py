@@ -9,6 +9,7 @@ files of a writer still at work in another process (the desktop app and a comman
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -29,6 +30,43 @@ BACKUPS_DIRNAME = "backups"
 PARTIAL_SUFFIX = ".partial"
 SPACE_MARGIN_BYTES = 1024 * 1024  # never plan to fill a drive to its last megabyte
 _FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+# ---- owner-only files: the database and its WAL, backups, the key, packages and receipts (0600), and the
+# folders the app makes for them (0700). A file system without modes (a FAT USB stick) keeps its own rules.
+
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
+def restrict_file(path: Path) -> None:
+    if os.name == "posix":
+        with contextlib.suppress(OSError):
+            os.chmod(path, FILE_MODE)
+
+
+def restrict_folder(path: Path) -> None:
+    if os.name == "posix":
+        with contextlib.suppress(OSError):
+            os.chmod(path, FOLDER_MODE)
+
+
+def make_private_folder(path: Path) -> Path:
+    """Create a folder (and its parents) for the app's own files, owner-only."""
+    path = Path(path)
+    existed = path.is_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    if not existed:
+        restrict_folder(path)
+    return path
+
+
+def restrict_database(path: Path) -> None:
+    """The database and the WAL and shared-memory files beside it."""
+    for suffix in ("", "-wal", "-shm"):
+        side = Path(path).with_name(Path(path).name + suffix)
+        if side.exists():
+            restrict_file(side)
 
 
 # ---- owners ----------------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ import sqlite_utils
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.records import RECORD_KINDS, REF
 from ccp_desktop.store import files
+from ccp_desktop.store.files import make_private_folder, restrict_file
 from ccp_desktop.store.location import database_path
 from ccp_desktop.store.migrations import SCHEMA_VERSION, SYNCED_TABLES, schema_version
-from ccp_desktop.store.private_files import make_private_folder, restrict_file
 
 
 def count_live(db: sqlite_utils.Database) -> dict[str, int]:

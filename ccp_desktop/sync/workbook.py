@@ -32,7 +32,7 @@ from ccp_desktop.domain.coerce import CoerceError
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.errors import CcpError, PackageError
 from ccp_desktop.store import files
-from ccp_desktop.store.private_files import restrict_file
+from ccp_desktop.store.files import restrict_file
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync.rowcodec import build_converter
 
