@@ -7,8 +7,6 @@ import sys
 import pytest
 from PySide6.QtCore import QObject, Signal
 
-import ccp_desktop.ui  # noqa: F401 - applies the workaround when the installed PySide6 needs it
-
 
 class _Emitter(QObject):
     value = Signal(object)
