@@ -128,7 +128,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     out = Path(args.out).expanduser() if args.out else None
     if out is not None and out.is_dir():  # a folder (a USB stick): a dated file inside it
-        out = out / f"{db_path_from_args(args).stem}-backup-{time.strftime('%Y%m%dT%H%M%S')}.sqlite3"
+        out = out / f"{db_path_from_args(args).stem}-backup-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.sqlite3"  # UTC, like every stamp
     db = open_existing(args)
     try:
         target = backup_database(db, out)

@@ -194,10 +194,6 @@ def parse_serials(value: Any) -> list[str]:
     return parse_list(value, _SERIAL_SPLIT)
 
 
-def format_list(values: Iterable[str]) -> str:
-    return "; ".join(values)
-
-
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     r.TEXT: _text,
     r.LONGTEXT: _text,

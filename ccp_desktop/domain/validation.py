@@ -6,7 +6,6 @@ Rules that need other records (references, program-wide serial numbers) ask a `R
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -179,7 +178,3 @@ def _reference_problems(kind: r.RecordKind, record: Mapping[str, Any], lookup: R
             if owner is not None and owner != record.get("id"):
                 out.append(Problem("serials", f"Serial number {serial!r} is already recorded on another item", serial))
     return out
-
-
-def today_iso() -> str:
-    return dt.date.today().isoformat()

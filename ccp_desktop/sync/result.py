@@ -83,7 +83,3 @@ class ImportResult:
             "earlier_import": self.earlier,
             "unknown_key": self.unknown_key,
         }
-
-
-def rejected(message: str, errors: list[Problem], **known: Any) -> ImportResult:
-    return ImportResult(status="rejected", message=message, errors=errors, **known)
