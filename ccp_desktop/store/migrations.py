@@ -391,6 +391,29 @@ def m011_substring_search(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO equipment_deliveries_codes_fts (equipment_deliveries_codes_fts) VALUES ('rebuild')")
 
 
+
+@migrations()
+def m013_sync_refusals(db: sqlite_utils.Database) -> None:
+    """At HQ, every package an import refused, with its reasons: a refusal leaves a trace, so the gap it
+    causes is shown as refused (what to fix) rather than lost (resend), and the next receipt can say why.
+    `post_code` is what the package claims (a package with an unreadable manifest has none)."""
+    db.execute(
+        """CREATE TABLE sync_refusals (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            package_id TEXT,
+            post_code TEXT,
+            file_name TEXT NOT NULL,
+            seq_from INTEGER,
+            seq_to INTEGER,
+            created_at TEXT,
+            refused_at TEXT NOT NULL,
+            refused_by TEXT NOT NULL,
+            message TEXT NOT NULL,
+            problems TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX sync_refusals_post ON sync_refusals (post_code, refused_at)")
+
 # The number of steps this build knows; a database with more was made by a newer version.
 SCHEMA_VERSION = len(migrations._migrations)
 

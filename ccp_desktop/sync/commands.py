@@ -79,9 +79,53 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from ccp_desktop.sync.importer import import_package
 
-    result = import_package(_open(args), Path(args.file).expanduser(), dry_run=args.dry_run,
-                            accept_fingerprint=args.accept_key)
+    paths = [Path(f).expanduser() for f in args.files]
+    if len(paths) > 1 or paths[0].is_dir():
+        return _import_many(args, paths)
+    result = import_package(_open(args), paths[0], dry_run=args.dry_run, accept_fingerprint=args.accept_key)
     return _report(result, args.json)
+
+
+def _batch_line(entry: Any) -> str:
+    shown = entry.outcome or entry.preview
+    seq = f"{entry.seq_from}–{entry.seq_to}" if entry.seq_to else "?"
+    line = f"{entry.path.name}: {entry.post_code or '?'} {entry.kind or '?'} {seq} [{entry.signature}] "
+    line += shown.message if shown else "not read"
+    if entry.waits_for:
+        line += f" Waits for {entry.waits_text()}."
+    return line
+
+
+def _import_many(args: argparse.Namespace, paths: list[Path]) -> int:
+    """Several files and folders: in post/sequence order, one line a package, then a summary."""
+    from ccp_desktop.sync.batch import REJECTED, apply_batch, collect_package_files, dry_run_batch
+
+    if args.accept_key:
+        print("error: --accept-key is for one receipt at a post", file=sys.stderr)
+        return EXIT_REJECTED
+    if not collect_package_files(paths):
+        print(f"No packages (.xlsx) in {', '.join(str(p) for p in paths)}.", file=sys.stderr)
+        return EXIT_REJECTED
+    db = _open(args)
+    entries = dry_run_batch(db, paths)
+    if args.dry_run:
+        if args.json:
+            _print_json({"dry_run": True, "packages": [e.to_json() for e in entries]})
+        else:
+            for entry in entries:
+                print(_batch_line(entry))
+        return EXIT_REJECTED if any(e.state == REJECTED for e in entries) else EXIT_OK
+    summary = apply_batch(db, [e for e in entries if e.selectable])
+    if args.json:
+        _print_json(summary.to_json())
+    else:
+        for entry in entries:
+            print(_batch_line(entry), file=sys.stdout if entry.state != REJECTED else sys.stderr)
+            shown = entry.outcome or entry.preview
+            for problem in (shown.errors if shown and not shown.ok else [])[:20]:
+                print(_problem_line(problem), file=sys.stderr)
+        print(summary.message)
+    return EXIT_REJECTED if summary.refused else EXIT_OK
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
@@ -178,8 +222,9 @@ def register(command: Command) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true")
 
-    p = command("import", cmd_import, "import a package: a post's data at HQ, or HQ's receipt at a post")
-    p.add_argument("file", metavar="FILE")
+    p = command("import", cmd_import, "import a package: a post's data at HQ, or HQ's receipt at a post; at HQ "
+                                      "several files and folders at once, applied in post and sequence order")
+    p.add_argument("files", nargs="+", metavar="FILE_OR_FOLDER")
     p.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--accept-key", metavar="FINGERPRINT",

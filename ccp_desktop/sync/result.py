@@ -50,6 +50,7 @@ class ImportResult:
     message: str = ""
     seq_from: int | None = None
     seq_to: int | None = None
+    created_at: str | None = None  # when the post made the package (from its manifest)
     backup_path: str | None = None
     conflict_ids: list[int] = field(default_factory=list)
     earlier: dict[str, Any] | None = None  # for a package imported before: when, by whom, what it did then
@@ -74,6 +75,7 @@ class ImportResult:
             "post_code": self.post_code,
             "seq_from": self.seq_from,
             "seq_to": self.seq_to,
+            "created_at": self.created_at,
             "message": self.message,
             "counts": self.counts,
             "warnings": list(self.warnings),
