@@ -5,6 +5,7 @@ and the problems can be sent back to the post."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -43,19 +44,50 @@ def list_refusals(db: sqlite_utils.Database, post_code: str | None = None) -> li
 
 
 def refused_since_last_import(db: sqlite_utils.Database, post_code: str) -> list[dict[str, Any]]:
-    """A post's refusals not followed by an applied package covering the same changes (still to fix)."""
+    """A post's refusals not yet made good: no copy of the package imported since, and no package
+    imported after the refusal covering the same changes (the post fixed them and sent them again)."""
     out = []
     for entry in list_refusals(db, post_code):
         if entry["package_id"] and db.execute("SELECT 1 FROM sync_imports WHERE package_id = ?",
                                               [entry["package_id"]]).fetchone():
-            continue  # a later import of a good copy of this package settled it
-        if entry["seq_to"] and _covered(db, post_code, entry["seq_from"] or 1, entry["seq_to"]):
+            continue
+        if entry["seq_to"] and db.execute(
+            "SELECT 1 FROM sync_imports WHERE post_code = ? AND kind != 'receipt' AND imported_at > ?"
+            " AND seq_from <= ? AND seq_to >= ?", [post_code, entry["refused_at"], entry["seq_from"] or 1, entry["seq_to"]],
+        ).fetchone():
             continue
         out.append(entry)
     return out
 
 
-def _covered(db: sqlite_utils.Database, post_code: str, start: int, end: int) -> bool:
-    from ccp_desktop.store import sync_state
+PROBLEM_COLUMNS = ("sheet", "row", "column", "value", "message")
 
-    return any(a <= start and end <= b for a, b in sync_state.covered_ranges(db, post_code))
+
+def write_problems_workbook(problems: list[dict[str, Any]], path: Path, *, title: str) -> Path:
+    """A refused package's problems as a workbook to send back to the post: one row a problem. Text a
+    spreadsheet would run as a formula stays text. Written beside the target, then renamed into place."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from ccp_desktop.sync import format as fmt
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Problems"
+    sheet.append([title])
+    sheet.append([c.capitalize() for c in PROBLEM_COLUMNS])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for problem in problems:
+        sheet.append([problem.get(c) if not isinstance(problem.get(c), str) else fmt.escape_text(problem[c])
+                      for c in PROBLEM_COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and fmt.is_formula_like(cell.value):
+                cell.data_type, cell.quotePrefix = "s", True
+    for letter, width in zip("ABCDE", (18, 8, 20, 30, 90), strict=True):
+        sheet.column_dimensions[letter].width = width
+    path = Path(path)
+    partial = path.with_name(path.name + ".part")
+    book.save(partial)
+    partial.replace(path)
+    return path

@@ -17,6 +17,7 @@ from ccp_desktop.store.records import insert_record
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.trust import trust_key
 from tests.sync.conftest import make_site
+from tests.ui.conftest import shown_errors  # noqa: F401  (errors shown to the officer, for the GUI tests here)
 from tests.unit import factories as f
 
 
