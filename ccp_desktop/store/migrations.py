@@ -413,6 +413,36 @@ def m013_sync_refusals(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX sync_refusals_post ON sync_refusals (post_code, refused_at)")
+    # A conflict can be settled field by field ('kept-fields'); which side each field came from is kept
+    # in `resolution` (JSON). SQLite cannot change a CHECK in place: the table is rebuilt, rows kept.
+    db.execute(
+        """CREATE TABLE sync_conflicts_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            table_name TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            post_code TEXT NOT NULL,
+            package_id TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            hq_rev INTEGER NOT NULL,
+            post_rev INTEGER NOT NULL,
+            hq_version TEXT NOT NULL,
+            post_version TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'kept-post', 'kept-hq', 'kept-fields')),
+            resolved_at TEXT,
+            resolved_by TEXT,
+            held_by INTEGER REFERENCES sync_conflicts(id),
+            resolution TEXT
+        )"""
+    )
+    db.execute(
+        "INSERT INTO sync_conflicts_new (id, table_name, record_id, post_code, package_id, detected_at, hq_rev, post_rev,"
+        " hq_version, post_version, status, resolved_at, resolved_by, held_by)"
+        " SELECT id, table_name, record_id, post_code, package_id, detected_at, hq_rev, post_rev, hq_version,"
+        " post_version, status, resolved_at, resolved_by, held_by FROM sync_conflicts"
+    )
+    db.execute("DROP TABLE sync_conflicts")
+    db.execute("ALTER TABLE sync_conflicts_new RENAME TO sync_conflicts")
+    db.execute("CREATE INDEX sync_conflicts_record ON sync_conflicts (table_name, record_id, status)")
 
 # The number of steps this build knows; a database with more was made by a newer version.
 SCHEMA_VERSION = len(migrations._migrations)

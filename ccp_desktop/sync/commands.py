@@ -188,8 +188,15 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 def cmd_resolve(args: argparse.Namespace) -> int:
     from ccp_desktop.sync.conflicts import resolve_conflict
 
-    kept = resolve_conflict(_open(args), args.id, args.keep)
-    print(f"Conflict {args.id} settled: kept the {'post' if args.keep == 'post' else 'HQ'} version (rev {kept['rev']}).")
+    fields = None
+    if args.keep == "fields":
+        fields = {}
+        for pair in args.field or []:
+            key, _, side = pair.partition("=")
+            fields[key.strip()] = side.strip().lower()
+    kept = resolve_conflict(_open(args), args.id, args.keep, fields=fields)
+    which = {"post": "the post's version", "hq": "the HQ version", "fields": "the fields chosen"}[args.keep]
+    print(f"Conflict {args.id} settled: kept {which} (rev {kept['rev']}).")
     return EXIT_OK
 
 
@@ -251,4 +258,6 @@ def register(command: Command) -> None:
 
     p = command("resolve", cmd_resolve, "settle a conflict by keeping one version")
     p.add_argument("id", type=int)
-    p.add_argument("--keep", required=True, choices=["post", "hq"])
+    p.add_argument("--keep", required=True, choices=["post", "hq", "fields"])
+    p.add_argument("--field", action="append", metavar="FIELD=post|hq",
+                   help="with --keep fields: which side each differing field comes from (repeat it)")

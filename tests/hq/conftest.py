@@ -107,3 +107,20 @@ def morning(tmp_path: Path, sites: Callable[..., sqlite_utils.Database]) -> tupl
     found.unknown_key = put(forged, "suva-other-laptop.xlsx")
     found.lost = v2
     return hq, found
+
+
+@pytest.fixture
+def post(sites: Callable[..., sqlite_utils.Database]) -> sqlite_utils.Database:
+    return sites("FJ-SUVA", officer="Mere Tuilagi")
+
+
+@pytest.fixture
+def hq(sites: Callable[..., sqlite_utils.Database]) -> sqlite_utils.Database:
+    return sites("AU-CANBERRA", role="hq", officer="Hana HQ")
+
+
+@pytest.fixture
+def outbox(tmp_path: Path) -> Path:
+    folder = tmp_path / "outbox"
+    folder.mkdir(exist_ok=True)
+    return folder
