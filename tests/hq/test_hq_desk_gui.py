@@ -8,7 +8,7 @@ from typing import Any
 
 import openpyxl
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QColor, QDropEvent
 
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.ui.main_window import MainWindow
@@ -32,7 +32,7 @@ def test_drop_check_import_and_the_posts_page(qtbot: Any, morning: Any, tmp_path
     qtbot.addWidget(window)
     window.show()
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles[-2:] == ["Import many", "Posts"]
+    assert titles[-3:] == ["Import many", "Posts", "Conflicts"]
     page = window.pages["hq-import"]
     with qtbot.waitSignal(page.checked, timeout=60_000):
         _drop(window, m.folder)
@@ -119,3 +119,45 @@ def test_registering_then_replacing_a_key_from_the_posts_page(qtbot: Any, mornin
     window.close()
     tonga.close()
     new_laptop.close()
+
+
+def test_a_conflict_side_by_side_settled_field_by_field(qtbot: Any, post: Any, hq: Any, outbox: Path) -> None:
+    from ccp_desktop.store.records import get_record, update_record
+    from ccp_desktop.sync.export import export_package
+    from ccp_desktop.sync.importer import import_package
+    from tests.sync.conftest import add_sample
+
+    sample = add_sample(post)
+    import_package(hq, export_package(post, outbox).path)
+    rid, partner = sample["activity"]["id"], sample["partner"]["id"]
+    update_record(hq, "activities", rid, {"title": "HQ title", "location": "Nadi"})
+    update_record(post, "activities", rid, {"title": "Post title"})
+    update_record(hq, "partners", partner, {"contact": "HQ desk"})
+    update_record(post, "partners", partner, {"contact": "Post desk"})
+    import_package(hq, export_package(post, outbox).path)
+
+    window = MainWindow(database_path(hq))
+    qtbot.addWidget(window)
+    window.show()
+    page = window.pages["conflicts"]
+    nav_item = window.nav.item(window.page_names.index("conflicts"))
+    qtbot.waitUntil(lambda: nav_item.text() == "Conflicts (2)", timeout=30_000)
+    window.show_page("conflicts")
+    qtbot.waitUntil(lambda: page.list.rowCount() == 2)
+    page.table_filter.setCurrentIndex(page.table_filter.findData("activities"))
+    assert page.list.rowCount() == 1 and page.list.item(0, 3).text() == "FJ-SUVA"
+    labels = [page.sides.item(row, 0).text() for row in range(page.sides.rowCount())]
+    title_row = labels.index("Title")
+    assert page.sides.item(title_row, 1).text() == "Post title" and page.sides.item(title_row, 2).text() == "HQ title"
+    assert page.sides.item(title_row, 1).background().color() == QColor("#fff3cd")
+    assert set(page.choices) == {"title", "location"}
+    page.choose("title", "post")
+    page.choose("location", "hq")
+    with qtbot.waitSignal(page.resolved, timeout=30_000):
+        qtbot.mouseClick(page.keep_fields, Qt.MouseButton.LeftButton)
+    now = get_record(hq, "activities", rid)
+    assert (now["title"], now["location"]) == ("Post title", "Nadi")
+    qtbot.waitUntil(lambda: nav_item.text() == "Conflicts (1)", timeout=30_000)
+    page.table_filter.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: page.list.rowCount() == 1 and page.list.item(0, 1).text() == "Partner")
+    window.close()
