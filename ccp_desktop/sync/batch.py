@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from ccp_desktop.domain.coerce import utc_now
-from ccp_desktop.errors import Cancelled, StoreError
+from ccp_desktop.errors import Cancelled, Problem, StoreError
 from ccp_desktop.store import sync_state
 from ccp_desktop.store.connection import configure, database_path
 from ccp_desktop.store.maintenance import backup_database
@@ -193,12 +193,21 @@ def dry_run_batch(db: sqlite_utils.Database, paths: Iterable[Path], *, progress:
             if should_cancel and should_cancel():
                 raise Cancelled("Check cancelled; nothing was changed")
             first = seen.get(entry.package_id or "")
-            if first is not None and sync_state.find_import(db, entry.package_id or "") is None:
-                entry.duplicate_of = first.path.name
+            if sync_state.find_import(db, entry.package_id or "") is not None:
+                first = None  # imported on an earlier day: the importer says so
             holes = _holes_before(sim, entry)
             result = import_package(sim, entry.path, backup=False, progress=_scaled(progress, index, len(entries)))
-            if entry.duplicate_of and result.status == "already-imported":
-                result.message = f"The same package as {entry.duplicate_of}, earlier in this batch: nothing more to do."
+            if first is not None and result.status == "already-imported":
+                entry.duplicate_of = first.path.name
+                result.message = f"The same package as {first.path.name}, earlier in this batch: nothing more to do."
+            elif first is not None and result.status == "rejected":
+                # The importer compares with "the package imported" (here only in the rehearsal): say which file.
+                result.errors = [Problem(p.field, f"a copy of {first.path.name} (earlier in this batch), changed after "
+                                         "export", p.value, p.sheet, p.row)
+                                 if p.field == "package_id" and p.message.startswith("this copy differs") else p
+                                 for p in result.errors]
+                result.message = (f"Rejected {entry.path.name}: a copy of {first.path.name} (earlier in this batch) "
+                                  "changed after export. Nothing was changed.")
             elif result.status == "applied":
                 result.status = "dry-run"
                 result.message = "Would apply" + result.message.removeprefix("Applied")

@@ -103,4 +103,6 @@ def posts_desk(db: sqlite_utils.Database, *, now: dt.datetime | None = None) -> 
             "overdue_days": threshold,
             "refusals": refusals,
         })
+    # Posts heard from (or expected: a key registered, a refusal) first, then those not heard from yet.
+    out.sort(key=lambda p: (not (p["packages"] or p["fingerprint"] or p["refusals"]), p["post_code"]))
     return out

@@ -182,7 +182,9 @@ class ConflictsPage(RefreshingPage):
         kind = r.record_kind(conflict["table_name"])
         hq, post = conflict["hq_version"], conflict["post_version"]
         differing = {d["field"] for d in conflict["differences"]}
-        fields = [f for f in kind.fields if not f.system or f.key in ("deleted", "rev", "updated_at", "updated_by")]
+        # What was recorded first, then who changed it and when (the system fields), at the bottom.
+        fields = [f for f in kind.fields if not f.system or f.key == "deleted"]
+        fields += [f for f in kind.fields if f.key in ("rev", "updated_at", "updated_by")]
         self.sides.setRowCount(len(fields))
         self.choices = {}
         for row, f in enumerate(fields):

@@ -32,8 +32,8 @@ from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
 from ccp_desktop.ui.worker import BackgroundWorker, Job
 
-COLUMNS = ("", "Post", "Kind", "Changes", "Made", "New", "Updated", "Deleted", "Unchanged", "Conflicting",
-           "Signature", "Outcome")
+COLUMNS = ("", "Post", "Kind", "Changes", "Made", "New", "Updated", "Deleted", "Unchanged", "In conflict",
+           "Signature", "What it will do")
 COUNT_KEYS = ("inserted", "updated", "tombstoned", "unchanged", "conflicting")
 REFUSED_COLOUR, WAITING_COLOUR = QColor("#f8d7da"), QColor("#fff3cd")
 
@@ -151,6 +151,7 @@ class HqImportPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)  # one line a package; the whole text is in the tooltip
         self.table.doubleClicked.connect(lambda index: self.show_problems(index.row()))
         self.problems_button = QPushButton("Show problems…")
         self.problems_button.setObjectName("show-problems")
@@ -298,7 +299,8 @@ class HqImportPage(QWidget):
             shown = entry.outcome or entry.preview
             totals = shown.totals() if shown else {}
             seq = f"{entry.seq_from}–{entry.seq_to}" if entry.seq_to else ""
-            signature = entry.signature + (f" ({entry.fingerprint})" if entry.fingerprint else "")
+            # A key seen for the first time is shown whole, to compare with the one the post reads out.
+            signature = entry.signature + (f" {entry.fingerprint}" if entry.fingerprint and entry.signature != "pinned key" else "")
             values = ["", entry.post_code or "?", entry.kind or "?", seq, local_time(entry.created_at) if entry.created_at else ""]
             values += [str(totals.get(k, "")) if shown and shown.ok else "" for k in COUNT_KEYS]
             values += [signature, self._outcome_text(entry)]
@@ -313,6 +315,8 @@ class HqImportPage(QWidget):
                     item.setToolTip(str(entry.path))
                 if col == len(values) - 1:
                     item.setToolTip(self._outcome_text(entry, full=True))
+                elif col == len(values) - 2:
+                    item.setToolTip(f"Signing key {entry.fingerprint or 'unknown'}")
                 self.table.setItem(row, col, item)
             refused = (entry.outcome or entry.preview) is not None and not (entry.outcome or entry.preview).ok
             colour = REFUSED_COLOUR if refused else WAITING_COLOUR if entry.waits_for else None
@@ -327,7 +331,9 @@ class HqImportPage(QWidget):
     @staticmethod
     def _outcome_text(entry: Any, full: bool = False) -> str:
         shown = entry.outcome or entry.preview
-        parts = [f"{entry.path.name}: {shown.message}" if shown else f"{entry.path.name}: not read"]
+        parts = [shown.message if shown else f"{entry.path.name}: not read"]
+        if full:
+            parts.insert(0, str(entry.path))
         if entry.waits_for:
             parts.append(f"Waits for {entry.waits_text()}.")
         if shown and shown.warnings and full:

@@ -129,3 +129,14 @@ def test_cli_imports_folders_and_files_in_order_with_a_line_each_and_json(mornin
     assert code == 1 and (out["applied"], out["refused"]) == (2, 2)
     states = {Path(p["file"]).name: (p["outcome"] or {}).get("status") for p in out["packages"]}
     assert states["apia-edited.xlsx"] == "rejected" and states["c-vila-3.xlsx"] == "applied"
+
+
+def test_a_changed_copy_after_its_original_in_the_batch_is_refused_not_a_duplicate(morning, tmp_path):
+    from tests.hq.conftest import tamper
+
+    hq, m = morning
+    apia = m.good[3]
+    later_copy = tamper(apia, tmp_path / "zz-apia-edited.xlsx")
+    entries = dry_run_batch(hq, [apia, later_copy])
+    assert [(e.path.name, e.state) for e in entries] == [("b-apia-1.xlsx", WOULD_APPLY), ("zz-apia-edited.xlsx", REJECTED)]
+    assert "a copy of b-apia-1.xlsx (earlier in this batch) changed after export" in entries[1].preview.message

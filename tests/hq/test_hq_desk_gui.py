@@ -44,7 +44,8 @@ def test_drop_check_import_and_the_posts_page(qtbot: Any, morning: Any, tmp_path
     assert "Would apply" in outcomes[0] and "The same package as copy-of-suva-1.xlsx" in outcomes[1]
     assert "not the one trusted for FJ-SUVA" in outcomes[2]
     assert "Waits for changes 5–8 from VU-PORTVILA" in outcomes[5]
-    assert _column(table, 5)[3] == "4" and _column(table, 10)[4].startswith("first seen (")
+    assert _column(table, 5)[3] == "4" and _column(table, 10)[4] == f"first seen {page.entries[4].fingerprint}"
+    assert _column(table, 10)[0] == "pinned key"
     checks = [table.item(row, 0).checkState() == Qt.CheckState.Checked for row in range(table.rowCount())]
     assert checks == [True, False, True, True, True, True, True, True]  # the duplicate is not applied twice
 
