@@ -195,7 +195,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             key, _, side = pair.partition("=")
             fields[key.strip()] = side.strip().lower()
     kept = resolve_conflict(_open(args), args.id, args.keep, fields=fields)
-    which = {"post": "the post's version", "hq": "the HQ version", "fields": "the fields chosen"}[args.keep]
+    which = {"post": "the post version", "hq": "the HQ version", "fields": "the fields chosen"}[args.keep]
     print(f"Conflict {args.id} settled: kept {which} (rev {kept['rev']}).")
     return EXIT_OK
 
@@ -215,6 +215,34 @@ def cmd_posts(args: argparse.Namespace) -> int:
         print(f"{p['post_code']}: {p['packages']} packages, last made {p['last_package_created_at']}, "
               f"everything up to {p['confirmed_seq']} (highest {p['highest_seq']}); {state}; "
               f"{p['open_conflicts']} open conflicts")
+    return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from ccp_desktop.sync.review import list_review_items, settle_review_item
+
+    db = _open(args)
+    if args.id is not None:
+        if not args.action:
+            print("error: say what to do: review ID moved|typo|different [--note TEXT]", file=sys.stderr)
+            return EXIT_REJECTED
+        item = settle_review_item(db, args.id, args.action, note=args.note or "")
+        state = "waiting for the post" if item["status"] == "asked-post" else "settled"
+        print(f"Review item {args.id} {state} ({args.action}).")
+        return EXIT_OK
+    items = list_review_items(db)
+    if args.json:
+        _print_json(items)
+        return EXIT_OK
+    if not items:
+        print("No review items open.")
+    for item in items:
+        a, b = item["a"], item["b"]
+        state = " [asked the post]" if item["status"] == "asked-post" else ""
+        print(f"#{item['id']}{state} serial {item['detail'].get('serial')!r} at two posts:")
+        for side in (a, b):
+            print(f"    {side['post']}: {side.get('description')} to {side.get('recipient')}, delivered "
+                  f"{side.get('delivered_on')} (item {side['item_id']})")
     return EXIT_OK
 
 
@@ -261,3 +289,11 @@ def register(command: Command) -> None:
     p.add_argument("--keep", required=True, choices=["post", "hq", "fields"])
     p.add_argument("--field", action="append", metavar="FIELD=post|hq",
                    help="with --keep fields: which side each differing field comes from (repeat it)")
+
+    p = command("review", cmd_review, "at HQ: the same serial at two posts; list open review items, or settle one")
+    p.add_argument("id", type=int, nargs="?")
+    p.add_argument("action", nargs="?", choices=["moved", "typo", "different"],
+                   help="moved: the same item moved (transfer recorded); typo: ask the post (stays flagged); "
+                        "different: two items (dismiss with --note)")
+    p.add_argument("--note", help="what to ask the post, or why the items differ")
+    p.add_argument("--json", action="store_true")

@@ -170,6 +170,9 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
                 )
                 saved[(name, post_version["id"])] = conflict_id
                 conflict_ids.append(conflict_id)
+        from ccp_desktop.sync.review import raise_serial_reviews
+
+        result.review_ids = raise_serial_reviews(db, package)  # also settles pairs this package un-shared
         if sync_state.get_peer(db, plan.post_code) is None:
             sync_state.pin_peer(db, plan.post_code, m["public_key"], signing.fingerprint(m["public_key"]), "first-import")
         fingerprint = signing.fingerprint(m["public_key"])
@@ -291,6 +294,10 @@ def _planned(db: sqlite_utils.Database, package: Package, plan: Plan, status: st
     result = base_result(package, status)
     result.counts = plan.counts()
     result.warnings += gap_warnings(db, package, plan.lineage)
+    if package.serial_collisions:
+        from ccp_desktop.sync.review import collision_warnings
+
+        result.warnings += collision_warnings(package)
     return result
 
 

@@ -53,6 +53,7 @@ class ImportResult:
     created_at: str | None = None  # when the post made the package (from its manifest)
     backup_path: str | None = None
     conflict_ids: list[int] = field(default_factory=list)
+    review_ids: list[int] = field(default_factory=list)  # review items raised (a serial shared with another post)
     earlier: dict[str, Any] | None = None  # for a package imported before: when, by whom, what it did then
     unknown_key: str | None = None  # a receipt signed by an HQ key this post has not learnt: its fingerprint
 
@@ -82,6 +83,7 @@ class ImportResult:
             "errors": [problem_json(p) for p in self.errors],
             "backup_path": self.backup_path,
             "conflict_ids": list(self.conflict_ids),
+            "review_ids": list(self.review_ids),
             "earlier_import": self.earlier,
             "unknown_key": self.unknown_key,
         }
