@@ -38,7 +38,7 @@ def _make_morning(folder: Path) -> tuple[Path, Path, str]:
     morning, outbox = folder / "morning", folder / "outbox"
     morning.mkdir()
     outbox.mkdir()
-    conflict_id = ""
+    conflict_id, suva_serial = "", ""
     for n, post in enumerate(("FJ-SUVA", "VU-PORTVILA", "WS-APIA")):
         path = folder / post / "ccp-field-desk.sqlite3"
         initialise(path, post_code=post, officer=f"Officer {post.split('-')[1].title()}")
@@ -49,11 +49,21 @@ def _make_morning(folder: Path) -> tuple[Path, Path, str]:
             import_package(hq, first)
             record = next(iter_records(db, "activities"))
             conflict_id = record["id"]
+            suva_serial = next(i for i in iter_records(db, "equipment_items") if i["serials"])["serials"][0]
             update_record(hq, "activities", conflict_id, {"title": record["title"] + " (HQ corrected)", "location": "Nadi"})
             update_record(db, "activities", conflict_id, {"title": record["title"] + " — week 2", "participants_male": 14})
         else:
             shutil.copy2(first, morning / first.name)
         load_demo_data(db, activities=10, equipment=3, seed=n + 10)
+        if post == "VU-PORTVILA":  # a laptop Suva delivered, recorded again at Port Vila
+            from ccp_desktop.store.records import insert_record
+
+            partner = next(iter_records(db, "partners"))
+            delivery = insert_record(db, "equipment_deliveries", {
+                "recipient_partner_id": partner["id"], "country": "VU", "status": "handed_over",
+                "delivered_on": "2023-08-14", "handover_ref": "HO-VU-2023-007", "received_by_name": "Jean Kalo"})
+            insert_record(db, "equipment_items", {"delivery_id": delivery["id"], "category": "laptop", "quantity": 1,
+                                                  "description": "Laptop 14-inch", "serials": [suva_serial]})
         second = export_package(db, outbox).path
         shutil.copy2(second, morning / second.name)
         if post == "WS-APIA":  # a second copy, opened and changed in Excel before it was sent
@@ -100,6 +110,11 @@ def render_hq_screenshots(app: QApplication, out: Path) -> list[Path]:
         _settle(app, lambda: bool(conflicts.conflicts) and window.worker.pending == 0)  # type: ignore[attr-defined]
         conflicts.choose("location", "hq")  # type: ignore[attr-defined]
         _save(window, out / "hq-conflict.png", written)
+
+        review = window.show_page("review")
+        review.refresh()  # type: ignore[attr-defined]
+        _settle(app, lambda: bool(review.items) and window.worker.pending == 0)  # type: ignore[attr-defined]
+        _save(window, out / "hq-review.png", written)
         window.close()
     return written
 

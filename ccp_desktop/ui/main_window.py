@@ -36,14 +36,15 @@ from ccp_desktop.ui.sync_page import SyncPage
 from ccp_desktop.ui.worker import BackgroundWorker
 
 PAGES = ("dashboard", "activities", "equipment", "partners", "sync")
-HQ_PAGES = ("hq-import", "posts", "conflicts")  # the headquarters desk, for the HQ role only
+HQ_PAGES = ("hq-import", "posts", "conflicts", "review")  # the headquarters desk, for the HQ role only
 PAGE_TITLES = {"dashboard": "Dashboard", "activities": "Activities", "equipment": "Equipment",
                "partners": "Partners", "sync": "Sync", "hq-import": "Import many", "posts": "Posts",
-               "conflicts": "Conflicts"}
+               "conflicts": "Conflicts", "review": "Review"}
 PAGE_ICONS = {"dashboard": QStyle.StandardPixmap.SP_ComputerIcon, "activities": QStyle.StandardPixmap.SP_FileDialogDetailedView,
               "equipment": QStyle.StandardPixmap.SP_DriveHDIcon, "partners": QStyle.StandardPixmap.SP_DirHomeIcon,
               "sync": QStyle.StandardPixmap.SP_BrowserReload, "hq-import": QStyle.StandardPixmap.SP_DialogOpenButton,
-              "posts": QStyle.StandardPixmap.SP_FileDialogListView, "conflicts": QStyle.StandardPixmap.SP_MessageBoxWarning}
+              "posts": QStyle.StandardPixmap.SP_FileDialogListView, "conflicts": QStyle.StandardPixmap.SP_MessageBoxWarning,
+              "review": QStyle.StandardPixmap.SP_MessageBoxQuestion}
 DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366x768 screen with a taskbar; smaller screens: fit_to_screen
 
 
@@ -132,12 +133,14 @@ class MainWindow(QMainWindow):
         from ccp_desktop.ui.conflicts_page import ConflictsPage
         from ccp_desktop.ui.hq_import_page import HqImportPage
         from ccp_desktop.ui.posts_page import PostsPage
+        from ccp_desktop.ui.review_page import ReviewPage
 
-        page: Any = {"hq-import": HqImportPage, "posts": PostsPage, "conflicts": ConflictsPage}[name](self.worker)
+        pages = {"hq-import": HqImportPage, "posts": PostsPage, "conflicts": ConflictsPage, "review": ReviewPage}
+        page: Any = pages[name](self.worker)
         page.sync_changed.connect(self.hub.announce)
-        if name == "conflicts":  # the navigation shows how many are open
-            page.count_changed.connect(lambda n: self.nav.item(self.page_names.index("conflicts")).setText(
-                f"Conflicts ({n})" if n else "Conflicts"))
+        if name in ("conflicts", "review"):  # the navigation shows how many are open
+            page.count_changed.connect(lambda n: self.nav.item(self.page_names.index(name)).setText(
+                f"{PAGE_TITLES[name]} ({n})" if n else PAGE_TITLES[name]))
             page.refresh()
         return page
 

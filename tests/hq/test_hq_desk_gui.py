@@ -32,7 +32,7 @@ def test_drop_check_import_and_the_posts_page(qtbot: Any, morning: Any, tmp_path
     qtbot.addWidget(window)
     window.show()
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles[-3:] == ["Import many", "Posts", "Conflicts"]
+    assert titles[-4:] == ["Import many", "Posts", "Conflicts", "Review"]
     page = window.pages["hq-import"]
     with qtbot.waitSignal(page.checked, timeout=60_000):
         _drop(window, m.folder)
@@ -162,3 +162,48 @@ def test_a_conflict_side_by_side_settled_field_by_field(qtbot: Any, post: Any, h
     page.table_filter.setCurrentIndex(0)
     qtbot.waitUntil(lambda: page.list.rowCount() == 1 and page.list.item(0, 1).text() == "Partner")
     window.close()
+
+
+def test_a_serial_at_two_posts_reviewed_side_by_side(qtbot: Any, post: Any, hq: Any, outbox: Path, tmp_path: Path,
+                                                    shown_errors: list[Any]) -> None:
+    from ccp_desktop.sync.export import export_package
+    from ccp_desktop.sync.importer import import_package
+    from ccp_desktop.sync.review import list_review_items
+    from tests.hq.test_review import _deliver
+    from tests.sync.conftest import make_site
+
+    _deliver(post, ["SN-77", "SN-78"])
+    import_package(hq, export_package(post, outbox).path)
+    vila = make_site(tmp_path / "vila", "VU-PORTVILA")
+    _deliver(vila, ["sn-77", "SN-V2"], country="VU", recipient="Vanuatu CERT")
+    _deliver(vila, ["SN-78", "SN-V3"], country="VU", recipient="Vanuatu Police")
+    assert import_package(hq, export_package(vila, outbox).path).status == "applied"
+
+    window = MainWindow(database_path(hq))
+    qtbot.addWidget(window)
+    window.show()
+    page = window.pages["review"]
+    nav_item = window.nav.item(window.page_names.index("review"))
+    qtbot.waitUntil(lambda: nav_item.text() == "Review (2)", timeout=30_000)
+    window.show_page("review")
+    qtbot.waitUntil(lambda: page.list.rowCount() == 2)
+    sides = page.sides
+    assert [sides.item(0, c).text() for c in (0, 1)] == ["FJ-SUVA", "VU-PORTVILA"]
+    assert page.list.item(0, 1).text() == "SN-78"
+    assert [sides.item(1, c).text() for c in (0, 1)] == ["Fiji Police Force Cybercrime Unit", "Vanuatu Police"]
+    assert sides.item(5, 1).text() == "SN-78, SN-V3" and sides.item(5, 1).background().color() == QColor("#fff3cd")
+
+    with qtbot.waitSignal(page.settled, timeout=30_000):  # without a note, "different" is refused in plain words
+        qtbot.mouseClick(page.different_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(shown_errors))
+        page.note.setText("laptop redeployed")
+        qtbot.mouseClick(page.moved_button, Qt.MouseButton.LeftButton)
+    assert shown_errors[0][0] == "Some values need fixing; nothing was saved."
+    qtbot.waitUntil(lambda: nav_item.text() == "Review (1)", timeout=30_000)
+    page.note.setText("ask VU-PORTVILA to read the sticker again")
+    with qtbot.waitSignal(page.settled, timeout=30_000):
+        qtbot.mouseClick(page.typo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.list.rowCount() == 1 and page.list.item(0, 3).text() == "asked the post")
+    assert [i["status"] for i in list_review_items(hq)] == ["asked-post"]
+    window.close()
+    vila.close()
