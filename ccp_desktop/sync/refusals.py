@@ -91,3 +91,28 @@ def write_problems_workbook(problems: list[dict[str, Any]], path: Path, *, title
     book.save(partial)
     partial.replace(path)
     return path
+
+
+MAX_NOTED_PACKAGES, MAX_NOTED_PROBLEMS = 20, 20  # a receipt's manifest cell holds at most 32,767 characters
+
+
+def receipt_notes(db: sqlite_utils.Database, post_code: str) -> dict[str, Any]:
+    """What the next receipt tells a post besides what arrived: packages refused (with the rows to fix)
+    and conflicts settled since the last receipt for it (which version HQ kept, field by field)."""
+    last = db.execute("SELECT max(created_at) FROM sync_exports WHERE kind = 'receipt' AND for_post = ?",
+                      [post_code]).fetchone()[0] or ""
+    refused = [{"file_name": r["file_name"], "package_id": r["package_id"], "seq_from": r["seq_from"],
+                "seq_to": r["seq_to"], "refused_at": r["refused_at"], "message": r["message"][:500],
+                "problems": r["problems"][:MAX_NOTED_PROBLEMS]}
+               for r in refused_since_last_import(db, post_code)[:MAX_NOTED_PACKAGES]]
+    rows = db.execute(
+        "SELECT table_name, record_id, status, resolution, resolved_at, post_version FROM sync_conflicts"
+        " WHERE post_code = ? AND status != 'open' AND resolved_at > ? ORDER BY id LIMIT ?",
+        [post_code, last, MAX_NOTED_PACKAGES * 5])
+    settled = []
+    for table, record_id, status, resolution, resolved_at, post_version in rows:
+        version = json.loads(post_version)
+        settled.append({"table": table, "record_id": record_id, "kept": status.removeprefix("kept-"),
+                        "fields": json.loads(resolution) if resolution else None, "resolved_at": resolved_at,
+                        "title": str(version.get("title") or version.get("name") or version.get("description") or "")[:120]})
+    return {"refused": refused, "settled": settled}
