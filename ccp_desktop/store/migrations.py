@@ -439,6 +439,98 @@ def m012_money_in_cents(db: sqlite_utils.Database) -> None:
         conn.execute("PRAGMA foreign_keys=ON")
 
 
+
+@migrations()
+def m013_hq_desk(db: sqlite_utils.Database) -> None:
+    """The HQ desk: conflicts settled field by field, serial numbers unique per post, review items.
+    (Refused packages are logged beside the database, not in it: see store/refusal_log.py.)"""
+    # A conflict can be settled field by field ('kept-fields'); which side each field came from is kept
+    # in `resolution` (JSON). SQLite cannot change a CHECK in place: the table is rebuilt, rows kept.
+    db.execute(
+        """CREATE TABLE sync_conflicts_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            table_name TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            post_code TEXT NOT NULL,
+            package_id TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            hq_rev INTEGER NOT NULL,
+            post_rev INTEGER NOT NULL,
+            hq_version TEXT NOT NULL,
+            post_version TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'kept-post', 'kept-hq', 'kept-fields')),
+            resolved_at TEXT,
+            resolved_by TEXT,
+            held_by INTEGER REFERENCES sync_conflicts(id),
+            resolution TEXT
+        )"""
+    )
+    db.execute(
+        "INSERT INTO sync_conflicts_new (id, table_name, record_id, post_code, package_id, detected_at, hq_rev, post_rev,"
+        " hq_version, post_version, status, resolved_at, resolved_by, held_by)"
+        " SELECT id, table_name, record_id, post_code, package_id, detected_at, hq_rev, post_rev, hq_version,"
+        " post_version, status, resolved_at, resolved_by, held_by FROM sync_conflicts"
+    )
+    db.execute("DROP TABLE sync_conflicts")
+    db.execute("ALTER TABLE sync_conflicts_new RENAME TO sync_conflicts")
+    db.execute("CREATE INDEX sync_conflicts_record ON sync_conflicts (table_name, record_id, status)")
+    # Serial numbers stay unique within each post (every item a post records, at the post and at HQ),
+    # but at HQ the same serial may be held by items of two posts (a laptop moved from Suva to Port Vila,
+    # or a typo): the package imports and a review item pairs them, where before the whole package was
+    # refused. A post's own database holds only its own items, so there nothing changes. The triggers are
+    # dropped before the table and made again, as their bodies name its columns.
+    db.execute("DROP TRIGGER equipment_items_serials_insert")
+    db.execute("DROP TRIGGER equipment_items_serials_update")
+    db.execute("DROP TABLE serial_index")
+    db.execute(
+        """CREATE TABLE serial_index (
+            serial TEXT NOT NULL COLLATE NOCASE,
+            post TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            PRIMARY KEY (serial, post)
+        )"""
+    )
+    db.execute("CREATE INDEX serial_index_item ON serial_index (item_id)")
+    db.execute(
+        "INSERT INTO serial_index (serial, post, item_id) SELECT j.value, i.origin_post, i.id"
+        " FROM equipment_items i, json_each(i.serials) j WHERE NOT i.deleted"
+    )
+    db.execute(
+        """CREATE TRIGGER equipment_items_serials_insert AFTER INSERT ON equipment_items
+           WHEN NOT NEW.deleted BEGIN
+            INSERT INTO serial_index (serial, post, item_id) SELECT value, NEW.origin_post, NEW.id FROM json_each(NEW.serials);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER equipment_items_serials_update AFTER UPDATE OF serials, deleted ON equipment_items
+           BEGIN
+            DELETE FROM serial_index WHERE item_id = OLD.id;
+            INSERT INTO serial_index (serial, post, item_id)
+                SELECT value, NEW.origin_post, NEW.id FROM json_each(NEW.serials) WHERE NOT NEW.deleted;
+        END"""
+    )
+    # Review items: pairs of records a person must look at (the same serial at two posts).
+    db.execute(
+        """CREATE TABLE review_items (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('serial', 'duplicate-activity')),
+            table_name TEXT NOT NULL,
+            record_a TEXT NOT NULL,
+            post_a TEXT NOT NULL,
+            record_b TEXT NOT NULL,
+            post_b TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            package_id TEXT,
+            raised_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'asked-post', 'settled')),
+            action TEXT CHECK (action IN ('moved', 'typo', 'different')),
+            note TEXT,
+            settled_at TEXT,
+            settled_by TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX review_items_records ON review_items (record_a, record_b, status)")
+
 # The number of steps this build knows; a database with more was made by a newer version.
 _KNOWN = {m.name for m in migrations._migrations}
 SCHEMA_VERSION = len(migrations._migrations)

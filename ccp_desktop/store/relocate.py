@@ -25,6 +25,7 @@ from ccp_desktop.paths import DB_FILENAME, key_path_for, write_pointer
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.files import partial_path
 from ccp_desktop.store.maintenance import backup_database, check_database, stats
+from ccp_desktop.store.refusal_log import REFUSALS_SUFFIX
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def move_data_folder(
         if old_key.exists():
             created.append(new_key)
             _copy_private(old_key, new_key)
-        for name in (UI_SETTINGS_FILENAME,):
+        for name in (UI_SETTINGS_FILENAME, current.name + REFUSALS_SUFFIX):  # layout; HQ's refusal log
             if (current.parent / name).is_file():
                 created.append(target / name)
                 shutil.copy2(current.parent / name, target / name)
@@ -118,7 +119,7 @@ def moved_note_path(current_db_path: Path) -> Path:
 # --- steps -----------------------------------------------------------------------------------------------
 def _files_to_write() -> list[str]:
     names = [DB_FILENAME, DB_FILENAME + "-wal", DB_FILENAME + "-shm", key_path_for(Path(DB_FILENAME)).name]
-    return names + [UI_SETTINGS_FILENAME, BACKUPS_DIRNAME]
+    return names + [UI_SETTINGS_FILENAME, BACKUPS_DIRNAME, DB_FILENAME + REFUSALS_SUFFIX]
 
 
 def _holds_ccp_database(folder: Path) -> bool:

@@ -310,8 +310,10 @@ def held_conflict_ids(db: sqlite_utils.Database, conflict_id: int) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
-def mark_conflict_resolved(db: sqlite_utils.Database, conflict_id: int, status: str, officer: str) -> None:
+def mark_conflict_resolved(db: sqlite_utils.Database, conflict_id: int, status: str, officer: str,
+                           resolution: dict[str, Any] | None = None) -> None:
+    """`resolution`: for a conflict settled field by field, the side each field was taken from."""
     db.execute(
-        "UPDATE sync_conflicts SET status = ?, resolved_at = ?, resolved_by = ? WHERE id = ?",
-        [status, utc_now(), officer, conflict_id],
+        "UPDATE sync_conflicts SET status = ?, resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?",
+        [status, utc_now(), officer, json.dumps(resolution) if resolution is not None else None, conflict_id],
     )

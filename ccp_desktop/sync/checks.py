@@ -28,6 +28,8 @@ class PackageLookup:
         self.dead: dict[str, set[str]] = {}
         self.serials: dict[str, str] = {}
         self.items_in_package: set[str] = set()
+        self.post = package.manifest.get("post_code")
+        self.collisions: dict[tuple[str, str], str] = {}  # (serial, other post's item) -> that post
         for name, sheet in package.sheets.items():
             if sheet.kind is RECEIPT_KIND:
                 continue
@@ -59,12 +61,17 @@ class PackageLookup:
         return False
 
     def serial_owner(self, serial: str) -> str | None:
-        """A stored item the package does not carry wins (it keeps its serials); else the first item in
-        the package that lists the serial (a second one is then refused)."""
-        if self.store is not None:
-            stored = self.store.serial_owner(serial)
-            if stored is not None and stored not in self.items_in_package:
-                return stored
+        """A stored item of the same post that the package does not carry wins (it keeps its serials);
+        else the first item in the package that lists the serial (a second one is then refused). An item
+        of another post holding it does not refuse the package: the pair is noted for a review item."""
+        if self.db is not None:
+            rows = self.db.execute("SELECT item_id, post FROM serial_index WHERE serial = ?", [serial]).fetchall()
+            for item_id, post in rows:
+                if item_id in self.items_in_package:
+                    continue
+                if post == self.post:
+                    return str(item_id)
+                self.collisions[(serial, str(item_id))] = str(post)
         return self.serials.get(serial.casefold())
 
 
@@ -121,6 +128,9 @@ def validate_package(package: Package, db: sqlite_utils.Database | None,
                 progress(1000)
     if lookup is not None:
         package.deleted_at_hq |= lookup.deleted_at_hq
+        package.serial_collisions = [(serial, lookup.serials[serial.casefold()], other, post)
+                                     for (serial, other), post in sorted(lookup.collisions.items())
+                                     if serial.casefold() in lookup.serials]
 
 
 def validate_receipt_target(package: Package, own_post: str) -> None:

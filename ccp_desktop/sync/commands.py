@@ -82,9 +82,53 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from ccp_desktop.sync.importer import import_package
 
-    result = import_package(_open(args), Path(args.file).expanduser(), dry_run=args.dry_run,
-                            accept_fingerprint=args.accept_key)
+    paths = [Path(f).expanduser() for f in args.files]
+    if len(paths) > 1 or paths[0].is_dir():
+        return _import_many(args, paths)
+    result = import_package(_open(args), paths[0], dry_run=args.dry_run, accept_fingerprint=args.accept_key)
     return _report(result, args.json)
+
+
+def _batch_line(entry: Any) -> str:
+    shown = entry.outcome or entry.preview
+    seq = f"{entry.seq_from}–{entry.seq_to}" if entry.seq_to else "?"
+    line = f"{entry.path.name}: {entry.post_code or '?'} {entry.kind or '?'} {seq} [{entry.signature}] "
+    line += shown.message if shown else "not read"
+    if entry.waits_for:
+        line += f" Waits for {entry.waits_text()}."
+    return line
+
+
+def _import_many(args: argparse.Namespace, paths: list[Path]) -> int:
+    """Several files and folders: in post/sequence order, one line a package, then a summary."""
+    from ccp_desktop.sync.batch import REJECTED, apply_batch, collect_package_files, dry_run_batch
+
+    if args.accept_key:
+        print("error: --accept-key is for one receipt at a post", file=sys.stderr)
+        return EXIT_REJECTED
+    if not collect_package_files(paths):
+        print(f"No packages (.xlsx) in {', '.join(str(p) for p in paths)}.", file=sys.stderr)
+        return EXIT_REJECTED
+    db = _open(args)
+    entries = dry_run_batch(db, paths)
+    if args.dry_run:
+        if args.json:
+            _print_json({"dry_run": True, "packages": [e.to_json() for e in entries]})
+        else:
+            for entry in entries:
+                print(_batch_line(entry))
+        return EXIT_REJECTED if any(e.state == REJECTED for e in entries) else EXIT_OK
+    summary = apply_batch(db, [e for e in entries if e.selectable])
+    if args.json:
+        _print_json(summary.to_json())
+    else:
+        for entry in entries:
+            print(_batch_line(entry), file=sys.stdout if entry.state != REJECTED else sys.stderr)
+            shown = entry.outcome or entry.preview
+            for problem in (shown.errors if shown and not shown.ok else [])[:20]:
+                print(_problem_line(problem), file=sys.stderr)
+        print(summary.message)
+    return EXIT_REJECTED if summary.refused else EXIT_OK
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
@@ -148,8 +192,15 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 def cmd_resolve(args: argparse.Namespace) -> int:
     from ccp_desktop.sync.conflicts import resolve_conflict
 
-    kept = resolve_conflict(_open(args), args.id, args.keep)
-    print(f"Conflict {args.id} settled: kept the {'post' if args.keep == 'post' else 'HQ'} version (rev {kept['rev']}).")
+    fields = None
+    if args.keep == "fields":
+        fields = {}
+        for pair in args.field or []:
+            key, _, side = pair.partition("=")
+            fields[key.strip()] = side.strip().lower()
+    kept = resolve_conflict(_open(args), args.id, args.keep, fields=fields)
+    which = {"post": "the post version", "hq": "the HQ version", "fields": "the fields chosen"}[args.keep]
+    print(f"Conflict {args.id} settled: kept {which} (rev {kept['rev']}).")
     return EXIT_OK
 
 
@@ -171,6 +222,34 @@ def cmd_posts(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from ccp_desktop.sync.review import list_review_items, settle_review_item
+
+    db = _open(args)
+    if args.id is not None:
+        if not args.action:
+            print("error: say what to do: review ID moved|typo|different [--note TEXT]", file=sys.stderr)
+            return EXIT_REJECTED
+        item = settle_review_item(db, args.id, args.action, note=args.note or "")
+        state = "waiting for the post" if item["status"] == "asked-post" else "settled"
+        print(f"Review item {args.id} {state} ({args.action}).")
+        return EXIT_OK
+    items = list_review_items(db)
+    if args.json:
+        _print_json(items)
+        return EXIT_OK
+    if not items:
+        print("No review items open.")
+    for item in items:
+        a, b = item["a"], item["b"]
+        state = " [asked the post]" if item["status"] == "asked-post" else ""
+        print(f"#{item['id']}{state} serial {item['detail'].get('serial')!r} at two posts:")
+        for side in (a, b):
+            print(f"    {side['post']}: {side.get('description')} to {side.get('recipient')}, delivered "
+                  f"{side.get('delivered_on')} (item {side['item_id']})")
+    return EXIT_OK
+
+
 def register(command: Command) -> None:
     p = command("export", cmd_export, "write a signed sync package of changes (the file path is printed last)")
     which = p.add_mutually_exclusive_group()
@@ -182,8 +261,9 @@ def register(command: Command) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true")
 
-    p = command("import", cmd_import, "import a package: a post's data at HQ, or HQ's receipt at a post")
-    p.add_argument("file", metavar="FILE")
+    p = command("import", cmd_import, "import a package: a post's data at HQ, or HQ's receipt at a post; at HQ "
+                                      "several files and folders at once, applied in post and sequence order")
+    p.add_argument("files", nargs="+", metavar="FILE_OR_FOLDER")
     p.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--accept-key", metavar="FINGERPRINT",
@@ -210,4 +290,14 @@ def register(command: Command) -> None:
 
     p = command("resolve", cmd_resolve, "settle a conflict by keeping one version")
     p.add_argument("id", type=int)
-    p.add_argument("--keep", required=True, choices=["post", "hq"])
+    p.add_argument("--keep", required=True, choices=["post", "hq", "fields"])
+    p.add_argument("--field", action="append", metavar="FIELD=post|hq",
+                   help="with --keep fields: which side each differing field comes from (repeat it)")
+
+    p = command("review", cmd_review, "at HQ: the same serial at two posts; list open review items, or settle one")
+    p.add_argument("id", type=int, nargs="?")
+    p.add_argument("action", nargs="?", choices=["moved", "typo", "different"],
+                   help="moved: the same item moved (transfer recorded); typo: ask the post (stays flagged); "
+                        "different: two items (dismiss with --note)")
+    p.add_argument("--note", help="what to ask the post, or why the items differ")
+    p.add_argument("--json", action="store_true")

@@ -171,6 +171,9 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
                 )
                 saved[(name, post_version["id"])] = conflict_id
                 conflict_ids.append(conflict_id)
+        from ccp_desktop.sync.review import raise_serial_reviews
+
+        result.review_ids = raise_serial_reviews(db, package)  # also settles pairs this package un-shared
         if sync_state.get_peer(db, plan.post_code) is None:
             sync_state.pin_peer(db, plan.post_code, m["public_key"], signing.fingerprint(m["public_key"]), "first-import")
         fingerprint = signing.fingerprint(m["public_key"])
@@ -210,11 +213,28 @@ def import_package(
     progress: Progress | None = None,
     should_cancel: Callable[[], bool] | None = None,
     accept_fingerprint: str | None = None,
+    backup: bool = True,
 ) -> ImportResult:
-    """Import a data package (HQ) or a receipt (post). A bad package is not an exception: status "rejected".
+    """Import a data package (HQ) or a receipt (post). A bad package is not an exception: status "rejected";
+    at HQ a refusal (not a dry run's) is kept with its reasons (`sync.refusals`).
 
     `accept_fingerprint`: at a post that does not know HQ's key yet, the fingerprint a person compared
-    with HQ's; the first receipt signed by that key is then trusted (and the key pinned)."""
+    with HQ's; the first receipt signed by that key is then trusted (and the key pinned).
+    `backup=False`: the caller made one already (a batch backs up once before its first package)."""
+    result = _import_package(db, path, dry_run=dry_run, progress=progress, should_cancel=should_cancel,
+                             accept_fingerprint=accept_fingerprint, backup=backup)
+    if result.status == "rejected" and not dry_run:
+        install = require_installation(db)
+        if install.is_hq:
+            from ccp_desktop.sync.refusals import record_refusal
+
+            record_refusal(db, result, file_name=Path(path).name, officer=install.officer)
+    return result
+
+
+def _import_package(db: sqlite_utils.Database, path: Path, *, dry_run: bool, progress: Progress | None,
+                    should_cancel: Callable[[], bool] | None, accept_fingerprint: str | None,
+                    backup: bool) -> ImportResult:
     install = require_installation(db)
     book, package = open_package(Path(path))
     if book is None:
@@ -249,17 +269,22 @@ def import_package(
         if progress:
             progress(tracker.total, tracker.total)
         return result
+    if not backup:
+        result = _plan_and_apply(db, package, install, tracker, None)
+        if progress:
+            progress(tracker.total, tracker.total)
+        return result
     try:
-        backup = backup_database(db, _backup_target(db, package))
+        made = backup_database(db, _backup_target(db, package))
     except (OSError, sqlite3.DatabaseError) as exc:
         raise StoreError(f"Could not back up the database before importing ({exc}); nothing was changed") from exc
     try:
-        result = _plan_and_apply(db, package, install, tracker, str(backup))
+        result = _plan_and_apply(db, package, install, tracker, str(made))
     except BaseException:
-        backup.unlink(missing_ok=True)  # nothing was applied: the backup would only fill the disk
+        made.unlink(missing_ok=True)  # nothing was applied: the backup would only fill the disk
         raise
     if result.status != "applied":
-        backup.unlink(missing_ok=True)
+        made.unlink(missing_ok=True)
         result.backup_path = None
     else:
         source = database_path(db)
@@ -292,11 +317,15 @@ def _planned(db: sqlite_utils.Database, package: Package, plan: Plan, status: st
     result = base_result(package, status)
     result.counts = plan.counts()
     result.warnings += lineage_warnings(db, package, plan.lineage) + gap_warnings(db, package, plan.lineage)
+    if package.serial_collisions:
+        from ccp_desktop.sync.review import collision_warnings
+
+        result.warnings += collision_warnings(package)
     return result
 
 
 def _plan_and_apply(db: sqlite_utils.Database, package: Package, install: Installation, tracker: _Tracker,
-                    backup: str) -> ImportResult:
+                    backup: str | None) -> ImportResult:
     """Plan and apply under one write lock: nothing HQ does meanwhile can slip between what the plan saw
     and what is written (a form saved during the import waits, then lands on top as HQ's own edit)."""
     try:

@@ -59,6 +59,8 @@ class Package:
     signature_ok: bool = False
     readable: bool = False
     deleted_at_hq: set[tuple[str, str]] = field(default_factory=set)  # (table, id) referenced, deleted by HQ
+    # At HQ, a serial this package's item shares with another post's item: (serial, item, other item, other post)
+    serial_collisions: list[tuple[str, str, str, str]] = field(default_factory=list)
     _ids: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def ids(self, sheet: str) -> set[str]:

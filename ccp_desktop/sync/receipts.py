@@ -23,6 +23,7 @@ from ccp_desktop.sync import signing
 from ccp_desktop.sync.checks import validate_package, validate_receipt_target
 from ccp_desktop.sync.export import ExportResult, load_signing_key, prepare_out_dir
 from ccp_desktop.sync.package import RECEIPT_KIND, Package
+from ccp_desktop.sync.refusals import receipt_notes
 from ccp_desktop.sync.result import ImportResult
 from ccp_desktop.sync.trust import same_fingerprint
 from ccp_desktop.sync.verify import base_result, describe_rejection
@@ -68,6 +69,7 @@ def write_receipt(db: sqlite_utils.Database, post_code: str, out_dir: Path) -> E
         "for_post": post_code, "confirmed_seq": str(confirmed), "confirms_incarnation": incarnation,
         "seq_from": "0", "seq_to": str(confirmed),
         "app_version": __version__, f"rows.{fmt.RECEIPT_SHEET}": str(hasher.rows),
+        "hq_notes": json.dumps(receipt_notes(db, post_code), ensure_ascii=False, separators=(",", ":")),
         f"hash.{fmt.RECEIPT_SHEET}": hasher.hexdigest(), "public_key": signing.public_key_text(key),
     }
     manifest[fmt.SIGNATURE_KEY] = signing.sign(key, fmt.manifest_message(manifest))
@@ -163,6 +165,12 @@ def apply_receipt(db: sqlite_utils.Database, package: Package, install: Installa
     result = base_result(package, "dry-run" if dry_run else "applied")
     result.seq_from, result.seq_to = 0, confirmed
     result.message = f"Receipt from {m['post_code']}: HQ holds {listed} packages and every change up to {confirmed}."
+    notes = read_hq_notes(m)
+    if notes["refused"]:
+        result.message += (f" HQ refused {len(notes['refused'])} package{'s' if len(notes['refused']) != 1 else ''}: "
+                           "the Sync page lists the rows to fix.")
+    if notes["settled"]:
+        result.message += f" HQ settled {len(notes['settled'])} conflict{'s' if len(notes['settled']) != 1 else ''}."
     if dry_run:
         return result
     with write_transaction(db):
@@ -173,7 +181,7 @@ def apply_receipt(db: sqlite_utils.Database, package: Package, install: Installa
             "package_id": m["package_id"], "kind": "receipt", "post_code": m["post_code"], "seq_from": 0,
             "seq_to": confirmed, "content_hash": fmt.content_hash(m), "created_at": m["created_at"],
             "imported_at": utc_now(), "imported_by": install.officer, "backup_path": None,
-            "summary": {"confirmed_seq": confirmed, "packages": listed, "counts": result.counts},
+            "summary": {"confirmed_seq": confirmed, "packages": listed, "counts": result.counts, "hq_notes": notes},
             "incarnation": m.get("confirms_incarnation") or None,
         })
         db.execute(
@@ -181,3 +189,15 @@ def apply_receipt(db: sqlite_utils.Database, package: Package, install: Installa
             [utc_now(), install.officer, json.dumps({"package_id": m["package_id"], "confirmed_seq": confirmed})],
         )
     return result
+
+
+def read_hq_notes(manifest: dict[str, str]) -> dict[str, list[dict[str, object]]]:
+    """The refusals and settled conflicts a receipt tells the post about (signed with the manifest);
+    a receipt from an HQ that does not send them has none."""
+    try:
+        notes = json.loads(manifest.get("hq_notes") or "{}")
+    except ValueError:
+        notes = {}
+    if not isinstance(notes, dict):
+        notes = {}
+    return {"refused": list(notes.get("refused") or []), "settled": list(notes.get("settled") or [])}

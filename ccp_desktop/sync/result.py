@@ -50,8 +50,10 @@ class ImportResult:
     message: str = ""
     seq_from: int | None = None
     seq_to: int | None = None
+    created_at: str | None = None  # when the post made the package (from its manifest)
     backup_path: str | None = None
     conflict_ids: list[int] = field(default_factory=list)
+    review_ids: list[int] = field(default_factory=list)  # review items raised (a serial shared with another post)
     earlier: dict[str, Any] | None = None  # for a package imported before: when, by whom, what it did then
     unknown_key: str | None = None  # a receipt signed by an HQ key this post has not learnt: its fingerprint
 
@@ -74,12 +76,14 @@ class ImportResult:
             "post_code": self.post_code,
             "seq_from": self.seq_from,
             "seq_to": self.seq_to,
+            "created_at": self.created_at,
             "message": self.message,
             "counts": self.counts,
             "warnings": list(self.warnings),
             "errors": [problem_json(p) for p in self.errors],
             "backup_path": self.backup_path,
             "conflict_ids": list(self.conflict_ids),
+            "review_ids": list(self.review_ids),
             "earlier_import": self.earlier,
             "unknown_key": self.unknown_key,
         }

@@ -28,7 +28,9 @@ def last_receipt(db: sqlite_utils.Database) -> dict[str, Any] | None:
     if not receipts:
         return None
     entry = receipts[0]
-    return {"package_id": entry["package_id"], "created_at": entry["created_at"], "confirmed_seq": entry["seq_to"]}
+    notes = entry["summary"].get("hq_notes") or {"refused": [], "settled": []}
+    return {"package_id": entry["package_id"], "created_at": entry["created_at"], "confirmed_seq": entry["seq_to"],
+            "hq_notes": notes}
 
 
 def _counts_text(counts: dict[str, Any]) -> str:
@@ -84,3 +86,28 @@ def post_overview(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             "open_conflicts": int(open_conflicts),
         })
     return out
+
+
+def hq_notes_text(notes: dict[str, Any], *, max_problems: int = 10) -> str:
+    """At a post, what HQ's last receipt said besides what arrived: refused packages with the rows to fix,
+    and the conflicts HQ settled (which version, or which side each field came from)."""
+    lines = []
+    for refused in notes.get("refused") or []:
+        lines.append(f"HQ refused {refused.get('file_name')} (changes {refused.get('seq_from')}–{refused.get('seq_to')}). "
+                     "Fix these, then export again:")
+        for p in (refused.get("problems") or [])[:max_problems]:
+            where = ", ".join(x for x in (p.get("sheet") or "", f"row {p['row']}" if p.get("row") else "",
+                                          f"column {p.get('column')}" if p.get("column") else "") if x)
+            lines.append(f"  • {where}: {p.get('message')}")
+    kept_words = {"post": "your version", "hq": "HQ's version"}
+    for settled in notes.get("settled") or []:
+        what = f"{settled.get('table', '').replace('_', ' ')} “{settled.get('title') or settled.get('record_id')}”"
+        if settled.get("kept") == "fields":
+            fields = settled.get("fields") or {}
+            mine = [k for k, side in fields.items() if side == "post"]
+            theirs = [k for k, side in fields.items() if side == "hq"]
+            lines.append(f"HQ settled a conflict on {what}: yours for {', '.join(mine) or 'no field'}, HQ's for "
+                         f"{', '.join(theirs) or 'no field'}.")
+        else:
+            lines.append(f"HQ settled a conflict on {what}: kept {kept_words.get(settled.get('kept', ''), 'a version')}.")
+    return "\n".join(lines)

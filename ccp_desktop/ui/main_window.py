@@ -36,11 +36,15 @@ from ccp_desktop.ui.sync_page import SyncPage
 from ccp_desktop.ui.worker import BackgroundWorker
 
 PAGES = ("dashboard", "activities", "equipment", "partners", "sync")
+HQ_PAGES = ("hq-import", "posts", "conflicts", "review")  # the headquarters desk, for the HQ role only
 PAGE_TITLES = {"dashboard": "Dashboard", "activities": "Activities", "equipment": "Equipment",
-               "partners": "Partners", "sync": "Sync"}
+               "partners": "Partners", "sync": "Sync", "hq-import": "Import many", "posts": "Posts",
+               "conflicts": "Conflicts", "review": "Review"}
 PAGE_ICONS = {"dashboard": QStyle.StandardPixmap.SP_ComputerIcon, "activities": QStyle.StandardPixmap.SP_FileDialogDetailedView,
               "equipment": QStyle.StandardPixmap.SP_DriveHDIcon, "partners": QStyle.StandardPixmap.SP_DirHomeIcon,
-              "sync": QStyle.StandardPixmap.SP_BrowserReload}
+              "sync": QStyle.StandardPixmap.SP_BrowserReload, "hq-import": QStyle.StandardPixmap.SP_DialogOpenButton,
+              "posts": QStyle.StandardPixmap.SP_FileDialogListView, "conflicts": QStyle.StandardPixmap.SP_MessageBoxWarning,
+              "review": QStyle.StandardPixmap.SP_MessageBoxQuestion}
 DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366x768 screen with a taskbar; smaller screens: fit_to_screen
 
 
@@ -82,13 +86,16 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPage(self.worker, self.db)
         self.lists = {name: ListPage(self.db, self.db_path, spec, self.worker) for name, spec in LISTS.items()}
         self.sync_page = SyncPage(self.db_path, self.worker, is_hq=self.installation.is_hq)
-        for name in PAGES:
-            page = self.dashboard if name == "dashboard" else self.sync_page if name == "sync" else self.lists[name]
+        self.page_names = PAGES + (HQ_PAGES if self.installation.is_hq else ())
+        for name in self.page_names:
+            page = self.dashboard if name == "dashboard" else self.sync_page if name == "sync" else \
+                self.lists[name] if name in self.lists else self._hq_page(name)
             self.pages[name] = page
             self.stack.addWidget(page)
             item = QListWidgetItem(self.style().standardIcon(PAGE_ICONS[name]), PAGE_TITLES[name])
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.nav.addItem(item)
+        self.setAcceptDrops(self.installation.is_hq)  # packages dropped anywhere on the window go to Import many
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
@@ -112,15 +119,37 @@ class MainWindow(QMainWindow):
 
     # --- navigation --------------------------------------------------------------------------------------
     def show_page(self, name: str) -> QWidget:
-        self.nav.setCurrentRow(PAGES.index(name))
+        self.nav.setCurrentRow(self.page_names.index(name))
         return self.pages[name]
 
     def current_page_name(self) -> str:
-        return PAGES[max(self.stack.currentIndex(), 0)]
+        return self.page_names[max(self.stack.currentIndex(), 0)]
 
     def current_list(self) -> ListPage | None:
         page = self.stack.currentWidget()
         return page if isinstance(page, ListPage) else None
+
+    def _hq_page(self, name: str) -> QWidget:
+        from ccp_desktop.ui.conflicts_page import ConflictsPage
+        from ccp_desktop.ui.hq_import_page import HqImportPage
+        from ccp_desktop.ui.posts_page import PostsPage
+        from ccp_desktop.ui.review_page import ReviewPage
+
+        pages = {"hq-import": HqImportPage, "posts": PostsPage, "conflicts": ConflictsPage, "review": ReviewPage}
+        page: Any = pages[name](self.worker)
+        page.sync_changed.connect(self.hub.announce)
+        if name in ("conflicts", "review"):  # the navigation shows how many are open
+            page.count_changed.connect(lambda n: self.nav.item(self.page_names.index(name)).setText(
+                f"{PAGE_TITLES[name]} ({n})" if n else PAGE_TITLES[name]))
+            page.refresh()
+        return page
+
+    def dragEnterEvent(self, event: Any) -> None:
+        self.pages["hq-import"].dragEnterEvent(event)
+
+    def dropEvent(self, event: Any) -> None:
+        self.show_page("hq-import")
+        self.pages["hq-import"].dropEvent(event)
 
     # --- status bar ------------------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -213,7 +242,7 @@ class MainWindow(QMainWindow):
         for page in self.lists.values():
             page.table.addAction(self.delete_action)
         view_menu = bar.addMenu("&View")
-        for n, name in enumerate(PAGES, start=1):
+        for n, name in enumerate(self.page_names, start=1):
             self._action(view_menu, PAGE_TITLES[name], lambda name=name: self.show_page(name), f"Ctrl+{n}")
         view_menu.addSeparator()
         self._action(view_menu, "&Refresh", self.refresh_all, QKeySequence.StandardKey.Refresh)
@@ -366,7 +395,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         self._splitter_state = settings.value("window/splitter")
         page = str(settings.value("window/page", "dashboard"))
-        self.show_page(page if page in PAGES else "dashboard")
+        self.show_page(page if page in self.page_names else "dashboard")
 
     def fit_to_screen(self) -> None:
         """Keep the whole window (status bar and buttons too) on the screen it opens on: a layout saved on a

@@ -331,6 +331,10 @@ class SyncPage(RefreshingPage):
                 else "Every change has been exported.")
         if receipt:
             text += f" HQ last confirmed your changes up to number {receipt.get('confirmed_seq')} ({_when(receipt.get('created_at'))})."
+            from ccp_desktop.sync.status import hq_notes_text
+
+            notes = hq_notes_text(receipt.get("hq_notes") or {})  # refused packages (rows to fix), conflicts settled
+            text += f"\n{notes}" if notes else ""
         self.summary.setText(text)
         self.history.setRowCount(len(history))
         for row, entry in enumerate(history):

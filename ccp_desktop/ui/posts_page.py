@@ -1,0 +1,240 @@
+"""HQ's Posts page: every post, its key, its last package, what to ask it for, conflicts and refusals;
+overdue posts highlighted. Actions: write a receipt, register a key before the first package, replace a
+key after a re-imaged laptop (with the reason, audited)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccp_desktop.domain.wording import local_time
+from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.folders import default_packages_folder
+from ccp_desktop.ui.worker import BackgroundWorker
+
+COLUMNS = ("Post", "Name", "Key fingerprint", "Key pinned", "Last package made", "Imported", "Confirmed up to",
+           "To ask for", "Conflicts", "Days since last", "Refused")
+OVERDUE_COLOUR, REFUSED_COLOUR = QColor("#fff3cd"), QColor("#f8d7da")
+
+
+class KeyDialog(QDialog):
+    """A post's public key (as its Settings page shows it) and why it is registered or replaced."""
+
+    def __init__(self, post_code: str, replacing: str | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("key-dialog")
+        self.setWindowTitle(f"{'Replace' if replacing else 'Register'} the key of {post_code}")
+        self.key = QLineEdit()
+        self.key.setObjectName("public-key")
+        self.key.setAccessibleName("Public key")
+        self.reason = QLineEdit("laptop re-imaged" if replacing else "registered before the first package")
+        self.reason.setObjectName("key-reason")
+        self.reason.setAccessibleName("Reason")
+        form = QFormLayout(self)
+        if replacing:
+            form.addRow(QLabel(f"Trusted now: {replacing}. Replace it only after comparing the new fingerprint with "
+                               "the post by phone."))
+        form.addRow("Public key:", self.key)
+        form.addRow("Reason (audited):", self.reason)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class PostsPage(RefreshingPage):
+    loaded = Signal()
+    receipt_written = Signal(object)  # ExportResult
+    key_trusted = Signal(object)  # TrustChange
+    sync_changed = Signal(object)  # OpChanges
+
+    def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page-posts")
+        self.worker = worker
+        self.posts: list[dict[str, Any]] = []
+        self.key_dialog: KeyDialog | None = None
+        self.summary = QLabel()
+        self.summary.setObjectName("posts-summary")
+        self.summary.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("posts")
+        self.table.setAccessibleName("Posts")
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.itemSelectionChanged.connect(self._show_detail)
+        self.detail = QLabel("Select a post to see its refused packages and what to ask it for.")
+        self.detail.setObjectName("post-detail")
+        self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.receipt_button = QPushButton("Write receipt…")
+        self.receipt_button.setObjectName("write-receipt")
+        self.receipt_button.clicked.connect(self.choose_receipt_folder)
+        self.key_button = QPushButton("Register key…")
+        self.key_button.setObjectName("register-key")
+        self.key_button.clicked.connect(self.ask_key)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        buttons.addWidget(self.key_button)
+        buttons.addWidget(self.receipt_button)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(splitter, 1)
+
+    # --- loading ------------------------------------------------------------------------------------
+    def on_changes(self, changes: OpChanges) -> None:
+        if changes.sync_state or changes.records:
+            self.mark_stale()
+
+    def refresh(self) -> None:
+        self.stale = False
+
+        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
+            from ccp_desktop.sync.posts import posts_desk
+
+            return posts_desk(db)
+
+        self.worker.submit("posts", run, on_done=self._show, on_error=lambda exc: self.summary.setText(str(exc)))
+
+    def _show(self, posts: list[dict[str, Any]]) -> None:
+        selected = self.selected_post()
+        self.posts = posts
+        self.table.setRowCount(len(posts))
+        for row, p in enumerate(posts):
+            days = p["days_since_last_package"]
+            values = [p["post_code"], p["name"], p["fingerprint"] or "not registered",
+                      local_time(p["pinned_at"]) if p["pinned_at"] else "", local_time(p["last_package_created_at"], never="never"),
+                      local_time(p["last_import_at"]) if p["last_import_at"] else "", str(p["confirmed_seq"] or ""),
+                      p["ask"], str(p["open_conflicts"] or ""), "" if days is None else str(days), str(len(p["refusals"]) or "")]
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if col == 9 and p["overdue"]:
+                    item.setToolTip(f"No package for more than {p['overdue_days']} days")
+                self.table.setItem(row, col, item)
+            colour = REFUSED_COLOUR if p["refusals"] else OVERDUE_COLOUR if p["overdue"] else None
+            if colour is not None:
+                for col in range(len(COLUMNS)):
+                    cell = self.table.item(row, col)
+                    if cell is not None:
+                        cell.setBackground(QBrush(colour))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        heard = sum(1 for p in posts if p["packages"])
+        overdue = [p["post_code"] for p in posts if p["overdue"]]
+        threshold = posts[0]["overdue_days"] if posts else 14
+        self.summary.setText(f"{heard} of {len(posts)} posts have sent packages. "
+                             + (f"Overdue (no package for over {threshold} days): {', '.join(overdue)}." if overdue
+                                else f"None is overdue (over {threshold} days)."))
+        if selected:
+            self.select_post(selected)
+            self._show_detail()  # the row may have stayed selected (no signal), its content is new
+        self.loaded.emit()
+
+    # --- selection ----------------------------------------------------------------------------------
+    def selected_post(self) -> str | None:
+        row = self.table.currentRow()
+        return self.posts[row]["post_code"] if 0 <= row < len(self.posts) else None
+
+    def select_post(self, code: str) -> None:
+        for row, p in enumerate(self.posts):
+            if p["post_code"] == code:
+                self.table.selectRow(row)
+                return
+
+    def _show_detail(self) -> None:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.posts):
+            return
+        p = self.posts[row]
+        self.key_button.setText("Replace key…" if p["fingerprint"] else "Register key…")
+        lines = [f"<b>{p['post_code']}</b> ({p['name']}): {p['packages']} packages imported."]
+        if p["ask"]:
+            lines.append(p["ask"][0].upper() + p["ask"][1:] + ".")
+        for refusal in p["refusals"]:
+            lines.append(f"Refused {local_time(refusal['refused_at'])}: {refusal['file_name']} "
+                         f"(changes {refusal['seq_from']}–{refusal['seq_to']}):")
+            lines += [f"&nbsp;&nbsp;• {x['sheet'] or ''} row {x['row'] or '–'}, {x['column']}: {x['message']}"
+                      for x in refusal["problems"][:10]]
+        self.detail.setText("<br>".join(lines))
+
+    def _failed(self, exc: BaseException) -> None:
+        show_error(self, exc)
+
+    # --- actions ------------------------------------------------------------------------------------
+    def choose_receipt_folder(self) -> None:
+        code = self.selected_post()
+        if code is None:
+            self.summary.setText("Select a post first.")
+            return
+        folder = QFileDialog.getExistingDirectory(self, f"Save the receipt for {code} in", str(default_packages_folder()))
+        if folder:
+            self.write_receipt(code, Path(folder))
+
+    def write_receipt(self, code: str, folder: Path) -> None:
+        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
+            from ccp_desktop.sync.receipts import write_receipt
+
+            return write_receipt(db, code, folder)
+
+        def done(result: Any) -> None:
+            self.summary.setText(f"Receipt for {code} saved: {result.path}. Send it to the post.")
+            self.sync_changed.emit(OpChanges(sync_state=True, source=self))
+            self.receipt_written.emit(result)
+
+        self.worker.submit("receipt", run, on_done=done, on_error=self._failed)
+
+    def ask_key(self) -> KeyDialog | None:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.posts):
+            self.summary.setText("Select a post first.")
+            return None
+        p = self.posts[row]
+        self.key_dialog = KeyDialog(p["post_code"], p["fingerprint"], self)
+        self.key_dialog.accepted.connect(
+            lambda: self.trust(p["post_code"], self.key_dialog.key.text().strip(), self.key_dialog.reason.text().strip())
+            if self.key_dialog else None)
+        self.key_dialog.open()
+        return self.key_dialog
+
+    def trust(self, code: str, key: str, reason: str) -> None:
+        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
+            from ccp_desktop.sync.trust import trust_key
+
+            return trust_key(db, code, key, reason=reason)
+
+        def done(change: Any) -> None:
+            self.summary.setText(f"Replaced the key trusted for {code} ({change.replaced}) with {change.fingerprint}."
+                                 if change.replaced else f"Trusting key {change.fingerprint} for {code}.")
+            self.sync_changed.emit(OpChanges(sync_state=True, source=self))
+            self.key_trusted.emit(change)
+
+        self.worker.submit("trust", run, on_done=done, on_error=self._failed)
