@@ -47,6 +47,7 @@ lint: $(STAMP_TEST)
 ## Every main screen and dialog rendered offscreen to docs/screenshots/*.png (shown in README.md).
 screenshots: $(STAMP_TEST)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ccp_desktop.ui.screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ccp_desktop.ui.hq_screenshots docs/screenshots
 
 ## The one-folder app in dist/ccp-field-desk/ and dist/ccp-field-desk-<version>-linux-<arch>.tar.gz.
 package: $(STAMP_BUILD)

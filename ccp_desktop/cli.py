@@ -11,53 +11,20 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from ccp_desktop import APP_NAME, __version__
+from ccp_desktop.commands.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    Handler,
+    db_path_from_args,
+    open_existing,
+)
+from ccp_desktop.commands.common import Parser as _Parser
+from ccp_desktop.commands.common import UsageError as _UsageError
+from ccp_desktop.commands.common import positive as _positive
 from ccp_desktop.errors import CcpError, SetupError, describe_error
-
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-
-Handler = Callable[[argparse.Namespace], int]
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is an exception we turn into exit code 2 (not a bare SystemExit)."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        raise _UsageError(f"{self.prog}: error: {message}")
-
-
-class _UsageError(Exception):
-    pass
-
-
-def db_path_from_args(args: argparse.Namespace) -> Path:
-    """The database named by --db, else the default one in the per-user data folder."""
-    from ccp_desktop.paths import default_db_path
-
-    return Path(args.db).expanduser() if args.db else default_db_path()
-
-
-def open_existing(args: argparse.Namespace) -> Any:
-    """Open the database named by --db, refusing to create one by accident."""
-    from ccp_desktop.store.connection import open_database
-
-    path = db_path_from_args(args)
-    if not path.exists():
-        raise SetupError(f"No database at {path}: run `ccp-desktop --db {path} init --post CODE --officer NAME` first")
-    return open_database(path)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
-    return value
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -340,17 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_extensions(command: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
-    """Command groups that live beside their core package (sync, reports)."""
-    import importlib
+    """The command groups of ccp_desktop/commands/."""
+    from ccp_desktop.commands import reports, sync
 
-    for module_name in ("ccp_desktop.sync.commands", "ccp_desktop.reports.commands"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        module.register(command)
+    sync.register(command)
+    reports.register(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -199,7 +199,7 @@ def tombstone_record(db: sqlite_utils.Database, kind_name: str, record_id: str, 
         current = get_record(db, kind.name, record_id)
         if current["deleted"]:
             return current
-        blockers = _blocking_references(db, kind, record_id)
+        blockers = deletion_blockers(db, kind.name, record_id)
         if blockers:
             raise ValidationError(blockers)
         for child_kind, fk in _DEPENDANTS.get(kind.name, ()):
@@ -248,7 +248,9 @@ _BLOCKERS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
-def _blocking_references(db: sqlite_utils.Database, kind: r.RecordKind, record_id: str) -> list[Problem]:
+def deletion_blockers(db: sqlite_utils.Database, kind_name: str, record_id: str) -> list[Problem]:
+    """Why a record cannot be deleted yet (live records that point at it), each in plain words."""
+    kind = r.record_kind(kind_name)
     out = []
     for table, fk, verb in _BLOCKERS.get(kind.name, ()):
         n = db.execute(f"SELECT count(*) FROM {table} WHERE {fk} = ? AND deleted = 0", [record_id]).fetchone()[0]

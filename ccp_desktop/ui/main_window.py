@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
 
     def reopen_on(self, db_path: Path) -> MainWindow | None:
         """After the data folder moved: a window on the new database takes over, then this one closes."""
-        from ccp_desktop.ui.app import acquire_instance_lock
+        from ccp_desktop.ui.instance_lock import acquire_instance_lock
         from ccp_desktop.ui.settings_dialog import moved_message
 
         db_path, old = Path(db_path), self.db_path

@@ -196,9 +196,6 @@ def render_screenshots(out: Path) -> list[Path]:
     from ccp_desktop.paths import resource_path
     from ccp_desktop.ui.forms.screenshots import render_form_screenshots
     from ccp_desktop.ui.guide import write_guide_pictures
-    from ccp_desktop.ui.hq_screenshots import render_hq_screenshots
-
-    written.extend(render_hq_screenshots(app, out))
     written.extend(render_form_screenshots(out))
     written.extend(_render_small_screen(out))
     written.extend(write_guide_pictures(out, resource_path("guide", "images")))

@@ -35,7 +35,7 @@ from ccp_desktop.sync.verify import verify_package
 from tests.reliability.helpers import know_hq, make_site
 
 OPS = ("import", "export", "receipt", "backup", "writes", "restore")
-PRELOAD = ["ccp_desktop.cli", "ccp_desktop.sync.commands", "ccp_desktop.sync.importer", "ccp_desktop.sync.export",
+PRELOAD = ["ccp_desktop.cli", "ccp_desktop.commands.sync", "ccp_desktop.sync.importer", "ccp_desktop.sync.export",
            "ccp_desktop.sync.receipts", "ccp_desktop.store.records", "tests.reliability.crash"]
 
 

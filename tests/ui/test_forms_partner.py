@@ -51,7 +51,7 @@ def test_partner_that_received_equipment_is_not_deleted(qtbot: Any, post_db: Any
     insert_record(post_db, "equipment_deliveries", factories.delivery(partner["id"]))
     boxes.answer(QMessageBox.StandardButton.Ok)
     assert not confirm_and_delete(None, post_db, "partners", partner["id"])
-    assert "is the recipient of 1 equipment delivery." in boxes.texts[-1]
+    assert "is the recipient of 1 equipment delivery; change or delete it first. Nothing was deleted." in boxes.texts[-1]
     assert get_record(post_db, "partners", partner["id"])["deleted"] == 0
 
 

@@ -10,8 +10,9 @@ The rest of the UI uses only these four functions:
 
 from __future__ import annotations
 
-from ccp_desktop.ui.forms.actions import confirm_and_delete, open_record_form
+from ccp_desktop.ui.forms.actions import open_record_form
 from ccp_desktop.ui.forms.certificate import save_handover_certificate
+from ccp_desktop.ui.forms.deleting import confirm_and_delete
 from ccp_desktop.ui.forms.restore import offer_draft_restore
 
 __all__ = ["confirm_and_delete", "offer_draft_restore", "open_record_form", "save_handover_certificate"]

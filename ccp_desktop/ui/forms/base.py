@@ -439,7 +439,7 @@ class RecordForm(QDialog):
         self._initial = self.get_state()
 
     def delete(self) -> None:
-        from ccp_desktop.ui.forms.actions import confirm_and_delete
+        from ccp_desktop.ui.forms.deleting import confirm_and_delete
 
         if self.record_id and confirm_and_delete(self, self.db, self.kind.name, self.record_id):
             self.finish_clean()

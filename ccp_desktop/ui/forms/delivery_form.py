@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop.errors import Problem
+from ccp_desktop.store.lookups import partner_country
 from ccp_desktop.ui.forms.activity_form import place_entries
 from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.item_lines import ItemLines
@@ -89,9 +90,9 @@ class DeliveryForm(RecordForm):
         partner_id = self.recipient.record_id()
         if self._loading or not partner_id or self.country.code():
             return
-        row = self.db.execute("SELECT country FROM partners WHERE id = ?", [partner_id]).fetchone()
-        if row and row[0] and row[0] in self.ref.codes("activity_places"):
-            self.country.set_code(row[0])
+        country = partner_country(self.db, partner_id)
+        if country and country in self.ref.codes("activity_places"):
+            self.country.set_code(country)
 
     def _certificate(self) -> None:
         from ccp_desktop.ui.forms.certificate import save_handover_certificate

@@ -25,6 +25,7 @@ from ccp_desktop.domain.coerce import coerce_record, parse_int, parse_money, par
 from ccp_desktop.domain.reference import ReferenceData
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import Problem
+from ccp_desktop.store.lookups import serial_holder
 from ccp_desktop.store.records import (
     StoreLookup,
     insert_record,
@@ -258,9 +259,7 @@ class ItemLines(QWidget):
         ])
 
     def _owner_text(self, serial: str) -> str:
-        row = self.db.execute(
-            "SELECT d.handover_ref, d.delivered_on FROM serial_index s JOIN equipment_items i ON i.id = s.item_id"
-            " JOIN equipment_deliveries d ON d.id = i.delivery_id WHERE s.serial = ?", [serial]).fetchone()
+        row = serial_holder(self.db, serial)
         if not row:
             return "another item"
         return f"delivery {row[0] or 'without a handover reference'}" + (f" of {row[1]}" if row[1] else "")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop.domain.coerce import CoerceError, parse_date, parse_serials
+from ccp_desktop.store.lookups import picker_candidates, picker_row
 
 
 class CodeCombo(QComboBox):
@@ -202,20 +203,6 @@ class CheckList(QListWidget):
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
 
-_PICKER_SQL = {
-    "partners": (
-        "SELECT id, name, country, NULL FROM partners WHERE deleted = 0 AND name LIKE ? ESCAPE '\\' "
-        "ORDER BY name COLLATE NOCASE LIMIT 50",
-        "SELECT id, name, country, NULL FROM partners WHERE id = ?",
-    ),
-    "activities": (
-        "SELECT id, title, country, start_date FROM activities WHERE deleted = 0 AND title LIKE ? ESCAPE '\\' "
-        "ORDER BY start_date DESC LIMIT 50",
-        "SELECT id, title, country, start_date FROM activities WHERE id = ?",
-    ),
-}
-
-
 def _picker_label(row: tuple[Any, ...]) -> str:
     _id, name, a, b = row
     extra = ", ".join(str(x) for x in (a, b) if x)
@@ -250,8 +237,7 @@ class RecordPicker(QLineEdit):
         self._load_candidates()
 
     def _query(self, text: str) -> list[tuple[Any, ...]]:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return [tuple(r) for r in self.db.execute(_PICKER_SQL[self.kind][0], [pattern]).fetchall()]
+        return picker_candidates(self.db, self.kind, text)
 
     def _load_candidates(self) -> None:
         rows = self._query(self.text().strip() if self._id is None else "")
@@ -287,8 +273,8 @@ class RecordPicker(QLineEdit):
     def set_record_id(self, record_id: str | None, text: str | None = None) -> None:
         self._id = record_id
         if record_id:
-            row = self.db.execute(_PICKER_SQL[self.kind][1], [record_id]).fetchone()
-            self.setText(_picker_label(tuple(row)) if row else (text or record_id))
+            row = picker_row(self.db, self.kind, record_id)
+            self.setText(_picker_label(row) if row else (text or record_id))
         else:
             self.setText(text or "")
         self.changed.emit()

@@ -4,28 +4,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ccp_desktop.commands.common import EXIT_OK, EXIT_REJECTED, Command, db_path_from_args
+from ccp_desktop.commands.common import open_existing as _open
+from ccp_desktop.commands.common import print_json as _print_json
 from ccp_desktop.errors import Problem
 from ccp_desktop.logs import note_result
-
-EXIT_OK, EXIT_REJECTED = 0, 1
-
-Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
-
-
-def _open(args: argparse.Namespace) -> Any:
-    from ccp_desktop.cli import open_existing
-
-    return open_existing(args)
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=None, default=str))
 
 
 def _problem_line(problem: Problem) -> str:
@@ -72,7 +59,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     # With a database at hand (HQ's own), also say whether the package's key is the one pinned for its post.
-    from ccp_desktop.cli import db_path_from_args
     from ccp_desktop.sync.verify import verify_package
 
     db = _open(args) if db_path_from_args(args).exists() else None

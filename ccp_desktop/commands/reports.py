@@ -6,13 +6,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-
-Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+from ccp_desktop.commands.common import EXIT_OK, Command
+from ccp_desktop.commands.common import open_existing as _open
 
 
 def _date(text: str) -> dt.date:
@@ -26,12 +24,6 @@ def _scope(args: argparse.Namespace) -> Any:
     from ccp_desktop.reports.figures import ReportScope
 
     return ReportScope(date_from=args.date_from, date_to=args.date_to, post=args.post)
-
-
-def _open(args: argparse.Namespace) -> Any:
-    from ccp_desktop.cli import open_existing
-
-    return open_existing(args)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
