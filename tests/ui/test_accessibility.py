@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop.ui.main_window import MainWindow
+from ccp_desktop.ui.restore_dialog import RestoreDialog
 from ccp_desktop.ui.settings_dialog import SettingsDialog
 from ccp_desktop.ui.setup_wizard import SetupWizard
 
@@ -55,3 +56,6 @@ def test_wizard_and_settings_name_their_inputs(qtbot: Any, tmp_path: Path, main_
     qtbot.addWidget(dialog)
     dialog.show()
     assert _unnamed(dialog) == []
+    dialog.open_restore()
+    restore = dialog.findChild(RestoreDialog)
+    assert restore is not None and _unnamed(restore) == []
