@@ -50,7 +50,7 @@ def test_wizard_and_settings_name_their_inputs(qtbot: Any, tmp_path: Path, main_
     wizard = SetupWizard(tmp_path / "new.sqlite3")
     qtbot.addWidget(wizard)
     wizard.show()
-    for page in (wizard.post_page, wizard.officer_page):
+    for page in (wizard.post_page, wizard.officer_page, wizard.backup_page, wizard.restored_page):
         assert _unnamed(page) == []
     dialog = SettingsDialog(main_window.db, main_window.db_path, main_window)
     qtbot.addWidget(dialog)
