@@ -133,6 +133,7 @@ class SettingsDialog(QDialog):
         self.keep.setRange(1, 999)
         self.keep.setValue(backups_to_keep(self.db))
         self.keep.setPrefix("keep the newest ")
+        self.keep.setSuffix(" backups")
         self.keep.setToolTip("Older automatic backups are deleted, never the last one that is good")
         editor = self.keep.findChild(QLineEdit)
         if editor is not None:  # what a screen reader reads is the spin box's own line edit

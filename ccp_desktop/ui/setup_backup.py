@@ -7,7 +7,7 @@ laptop had no signing key (the usual case), the new key is shown for the officer
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -62,10 +62,19 @@ def restore_and_read(db_path: Path, backup: Path) -> tuple[RestoreResult, Instal
         db.close()
 
 
-class BackupPage(QWizardPage):
-    def __init__(self, wizard: SetupWizard, choose_file: FileChooser | None = None) -> None:
+class SetupPage(QWizardPage):
+    """A page that reaches its wizard through Qt's parent link. A page holding its wizard in an attribute
+    makes a reference cycle, which Python's collector may break on whichever thread allocates at that
+    moment: the worker's, destroying widgets off the GUI thread (a crash, seen in `make screenshots`)."""
+
+    @property
+    def wiz(self) -> SetupWizard:
+        return cast("SetupWizard", self.wizard())
+
+
+class BackupPage(SetupPage):
+    def __init__(self, choose_file: FileChooser | None = None) -> None:
         super().__init__()
-        self.wiz = wizard
         self.choose_file: FileChooser = choose_file or choose_backup_file
         self.info: BackupInfo | None = None
         self.result: RestoreResult | None = None
@@ -93,7 +102,7 @@ class BackupPage(QWizardPage):
         row.addWidget(self.file, 1)
         row.addWidget(self.choose_button)
         form = QFormLayout()
-        form.addRow("Backup &file:", row)
+        form.addRow("Backup file:", row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.summary)
@@ -111,8 +120,7 @@ class BackupPage(QWizardPage):
         self.summary.setText("Reading the backup…")
         self.problem.clear()
         self._set_busy(True)
-        self.wiz.worker().submit("inspect backup", lambda _db, _p, _c: inspect_backup(Path(chosen)),
-                                 on_done=self._inspected, on_error=self._failed, release_db=True)
+        self.wiz.run_job("inspect backup", lambda: inspect_backup(Path(chosen)), self._inspected, self._failed)
 
     def _inspected(self, info: BackupInfo) -> None:
         if info.ok:
@@ -148,8 +156,7 @@ class BackupPage(QWizardPage):
         self.summary.setText(backup_summary(self.info) + "<p><b>Restoring…</b></p>")
         self._set_busy(True)
         backup, db_path = self.info.path, self.wiz.db_path
-        self.wiz.worker().submit("restore backup", lambda _db, _p, _c: restore_and_read(db_path, backup),
-                                 on_done=self._restored, on_error=self._failed, release_db=True)
+        self.wiz.run_job("restore backup", lambda: restore_and_read(db_path, backup), self._restored, self._failed)
         return False
 
     def _restored(self, answer: tuple[RestoreResult, Installation]) -> None:
@@ -158,12 +165,11 @@ class BackupPage(QWizardPage):
         self.wiz.next()
 
 
-class RestoredPage(QWizardPage):
+class RestoredPage(SetupPage):
     """What was restored; the new key for HQ when one was made."""
 
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.wiz = wizard
         self.setTitle("Backup restored")
         self.summary = QLabel()
         self.summary.setObjectName("restored-summary")
@@ -180,7 +186,7 @@ class RestoredPage(QWizardPage):
         layout.addStretch(1)
 
     def initializePage(self) -> None:
-        page: Any = self.wiz.backup_page
+        page = self.wiz.backup_page
         install = self.wiz.installation
         if page.info is None or page.result is None or install is None:
             return

@@ -4,6 +4,7 @@ data is restored instead (setup_backup.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.store.installation import Installation, installation_problems
 from ccp_desktop.ui.key_panel import KeyPanel
 from ccp_desktop.ui.restore_dialog import FileChooser
-from ccp_desktop.ui.setup_backup import BackupPage, RestoredPage
+from ccp_desktop.ui.setup_backup import BackupPage, RestoredPage, SetupPage
 from ccp_desktop.ui.worker import BackgroundWorker
 
 HQ_POSTS = frozenset({"AU-CANBERRA"})
@@ -53,8 +54,7 @@ class PostPage(QWizardPage):
         super().__init__()
         self.setTitle("Which post is this laptop for?")
         self.setSubTitle("Choose your post from the list or type its city (for example Port Vila); "
-                         "a post not in the list is typed as its code (for example FJ-SUVA). A replaced or "
-                         "re-imaged laptop can restore a backup of the post's data instead.")
+                         "a post not in the list is typed as its code (for example FJ-SUVA).")
         self.fresh = QRadioButton("Set this laptop up from scratch")
         self.fresh.setObjectName("start-fresh")
         self.fresh.setChecked(True)
@@ -160,10 +160,9 @@ class OfficerPage(QWizardPage):
         return bool(self.officer.text().strip())
 
 
-class ConfirmPage(QWizardPage):
-    def __init__(self, wizard: SetupWizard) -> None:
+class ConfirmPage(SetupPage):
+    def __init__(self) -> None:
         super().__init__()
-        self.wiz = wizard
         self.setTitle("Ready to set up")
         self.summary = QLabel()
         self.summary.setObjectName("summary")
@@ -191,12 +190,11 @@ class ConfirmPage(QWizardPage):
         return self.wiz.set_up()
 
 
-class KeyPage(QWizardPage):
+class KeyPage(SetupPage):
     """After set-up: the key HQ needs, to read out (fingerprint) or send (public key)."""
 
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.wiz = wizard
         self.setTitle("Send HQ your signing key")
         self.setSubTitle("HQ uses it to recognise your packages. E-mail it (Copy for HQ), and be ready to read "
                          "the fingerprint out over the phone when HQ calls to confirm it.")
@@ -232,19 +230,31 @@ class SetupWizard(QWizard):
         self.setObjectName("setup-wizard")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.post_page, self.officer_page = PostPage(), OfficerPage()
-        self.confirm_page = ConfirmPage(self)
-        self.key_page = KeyPage(self)
-        self.backup_page, self.restored_page = BackupPage(self, choose_file), RestoredPage(self)
+        self.confirm_page = ConfirmPage()
+        self.key_page = KeyPage()
+        self.backup_page, self.restored_page = BackupPage(choose_file), RestoredPage()
         for number, page in ((POST, self.post_page), (OFFICER, self.officer_page), (CONFIRM, self.confirm_page),
                              (KEY, self.key_page), (BACKUP, self.backup_page), (RESTORED, self.restored_page)):
             self.setPage(number, page)
         self.resize(620, 420)
 
-    def worker(self) -> BackgroundWorker:
-        """A worker for reading and restoring a backup; it opens no connection (the database may not exist)."""
+    def run_job(self, name: str, fn: Callable[[], Any], on_done: Callable[[Any], None],
+                on_error: Callable[[BaseException], None]) -> None:
+        """Run `fn()` off the GUI thread, on a worker that opens no connection (the database may not exist
+        yet: opening it would create it) and ends with its last job, so that a wizard dropped without
+        done() (a test, a crash of its caller) leaves no thread running under it."""
         if self._worker is None:
             self._worker = BackgroundWorker(self.db_path, self, open_at_start=False)
-        return self._worker
+        worker = self._worker
+
+        def finish(callback: Callable[[Any], None], value: Any) -> None:
+            if worker.pending == 0 and self._worker is worker:
+                worker.stop()
+                self._worker = None
+            callback(value)
+
+        worker.submit(name, lambda _db, _progress, _cancelled: fn(), release_db=True,
+                      on_done=lambda value: finish(on_done, value), on_error=lambda exc: finish(on_error, exc))
 
     def reject(self) -> None:
         if not self.backup_page.busy:  # a restore under way finishes: closing now would hide its outcome
