@@ -112,6 +112,7 @@ class RestoreDialog(QDialog):
         self.db_path, self.post_code, self.worker = Path(db_path), post_code, worker
         self.choose_file: FileChooser = choose_file or choose_backup_file
         self.backups: list[BackupInfo] = []
+        self.finished_ = False  # closed: answers still arriving from the worker are dropped
         self.setWindowTitle("Restore from backup")
         self.setObjectName("restore-dialog")
         intro = QLabel(f"Backups in {backups_folder(self.db_path)}, newest first. Choose one, or a file from a USB "
@@ -162,8 +163,19 @@ class RestoreDialog(QDialog):
         if self.worker is None:
             done(fn())
             return
-        self.worker.submit(name, lambda _db, _progress, _cancelled: fn(), on_done=done,
-                           on_error=lambda exc: self.status.setText(f"The backups could not be read: {exc}"))
+        def answer(value: Any) -> None:
+            if not self.finished_:
+                done(value)
+
+        def failed(exc: BaseException) -> None:
+            if not self.finished_:
+                self.status.setText(f"The backups could not be read: {exc}")
+
+        self.worker.submit(name, lambda _db, _progress, _cancelled: fn(), on_done=answer, on_error=failed)
+
+    def done(self, result: int) -> None:
+        self.finished_ = True
+        super().done(result)
 
     def _show_backups(self, backups: list[BackupInfo]) -> None:
         self.backups = list(backups)

@@ -208,3 +208,16 @@ def test_settings_set_how_many_backups_to_keep(qtbot: Any, post_db: Any, post_db
     dialog.keep.setValue(keep)
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), LEFT)
     assert backups_to_keep(post_db) == keep
+
+
+def test_closing_the_list_before_it_is_read_is_harmless(qtbot: Any, main_window: Any) -> None:
+    backup_database(main_window.db)
+    main_window.open_settings()
+    settings = main_window.findChild(SettingsDialog)
+    qtbot.waitExposed(settings)
+    qtbot.mouseClick(settings.restore_button, LEFT)
+    dialog = settings.findChild(RestoreDialog)
+    dialog.reject()  # at once: the worker is still reading the backups
+    qtbot.waitUntil(lambda: main_window.worker.pending == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: settings.findChild(RestoreDialog) is None)  # gone, and its late answer dropped
+    assert settings.isVisible() and main_window.successor is None
