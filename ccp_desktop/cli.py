@@ -137,9 +137,11 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from ccp_desktop.store.files import make_private_folder
     from ccp_desktop.sync.identity import restore_from_backup
 
     path = db_path_from_args(args)
+    make_private_folder(path.parent)  # a new or re-imaged laptop has no data folder yet
     result = restore_from_backup(path, Path(args.file).expanduser())
     counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in result.counts.items())
     print(f"Restored {result.restored_from.name} into {path}: {counts}.")
@@ -148,8 +150,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print("Changes made from now on are sent as a new history (HQ is told in the next package); export "
           "`--since-receipt` to resend anything HQ has not confirmed.")
     if result.new_key:
-        print("This laptop had no signing key, so a new one was made: send HQ its public key (`trust --key`) "
-              "before the next package.")
+        from ccp_desktop.store.installation import require_installation
+
+        install = require_installation(open_existing(args))
+        print("This laptop had no signing key, so a new one was made: send HQ its public key before the next "
+              "package, and read HQ the fingerprint when it calls.")
+        print(f"Signing key fingerprint: {install.key_fingerprint}")
+        print(f"Public key (for HQ: trust --post {install.post_code} --key={install.public_key})")
     return EXIT_OK
 
 

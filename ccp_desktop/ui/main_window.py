@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
 from ccp_desktop.reports.listing import LISTS
+from ccp_desktop.store.backups import BackupInfo
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.ui.changes import ChangeHub, OpChanges
@@ -313,6 +316,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.db, self.db_path, self, worker=self.worker)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.data_moved.connect(self.reopen_on)
+        dialog.restore_requested.connect(self.restore_backup)
 
         def accepted() -> None:
             if dialog.changed:
@@ -323,34 +327,66 @@ class MainWindow(QMainWindow):
 
     def reopen_on(self, db_path: Path) -> MainWindow | None:
         """After the data folder moved: a window on the new database takes over, then this one closes."""
-        from ccp_desktop.ui.instance_lock import acquire_instance_lock
         from ccp_desktop.ui.settings_dialog import moved_message
 
         db_path, old = Path(db_path), self.db_path
-        lock: QLockFile | None = None
-        try:
-            lock = acquire_instance_lock(db_path)
-            if lock is None:
-                raise SetupError(f"another window has {db_path} open")
-            window = MainWindow(db_path)
-        except CcpError as exc:
-            if lock is not None:
-                lock.unlock()
-            show_error(self, SetupError(f"Your data was moved to {db_path.parent}, but it cannot be opened now ({exc}). "
-                                        "Quit and start the program again; it will open the new folder."))
+        window = self.hand_over(db_path, lambda exc: f"Your data was moved to {db_path.parent}, but it cannot be "
+                                f"opened now ({exc}). Quit and start the program again; it will open the new folder.")
+        if window is None:
             return None
-        window.instance_lock = lock
-        self.successor = window
-        window.show()
-        self.close()
         headline, detail = moved_message(old, db_path)
         box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, headline, QMessageBox.StandardButton.Ok, window)
         box.setObjectName("data-moved")
         box.setInformativeText(detail)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+        return window
+
+    def hand_over(self, db_path: Path, failure: Callable[[BaseException], str]) -> MainWindow | None:
+        """A window on `db_path` takes over with the one-instance lock, then this one closes: after the data
+        folder moved, and after a restore replaced the database. None (having shown `failure(exc)`) when the
+        database cannot be opened."""
+        from ccp_desktop.ui.instance_lock import acquire_instance_lock
+
+        db_path = Path(db_path)
+        same = db_path == self.db_path  # a restore: this window's lock is handed on, not taken a second time
+        lock: QLockFile | None = self.instance_lock if same else None
+        try:
+            if not same:
+                lock = acquire_instance_lock(db_path)
+                if lock is None:
+                    raise SetupError(f"another window has {db_path} open")
+            window = MainWindow(db_path)
+        except (CcpError, sqlite3.Error) as exc:
+            if lock is not None and not same:
+                lock.unlock()
+            show_error(self, SetupError(failure(exc)))
+            return None
+        window.instance_lock = lock
+        if same:
+            self.instance_lock = None
+        self.successor = window
+        window.show()
+        self.close()
         QTimer.singleShot(0, window.after_shown)
         return window
+
+    # --- restoring a backup --------------------------------------------------------------------------------
+    def restore_backup(self, backup: BackupInfo) -> None:
+        """Settings → Restore from backup (see restore_flow: release, restore on the worker, hand over)."""
+        from ccp_desktop.ui.restore_flow import start_restore
+
+        start_restore(self, backup)
+
+    def release_database(self) -> None:
+        """Close the forms and this window's connection, keeping the lock, so that the database file can be
+        replaced; the pages are hidden, since the lists read the database as they are drawn."""
+        self.close_forms()
+        self.save_layout()
+        self._closed = True  # what closing does to the forms and layout is done
+        self.splitter.hide()
+        self.menuBar().setEnabled(False)
+        self.db.close()
 
     def show_guide(self) -> None:
         from ccp_desktop.ui.guide import GuideWindow
@@ -475,10 +511,11 @@ class MainWindow(QMainWindow):
             self._closed = True
             self.close_forms()
             self.save_layout()
-            self.worker.stop()
-            self.db.close()
-            if self.instance_lock is not None:
-                self.instance_lock.unlock()
+        self.worker.stop()  # both may have been done already (a restore): doing them again does nothing
+        self.db.close()
+        if self.instance_lock is not None:
+            self.instance_lock.unlock()
+            self.instance_lock = None
         super().closeEvent(event)
 
 

@@ -142,6 +142,44 @@ def _main_window_shots(app: QApplication, db_path: Path, out: Path, written: lis
     already.close()
 
 
+def _restore_shots(app: QApplication, db_path: Path, out: Path, written: list[Path]) -> None:
+    """Settings → Restore from backup with three backups (one damaged, greyed), and the setup wizard's
+    backup page on a re-imaged laptop, the backup chosen."""
+    import shutil
+    import time
+
+    from ccp_desktop.store.connection import open_database
+    from ccp_desktop.store.maintenance import backup_database
+    from ccp_desktop.ui.restore_dialog import RestoreDialog
+    from ccp_desktop.ui.setup_wizard import SetupWizard
+
+    db = open_database(db_path)
+    newest = backup_database(db)
+    db.close()
+    older = shutil.copy2(newest, newest.with_name("ccp-field-desk-20260301T020000Z.sqlite3"))
+    damaged = newest.with_name("ccp-field-desk-20260310T020000Z.sqlite3")
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4096)  # cut short: what a full USB stick leaves
+    now = time.time()
+    os.utime(older, (now - 9 * 86400, now - 9 * 86400))
+    os.utime(damaged, (now - 2 * 86400, now - 2 * 86400))
+    dialog = RestoreDialog(db_path, post_code="FJ-SUVA")
+    dialog.show()
+    _settle(app)
+    _save(dialog, out / "dialog-restore.png", written)
+    dialog.close()
+
+    wizard = SetupWizard(db_path.parent.parent / "reimaged" / "ccp-field-desk.sqlite3",
+                         choose_file=lambda parent, caption, start: str(newest))
+    wizard.show()
+    wizard.post_page.from_backup.setChecked(True)
+    wizard.next()
+    wizard.backup_page.choose()
+    _settle(app, lambda: wizard.backup_page.info is not None)
+    _save(wizard, out / "setup-backup.png", written)
+    wizard.reject()
+    wizard.deleteLater()
+
+
 def _small_screen_shots(app: QApplication, db_path: Path, out: Path, written: list[Path]) -> None:
     """On a 1024x600 screen: the window as it opens there (its saved size was the default), and a form."""
     from ccp_desktop.ui import forms
@@ -193,6 +231,7 @@ def render_screenshots(out: Path) -> list[Path]:
             _small_screen_shots(app, db_path, out, written)
             return written
         _main_window_shots(app, db_path, out, written)
+        _restore_shots(app, db_path, out, written)
     from ccp_desktop.paths import resource_path
     from ccp_desktop.ui.forms.screenshots import render_form_screenshots
     from ccp_desktop.ui.guide import write_guide_pictures

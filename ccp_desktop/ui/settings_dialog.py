@@ -1,4 +1,5 @@
-"""Settings: the officer's name (editable), where the data lives (movable) and the signing key for HQ."""
+"""Settings: the officer's name (editable), where the data lives (movable), the backups (how many to keep,
+restore one) and the signing key for HQ."""
 
 from __future__ import annotations
 
@@ -20,17 +21,20 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ccp_desktop.errors import CcpError, ValidationError
 from ccp_desktop.paths import DATA_DIR_ENV
+from ccp_desktop.store.backups import backups_to_keep, set_backups_to_keep
 from ccp_desktop.store.installation import installation_problems, require_installation, set_officer
 from ccp_desktop.store.relocate import MOVED_NOTE_FILENAME, check_move_target, move_data_folder
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import open_folder as show_folder
 from ccp_desktop.ui.key_panel import KeyPanel
+from ccp_desktop.ui.restore_dialog import FileChooser, RestoreDialog
 from ccp_desktop.ui.worker import BackgroundWorker
 
 # (parent, caption, starting folder) -> the chosen folder, or "" when the person cancelled
@@ -58,13 +62,16 @@ def moved_message(old_db: Path, new_db: Path) -> tuple[str, str]:
 
 class SettingsDialog(QDialog):
     data_moved = Signal(object)  # the new database path, once the move is complete and verified
+    restore_requested = Signal(object)  # the BackupInfo confirmed in Restore from backup (the window restores it)
 
     def __init__(self, db: sqlite_utils.Database, db_path: Path, parent: QWidget | None = None, *,
-                 worker: BackgroundWorker | None = None, choose_folder: FolderChooser | None = None) -> None:
+                 worker: BackgroundWorker | None = None, choose_folder: FolderChooser | None = None,
+                 choose_file: FileChooser | None = None) -> None:
         super().__init__(parent)
         self.db, self.db_path = db, Path(db_path)
         self.worker = worker  # the move runs there, off the GUI thread; without one it runs here
         self.choose_folder: FolderChooser = choose_folder or QFileDialog.getExistingDirectory
+        self.choose_file = choose_file  # for Restore from backup's "Choose another file…"
         self.moving = False
         self.setWindowTitle("Settings")
         self.setObjectName("settings-dialog")
@@ -98,6 +105,7 @@ class SettingsDialog(QDialog):
         form.addRow("Data folder:", folder_row)
         form.addRow("", self.move_status)
         form.addRow("Database:", _read_only(str(self.db_path), "Database file"))
+        form.addRow("Backups:", self._backups_row())
         self.key_panel = KeyPanel()
         self.key_panel.show_key(install.post_code, install.public_key, install.key_fingerprint)
         form.addRow("Signing key:", self.key_panel)
@@ -118,6 +126,28 @@ class SettingsDialog(QDialog):
         self.changed = False
         self.moved_to: Path | None = None
 
+    def _backups_row(self) -> QHBoxLayout:
+        self.keep = QSpinBox()
+        self.keep.setObjectName("backups-keep")
+        self.keep.setAccessibleName("Backups to keep")
+        self.keep.setRange(1, 999)
+        self.keep.setValue(backups_to_keep(self.db))
+        self.keep.setPrefix("keep the newest ")
+        self.keep.setSuffix(" backups")
+        self.keep.setToolTip("Older automatic backups are deleted, never the last one that is good")
+        editor = self.keep.findChild(QLineEdit)
+        if editor is not None:  # what a screen reader reads is the spin box's own line edit
+            editor.setAccessibleName("Backups to keep")
+        self.restore_button = QPushButton("&Restore from backup…")
+        self.restore_button.setObjectName("restore-from-backup")
+        self.restore_button.setToolTip("Go back to a backup (the current database is kept aside, not deleted)")
+        self.restore_button.clicked.connect(self.open_restore)
+        row = QHBoxLayout()
+        row.addWidget(self.keep)
+        row.addStretch(1)
+        row.addWidget(self.restore_button)
+        return row
+
     def _check(self) -> None:
         install = require_installation(self.db)
         problems = [p for p in installation_problems(install.post_code, self.officer.text(), install.role) if p.field == "officer"]
@@ -135,13 +165,31 @@ class SettingsDialog(QDialog):
             self.changed = True
         return True
 
+    def _save_keep(self) -> None:
+        if self.keep.value() != backups_to_keep(self.db):
+            set_backups_to_keep(self.db, self.keep.value(), require_installation(self.db).officer)
+
     def accept(self) -> None:
         if not self.moving and self._save_officer():
+            self._save_keep()
             super().accept()
 
     def reject(self) -> None:
         if not self.moving:  # Esc during a move would leave it running with no one to hear the outcome
             super().reject()
+
+    # --- restoring a backup ---------------------------------------------------------------------------
+    def open_restore(self) -> None:
+        dialog = RestoreDialog(self.db_path, self, post_code=require_installation(self.db).post_code,
+                               worker=self.worker, choose_file=self.choose_file)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restore_chosen.connect(self._restore_chosen)
+        dialog.open()
+
+    def _restore_chosen(self, info: object) -> None:
+        # Nothing typed here is saved: it would go into the database about to be set aside.
+        self.done(QDialog.DialogCode.Rejected)
+        self.restore_requested.emit(info)
 
     # --- moving the data folder ------------------------------------------------------------------------
     def choose_new_folder(self) -> None:
@@ -191,7 +239,7 @@ class SettingsDialog(QDialog):
 
     def _set_moving(self, moving: bool) -> None:
         self.moving = moving
-        for widget in (self.move_button, self.officer, self.buttons):
+        for widget in (self.move_button, self.restore_button, self.officer, self.buttons):
             widget.setEnabled(not moving)
         self.move_status.setText("Copying and checking your data…" if moving else "")
 

@@ -1,10 +1,14 @@
 """First run: three questions (post, officer, role), then the database and its signing key are made, and
-the key is shown for the officer to send HQ."""
+the key is shown for the officer to send HQ. Or, on a replaced or re-imaged laptop, a backup of the post's
+data is restored instead (setup_backup.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -22,8 +26,13 @@ from ccp_desktop import APP_NAME
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.store.installation import Installation, installation_problems
 from ccp_desktop.ui.key_panel import KeyPanel
+from ccp_desktop.ui.restore_dialog import FileChooser
+from ccp_desktop.ui.setup_backup import BackupPage, RestoredPage, SetupPage
+from ccp_desktop.ui.worker import BackgroundWorker
 
 HQ_POSTS = frozenset({"AU-CANBERRA"})
+# Page ids: a fresh setup goes post → officer → confirm → key; a restore goes post → backup → restored.
+POST, OFFICER, CONFIRM, KEY, BACKUP, RESTORED = range(6)
 
 
 def post_code_from(text: str) -> str:
@@ -46,6 +55,14 @@ class PostPage(QWizardPage):
         self.setTitle("Which post is this laptop for?")
         self.setSubTitle("Choose your post from the list or type its city (for example Port Vila); "
                          "a post not in the list is typed as its code (for example FJ-SUVA).")
+        self.fresh = QRadioButton("Set this laptop up from scratch")
+        self.fresh.setObjectName("start-fresh")
+        self.fresh.setChecked(True)
+        self.from_backup = QRadioButton("Restore a backup of the post's data (a replaced or re-imaged laptop)")
+        self.from_backup.setObjectName("start-from-backup")
+        self.starts = QButtonGroup(self)
+        self.starts.addButton(self.fresh)
+        self.starts.addButton(self.from_backup)
         self.post = QComboBox()
         self.post.setObjectName("post")
         self.post.setEditable(True)
@@ -67,6 +84,8 @@ class PostPage(QWizardPage):
         self.roles.addButton(self.field_role)
         self.roles.addButton(self.hq_role)
         form = QFormLayout()
+        form.addRow("Start:", self.fresh)
+        form.addRow("", self.from_backup)
         form.addRow("&Post:", self.post)
         form.addRow("", self.problem)
         form.addRow("", self.chosen)
@@ -75,6 +94,15 @@ class PostPage(QWizardPage):
         self.setLayout(form)
         self._hq_chosen_for_them = False
         self.post.currentTextChanged.connect(self._post_changed)
+        self.from_backup.toggled.connect(self._start_changed)
+
+    def _start_changed(self, from_backup: bool) -> None:
+        for widget in (self.post, self.field_role, self.hq_role):  # the backup says which post and role
+            widget.setEnabled(not from_backup)
+        self.completeChanged.emit()
+
+    def nextId(self) -> int:
+        return BACKUP if self.from_backup.isChecked() else OFFICER
 
     @property
     def post_code(self) -> str:
@@ -105,6 +133,8 @@ class PostPage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
+        if self.from_backup.isChecked():
+            return True
         return not [p for p in installation_problems(self.post_code, "x", "field") if p.field == "post"]
 
 
@@ -130,10 +160,9 @@ class OfficerPage(QWizardPage):
         return bool(self.officer.text().strip())
 
 
-class ConfirmPage(QWizardPage):
-    def __init__(self, wizard: SetupWizard) -> None:
+class ConfirmPage(SetupPage):
+    def __init__(self) -> None:
         super().__init__()
-        self.wiz = wizard
         self.setTitle("Ready to set up")
         self.summary = QLabel()
         self.summary.setObjectName("summary")
@@ -161,12 +190,11 @@ class ConfirmPage(QWizardPage):
         return self.wiz.set_up()
 
 
-class KeyPage(QWizardPage):
+class KeyPage(SetupPage):
     """After set-up: the key HQ needs, to read out (fingerprint) or send (public key)."""
 
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.wiz = wizard
         self.setTitle("Send HQ your signing key")
         self.setSubTitle("HQ uses it to recognise your packages. E-mail it (Copy for HQ), and be ready to read "
                          "the fingerprint out over the phone when HQ calls to confirm it.")
@@ -183,23 +211,60 @@ class KeyPage(QWizardPage):
         if install is not None:
             self.panel.show_key(install.post_code, install.public_key, install.key_fingerprint)
 
+    def nextId(self) -> int:
+        return -1  # the last page of a fresh setup
+
 
 class SetupWizard(QWizard):
     """Shown when the database is not set up; accepted once the installation exists."""
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
+    inspected = Signal(object)  # a chosen backup has been read: its BackupInfo
+    restore_failed = Signal(object)  # reading or restoring a backup failed: the exception (shown on the page)
+
+    def __init__(self, db_path: Path, parent: QWidget | None = None, *, choose_file: FileChooser | None = None) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.installation: Installation | None = None
+        self._worker: BackgroundWorker | None = None
         self.setWindowTitle(f"Set up {APP_NAME}")
         self.setObjectName("setup-wizard")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.post_page, self.officer_page = PostPage(), OfficerPage()
-        self.confirm_page = ConfirmPage(self)
-        self.key_page = KeyPage(self)
-        for page in (self.post_page, self.officer_page, self.confirm_page, self.key_page):
-            self.addPage(page)
+        self.confirm_page = ConfirmPage()
+        self.key_page = KeyPage()
+        self.backup_page, self.restored_page = BackupPage(choose_file), RestoredPage()
+        for number, page in ((POST, self.post_page), (OFFICER, self.officer_page), (CONFIRM, self.confirm_page),
+                             (KEY, self.key_page), (BACKUP, self.backup_page), (RESTORED, self.restored_page)):
+            self.setPage(number, page)
         self.resize(620, 420)
+
+    def run_job(self, name: str, fn: Callable[[], Any], on_done: Callable[[Any], None],
+                on_error: Callable[[BaseException], None]) -> None:
+        """Run `fn()` off the GUI thread, on a worker that opens no connection (the database may not exist
+        yet: opening it would create it) and ends with its last job, so that a wizard dropped without
+        done() (a test, a crash of its caller) leaves no thread running under it."""
+        if self._worker is None:
+            self._worker = BackgroundWorker(self.db_path, self, open_at_start=False)
+        worker = self._worker
+
+        def finish(callback: Callable[[Any], None], value: Any) -> None:
+            if worker.pending == 0 and self._worker is worker:
+                worker.stop()
+                self._worker = None
+            callback(value)
+
+        worker.submit(name, lambda _db, _progress, _cancelled: fn(), release_db=True,
+                      on_done=lambda value: finish(on_done, value), on_error=lambda exc: finish(on_error, exc))
+
+    def reject(self) -> None:
+        if not self.backup_page.busy:  # a restore under way finishes: closing now would hide its outcome
+            super().reject()
+
+    def done(self, result: Any) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+        super().done(result)
 
     def set_up(self) -> bool:
         """Make the database and key; on a problem say what and stay on the page."""

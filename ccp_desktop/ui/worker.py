@@ -2,7 +2,9 @@
 
 A sqlite connection belongs to the thread that opened it, so the worker opens its own on its first
 job. Jobs get `progress(done, total)` and `should_cancel()`; results and errors come back to the GUI
-thread as signals, then to the callbacks given to `submit`.
+thread as signals, then to the callbacks given to `submit`. A job submitted with `release_db` gets no
+connection: the worker closes its own first (a restore replaces the database file), and the next job
+opens it again.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Job:
     on_done: Callable[[Any], None] | None = None
     on_error: Callable[[BaseException], None] | None = None
     on_progress: Callable[[int, int], None] | None = None
+    release_db: bool = False
     cancel_event: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:
@@ -73,8 +76,11 @@ class _Runner(QObject):
                 self.progress.emit(job.id, int(done), int(total))
 
         try:
+            if job.release_db:
+                self.close()
+            db: Any = None if job.release_db else self.connection()
             with logs.operation(f"job {job.name}", start_level=logging.DEBUG):
-                result = job.fn(self.connection(), progress, lambda: job.cancelled)
+                result = job.fn(db, progress, lambda: job.cancelled)
                 logs.note_result(result)
         except BaseException as exc:  # every failure goes back to the GUI to be shown in plain words
             self.failed.emit(job.id, exc)
@@ -119,7 +125,9 @@ class BackgroundWorker(QObject):
         for worker in list(cls._live):
             worker.stop()
 
-    def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
+    def __init__(self, db_path: Path, parent: QObject | None = None, *, open_at_start: bool = True) -> None:
+        """`open_at_start=False`: no connection until a job needs one (the setup wizard's worker, whose
+        database does not exist yet: opening it would create it)."""
         super().__init__(parent)
         BackgroundWorker._live.add(self)
         self._ids = itertools.count(1)
@@ -133,7 +141,8 @@ class BackgroundWorker(QObject):
         self._runner.progress.connect(self._on_progress)
         self._runner.done.connect(self._on_done)
         self._runner.failed.connect(self._on_failed)
-        self._thread.started.connect(self._runner.open)
+        if open_at_start:
+            self._thread.started.connect(self._runner.open)
         self._thread.start()
 
     def submit(
@@ -144,8 +153,9 @@ class BackgroundWorker(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        release_db: bool = False,
     ) -> Job:
-        job = Job(next(self._ids), name, fn, on_done, on_error, on_progress)
+        job = Job(next(self._ids), name, fn, on_done, on_error, on_progress, release_db)
         self._jobs[job.id] = job
         if len(self._jobs) == 1:
             self.busy_changed.emit(True)

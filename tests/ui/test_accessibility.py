@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop.ui.main_window import MainWindow
+from ccp_desktop.ui.restore_dialog import RestoreDialog
 from ccp_desktop.ui.settings_dialog import SettingsDialog
 from ccp_desktop.ui.setup_wizard import SetupWizard
 
@@ -49,9 +50,12 @@ def test_wizard_and_settings_name_their_inputs(qtbot: Any, tmp_path: Path, main_
     wizard = SetupWizard(tmp_path / "new.sqlite3")
     qtbot.addWidget(wizard)
     wizard.show()
-    for page in (wizard.post_page, wizard.officer_page):
+    for page in (wizard.post_page, wizard.officer_page, wizard.backup_page, wizard.restored_page):
         assert _unnamed(page) == []
     dialog = SettingsDialog(main_window.db, main_window.db_path, main_window)
     qtbot.addWidget(dialog)
     dialog.show()
     assert _unnamed(dialog) == []
+    dialog.open_restore()
+    restore = dialog.findChild(RestoreDialog)
+    assert restore is not None and _unnamed(restore) == []
