@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ccp_desktop.errors import SetupError, StoreError
+from ccp_desktop.errors import SetupError, StoreError, database_failure_text
 from ccp_desktop.store.files import make_private_folder, restrict_database, restrict_file
 from ccp_desktop.store.location import database_path  # noqa: F401 - where callers have long found it
 
@@ -38,6 +38,8 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
                 backup_before_upgrade(db, path)
             apply_migrations(db)
     except sqlite3.DatabaseError as exc:
+        if "malformed" in str(exc) or "not a database" in str(exc):  # a damaged file: say so, and where the way back is
+            raise StoreError(f"{path}: {database_failure_text(exc)}") from exc
         raise StoreError(f"{path} cannot be opened as a CCP Field Desk database: {exc}") from exc
     if migrate:
         from ccp_desktop.store.files import clean_up_after_crash

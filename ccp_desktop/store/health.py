@@ -107,6 +107,11 @@ def recover_database(damaged: Path, target: Path) -> RecoverResult:
                     with contextlib.suppress(sqlite3.DatabaseError):
                         out.execute(f"INSERT INTO {name}({name}) VALUES ('rebuild')")
             out.execute("COMMIT")
+            dangling = out.execute("PRAGMA foreign_key_check").fetchall()
+            if dangling:  # records whose parent was on a damaged page: `check` lists them for a person
+                children = sorted({str(row[0]) for row in dangling})
+                result.problems.append(f"{len(dangling)} records ({', '.join(children)}) refer to records that "
+                                       "could not be read; `ccp-desktop check` lists them")
         finally:
             out.close()
     except sqlite3.DatabaseError as exc:

@@ -62,11 +62,13 @@ def _when(stamp: Any) -> str:
 
 class MainWindow(QMainWindow):
     status_refreshed = Signal()
+    damaged_found = Signal(object)  # the quick check's problems (see ui/damaged_database.py)
 
     def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
         self._closed = False
+        self.damaged_dialog: QWidget | None = None
         self._fitted_shown = False
         self.guide: QWidget | None = None  # Help → Guide, made when first asked for
         self.instance_lock: QLockFile | None = None  # the one-instance lock beside the db, released on close
@@ -406,11 +408,14 @@ class MainWindow(QMainWindow):
 
     # --- start and finish --------------------------------------------------------------------------------
     def after_shown(self) -> None:
-        """Once the window is up: offer to bring back forms left open by a crash."""
+        """Once the window is up: check the database in the background, and offer to bring back forms
+        left open by a crash."""
         from ccp_desktop.ui import forms
+        from ccp_desktop.ui.damaged_database import check_database_on_start
 
         if self._closed:
             return
+        check_database_on_start(self)
         try:
             restored = forms.offer_draft_restore(self, self.db)
         except Exception as exc:

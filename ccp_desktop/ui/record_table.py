@@ -7,6 +7,7 @@ hundred. The total is counted on the background worker and arrives later (`count
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from typing import Any
 
@@ -92,15 +93,21 @@ class RecordTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._exhausted or self.sorting:
             return
-        if self._order is not None:
-            wanted = self._order[len(self._rows):len(self._rows) + self.page_size]
-            page = fetch_rows(self.db, self.spec, self.query, wanted)
-            if len(self._rows) + len(wanted) >= len(self._order):
-                self._exhausted = True
-        else:
-            page = fetch_page(self.db, self.spec, self.query, self._rows[-1] if self._rows else None, self.page_size)
-            if len(page) < self.page_size:
-                self._exhausted = True
+        try:
+            if self._order is not None:
+                wanted = self._order[len(self._rows):len(self._rows) + self.page_size]
+                page = fetch_rows(self.db, self.spec, self.query, wanted)
+                if len(self._rows) + len(wanted) >= len(self._order):
+                    self._exhausted = True
+            else:
+                page = fetch_page(self.db, self.spec, self.query, self._rows[-1] if self._rows else None, self.page_size)
+                if len(page) < self.page_size:
+                    self._exhausted = True
+        except sqlite3.DatabaseError:
+            # A damaged page: stop reading here (the window's check says what is wrong and offers the way
+            # back); an exception inside Qt's fetchMore would otherwise be raised on every scroll.
+            self._exhausted = True
+            return
         if not page:
             return
         first = len(self._rows)
