@@ -39,6 +39,9 @@ def add_aud(amounts: Any) -> float:
     return round(sum(amounts), 2)
 
 
+COUNTED_AS_ANOTHER = ("SELECT m.duplicate_id FROM activity_merges m JOIN activities k ON k.id = m.kept_id"
+                      " WHERE k.deleted = 0")
+
 # ---- scope -----------------------------------------------------------------------------------------
 
 
@@ -59,7 +62,9 @@ class ReportScope:
         return f"Records made at {self.post} only" if self.post else "All posts"
 
     def activity_where(self, alias: str = "a") -> tuple[str, list[Any]]:
-        clauses, params = [f"{alias}.deleted = 0"], []
+        # An activity HQ merged into another post's record of the same event is counted once, as the
+        # kept one (sync/duplicates.py); while the kept one is live. Posts never have merges.
+        clauses, params = [f"{alias}.deleted = 0", f"{alias}.id NOT IN ({COUNTED_AS_ANOTHER})"], []
         if self.date_from:
             clauses.append(f"{alias}.start_date >= ?")
             params.append(self.date_from.isoformat())
