@@ -137,6 +137,37 @@ def flagged_item_ids(db: sqlite_utils.Database) -> set[str]:
     return {rid for pair in rows for rid in pair}
 
 
+def review_notes(db: sqlite_utils.Database, kind: str, record_id: str) -> list[str]:
+    """What the detail pane says about a record under review (a delivery: about its items), or merged."""
+    if kind == "equipment_deliveries":
+        ids = [r[0] for r in db.execute("SELECT id FROM equipment_items WHERE delivery_id = ?", [record_id])]
+    elif kind == "activities":
+        ids = [record_id]
+    else:
+        return []
+    notes = []
+    for record in ids:
+        for review_id, item_kind, a, post_a, b, post_b, detail, status in db.execute(
+                "SELECT id, kind, record_a, post_a, record_b, post_b, detail, status FROM review_items"
+                " WHERE status != 'settled' AND (record_a = ? OR record_b = ?) ORDER BY id", [record, record]).fetchall():
+            other_post = post_b if record == a else post_a
+            waiting = " (HQ asked the post to check it)" if status == "asked-post" else ""
+            if item_kind == duplicates.KIND:
+                other = b if record == a else a
+                title = db.execute("SELECT title FROM activities WHERE id = ?", [other]).fetchone()
+                notes.append(f"Review item #{review_id}: likely the same activity as {other_post}'s "
+                             f"{title[0] if title else other!r}. Merge or dismiss it on the Review page.")
+            else:
+                serial = json.loads(detail).get("serial")
+                notes.append(f"Review item #{review_id}: serial number {serial} is also on an item of {other_post}"
+                             f"{waiting}. Settle it on the Review page.")
+    if kind == "activities" and (kept := duplicates.merged_into(db, record_id)) is not None:
+        row = db.execute("SELECT origin_post, title FROM activities WHERE id = ?", [kept]).fetchone()
+        notes.append(f"Merged: the same activity as {row[0]}'s {row[1]!r}, which HQ's figures count instead."
+                     if row else f"Merged into activity {kept}.")
+    return notes
+
+
 def settle_review_item(db: sqlite_utils.Database, review_id: int, action: str, *, note: str = "",
                        keep: str = "a") -> dict[str, Any]:
     """Settle (moved, different) or ask the post (typo: the pair stays flagged); a likely duplicate activity
