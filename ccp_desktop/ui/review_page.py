@@ -167,8 +167,9 @@ class ReviewPage(RefreshingPage):
         return self.items[row] if 0 <= row < len(self.items) else None
 
     def _enable(self, on: bool) -> None:
-        for button in (self.moved_button, self.typo_button, self.different_button, self.merge_button, self.keep):
-            button.setEnabled(on)
+        widgets: tuple[QWidget, ...] = (self.moved_button, self.typo_button, self.different_button, self.merge_button, self.keep)
+        for widget in widgets:
+            widget.setEnabled(on)
 
     def _show_actions_for(self, kind: str | None) -> None:
         duplicate = kind == DUPLICATE
