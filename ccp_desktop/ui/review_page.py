@@ -173,8 +173,8 @@ class ReviewPage(RefreshingPage):
 
     def _show_actions_for(self, kind: str | None) -> None:
         duplicate = kind == DUPLICATE
-        for widget in (self.moved_button, self.typo_button):
-            widget.setVisible(not duplicate)
+        for button in (self.moved_button, self.typo_button):
+            button.setVisible(not duplicate)
         for widget in (self.keep, self.merge_button):
             widget.setVisible(duplicate)
         self.different_button.setText("Different activities" if duplicate else "Different items")
