@@ -174,6 +174,7 @@ class ActivityGroup:
 ACTIVITY_GROUPINGS = {
     # name: (SQL of the grouping key, reference lists naming each part)
     "stream_type": ("a.stream, a.activity_type", ("streams", "activity_types")),
+    "stream_status": ("a.stream, a.status", ("streams", "activity_statuses")),
     "place": ("a.country", ("activity_places",)),
     "status": ("a.status", ("activity_statuses",)),
     "year": ("substr(a.start_date, 1, 4)", ()),
@@ -391,6 +392,7 @@ class PostStatus:
     item_lines: int
     missing: list[tuple[int, int]]
     open_conflicts: int
+    spend: float = 0.0  # its activities' actual spend (AUD)
 
 
 def posts_included(db: sqlite_utils.Database, scope: ReportScope) -> list[PostStatus]:
@@ -398,7 +400,10 @@ def posts_included(db: sqlite_utils.Database, scope: ReportScope) -> list[PostSt
     ref = load_reference()
     where, params = scope.activity_where()
     ewhere, eparams = scope.equipment_where()
-    acts = dict(db.execute(f"SELECT a.origin_post, count(*) FROM activities a WHERE {where} GROUP BY 1", params).fetchall())
+    acts, spend = {}, {}
+    for post, n, spent in db.execute(f"SELECT a.origin_post, count(*), {money_sum('a.spend_aud')} FROM activities a"
+                                     f" WHERE {where} GROUP BY 1", params):
+        acts[post], spend[post] = n, aud(spent)
     items = dict(db.execute(f"SELECT d.origin_post, count(*) {_EQUIPMENT_FROM} WHERE {ewhere} GROUP BY 1", eparams).fetchall())
     conflicts = dict(db.execute("SELECT post_code, count(*) FROM sync_conflicts WHERE status = 'open' GROUP BY 1").fetchall())
     posts = set(acts) | set(items) | ({scope.post} if scope.post else set())
@@ -412,6 +417,7 @@ def posts_included(db: sqlite_utils.Database, scope: ReportScope) -> list[PostSt
             max((e["created_at"] for e in imports), default=None), max((e["imported_at"] for e in imports), default=None),
             int(acts.get(post, 0)), int(items.get(post, 0)),
             sync_state.missing_ranges(sync_state.covered_ranges(db, post)), int(conflicts.get(post, 0)),
+            spend.get(post, 0.0),
         ))
     return out
 

@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self.nav.setMaximumWidth(220)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
-        self.dashboard = DashboardPage(self.worker, self.db)
+        self.dashboard = DashboardPage(self.worker, self.db, is_hq=self.installation.is_hq)
         self.lists = {name: ListPage(self.db, self.db_path, spec, self.worker)
                       for name, spec in lists_for(self.installation.is_hq).items()}
         self.sync_page = SyncPage(self.db_path, self.worker, is_hq=self.installation.is_hq)

@@ -14,6 +14,7 @@ from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.records import insert_record
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.importer import import_package
+from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.main_window import MainWindow
 from tests.hq.test_review import _deliver
 from tests.sync.conftest import make_site
@@ -123,6 +124,52 @@ def test_a_posts_own_lists_have_no_post_column_or_filter(qtbot: Any, post: Any) 
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     labels = [c.label for c in page.spec.columns]
     assert "Post" not in labels and "Review" not in labels and "post" not in page.filters
-    assert "review" not in window.page_names and "Post" not in window.dashboard.findChild(type(page.count_label),
-                                                                                           "dashboard-heading").text()
+    assert "review" not in window.page_names
+    dashboard = window.show_page("dashboard")
+    qtbot.waitUntil(lambda: dashboard.summary is not None and dashboard.summary.activity_count == 1)
+    assert not dashboard.post_filter.isVisible() and not dashboard.by_post.isVisible()
+    assert dashboard.heading.text() == "1 activity and 0 equipment item lines, FJ-SUVA"
+    window.close()
+
+
+def test_the_hq_dashboard_has_a_by_post_view_and_a_post_filter_on_every_chart(
+        qtbot: Any, hq: Any, post: Any, outbox: Path, tmp_path: Path, shown_errors: list[Any]) -> None:
+    from ccp_desktop.sync.review import list_review_items, settle_review_item
+
+    _hq_with_a_pair(hq, post, outbox, tmp_path)
+    window = MainWindow(database_path(hq))
+    qtbot.addWidget(window)
+    window.show()
+    page = window.show_page("dashboard")
+    qtbot.waitUntil(lambda: page.summary is not None and page.by_post.rowCount() == 2, timeout=30_000)
+    assert page.heading.text() == "3 activities and 2 equipment item lines, all posts"
+    rows = [[page.by_post.item(r, c).text() for c in range(5)] for r in range(2)]
+    assert rows == [["Suva (FJ-SUVA)", "2", "1", "43,125.50", "1"], ["Port Moresby (PG-PORTMORESBY)", "3", "2", "86,251.00", "1"]]
+    assert page.by_post.item(0, 5).text() != "none"  # when its last package was made
+    assert [page.post_filter.itemText(i) for i in range(page.post_filter.count())] == [
+        "All posts", "Port Moresby (PG-PORTMORESBY)", "Suva (FJ-SUVA)"]
+
+    # Double-click a post: every chart shows its records only.
+    row = next(r for r in range(2) if page.by_post.item(r, 0).text().startswith("Port Moresby"))
+    with qtbot.waitSignal(page.refreshed, timeout=30_000):
+        page.by_post.cellDoubleClicked.emit(row, 0)
+    assert page.post_filter.currentData() == "PG-PORTMORESBY"
+    assert page.heading.text() == "2 activities and 1 equipment item line, Port Moresby (PG-PORTMORESBY)"
+    summary = page.summary
+    assert summary.activities_by_stream_status == {"CAP": {"completed": 1}, "CRIME": {"completed": 1}}
+    assert summary.equipment_value_by_country == [("PG", 1850.0)]
+    assert sum(summary.participants_by_sex.values()) == 44
+    assert sum(float(t["spend"]) for t in summary.tranches) == 86251.0
+    assert page.sex_chart.series()[0].slices()[0].label().startswith("Female 24 ")  # the chart follows the filter
+
+    # Merged: the event is counted once (as Suva's), so Port Moresby's figures drop it.
+    [pair] = [i for i in list_review_items(hq) if i["kind"] == "duplicate-activity"]
+    settle_review_item(hq, pair["id"], "merged")
+    with qtbot.waitSignal(page.refreshed, timeout=30_000):
+        window.hub.announce(OpChanges(tables=frozenset({"review_items"})))  # as the Review page announces it
+    assert page.heading.text() == "1 activity and 1 equipment item line, Port Moresby (PG-PORTMORESBY)"
+    with qtbot.waitSignal(page.refreshed, timeout=30_000):
+        page.post_filter.setCurrentIndex(0)
+    assert page.heading.text() == "2 activities and 2 equipment item lines, all posts"
+    assert shown_errors == []
     window.close()
