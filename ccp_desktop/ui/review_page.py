@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.wording import count_of, local_time
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.errors import show_error
@@ -34,6 +35,7 @@ SIDE_ROWS = (("post", "Post"), ("recipient", "Recipient"), ("delivered_on", "Del
 ACTIVITY_ROWS = (("post", "Post"), ("title", "Title"), ("country", "Country or region"), ("activity_type", "Type"),
                  ("start_date", "Start"), ("end_date", "End"), ("location", "Location"), ("status", "Status"),
                  ("participants", "Participants"), ("spend_aud", "Spend (AUD)"))
+ACTIVITY_LISTS = {"country": "activity_places", "activity_type": "activity_types", "status": "activity_statuses"}
 SHARED = QColor("#fff3cd")
 DUPLICATE = "duplicate-activity"
 
@@ -189,6 +191,8 @@ class ReviewPage(RefreshingPage):
         self._show_actions_for(item["kind"])
         rows = ACTIVITY_ROWS if duplicate else SIDE_ROWS
         self.sides.setRowCount(len(rows))
+        self.sides.setHorizontalHeaderLabels(["First recorded", "Second recorded (the later package)" if duplicate
+                                              else "Second (the package that shares it)"])
         self.sides.setVerticalHeaderLabels([label for _, label in rows])
         serial = str(item["detail"].get("serial", "")).casefold()
         for col, side in enumerate((item["a"], item["b"])):
@@ -196,6 +200,10 @@ class ReviewPage(RefreshingPage):
             for row, (key, _label) in enumerate(rows):
                 value = side.get(key)
                 text = ", ".join(value) if isinstance(value, list) else "" if value is None else str(value)
+                if duplicate and key in ACTIVITY_LISTS and value:
+                    text = load_reference().label(ACTIVITY_LISTS[key], str(value))  # labels, as the lists show
+                elif duplicate and key == "spend_aud" and value is not None:
+                    text = f"{value:,.2f}"
                 cell = QTableWidgetItem(text)
                 if key == "serials" and serial in {s.casefold() for s in value or []}:
                     cell.setBackground(QBrush(SHARED))

@@ -98,6 +98,7 @@ def test_a_likely_duplicate_merged_from_the_review_page(
     assert [sides.item(0, c).text() for c in (0, 1)] == ["FJ-SUVA", "PG-PORTMORESBY"]
     assert sides.item(1, 1).text() == "National CERT incident response training, Suva"
     assert sides.item(4, 1).text() == "2021-03-03" and sides.item(1, 0).background().color() == QColor("#fff3cd")
+    assert (sides.item(2, 0).text(), sides.item(3, 0).text()) == ("Fiji", "Tailored training")  # labels, not codes
 
     page.keep.setCurrentIndex(page.keep.findData("a"))
     page.note.setText("one course, co-funded by PNG")
