@@ -575,6 +575,10 @@ def m014_duplicate_activities(db: sqlite_utils.Database) -> None:
     )
     # Candidates of an imported activity: the same place and type, starting within days of it.
     db.execute("CREATE INDEX activities_place_type_start ON activities (country, activity_type, start_date)")
+    # HQ's lists filter by post, newest first: an index on the post (rowid appended) reads one post's rows in
+    # order instead of scanning every row for a post that holds few of them.
+    for table in ("activities", "equipment_items", "partners"):
+        db.execute(f"CREATE INDEX {table}_post ON {table} (origin_post)")
 
 # The number of steps this build knows; a database with more was made by a newer version.
 _KNOWN = {m.name for m in migrations._migrations}
