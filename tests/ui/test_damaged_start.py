@@ -14,11 +14,15 @@ def _damage(db_path: Path) -> None:
     """Overwrite a page in the middle of the activities table with garbage (a bad sector)."""
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'activities'").fetchone()[0]
+    # A leaf page of the activities table itself, found by dbstat: the page after the table's root may
+    # belong to another table once a schema step has rebuilt tables (m012, m014) and moved the root.
+    leaves = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'activities' AND pagetype = 'leaf'"
+                                         " ORDER BY pageno")]
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
+    assert len(leaves) > 4, leaves
     raw = bytearray(db_path.read_bytes())
-    start = (root + 5 - 1) * page_size
+    start = (leaves[len(leaves) // 2] - 1) * page_size
     raw[start:start + page_size] = b"\xab" * page_size
     db_path.write_bytes(bytes(raw))
 
