@@ -578,7 +578,7 @@ def m014_duplicate_activities(db: sqlite_utils.Database) -> None:
     # HQ's lists filter by post, newest first: an index on the post (rowid appended) reads one post's rows in
     # order instead of scanning every row for a post that holds few of them.
     for table in ("activities", "equipment_items", "partners"):
-        db.execute(f"CREATE INDEX {table}_post ON {table} (origin_post)")
+        db.execute(f"CREATE INDEX {table}_post ON {table} (origin_post, deleted)")
 
 # The number of steps this build knows; a database with more was made by a newer version.
 _KNOWN = {m.name for m in migrations._migrations}
