@@ -1,4 +1,5 @@
-"""Sync commands for the command line: export, verify, import, receipt, trust, conflicts, resolve, posts.
+"""Sync commands for the command line: export, verify, import, receipt, trust, conflicts, resolve
+(the HQ desk's posts, refusals and review are in desk_commands.py).
 `cli.py` calls `register`; handlers return exit codes (0 done, 1 rejected)."""
 
 from __future__ import annotations
@@ -190,52 +191,6 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_posts(args: argparse.Namespace) -> int:
-    from ccp_desktop.sync.status import post_overview
-
-    posts = post_overview(_open(args))
-    if args.json:
-        _print_json(posts)
-        return EXIT_OK
-    if not posts:
-        print("No package has been imported yet.")
-    for p in posts:
-        missing = ", ".join(f"{a}–{b}" for a, b in p["missing"])
-        state = f"MISSING changes {missing}" if missing else "no gaps"
-        print(f"{p['post_code']}: {p['packages']} packages, last made {p['last_package_created_at']}, "
-              f"everything up to {p['confirmed_seq']} (highest {p['highest_seq']}); {state}; "
-              f"{p['open_conflicts']} open conflicts")
-    return EXIT_OK
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    from ccp_desktop.sync.review import list_review_items, settle_review_item
-
-    db = _open(args)
-    if args.id is not None:
-        if not args.action:
-            print("error: say what to do: review ID moved|typo|different [--note TEXT]", file=sys.stderr)
-            return EXIT_REJECTED
-        item = settle_review_item(db, args.id, args.action, note=args.note or "")
-        state = "waiting for the post" if item["status"] == "asked-post" else "settled"
-        print(f"Review item {args.id} {state} ({args.action}).")
-        return EXIT_OK
-    items = list_review_items(db)
-    if args.json:
-        _print_json(items)
-        return EXIT_OK
-    if not items:
-        print("No review items open.")
-    for item in items:
-        a, b = item["a"], item["b"]
-        state = " [asked the post]" if item["status"] == "asked-post" else ""
-        print(f"#{item['id']}{state} serial {item['detail'].get('serial')!r} at two posts:")
-        for side in (a, b):
-            print(f"    {side['post']}: {side.get('description')} to {side.get('recipient')}, delivered "
-                  f"{side.get('delivered_on')} (item {side['item_id']})")
-    return EXIT_OK
-
-
 def register(command: Command) -> None:
     p = command("export", cmd_export, "write a signed sync package of changes (the file path is printed last)")
     which = p.add_mutually_exclusive_group()
@@ -271,19 +226,8 @@ def register(command: Command) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="include settled conflicts")
 
-    p = command("posts", cmd_posts, "at HQ: each post's packages, what is confirmed, what is missing, open conflicts")
-    p.add_argument("--json", action="store_true")
-
     p = command("resolve", cmd_resolve, "settle a conflict by keeping one version")
     p.add_argument("id", type=int)
     p.add_argument("--keep", required=True, choices=["post", "hq", "fields"])
     p.add_argument("--field", action="append", metavar="FIELD=post|hq",
                    help="with --keep fields: which side each differing field comes from (repeat it)")
-
-    p = command("review", cmd_review, "at HQ: the same serial at two posts; list open review items, or settle one")
-    p.add_argument("id", type=int, nargs="?")
-    p.add_argument("action", nargs="?", choices=["moved", "typo", "different"],
-                   help="moved: the same item moved (transfer recorded); typo: ask the post (stays flagged); "
-                        "different: two items (dismiss with --note)")
-    p.add_argument("--note", help="what to ask the post, or why the items differ")
-    p.add_argument("--json", action="store_true")

@@ -26,8 +26,9 @@ class RecordLookup(Protocol):
 
     def exists(self, kind: str, record_id: str) -> bool: ...
 
-    def serial_owner(self, serial: str) -> str | None:
-        """The id of the live equipment item that holds this serial number, if any."""
+    def serial_owner(self, serial: str, post: str | None = None) -> str | None:
+        """The id of the live equipment item that holds this serial number, if any: with `post`, an item
+        of that post (at HQ the same serial may be held by items of two posts, paired for review)."""
         ...
 
 
@@ -174,7 +175,7 @@ def _reference_problems(kind: r.RecordKind, record: Mapping[str, Any], lookup: R
             out.append(Problem(field.key, f"no {target} with id {value}", value))
     if kind.name == "equipment_items":
         for serial in record.get("serials") or []:
-            owner = lookup.serial_owner(serial)
+            owner = lookup.serial_owner(serial, record.get("origin_post") or None)
             if owner is not None and owner != record.get("id"):
                 out.append(Problem("serials", f"Serial number {serial!r} is already recorded on another item", serial))
     return out

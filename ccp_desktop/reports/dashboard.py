@@ -1,4 +1,5 @@
-"""The numbers behind the dashboard, for a post's own records (or all posts at HQ). No Qt."""
+"""The numbers behind the dashboard, for a post's own records (or, at HQ, all posts or the one chosen, with
+a by-post view). Every figure is the program report's own query (reports/figures.py). No Qt."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.reports import figures as fg
 from ccp_desktop.store.installation import get_installation
 
@@ -20,6 +22,10 @@ class DashboardSummary:
     equipment_value_by_country: list[tuple[str, float]] = field(default_factory=list)  # largest first
     activity_count: int = 0
     item_count: int = 0
+    is_hq: bool = False
+    post: str | None = None  # at HQ: the post chosen (None: all)
+    posts: list[tuple[str, str]] = field(default_factory=list)  # at HQ: (code, "Suva (FJ-SUVA)") to choose from
+    by_post: list[fg.PostStatus] = field(default_factory=list)  # at HQ: records, last package, activities, spend
 
     @property
     def empty(self) -> bool:
@@ -42,20 +48,27 @@ def value_axis_ticks(most: float, *, whole: bool = False) -> tuple[float, float,
     return top, step, decimals
 
 
-def dashboard_summary(db: sqlite_utils.Database) -> DashboardSummary:
-    install = get_installation(db)
-    own = install is not None and not install.is_hq
-    scope_sql, params = ("origin_post = ? AND ", [install.post_code]) if own and install else ("", [])
-    summary = DashboardSummary(scope=install.post_code if own and install else "all posts")
+def post_label(code: str) -> str:
+    label = load_reference().label("posts", code)
+    return f"{label} ({code})" if label and label != code else code
 
-    for stream, status, n in db.execute(
-        f"SELECT stream, status, count(*) FROM activities WHERE {scope_sql}deleted = 0 GROUP BY stream, status", params
-    ):
-        summary.activities_by_stream_status.setdefault(stream, {})[status] = n
-        summary.activity_count += n
+
+def dashboard_summary(db: sqlite_utils.Database, post: str | None = None) -> DashboardSummary:
+    """A post sees its own records; HQ every post's (or `post`'s only), and the by-post view."""
+    install = get_installation(db)
+    is_hq = install is not None and install.is_hq
+    own = install.post_code if install is not None and not is_hq else None
+    chosen = own or (post if is_hq else None)
+    scope = fg.ReportScope(post=chosen)
+    summary = DashboardSummary(scope=own or (post_label(chosen) if chosen else "all posts"), is_hq=is_hq,
+                               post=chosen if is_hq else None)
+
+    for group in fg.activities_by(db, scope, "stream_status"):
+        stream, status = group.key
+        summary.activities_by_stream_status.setdefault(stream, {})[status] = group.activities
+        summary.activity_count += group.activities
 
     # Funding, participants and equipment value: the program report's own queries, so both show the same.
-    scope = fg.ReportScope(post=install.post_code if own and install else None)
     people = fg.participants_total(db, scope)
     summary.participants_by_sex = {"female": people.female, "male": people.male, "other": people.other}
     summary.tranches = [{"code": t.code, "label": t.label, "amount": t.amount, "budget": t.budget, "spend": t.spend}
@@ -63,4 +76,7 @@ def dashboard_summary(db: sqlite_utils.Database) -> DashboardSummary:
     by_country = fg.equipment_value_by(db, scope, "country")
     summary.equipment_value_by_country = [(row.key, row.value) for row in by_country]
     summary.item_count = sum(row.lines for row in by_country)
+    if is_hq:
+        summary.posts = sorted(((code, post_label(code)) for code in fg.known_posts(db)), key=lambda p: p[1])
+        summary.by_post = fg.posts_included(db, scope)
     return summary

@@ -39,6 +39,9 @@ def add_aud(amounts: Any) -> float:
     return round(sum(amounts), 2)
 
 
+COUNTED_AS_ANOTHER = ("SELECT m.duplicate_id FROM activity_merges m JOIN activities k ON k.id = m.kept_id"
+                      " WHERE k.deleted = 0")
+
 # ---- scope -----------------------------------------------------------------------------------------
 
 
@@ -59,7 +62,9 @@ class ReportScope:
         return f"Records made at {self.post} only" if self.post else "All posts"
 
     def activity_where(self, alias: str = "a") -> tuple[str, list[Any]]:
-        clauses, params = [f"{alias}.deleted = 0"], []
+        # An activity HQ merged into another post's record of the same event is counted once, as the
+        # kept one (sync/duplicates.py); while the kept one is live. Posts never have merges.
+        clauses, params = [f"{alias}.deleted = 0", f"{alias}.id NOT IN ({COUNTED_AS_ANOTHER})"], []
         if self.date_from:
             clauses.append(f"{alias}.start_date >= ?")
             params.append(self.date_from.isoformat())
@@ -169,6 +174,7 @@ class ActivityGroup:
 ACTIVITY_GROUPINGS = {
     # name: (SQL of the grouping key, reference lists naming each part)
     "stream_type": ("a.stream, a.activity_type", ("streams", "activity_types")),
+    "stream_status": ("a.stream, a.status", ("streams", "activity_statuses")),
     "place": ("a.country", ("activity_places",)),
     "status": ("a.status", ("activity_statuses",)),
     "year": ("substr(a.start_date, 1, 4)", ()),
@@ -386,6 +392,7 @@ class PostStatus:
     item_lines: int
     missing: list[tuple[int, int]]
     open_conflicts: int
+    spend: float = 0.0  # its activities' actual spend (AUD)
 
 
 def posts_included(db: sqlite_utils.Database, scope: ReportScope) -> list[PostStatus]:
@@ -393,7 +400,10 @@ def posts_included(db: sqlite_utils.Database, scope: ReportScope) -> list[PostSt
     ref = load_reference()
     where, params = scope.activity_where()
     ewhere, eparams = scope.equipment_where()
-    acts = dict(db.execute(f"SELECT a.origin_post, count(*) FROM activities a WHERE {where} GROUP BY 1", params).fetchall())
+    acts, spend = {}, {}
+    for post, n, spent in db.execute(f"SELECT a.origin_post, count(*), {money_sum('a.spend_aud')} FROM activities a"
+                                     f" WHERE {where} GROUP BY 1", params):
+        acts[post], spend[post] = n, aud(spent)
     items = dict(db.execute(f"SELECT d.origin_post, count(*) {_EQUIPMENT_FROM} WHERE {ewhere} GROUP BY 1", eparams).fetchall())
     conflicts = dict(db.execute("SELECT post_code, count(*) FROM sync_conflicts WHERE status = 'open' GROUP BY 1").fetchall())
     posts = set(acts) | set(items) | ({scope.post} if scope.post else set())
@@ -407,6 +417,7 @@ def posts_included(db: sqlite_utils.Database, scope: ReportScope) -> list[PostSt
             max((e["created_at"] for e in imports), default=None), max((e["imported_at"] for e in imports), default=None),
             int(acts.get(post, 0)), int(items.get(post, 0)),
             sync_state.missing_ranges(sync_state.covered_ranges(db, post)), int(conflicts.get(post, 0)),
+            spend.get(post, 0.0),
         ))
     return out
 

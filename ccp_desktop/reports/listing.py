@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlite_utils
@@ -21,6 +21,9 @@ from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.store.search import fts_query, substring_query
 
 TEXT, NUMBER, MONEY, DATE, CODE, SERIALS = "text", "number", "money", "date", "code", "serials"
+POST, FLAG = "post", "flag"  # at HQ: the post a record came from; why a record is under review
+FLAG_TEXT = {"serial": "⚑ Serial at two posts", "duplicate-activity": "⚑ Likely duplicate",
+             "merged": "Merged: counted once"}
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,11 @@ class Filter:
     label: str
     sql: str
     choices: str | None = None  # a reference list, or None for years
+    with_code: bool = False  # show "Suva (FJ-SUVA)": a post is known by its code as much as by its city
 
     def options(self) -> list[tuple[str, str]]:
+        if self.with_code and self.choices:
+            return [(str(e["code"]), f"{e['label']} ({e['code']})") for e in load_reference().entries(self.choices)]
         if self.choices is None:
             ref = load_reference()
             last = max(int(ref.program["end_year"]), dt.date.today().year)
@@ -257,6 +263,11 @@ def display_value(column: Column, value: Any) -> str:
     if column.type == SERIALS:
         serials = json.loads(value) if isinstance(value, str) else list(value)
         return ", ".join(serials)
+    if column.type == POST:
+        label = load_reference().label("posts", str(value))
+        return f"{label} ({value})" if label and label != value else str(value)
+    if column.type == FLAG:
+        return "; ".join(FLAG_TEXT.get(kind, kind) for kind in str(value).split(","))
     return str(value)
 
 
@@ -355,6 +366,35 @@ PARTNERS = ListSpec(
 )
 
 LISTS: dict[str, ListSpec] = {s.name: s for s in (ACTIVITIES, EQUIPMENT, PARTNERS)}
+
+
+def _flag_sql(table: str, merges: bool) -> str:
+    """Why a row is under review (open review items naming it, either side), or that it was merged. The
+    review table holds a few hundred rows at most: reading it per row shown costs nothing."""
+    open_kinds = (f"(SELECT group_concat(DISTINCT r.kind) FROM review_items r WHERE r.status != 'settled'"
+                  f" AND r.table_name = '{table}' AND (r.record_a = {table}.id OR r.record_b = {table}.id))")
+    if not merges:
+        return open_kinds
+    return f"coalesce({open_kinds}, (SELECT 'merged' FROM activity_merges m WHERE m.duplicate_id = {table}.id))"
+
+
+def hq_spec(spec: ListSpec) -> ListSpec:
+    """The list as HQ sees it: every post's records, so a Post column and filter (the record's origin_post,
+    as the post's label and code), and a Review column marking records a person must look at."""
+    post_sql = f"{spec.table}.origin_post"
+    post = Column("post", "Post", post_sql, POST, width=150)
+    columns = [spec.columns[0], post, *spec.columns[1:]]
+    flaggable = {"activities": True, "equipment_items": False}
+    if spec.table in flaggable:
+        columns.append(Column("review", "Review", _flag_sql(spec.table, flaggable[spec.table]), FLAG, width=160))
+    return replace(spec, columns=tuple(columns),
+                   filters=(*spec.filters, Filter("post", "Post", post_sql, "posts", with_code=True)),
+                   depends_on=spec.depends_on | {"review_items"})
+
+
+def lists_for(is_hq: bool) -> dict[str, ListSpec]:
+    """The lists of a post's own app (its own records only), or HQ's consolidated ones."""
+    return {name: hq_spec(spec) for name, spec in LISTS.items()} if is_hq else dict(LISTS)
 
 
 def list_spec(name: str) -> ListSpec:

@@ -49,14 +49,22 @@ def picker_row(db: sqlite_utils.Database, kind: str, record_id: str) -> tuple[An
     return tuple(row) if row else None
 
 
-def serial_holder(db: sqlite_utils.Database, serial: str) -> tuple[str | None, str | None] | None:
-    """The (handover reference, delivery date) of the delivery whose item holds `serial`, if any."""
+def serial_holder(db: sqlite_utils.Database, serial: str, post: str | None = None) -> tuple[str | None, str | None] | None:
+    """The (handover reference, delivery date) of the delivery whose item holds `serial` (within `post`:
+    serial numbers are unique per post), if any."""
     row = db.execute(
         "SELECT d.handover_ref, d.delivered_on FROM serial_index s JOIN equipment_items i ON i.id = s.item_id"
-        " JOIN equipment_deliveries d ON d.id = i.delivery_id WHERE s.serial = ?", [serial]).fetchone()
+        " JOIN equipment_deliveries d ON d.id = i.delivery_id WHERE s.serial = ? AND (? IS NULL OR s.post = ?)",
+        [serial, post, post]).fetchone()
     return (row[0], row[1]) if row else None
 
 
 def partner_country(db: sqlite_utils.Database, partner_id: str) -> str | None:
     row = db.execute("SELECT country FROM partners WHERE id = ?", [partner_id]).fetchone()
+    return row[0] if row else None
+
+
+def record_post(db: sqlite_utils.Database, table: str, record_id: str) -> str | None:
+    """The post a record was made at (its serial numbers are unique within that post)."""
+    row = db.execute(f"SELECT origin_post FROM {table} WHERE id = ?", [record_id]).fetchone()
     return row[0] if row else None

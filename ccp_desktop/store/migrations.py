@@ -531,6 +531,55 @@ def m013_hq_desk(db: sqlite_utils.Database) -> None:
     )
     db.execute("CREATE INDEX review_items_records ON review_items (record_a, record_b, status)")
 
+
+@migrations()
+def m014_duplicate_activities(db: sqlite_utils.Database) -> None:
+    """Likely duplicate activities across posts: review items settled by merging (one activity counted
+    once in HQ's figures, neither post's record changed) or dismissed; and the lookups that find them."""
+    # 'merged' joins the actions; SQLite cannot change a CHECK in place, so the table is rebuilt, rows kept.
+    db.execute(
+        """CREATE TABLE review_items_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('serial', 'duplicate-activity')),
+            table_name TEXT NOT NULL,
+            record_a TEXT NOT NULL,
+            post_a TEXT NOT NULL,
+            record_b TEXT NOT NULL,
+            post_b TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            package_id TEXT,
+            raised_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'asked-post', 'settled')),
+            action TEXT CHECK (action IN ('moved', 'typo', 'different', 'merged')),
+            note TEXT,
+            settled_at TEXT,
+            settled_by TEXT
+        )"""
+    )
+    db.execute("INSERT INTO review_items_new SELECT id, kind, table_name, record_a, post_a, record_b, post_b, detail,"
+               " package_id, raised_at, status, action, note, settled_at, settled_by FROM review_items")
+    db.execute("DROP TABLE review_items")
+    db.execute("ALTER TABLE review_items_new RENAME TO review_items")
+    db.execute("CREATE INDEX review_items_records ON review_items (record_a, record_b, status)")
+    db.execute("CREATE INDEX review_items_record_b ON review_items (record_b, status)")  # a list row's flag, either side
+    # A merged pair: `duplicate_id` is counted as part of `kept_id` in HQ's figures. Both records stay as their
+    # posts sent them (a post's record is never deleted at HQ); un-merging is deleting this row (audited).
+    db.execute(
+        """CREATE TABLE activity_merges (
+            duplicate_id TEXT PRIMARY KEY NOT NULL,
+            kept_id TEXT NOT NULL,
+            review_id INTEGER NOT NULL REFERENCES review_items(id),
+            merged_at TEXT NOT NULL,
+            merged_by TEXT NOT NULL
+        )"""
+    )
+    # Candidates of an imported activity: the same place and type, starting within days of it.
+    db.execute("CREATE INDEX activities_place_type_start ON activities (country, activity_type, start_date)")
+    # HQ's lists filter by post, newest first: an index on the post (rowid appended) reads one post's rows in
+    # order instead of scanning every row for a post that holds few of them.
+    for table in ("activities", "equipment_items", "partners"):
+        db.execute(f"CREATE INDEX {table}_post ON {table} (origin_post, deleted)")
+
 # The number of steps this build knows; a database with more was made by a newer version.
 _KNOWN = {m.name for m in migrations._migrations}
 SCHEMA_VERSION = len(migrations._migrations)

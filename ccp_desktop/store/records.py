@@ -31,8 +31,13 @@ class StoreLookup:
         row = self.db.execute(f"SELECT 1 FROM {r.record_kind(kind).name} WHERE id = ? AND deleted = 0", [record_id])
         return row.fetchone() is not None
 
-    def serial_owner(self, serial: str) -> str | None:
-        row = self.db.execute("SELECT item_id FROM serial_index WHERE serial = ?", [serial]).fetchone()
+    def serial_owner(self, serial: str, post: str | None = None) -> str | None:
+        """With `post`, the item of that post holding the serial: the index is unique per (serial, post), and
+        at HQ an item of another post holding it is a review item, not a reason to refuse the save."""
+        if post is None:
+            row = self.db.execute("SELECT item_id FROM serial_index WHERE serial = ?", [serial]).fetchone()
+        else:
+            row = self.db.execute("SELECT item_id FROM serial_index WHERE serial = ? AND post = ?", [serial, post]).fetchone()
         return row[0] if row else None
 
 

@@ -60,8 +60,8 @@ class PackageLookup:
             return True
         return False
 
-    def serial_owner(self, serial: str) -> str | None:
-        """A stored item of the same post that the package does not carry wins (it keeps its serials);
+    def serial_owner(self, serial: str, post: str | None = None) -> str | None:
+        """(`post` is the package's own, `self.post`, for every row it carries.) A stored item of the same post that the package does not carry wins (it keeps its serials);
         else the first item in the package that lists the serial (a second one is then refused). An item
         of another post holding it does not refuse the package: the pair is noted for a review item."""
         if self.db is not None:

@@ -1,4 +1,6 @@
-"""The dashboard: four charts of the post's own work, refreshed (on the worker) when records change."""
+"""The dashboard: four charts of the post's own work, refreshed (on the worker) when records change. At HQ
+every chart follows a post filter (all posts, or one), and a by-post view lists each post's records, last
+package, activities and spend (double-click a post to show only its records)."""
 
 from __future__ import annotations
 
@@ -17,17 +19,35 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ccp_desktop.domain.reference import load_reference
-from ccp_desktop.domain.wording import count_of
-from ccp_desktop.reports.dashboard import DashboardSummary, dashboard_summary, value_axis_ticks
+from ccp_desktop.domain.wording import count_of, local_time
+from ccp_desktop.reports.dashboard import (
+    DashboardSummary,
+    dashboard_summary,
+    post_label,
+    value_axis_ticks,
+)
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.worker import BackgroundWorker
 
 PALETTE = ["#1f5f8b", "#e07a1f", "#3a9d5d", "#b8433c", "#7a5ea8", "#8c6d46", "#c9a227", "#5c6f7e"]
 SEX_LABELS = {"female": "Female", "male": "Male", "other": "Other/not stated"}
-DEPENDS_ON = frozenset({"activities", "equipment_deliveries", "equipment_items"})
+# review_items: at HQ a merged duplicate activity is counted once.
+DEPENDS_ON = frozenset({"activities", "equipment_deliveries", "equipment_items", "review_items"})
+BY_POST_COLUMNS = ("Post", "Records", "Activities", "Spend (AUD)", "Item lines", "Last package made", "Imported")
 
 
 def _chart(title: str) -> tuple[QChart, QChartView]:
@@ -46,10 +66,11 @@ def _chart(title: str) -> tuple[QChart, QChartView]:
 class DashboardPage(RefreshingPage):
     refreshed = Signal()
 
-    def __init__(self, worker: BackgroundWorker | None, db: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, worker: BackgroundWorker | None, db: Any = None, parent: QWidget | None = None,
+                 *, is_hq: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("page-dashboard")
-        self.worker, self.db = worker, db
+        self.worker, self.db, self.is_hq = worker, db, is_hq
         self.stale = True
         self.summary: DashboardSummary | None = None
         self.heading = QLabel()
@@ -66,22 +87,65 @@ class DashboardPage(RefreshingPage):
         grid.addWidget(sex_view, 0, 1)
         grid.addWidget(tranche_view, 1, 0)
         grid.addWidget(country_view, 1, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
+        layout.addLayout(top)
         layout.addLayout(grid, 1)
+        # HQ: a post filter over every chart, and the by-post view (a post's own app has neither).
+        self.post_filter = QComboBox()
+        self.post_filter.setObjectName("dashboard-post")
+        self.post_filter.setAccessibleName("Show the records of")
+        self.post_filter.addItem("All posts", "")
+        self.post_filter.currentIndexChanged.connect(self._post_chosen)
+        self.by_post = QTableWidget(0, len(BY_POST_COLUMNS))
+        self.by_post.setObjectName("dashboard-by-post")
+        self.by_post.setAccessibleName("By post")
+        self.by_post.setHorizontalHeaderLabels(list(BY_POST_COLUMNS))
+        self.by_post.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.by_post.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.by_post.verticalHeader().setVisible(False)
+        self.by_post.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.by_post.setToolTip("Double-click a post to show only its records")
+        self.by_post.cellDoubleClicked.connect(self._post_row_chosen)
+        self.by_post.setMaximumHeight(170)
+        if is_hq:
+            top.addWidget(QLabel("Post:"))
+            top.addWidget(self.post_filter)
+            grid.addWidget(self.by_post, 2, 0, 1, 2)
+        else:
+            self.post_filter.hide()
+            self.by_post.hide()
 
     # --- refreshing ------------------------------------------------------------------------------------
     def on_changes(self, changes: OpChanges) -> None:
         if changes.touches(DEPENDS_ON):
             self.mark_stale()
 
+    def chosen_post(self) -> str | None:
+        data = self.post_filter.currentData()
+        return str(data) if self.is_hq and data else None
+
+    def _post_chosen(self) -> None:
+        if not self._filling:
+            self.refresh()
+
+    def _post_row_chosen(self, row: int, _column: int) -> None:
+        item = self.by_post.item(row, 0)
+        index = self.post_filter.findData(item.data(Qt.ItemDataRole.UserRole)) if item else -1
+        if index >= 0:
+            self.post_filter.setCurrentIndex(index)
+
+    _filling = False
+
     def refresh(self) -> None:
         self.stale = False
         self.heading.setText("Counting…" if self.summary is None else self.heading.text())
+        post = self.chosen_post()
         if self.worker is None:
-            self.show_summary(dashboard_summary(self.db))
+            self.show_summary(dashboard_summary(self.db, post))
             return
-        self.worker.submit("dashboard", lambda db, progress, cancelled: dashboard_summary(db),
+        self.worker.submit("dashboard", lambda db, progress, cancelled: dashboard_summary(db, post),
                            on_done=self.show_summary, on_error=lambda exc: self.heading.setText(f"Dashboard unavailable: {exc}"))
 
     def show_summary(self, summary: DashboardSummary) -> None:
@@ -95,7 +159,37 @@ class DashboardPage(RefreshingPage):
         self._participants(summary)
         self._tranches(summary)
         self._countries(summary)
+        if summary.is_hq:
+            self._fill_posts(summary)
         self.refreshed.emit()
+
+    # --- HQ: the post filter and the by-post view ---------------------------------------------------------
+    def _fill_posts(self, summary: DashboardSummary) -> None:
+        """The filter lists the posts HQ holds records or packages from; the choice is kept across refreshes."""
+        chosen = self.post_filter.currentData()
+        self._filling = True
+        try:
+            self.post_filter.clear()
+            self.post_filter.addItem("All posts", "")
+            for code, label in summary.posts:
+                self.post_filter.addItem(label, code)
+            self.post_filter.setCurrentIndex(max(self.post_filter.findData(chosen), 0))
+        finally:
+            self._filling = False
+        self.by_post.setRowCount(len(summary.by_post))
+        for row, p in enumerate(summary.by_post):
+            values = [post_label(p.post), f"{p.activities + p.item_lines:,}", f"{p.activities:,}", f"{p.spend:,.2f}",
+                      f"{p.item_lines:,}", local_time(p.last_package_made, never="none"),
+                      local_time(p.last_imported, never="none")]
+            for col, value in enumerate(values):
+                cell = QTableWidgetItem(value)
+                if col == 0:
+                    cell.setData(Qt.ItemDataRole.UserRole, p.post)
+                if 1 <= col <= 4:
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.by_post.setItem(row, col, cell)
+        self.by_post.resizeColumnsToContents()
+        self.by_post.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
     # --- the charts --------------------------------------------------------------------------------------
     @staticmethod

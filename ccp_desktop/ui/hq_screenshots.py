@@ -1,5 +1,6 @@
 """The headquarters desk's pictures for docs/screenshots: Import many (with a refused package's problem
-table), Posts, and a conflict side by side. Part of `make screenshots`; alone:
+table), Posts, a conflict side by side, the review of a serial and of a likely duplicate activity, the
+consolidated Activities list and the dashboard by post. Part of `make screenshots`; alone:
 `python -m ccp_desktop.ui.hq_screenshots docs/screenshots`."""
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def _make_morning(folder: Path) -> tuple[Path, Path, str]:
     morning.mkdir()
     outbox.mkdir()
     conflict_id, suva_serial = "", ""
+    suva_activity: dict[str, object] = {}
     for n, post in enumerate(("FJ-SUVA", "VU-PORTVILA", "WS-APIA")):
         path = folder / post / "ccp-field-desk.sqlite3"
         initialise(path, post_code=post, officer=f"Officer {post.split('-')[1].title()}")
@@ -49,6 +51,7 @@ def _make_morning(folder: Path) -> tuple[Path, Path, str]:
             import_package(hq, first)
             record = next(iter_records(db, "activities"))
             conflict_id = record["id"]
+            suva_activity = next(a for a in iter_records(db, "activities") if a["id"] != conflict_id and a["end_date"])
             suva_serial = next(i for i in iter_records(db, "equipment_items") if i["serials"])["serials"][0]
             update_record(hq, "activities", conflict_id, {"title": record["title"] + " (HQ corrected)", "location": "Nadi"})
             update_record(db, "activities", conflict_id, {"title": record["title"] + " — week 2", "participants_male": 14})
@@ -64,6 +67,9 @@ def _make_morning(folder: Path) -> tuple[Path, Path, str]:
                 "delivered_on": "2023-08-14", "handover_ref": "HO-VU-2023-007", "received_by_name": "Jean Kalo"})
             insert_record(db, "equipment_items", {"delivery_id": delivery["id"], "category": "laptop", "quantity": 1,
                                                   "description": "Laptop 14-inch", "serials": [suva_serial]})
+            # A course Suva ran, recorded again at Port Vila (which sent trainers) in its own words.
+            insert_record(db, "activities", dict(suva_activity, title=f"Port Vila trainers: {suva_activity['title']}",
+                                                 location=None))
         second = export_package(db, outbox).path
         shutil.copy2(second, morning / second.name)
         if post == "WS-APIA":  # a second copy, opened and changed in Excel before it was sent
@@ -114,7 +120,28 @@ def render_hq_screenshots(app: QApplication, out: Path) -> list[Path]:
         review = window.show_page("review")
         review.refresh()  # type: ignore[attr-defined]
         _settle(app, lambda: bool(review.items) and window.worker.pending == 0)  # type: ignore[attr-defined]
+        review.list.selectRow(next(n for n, i in enumerate(review.items) if i["kind"] == "serial"))  # type: ignore[attr-defined]
+        _settle(app)
         _save(window, out / "hq-review.png", written)
+        review.list.selectRow(next(n for n, i in enumerate(review.items)  # type: ignore[attr-defined]
+                                   if i["kind"] == "duplicate-activity"))
+        _settle(app)
+        _save(window, out / "hq-review-duplicate.png", written)
+
+        activities = window.show_page("activities")
+        activities.refresh()  # type: ignore[attr-defined]
+        model = activities.model  # type: ignore[attr-defined]
+        _settle(app, lambda: model.rowCount() > 0 and window.worker.pending == 0)
+        flag = model.spec.column_index("review")
+        flagged = next(r for r in range(model.rowCount()) if model.index(r, flag).data())
+        activities.table.selectRow(flagged)  # type: ignore[attr-defined]
+        _settle(app)
+        _save(window, out / "hq-activities.png", written)
+
+        dashboard = window.show_page("dashboard")
+        dashboard.refresh()  # type: ignore[attr-defined]
+        _settle(app, lambda: dashboard.summary is not None and window.worker.pending == 0)  # type: ignore[attr-defined]
+        _save(window, out / "hq-dashboard.png", written)
         window.close()
     return written
 

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop.reports.details import describe_record
-from ccp_desktop.reports.listing import ListQuery, ListSpec
+from ccp_desktop.reports.listing import FLAG, ListQuery, ListSpec
+from ccp_desktop.sync.review import review_notes
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.record_table import RecordTableModel
@@ -50,6 +51,7 @@ class ListPage(QWidget):
         self.db, self.db_path, self.spec = db, db_path, spec
         self.setObjectName(f"page-{spec.name}")
         self.stale = False
+        self.review_marks = any(c.type == FLAG for c in spec.columns)  # HQ's lists mark records under review
         self.model = RecordTableModel(db, spec, worker, self)
 
         self.search = QLineEdit(placeholderText=PLACEHOLDERS.get(spec.name, "Search (Ctrl+F)"))
@@ -197,7 +199,8 @@ class ListPage(QWidget):
                                  f"{self.spec.noun[0]} to see it here; double-click or press Enter to edit it.</p>")
             return
         try:
-            self.details.setHtml(details_html(describe_record(self.db, self.spec.open_kind, record_id)))
+            notes = review_notes(self.db, self.spec.open_kind, record_id) if self.review_marks else []
+            self.details.setHtml(notes_html(notes) + details_html(describe_record(self.db, self.spec.open_kind, record_id)))
         except Exception as exc:
             self.details.setPlainText(str(exc))
 
@@ -279,6 +282,14 @@ class ListPage(QWidget):
         settings.setValue(f"lists/{self.spec.name}/splitter", self.splitter.saveState())
 
 
+def notes_html(notes: list[str]) -> str:
+    """Review notes above a record's details: a marked box, so that a flagged record is not missed."""
+    if not notes:
+        return ""
+    items = "".join(f"<p style='margin:2px'>⚑ {html.escape(n)}</p>" for n in notes)
+    return f"<table width='100%' cellpadding='4' style='background:#fff3cd'><tr><td>{items}</td></tr></table>"
+
+
 def details_html(details: Any) -> str:
     e = html.escape
     parts = [f"<h3>{e(details.heading)}</h3><table cellspacing='0' cellpadding='2'>"]
@@ -300,4 +311,4 @@ def details_html(details: Any) -> str:
     return "".join(parts)
 
 
-__all__ = ["ListPage", "details_html"]
+__all__ = ["ListPage", "details_html", "notes_html"]

@@ -26,7 +26,7 @@ from ccp_desktop import APP_NAME, __version__
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
-from ccp_desktop.reports.listing import LISTS
+from ccp_desktop.reports.listing import lists_for
 from ccp_desktop.store.backups import BackupInfo
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.installation import require_installation
@@ -88,8 +88,9 @@ class MainWindow(QMainWindow):
         self.nav.setMaximumWidth(220)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
-        self.dashboard = DashboardPage(self.worker, self.db)
-        self.lists = {name: ListPage(self.db, self.db_path, spec, self.worker) for name, spec in LISTS.items()}
+        self.dashboard = DashboardPage(self.worker, self.db, is_hq=self.installation.is_hq)
+        self.lists = {name: ListPage(self.db, self.db_path, spec, self.worker)
+                      for name, spec in lists_for(self.installation.is_hq).items()}
         self.sync_page = SyncPage(self.db_path, self.worker, is_hq=self.installation.is_hq)
         self.page_names = PAGES + (HQ_PAGES if self.installation.is_hq else ())
         for name in self.page_names:

@@ -20,8 +20,10 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QBrush, QColor
 
 from ccp_desktop.reports.listing import (
+    FLAG,
     MONEY,
     NUMBER,
     ListQuery,
@@ -38,6 +40,7 @@ from ccp_desktop.ui.worker import BackgroundWorker
 Index = QModelIndex | QPersistentModelIndex
 COUNT_DELAY_MS = 30
 PAGE_SIZE = 100  # about three screens of rows: the first page costs little, scrolling fetches more
+FLAGGED = QBrush(QColor("#fff3cd"))  # a row under review (HQ), as the Review page marks the shared serial
 
 
 class RecordTableModel(QAbstractTableModel):
@@ -51,6 +54,7 @@ class RecordTableModel(QAbstractTableModel):
         self.spec = spec
         self.worker = worker
         self.page_size = page_size
+        self._flag_at = next((n for n, c in enumerate(spec.columns) if c.type == FLAG), None)
         self.query = ListQuery()
         self._rows: list[Row] = []
         self._display: list[tuple[str, ...] | None] = []  # made when a row is first drawn
@@ -80,6 +84,9 @@ class RecordTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
             return self._rows[index.row()].open_id
+        if role == Qt.ItemDataRole.BackgroundRole and self._flag_at is not None:
+            flag = self._rows[index.row()].values[self._flag_at]
+            return FLAGGED if flag and flag != "merged" else None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -1,5 +1,6 @@
 """HQ's Review page: the same serial number at two posts, both deliveries side by side, and what a
-person decides: the same item moved, a typo at one post (ask it), or two different items."""
+person decides: the same item moved, a typo at one post (ask it), or two different items. And likely
+duplicate activities of two posts, side by side: merged (HQ counts it once) or different activities."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ccp_desktop.domain.wording import local_time
+from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.domain.wording import count_of, local_time
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.worker import BackgroundWorker
@@ -29,13 +32,19 @@ from ccp_desktop.ui.worker import BackgroundWorker
 SIDE_ROWS = (("post", "Post"), ("recipient", "Recipient"), ("delivered_on", "Delivered on"),
              ("description", "Description"), ("make_model", "Make and model"), ("serials", "Serial numbers"),
              ("asset_tag", "Asset tag"), ("handover_ref", "Handover reference"))
+ACTIVITY_ROWS = (("post", "Post"), ("title", "Title"), ("country", "Country or region"), ("activity_type", "Type"),
+                 ("start_date", "Start"), ("end_date", "End"), ("location", "Location"), ("status", "Status"),
+                 ("participants", "Participants"), ("spend_aud", "Spend (AUD)"))
+ACTIVITY_LISTS = {"country": "activity_places", "activity_type": "activity_types", "status": "activity_statuses"}
 SHARED = QColor("#fff3cd")
+DUPLICATE = "duplicate-activity"
 
 
 class ReviewPage(RefreshingPage):
     loaded = Signal()
     settled = Signal(object)  # the review item as settled
     count_changed = Signal(int)
+    found = Signal(int)  # likely duplicate activities found on demand
     sync_changed = Signal(object)  # OpChanges
 
     def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
@@ -49,7 +58,7 @@ class ReviewPage(RefreshingPage):
         self.list = QTableWidget(0, 4)
         self.list.setObjectName("review-items")
         self.list.setAccessibleName("Review items")
-        self.list.setHorizontalHeaderLabels(["#", "Serial number", "Posts", "State"])
+        self.list.setHorizontalHeaderLabels(["#", "What", "Posts", "State"])
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -78,10 +87,25 @@ class ReviewPage(RefreshingPage):
         self.different_button.setObjectName("review-different")
         self.different_button.setToolTip("Two items that share a serial: dismissed with the note")
         self.different_button.clicked.connect(lambda: self.settle("different"))
+        # A likely duplicate activity: merged (one of the two counted; neither post's record changes).
+        self.keep = QComboBox()
+        self.keep.setObjectName("review-keep")
+        self.keep.setAccessibleName("Which activity HQ counts")
+        self.keep.addItem("Count the first recorded", "a")
+        self.keep.addItem("Count the second", "b")
+        self.merge_button = QPushButton("Same activity: merge")
+        self.merge_button.setObjectName("review-merge")
+        self.merge_button.setToolTip("One event recorded by both posts: HQ's figures count it once. Neither post's "
+                                     "record is changed or deleted; the merge is audited")
+        self.merge_button.clicked.connect(lambda: self.settle("merged"))
+        self.find_button = QPushButton("Look for duplicate activities")
+        self.find_button.setObjectName("review-find")
+        self.find_button.setToolTip("Compare every activity with the other posts' (imports do this for what they bring)")
+        self.find_button.clicked.connect(self.find_duplicates)
         actions = QHBoxLayout()
         actions.addWidget(self.note, 1)
-        for button in (self.moved_button, self.typo_button, self.different_button):
-            actions.addWidget(button)
+        for widget in (self.moved_button, self.typo_button, self.keep, self.merge_button, self.different_button):
+            actions.addWidget(widget)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -90,9 +114,13 @@ class ReviewPage(RefreshingPage):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.list)
         splitter.addWidget(lower)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.find_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
+        layout.addLayout(top)
         layout.addWidget(splitter, 1)
+        self._show_actions_for(None)
         self._enable(False)
 
     def on_changes(self, changes: OpChanges) -> None:
@@ -114,13 +142,19 @@ class ReviewPage(RefreshingPage):
         self.list.setRowCount(len(items))
         for row, item in enumerate(items):
             state = "asked the post" if item["status"] == "asked-post" else "open"
-            values = [str(item["id"]), str(item["detail"].get("serial")), f"{item['post_a']} and {item['post_b']}", state]
+            what = ("Likely duplicate activity: " + str(item["b"].get("title")) if item["kind"] == DUPLICATE
+                    else f"Serial number {item['detail'].get('serial')}")
+            values = [str(item["id"]), what, f"{item['post_a']} and {item['post_b']}", state]
             for col, value in enumerate(values):
                 self.list.setItem(row, col, QTableWidgetItem(value))
         self.list.resizeColumnsToContents()
-        self.list.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.summary.setText(f"{len(items)} serial number{'s' if len(items) != 1 else ''} recorded at two posts. "
-                             "Look at both deliveries, then say what happened." if items else "Nothing to review.")
+        self.list.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        serials = sum(1 for i in items if i["kind"] != DUPLICATE)
+        parts = ([count_of(serials, "serial number")] if serials else []) + (
+            [count_of(len(items) - serials, "likely duplicate activity", "likely duplicate activities")]
+            if len(items) > serials else [])
+        self.summary.setText(f"{' and '.join(parts)} recorded at two posts. Look at both records side by side, then "
+                             "say what happened." if items else "Nothing to review.")
         if items:
             self.list.selectRow(0)
             self._show_selected()
@@ -135,22 +169,52 @@ class ReviewPage(RefreshingPage):
         return self.items[row] if 0 <= row < len(self.items) else None
 
     def _enable(self, on: bool) -> None:
-        for button in (self.moved_button, self.typo_button, self.different_button):
-            button.setEnabled(on)
+        widgets: tuple[QWidget, ...] = (self.moved_button, self.typo_button, self.different_button, self.merge_button, self.keep)
+        for widget in widgets:
+            widget.setEnabled(on)
+
+    def _show_actions_for(self, kind: str | None) -> None:
+        duplicate = kind == DUPLICATE
+        for button in (self.moved_button, self.typo_button):
+            button.setVisible(not duplicate)
+        for widget in (self.keep, self.merge_button):
+            widget.setVisible(duplicate)
+        self.different_button.setText("Different activities" if duplicate else "Different items")
+        self.note.setPlaceholderText("Note: why these are different activities, or about the merge" if duplicate else
+                                     "Note: what to ask the post, or why these are different items")
 
     def _show_selected(self) -> None:
         item = self.selected()
         if item is None:
             return
+        duplicate = item["kind"] == DUPLICATE
+        self._show_actions_for(item["kind"])
+        rows = ACTIVITY_ROWS if duplicate else SIDE_ROWS
+        self.sides.setRowCount(len(rows))
+        self.sides.setHorizontalHeaderLabels(["First recorded", "Second recorded (the later package)" if duplicate
+                                              else "Second (the package that shares it)"])
+        self.sides.setVerticalHeaderLabels([label for _, label in rows])
         serial = str(item["detail"].get("serial", "")).casefold()
         for col, side in enumerate((item["a"], item["b"])):
-            for row, (key, _label) in enumerate(SIDE_ROWS):
+            other = (item["b"], item["a"])[col]
+            for row, (key, _label) in enumerate(rows):
                 value = side.get(key)
                 text = ", ".join(value) if isinstance(value, list) else "" if value is None else str(value)
+                if duplicate and key in ACTIVITY_LISTS and value:
+                    text = load_reference().label(ACTIVITY_LISTS[key], str(value))  # labels, as the lists show
+                elif duplicate and key == "spend_aud" and value is not None:
+                    text = f"{value:,.2f}"
                 cell = QTableWidgetItem(text)
                 if key == "serials" and serial in {s.casefold() for s in value or []}:
                     cell.setBackground(QBrush(SHARED))
                     cell.setToolTip(f"Both items list {item['detail'].get('serial')}")
+                if duplicate and key in ("title", "country", "activity_type", "start_date") and value is not None:
+                    cell.setBackground(QBrush(SHARED))  # what made them look alike
+                    if key == "title":
+                        cell.setToolTip(f"Titles {item['detail'].get('similarity', 0):.0%} alike; starts "
+                                        f"{item['detail'].get('days_apart')} days apart")
+                elif duplicate and value != other.get(key):
+                    cell.setToolTip("Differs from the other post's record")
                 self.sides.setItem(row, col, cell)
         self.sides.resizeRowsToContents()
         self.note.setText(item.get("note") or "")
@@ -161,19 +225,42 @@ class ReviewPage(RefreshingPage):
         item = self.selected()
         if item is None:
             return
-        review_id, note = item["id"], self.note.text().strip()
+        review_id, note, keep = item["id"], self.note.text().strip(), str(self.keep.currentData())
         self._enable(False)
 
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.review import settle_review_item
 
-            return settle_review_item(db, review_id, action, note=note)
+            return settle_review_item(db, review_id, action, note=note, keep=keep)
 
         def done(settled: Any) -> None:
-            self.sync_changed.emit(OpChanges(sync_state=True, source=self))
+            # Lists mark records under review and the dashboard counts a merged pair once: both refresh.
+            self.sync_changed.emit(OpChanges(tables=frozenset({"review_items"}), sync_state=True, source=self))
             self.settled.emit(settled)
 
         self.worker.submit("settle review item", run, on_done=done, on_error=self._failed)
+
+    def find_duplicates(self) -> None:
+        """On demand: every activity against the other posts' (on the worker); new pairs are listed."""
+        self.find_button.setEnabled(False)
+        self.summary.setText("Looking for likely duplicate activities…")
+
+        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
+            from ccp_desktop.sync.duplicates import find_duplicate_activities
+
+            return find_duplicate_activities(db)
+
+        def done(raised: list[int]) -> None:
+            self.find_button.setEnabled(True)
+            self.found.emit(len(raised))
+            self.sync_changed.emit(OpChanges(tables=frozenset({"review_items"}), sync_state=True, source=self))
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            self.find_button.setEnabled(True)
+            show_error(self, exc)
+
+        self.worker.submit("find duplicate activities", run, on_done=done, on_error=failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._enable(True)

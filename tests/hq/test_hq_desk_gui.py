@@ -189,7 +189,7 @@ def test_a_serial_at_two_posts_reviewed_side_by_side(qtbot: Any, post: Any, hq: 
     qtbot.waitUntil(lambda: page.list.rowCount() == 2)
     sides = page.sides
     assert [sides.item(0, c).text() for c in (0, 1)] == ["FJ-SUVA", "VU-PORTVILA"]
-    assert page.list.item(0, 1).text() == "SN-78"
+    assert page.list.item(0, 1).text() == "Serial number SN-78"
     assert [sides.item(1, c).text() for c in (0, 1)] == ["Fiji Police Force Cybercrime Unit", "Vanuatu Police"]
     assert sides.item(5, 1).text() == "SN-78, SN-V3" and sides.item(5, 1).background().color() == QColor("#fff3cd")
 

@@ -25,7 +25,8 @@ from ccp_desktop.domain.coerce import coerce_record, parse_int, parse_money, par
 from ccp_desktop.domain.reference import ReferenceData
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import Problem
-from ccp_desktop.store.lookups import serial_holder
+from ccp_desktop.store.installation import get_installation
+from ccp_desktop.store.lookups import record_post, serial_holder
 from ccp_desktop.store.records import (
     StoreLookup,
     insert_record,
@@ -52,8 +53,8 @@ class FormLookup:
     def exists(self, kind: str, record_id: str) -> bool:
         return record_id == PENDING or self.store.exists(kind, record_id)
 
-    def serial_owner(self, serial: str) -> str | None:
-        owner = self.store.serial_owner(serial)
+    def serial_owner(self, serial: str, post: str | None = None) -> str | None:
+        owner = self.store.serial_owner(serial, post)
         return None if owner in self.form_item_ids else owner
 
 
@@ -186,6 +187,9 @@ class ItemLines(QWidget):
         self.db = db
         self.ref = ref
         self._existing: dict[str, dict[str, Any]] = {}
+        # Whose items these are: a serial is unique within one post (at HQ another post's item may share it).
+        install = get_installation(db)
+        self.post: str | None = install.post_code if install else None
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.lines: list[ItemLine] = []
@@ -249,6 +253,7 @@ class ItemLines(QWidget):
 
     def load(self, delivery_id: str) -> None:
         items = list(iter_records(self.db, "equipment_items", where="delivery_id = ?", params=[delivery_id]))
+        self.post = record_post(self.db, "equipment_deliveries", delivery_id) or self.post
         self._existing = {item["id"]: item for item in items}
         self.set_states([
             {"item_id": i["id"], "category": i["category"], "description": i["description"] or "",
@@ -259,7 +264,7 @@ class ItemLines(QWidget):
         ])
 
     def _owner_text(self, serial: str) -> str:
-        row = serial_holder(self.db, serial)
+        row = serial_holder(self.db, serial, self.post)
         if not row:
             return "another item"
         return f"delivery {row[0] or 'without a handover reference'}" + (f" of {row[1]}" if row[1] else "")
@@ -276,7 +281,8 @@ class ItemLines(QWidget):
         total, total_known = 0.0, True
         for line in self.lines:
             coerced, problems = coerce_record(ITEMS, line.raw())
-            record = r.blank_record(ITEMS) | coerced | {"id": line.item_id, "delivery_id": delivery_id or PENDING}
+            record = r.blank_record(ITEMS) | coerced | {"id": line.item_id, "delivery_id": delivery_id or PENDING,
+                                                             "origin_post": self.post}
             bad = {p.field for p in problems}
             for p in validate_record(ITEMS, record, lookup=lookup):
                 if p.field in bad:
@@ -293,7 +299,7 @@ class ItemLines(QWidget):
             seen: set[str] = set()
             for serial in serials:
                 key = serial.casefold()
-                if key in seen or lookup.serial_owner(serial) not in (None, line.item_id):
+                if key in seen or lookup.serial_owner(serial, self.post) not in (None, line.item_id):
                     flagged.add(key)
                 seen.add(key)
             line.show_problems(problems, flagged)

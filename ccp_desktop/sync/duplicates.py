@@ -1,0 +1,171 @@
+"""Likely duplicate activities across posts, at HQ: one workshop in Suva recorded by FJ-SUVA and by the
+regional post that co-funded it. Two activities of different posts are a likely pair when they have the
+same country or region and activity type, start within `WINDOW_DAYS` of each other, and have similar
+titles. A review item pairs them; a person merges them (HQ counts the pair once) or dismisses it.
+
+Why this title rule is good enough: the place, type and week already narrow the candidates to a handful,
+so the titles only need to tell apart two different events of one type in one country in one week. Two
+posts writing up the same event use the same key words in their own order, with a place or an audience
+added ("Incident response training, Suva" and "Suva: CERT incident response training"): the Dice
+coefficient of their word sets (stop words left out) is then 0.6 or more, while two different events
+of one type share only the generic words ("cyber", "training") and score 0.5 or less. A typo or a plural
+changes a word only a little, so a word within difflib's ratio 0.8 of one in the other title counts as
+shared (a ratio over whole titles would not do: "Training Suva" and "Training Vila" are 0.85 alike).
+Standard library only; the pairs measured are in tests/hq/test_duplicates.py.
+
+Merging changes neither record: both posts keep theirs, their next packages import as usual, and the
+pair is listed in `activity_merges` (the duplicate counted as part of the kept one), which HQ's figures
+leave out (reports/figures.py). Audited; see `settle_duplicate`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import sqlite_utils
+
+from ccp_desktop.domain.coerce import utc_now
+from ccp_desktop.errors import Problem, ValidationError
+from ccp_desktop.store.installation import require_installation
+from ccp_desktop.store.transactions import write_transaction
+
+WINDOW_DAYS = 7
+WORDS_THRESHOLD = 0.6  # Dice coefficient of the title word sets
+TYPO_CUTOFF = 0.8  # difflib ratio at which two words are one word mistyped (reponse, investigations)
+KIND = "duplicate-activity"
+ACTIONS = ("merged", "different")
+_STOP_WORDS = frozenset(["a", "an", "and", "the", "of", "for", "in", "on", "to", "with", "at", "by", "from", "de", "la", "le", "et"])
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def title_words(title: str | None) -> list[str]:
+    return [w for w in _WORD.findall((title or "").casefold()) if w not in _STOP_WORDS]
+
+
+def title_similarity(first: str | None, second: str | None) -> float:
+    """0 (nothing alike) to 1: the Dice coefficient of the two titles' word sets, where a word counts as
+    shared when the other title has it or a word within a typo of it (difflib ratio 0.8 or more)."""
+    a, b = sorted(set(title_words(first))), sorted(set(title_words(second)))
+    if not a or not b:
+        return 0.0
+    shared_a = sum(1 for w in a if w in b or difflib.get_close_matches(w, b, n=1, cutoff=TYPO_CUTOFF))
+    shared_b = sum(1 for w in b if w in a or difflib.get_close_matches(w, a, n=1, cutoff=TYPO_CUTOFF))
+    return round((shared_a + shared_b) / (len(a) + len(b)), 3)
+
+
+def similar_titles(first: str | None, second: str | None) -> bool:
+    return title_similarity(first, second) >= WORDS_THRESHOLD
+
+
+_CANDIDATES = (
+    "SELECT id, origin_post, title, start_date FROM activities WHERE country = ? AND activity_type = ?"
+    " AND start_date BETWEEN ? AND ? AND deleted = 0 AND origin_post != ? AND id != ?"
+)
+
+
+def _shift(day: str, days: int) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
+
+
+def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Pairs of live activities of different posts that look like one event: each `activity_ids` one
+    against every other activity (None: every activity), each pair once, the earlier recorded first."""
+    where = "deleted = 0 AND country IS NOT NULL AND activity_type IS NOT NULL AND start_date IS NOT NULL"
+    if activity_ids is None:
+        rows = db.execute(f"SELECT id, origin_post, title, start_date, country, activity_type, rowid FROM activities"
+                          f" WHERE {where}").fetchall()
+    else:
+        ids = list(activity_ids)
+        rows = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows += db.execute(f"SELECT id, origin_post, title, start_date, country, activity_type, rowid FROM activities"
+                               f" WHERE {where} AND id IN ({', '.join('?' for _ in chunk)})", chunk).fetchall()
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    for record_id, post, title, start, country, activity_type, rowid in rows:
+        try:
+            low, high = _shift(start, -WINDOW_DAYS), _shift(start, WINDOW_DAYS)
+        except ValueError:
+            continue  # a start date validation would have refused: nothing to compare it with
+        for other, other_post, other_title, other_start in db.execute(
+                _CANDIDATES, [country, activity_type, low, high, post, record_id]):
+            score = title_similarity(title, other_title)
+            if score < WORDS_THRESHOLD:
+                continue
+            other_rowid = db.execute("SELECT rowid FROM activities WHERE id = ?", [other]).fetchone()[0]
+            first, second = ((other, other_post, other_title, other_start), (record_id, post, title, start))
+            if rowid < other_rowid:
+                first, second = second, first
+            pairs[(first[0], second[0])] = {
+                "record_a": first[0], "post_a": first[1], "record_b": second[0], "post_b": second[1],
+                "detail": {"titles": [first[2], second[2]], "similarity": score,
+                           "days_apart": abs((dt.date.fromisoformat(first[3]) - dt.date.fromisoformat(second[3])).days)},
+            }
+    return list(pairs.values())
+
+
+def _reviewed(db: sqlite_utils.Database, a: str, b: str) -> bool:
+    """Raised before, whatever became of it: a dismissed pair is not raised again."""
+    return db.execute(
+        "SELECT 1 FROM review_items WHERE kind = ? AND ((record_a = ? AND record_b = ?) OR (record_a = ? AND record_b = ?))",
+        [KIND, a, b, b, a]).fetchone() is not None
+
+
+def raise_duplicate_reviews(db: sqlite_utils.Database, activity_ids: Iterable[str] | None = None,
+                            package_id: str | None = None) -> list[int]:
+    """One review item per likely pair not reviewed before. The caller holds the transaction (an import's,
+    or `find_duplicate_activities`')."""
+    ids, now = [], utc_now()
+    for pair in likely_pairs(db, activity_ids):
+        if _reviewed(db, pair["record_a"], pair["record_b"]):
+            continue
+        cursor = db.execute(
+            "INSERT INTO review_items (kind, table_name, record_a, post_a, record_b, post_b, detail, package_id, raised_at)"
+            " VALUES (?, 'activities', ?, ?, ?, ?, ?, ?, ?)",
+            [KIND, pair["record_a"], pair["post_a"], pair["record_b"], pair["post_b"],
+             json.dumps(pair["detail"], ensure_ascii=False), package_id, now])
+        ids.append(int(cursor.lastrowid or 0))
+    return ids
+
+
+def find_duplicate_activities(db: sqlite_utils.Database) -> list[int]:
+    """On demand: every activity against every other; the review items raised (pairs not seen before)."""
+    with write_transaction(db):
+        return raise_duplicate_reviews(db)
+
+
+def merged_into(db: sqlite_utils.Database, activity_id: str) -> str | None:
+    row = db.execute("SELECT kept_id FROM activity_merges WHERE duplicate_id = ?", [activity_id]).fetchone()
+    return str(row[0]) if row else None
+
+
+def settle_duplicate(db: sqlite_utils.Database, item: dict[str, Any], action: str, *, note: str, keep: str) -> None:
+    """In the caller's transaction: 'merged' lists the pair in `activity_merges` (`keep` 'a' or 'b' is the
+    one counted; the other is counted as part of it), 'different' dismisses it (a note says why)."""
+    if action not in ACTIONS:
+        raise ValidationError([Problem("action", f"a likely duplicate is merged or different, not {action!r}", action)])
+    if action == "different" and not note.strip():
+        raise ValidationError([Problem("note", "say why these are different activities (the note is kept)", note)])
+    if keep not in ("a", "b"):
+        raise ValidationError([Problem("keep", "keep 'a' (the first recorded) or 'b'", keep)])
+    kept, duplicate = (item["record_a"], item["record_b"]) if keep == "a" else (item["record_b"], item["record_a"])
+    install = require_installation(db)
+    now = utc_now()
+    if action == "merged":
+        for record_id in (kept, duplicate):
+            if (other := merged_into(db, record_id)) is not None:
+                raise ValidationError([Problem("id", f"activity {record_id} is already counted as part of {other}: "
+                                                     "merge with that one instead", record_id)])
+        db.execute("INSERT INTO activity_merges (duplicate_id, kept_id, review_id, merged_at, merged_by) VALUES (?, ?, ?, ?, ?)",
+                   [duplicate, kept, item["id"], now, install.officer])
+    db.execute("UPDATE review_items SET status = 'settled', action = ?, note = ?, settled_at = ?, settled_by = ? WHERE id = ?",
+               [action, note.strip() or None, now, install.officer, item["id"]])
+    changes = {"review": item["id"], "action": action, "note": note.strip(), "kept": kept, "duplicate": duplicate,
+               "posts": [item["post_a"], item["post_b"]]}
+    db.execute("INSERT INTO audit_log (at, officer, action, table_name, record_id, changes) VALUES (?, ?, ?, 'activities', ?, ?)",
+               [now, install.officer, "activity-merge" if action == "merged" else "review-different", duplicate,
+                json.dumps(changes, ensure_ascii=False)])
