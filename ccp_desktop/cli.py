@@ -343,7 +343,7 @@ def _register_extensions(command: Callable[[str, Handler, str], argparse.Argumen
     """Command groups that live beside their core package (sync, reports)."""
     import importlib
 
-    for module_name in ("ccp_desktop.sync.commands", "ccp_desktop.reports.commands"):
+    for module_name in ("ccp_desktop.sync.commands", "ccp_desktop.sync.undo_commands", "ccp_desktop.reports.commands"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
