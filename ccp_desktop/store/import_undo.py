@@ -8,9 +8,8 @@ edit, a later import, a settled conflict, a record that refers to one it inserte
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,26 +149,15 @@ def undo_import(db: sqlite_utils.Database, package_id: str, officer: str) -> Und
     return result
 
 
-@contextlib.contextmanager
-def lifted_triggers(db: sqlite_utils.Database, triggers: Sequence[str]) -> Iterator[None]:
-    """Triggers dropped, then made again from their own SQL, inside the caller's write transaction
-    (SQLite's DDL is transactional: a failure brings them back too, and no other connection can write
-    meanwhile). Used where a trigger's work is not wanted: undoing an import must delete and move revs
-    back, which the guards refuse; HQ's change journal is for nothing HQ does not export."""
-    assert db.conn.in_transaction, "triggers are lifted only inside a write transaction"
-    saved = [db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [t]).fetchone()[0]
-             for t in triggers]
-    for trigger in triggers:
-        db.execute(f"DROP TRIGGER {trigger}")
-    yield
-    for sql in saved:
-        db.execute(sql)
-
-
 def _with_trigger_lifted(db: sqlite_utils.Database, trigger: str, statements: Iterable[tuple[str, Any]]) -> None:
-    with lifted_triggers(db, [trigger]):
-        for statement, params in statements:
-            db.conn.executemany(statement, params)
+    """Run statements with one guard trigger dropped, then made again from its own SQL, inside the
+    caller's transaction (SQLite's DDL is transactional: a failure brings the trigger back too). The
+    guards refuse deletes and revisions going back; undoing an import is the one place that must do both."""
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [trigger]).fetchone()[0]
+    db.execute(f"DROP TRIGGER {trigger}")
+    for statement, params in statements:
+        db.conn.executemany(statement, params)
+    db.execute(sql)
 
 
 def _remove(db: sqlite_utils.Database, table: str, ids: list[str]) -> None:

@@ -162,14 +162,10 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
         for name, kind_plan in plan.kinds.items():
             kind = RECORD_KINDS[name]
             _journal_for_undo(db, package_id, kind, kind_plan)
-            # HQ exports no data packages, so its change journal would only repeat, row by row, what the
-            # ledger and the undo journal already say about this import: its triggers are lifted for it.
-            with import_undo.lifted_triggers(db, [f"{name}_journal_insert", f"{name}_journal_update"]):
-                if kind_plan.updates:
-                    sync_state.write_remote_rows(db, kind, kind_plan.updates, replace=True,
-                                                 expected_revs=kind_plan.expected_revs)
-                if kind_plan.inserts:
-                    sync_state.write_remote_rows(db, kind, kind_plan.inserts, replace=False)
+            if kind_plan.updates:
+                sync_state.write_remote_rows(db, kind, kind_plan.updates, replace=True, expected_revs=kind_plan.expected_revs)
+            if kind_plan.inserts:
+                sync_state.write_remote_rows(db, kind, kind_plan.inserts, replace=False)
             sync_state.set_record_states(db, name, plan.post_code, kind_plan.states)
             for (hq_version, post_version), parent in zip(kind_plan.conflicts, kind_plan.held_by, strict=True):
                 replaced = import_undo.conflict_prior(db, sync_state.open_conflict_id(db, name, post_version["id"]))
