@@ -266,6 +266,20 @@ def set_backups_to_keep(db: sqlite_utils.Database, keep: int, officer: str) -> N
                    [utc_now(), officer, json.dumps({KEEP_SETTING: keep})])
 
 
+DAILY_MARK = "-daily-"
+
+
+def daily_backup_target(db_path: Path | None) -> Path | None:
+    """Where the day's automatic backup goes (UTC day), or None when today's is made already. Imports
+    back up the whole database at most once a day; each import keeps its own undo journal instead."""
+    source = Path(db_path) if db_path else Path("ccp-field-desk.sqlite3")
+    day = dt.datetime.now(dt.UTC).strftime("%Y%m%d")
+    folder = backups_folder(source)
+    if folder.is_dir() and any(folder.glob(f"{source.stem}{DAILY_MARK}{day}*.sqlite3")):
+        return None
+    return folder / f"{source.stem}{DAILY_MARK}{day}T{dt.datetime.now(dt.UTC):%H%M%S}Z.sqlite3"
+
+
 def rotate_backups(db_path: Path, keep: int) -> list[Path]:
     """Delete the oldest automatic backups beyond `keep`, never the newest good one (if every newer one
     is damaged, the last good backup stays whatever its age). Returns what was deleted. Copies kept

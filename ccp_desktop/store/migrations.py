@@ -580,6 +580,25 @@ def m014_duplicate_activities(db: sqlite_utils.Database) -> None:
     for table in ("activities", "equipment_items", "partners"):
         db.execute(f"CREATE INDEX {table}_post ON {table} (origin_post, deleted)")
 
+
+@migrations()
+def m015_import_undo(db: sqlite_utils.Database) -> None:
+    """What each import changed, so that it can be undone without a whole-database backup per import:
+    per package, the records it inserted, the prior version of every record it updated, the prior
+    agreement state of every record it touched, the conflicts it raised or replaced, a key it pinned.
+    Entries are JSON lists in chunks (a few rows per package and table, not one per record)."""
+    db.execute(
+        """CREATE TABLE import_undo (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            package_id TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('inserted', 'updated', 'state', 'conflict', 'peer')),
+            entries TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX import_undo_package ON import_undo (package_id)")
+
+
 # The number of steps this build knows; a database with more was made by a newer version.
 _KNOWN = {m.name for m in migrations._migrations}
 SCHEMA_VERSION = len(migrations._migrations)

@@ -1,5 +1,5 @@
 """Importing a morning's packages at once (HQ): collect the files, order them by post and sequence,
-dry-run them in that order, then apply the chosen ones in that order with one backup before the first.
+dry-run them in that order, then apply the chosen ones in that order with the day's backup before the first (if not made yet).
 
 The dry run applies the packages, in order, to a private in-memory copy of HQ's database, so that a
 post's second package is judged as it will be once its first is in (its references resolve, no false
@@ -15,9 +15,9 @@ from typing import Any
 
 import sqlite_utils
 
-from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.errors import Cancelled, Problem, StoreError
 from ccp_desktop.store import sync_state
+from ccp_desktop.store.backups import daily_backup_target
 from ccp_desktop.store.connection import configure, database_path
 from ccp_desktop.store.maintenance import backup_database
 from ccp_desktop.sync import signing
@@ -222,10 +222,11 @@ def dry_run_batch(db: sqlite_utils.Database, paths: Iterable[Path], *, progress:
     return entries
 
 
-def _batch_backup(db: sqlite_utils.Database) -> Path:
-    source = database_path(db) or Path("ccp-field-desk.sqlite3")
-    stamp = utc_now().replace(":", "").replace("-", "").replace(".", "")
-    target = source.parent / "backups" / f"{source.stem}-before-batch-import-{stamp}.sqlite3"
+def _batch_backup(db: sqlite_utils.Database) -> Path | None:
+    """The day's full backup if it is not made yet (each import keeps its own undo journal)."""
+    target = daily_backup_target(database_path(db))
+    if target is None:
+        return None
     try:
         return backup_database(db, target)
     except (OSError, sqlite3.DatabaseError) as exc:
@@ -240,7 +241,8 @@ def apply_batch(db: sqlite_utils.Database, entries: list[BatchEntry], *, progres
     summary = BatchSummary(entries=entries, totals=dict.fromkeys(("inserted", "updated", "tombstoned", "conflicting"), 0))
     if not entries:
         return summary
-    summary.backup_path = str(_batch_backup(db))
+    made = _batch_backup(db)
+    summary.backup_path = str(made) if made else None
     for index, entry in enumerate(entries):
         if should_cancel and should_cancel():
             summary.cancelled, summary.not_reached = True, len(entries) - index

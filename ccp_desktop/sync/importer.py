@@ -2,7 +2,8 @@
 
 open safely → manifest and signature → pinned key → already imported? → read and hash every sheet →
 validate every row (references against the package and the database) → plan → (dry run stops here) →
-backup → apply the whole plan in one transaction, with a ledger entry, or nothing.
+the day's first import: a full backup → apply the whole plan in one transaction, with a ledger entry and
+an undo journal (`store/import_undo.py`), or nothing.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any
 import sqlite_utils
 
 from ccp_desktop.domain.coerce import utc_now
-from ccp_desktop.domain.records import RECORD_KINDS
+from ccp_desktop.domain.records import RECORD_KINDS, RecordKind
 from ccp_desktop.errors import Cancelled, Problem, StoreError
-from ccp_desktop.store import lineage, sync_state
-from ccp_desktop.store.backups import backups_to_keep, rotate_backups
+from ccp_desktop.store import import_undo, lineage, sync_state
+from ccp_desktop.store.backups import backups_to_keep, daily_backup_target, rotate_backups
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.installation import Installation, require_installation
 from ccp_desktop.store.maintenance import backup_database
@@ -28,7 +29,7 @@ from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.checks import validate_package
 from ccp_desktop.sync.package import Package, open_package, read_sheets
-from ccp_desktop.sync.plan import Plan, make_plan, package_lineage
+from ccp_desktop.sync.plan import KindPlan, Plan, make_plan, package_lineage
 from ccp_desktop.sync.result import ImportResult
 from ccp_desktop.sync.verify import base_result, describe_rejection, untrusted_key_reason
 
@@ -154,16 +155,20 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
     m = package.manifest
     conflict_ids: list[int] = []
     saved: dict[tuple[str, str], int] = {}  # (table, id) -> its conflict, for dependants held with it
+    conflicts_undo: list[Any] = []
+    package_id = m["package_id"]
     now = utc_now()
     with write_transaction(db):
         for name, kind_plan in plan.kinds.items():
             kind = RECORD_KINDS[name]
+            _journal_for_undo(db, package_id, kind, kind_plan)
             if kind_plan.updates:
                 sync_state.write_remote_rows(db, kind, kind_plan.updates, replace=True, expected_revs=kind_plan.expected_revs)
             if kind_plan.inserts:
                 sync_state.write_remote_rows(db, kind, kind_plan.inserts, replace=False)
             sync_state.set_record_states(db, name, plan.post_code, kind_plan.states)
             for (hq_version, post_version), parent in zip(kind_plan.conflicts, kind_plan.held_by, strict=True):
+                replaced = import_undo.conflict_prior(db, sync_state.open_conflict_id(db, name, post_version["id"]))
                 conflict_id = sync_state.save_conflict(
                     db, table=name, record_id=post_version["id"], post_code=plan.post_code, package_id=m["package_id"],
                     hq_version=hq_version, post_version=post_version,
@@ -171,11 +176,14 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
                 )
                 saved[(name, post_version["id"])] = conflict_id
                 conflict_ids.append(conflict_id)
-        from ccp_desktop.sync.review import raise_serial_reviews
+                conflicts_undo.append([conflict_id, replaced])
+        import_undo.save_entries(db, package_id, "sync_conflicts", "conflict", conflicts_undo)
+        from ccp_desktop.sync.review import raise_import_reviews
 
-        result.review_ids = raise_serial_reviews(db, package)  # also settles pairs this package un-shared
+        result.review_ids = raise_import_reviews(db, package)  # serial pairs and likely duplicates; settles pairs un-shared
         if sync_state.get_peer(db, plan.post_code) is None:
             sync_state.pin_peer(db, plan.post_code, m["public_key"], signing.fingerprint(m["public_key"]), "first-import")
+            import_undo.save_entries(db, package_id, "sync_peers", "peer", [plan.post_code])
         fingerprint = signing.fingerprint(m["public_key"])
         if package.lineage_entries:
             lineage.register_lineage(db, plan.post_code, package.lineage_entries, device_id=m.get("device_id"),
@@ -198,11 +206,14 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
     return conflict_ids
 
 
-def _backup_target(db: sqlite_utils.Database, package: Package) -> Path:
-    """backups/<db>-before-<package>-<time>.sqlite3 beside the database: one per import, never reused."""
-    source = database_path(db) or Path("ccp-field-desk.sqlite3")
-    stamp = utc_now().replace(":", "").replace("-", "").replace(".", "")
-    return source.parent / "backups" / f"{source.stem}-before-import-{stamp}-{package.manifest['package_id'][:8]}.sqlite3"
+def _journal_for_undo(db: sqlite_utils.Database, package_id: str, kind: RecordKind, kind_plan: KindPlan) -> None:
+    """Before the rows are written: what `import_undo.undo_import` needs to put them back (the prior
+    version of each updated record, the ids of inserted ones, the prior agreement states)."""
+    rev_at = kind.keys.index("rev")
+    import_undo.save_entries(db, package_id, kind.name, "inserted", [[row[0], row[rev_at]] for row in kind_plan.inserts])
+    import_undo.save_entries(db, package_id, kind.name, "updated",
+                             [[list(prior), row[rev_at]] for prior, row in zip(kind_plan.priors, kind_plan.updates, strict=True)])
+    import_undo.save_entries(db, package_id, kind.name, "state", import_undo.state_entries(db, kind.name, kind_plan.states))
 
 
 def import_package(
@@ -269,13 +280,14 @@ def _import_package(db: sqlite_utils.Database, path: Path, *, dry_run: bool, pro
         if progress:
             progress(tracker.total, tracker.total)
         return result
-    if not backup:
+    target = daily_backup_target(database_path(db)) if backup else None
+    if target is None:  # today's backup is made (or the caller made one): the undo journal does the rest
         result = _plan_and_apply(db, package, install, tracker, None)
         if progress:
             progress(tracker.total, tracker.total)
         return result
     try:
-        made = backup_database(db, _backup_target(db, package))
+        made = backup_database(db, target)
     except (OSError, sqlite3.DatabaseError) as exc:
         raise StoreError(f"Could not back up the database before importing ({exc}); nothing was changed") from exc
     try:

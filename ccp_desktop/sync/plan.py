@@ -39,6 +39,7 @@ class KindPlan:
     inserts: list[tuple[Any, ...]] = field(default_factory=list)
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     expected_revs: list[int] = field(default_factory=list)  # HQ's rev of each updated record when planned
+    priors: list[tuple[Any, ...]] = field(default_factory=list)  # HQ's row before each update (the undo journal)
     states: list[tuple[str, RecordState]] = field(default_factory=list)
     conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # (hq, post)
     held_by: list[tuple[str, str] | None] = field(default_factory=list)  # per conflict: the parent it waits for
@@ -193,6 +194,7 @@ def plan_kind(db: sqlite_utils.Database, package: Package, kind: r.RecordKind, r
         new_row = row if written == rev else row[:rev_at] + (written,) + row[rev_at + 1 :]
         plan.updates.append(new_row)
         plan.expected_revs.append(hq_rev)
+        plan.priors.append(hq)
         plan.states.append((rid, RecordState(rev, written, incarnation, seq)))
         plan.counts["tombstoned" if deleted and not hq[deleted_at] else "updated"] += 1
     return plan

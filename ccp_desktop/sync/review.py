@@ -79,7 +79,6 @@ def _settle_resolved(db: sqlite_utils.Database) -> None:
 
 
 # The importer (sync/importer.py) calls the hook by its first name.
-raise_serial_reviews = raise_import_reviews
 
 _ACTIVITY_SIDE = ("title", "country", "activity_type", "start_date", "end_date", "location", "status",
                   "participants", "spend_aud", "deleted")

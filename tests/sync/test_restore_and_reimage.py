@@ -241,13 +241,25 @@ def test_files_are_owner_only(post, outbox, tmp_path):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
-def test_imports_keep_only_the_newest_backups(post, hq, outbox):
+def test_imports_back_up_once_a_day_and_keep_only_the_newest_backups(post, hq, outbox):
+    import os
+
     from ccp_desktop.store.backups import set_backups_to_keep
+    from ccp_desktop.store.maintenance import backup_database
 
     set_backups_to_keep(hq, 2, "Hana HQ")
+    folder = path_of(hq).parent / "backups"
+    stem = path_of(hq).stem
+    for age, day in enumerate(("20240103", "20240102", "20240101"), start=1):  # earlier days' backups
+        old = backup_database(hq, folder / f"{stem}-daily-{day}T090000Z.sqlite3")
+        os.utime(old, (old.stat().st_mtime - age * 86400,) * 2)
+    made = []
     for n in range(4):
         insert_record(post, "partners", f.partner(name=f"Partner {n}"))
         result = import_package(hq, export_package(post, outbox).path)
-        assert result.status == "applied" and Path(result.backup_path).exists()
-    folder = path_of(hq).parent / "backups"
-    assert len(list(folder.glob("*.sqlite3"))) == 2
+        assert result.status == "applied"
+        made.append(result.backup_path)
+    assert made[0] is not None and Path(made[0]).exists()  # the day's first import backs up the whole database
+    assert made[1:] == [None, None, None]  # the rest keep only their undo journal
+    assert sorted(p.name for p in folder.glob("*.sqlite3")) == [f"{stem}-daily-20240103T090000Z.sqlite3",
+                                                                Path(made[0]).name]
