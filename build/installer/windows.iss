@@ -3,14 +3,14 @@
 ;
 ; On a Windows build machine, from the repository root (see README, "Building on Windows"):
 ;   .venv\Scripts\pyinstaller --noconfirm --clean --distpath dist --workpath build\work build\ccp_desktop.spec
-;   iscc /DAppVersion=0.1.0 build\installer\windows.iss
+;   iscc /DAppVersion=0.2.0 build\installer\windows.iss
 ; Output: dist\ccp-field-desk-<version>-windows-x64-setup.exe
 ;
 ; Officers' databases live in their own data folders (%LOCALAPPDATA%\ccp-field-desk), never in the
 ; program folder: an upgrade or an uninstall leaves them alone.
 
 #ifndef AppVersion
-  #error Give the version: iscc /DAppVersion=0.1.0 build\installer\windows.iss
+  #error Give the version: iscc /DAppVersion=0.2.0 build\installer\windows.iss
 #endif
 
 #define AppName "CCP Field Desk"
