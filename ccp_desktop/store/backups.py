@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import shutil
 import sqlite3
@@ -22,9 +21,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.errors import SetupError, StoreError
 from ccp_desktop.store import files, lineage
+from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.files import BACKUPS_DIRNAME as BACKUPS_DIR
 from ccp_desktop.store.files import fsync_dir, restrict_file
@@ -191,12 +190,9 @@ def _stage(backup: Path, staging: Path, info: BackupInfo, make_key: MakeKey | No
             branch = journal_seq(db)
             incarnation = lineage.begin_incarnation(db, reason="restore", branch_seq=branch, fingerprint=fingerprint)
             officer = db.execute("SELECT officer FROM installation").fetchone()[0]
-            db.execute(
-                "INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'restore-backup', ?)",
-                [utc_now(), officer, json.dumps({"backup": backup.name, "backup_made_at": info.made_at,
-                                                 "journal_seq": branch, "incarnation": incarnation,
-                                                 "new_key": new_key})],
-            )
+            write_audit(db, officer, "restore-backup", changes={
+                "backup": backup.name, "backup_made_at": info.made_at, "journal_seq": branch,
+                "incarnation": incarnation, "new_key": new_key})
         counts = {t: int(db.execute(f"SELECT count(*) FROM {t} WHERE deleted = 0").fetchone()[0]) for t in SYNCED_TABLES}
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -262,8 +258,7 @@ def set_backups_to_keep(db: sqlite_utils.Database, keep: int, officer: str) -> N
         raise SetupError("Keep at least 1 backup")
     with write_transaction(db):
         db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [KEEP_SETTING, str(keep)])
-        db.execute("INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'set-setting', ?)",
-                   [utc_now(), officer, json.dumps({KEEP_SETTING: keep})])
+        write_audit(db, officer, "set-setting", changes={KEEP_SETTING: keep})
 
 
 DAILY_MARK = "-daily-"

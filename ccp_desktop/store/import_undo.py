@@ -16,9 +16,9 @@ from typing import Any
 import sqlite_utils
 
 from ccp_desktop.domain import records as r
-from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import NotFoundError, StoreError
+from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.sync_state import RecordState, find_import, record_states
 from ccp_desktop.store.transactions import write_transaction
 
@@ -141,11 +141,8 @@ def undo_import(db: sqlite_utils.Database, package_id: str, officer: str) -> Und
             _restore_states(db, name, entry["post_code"], undo.get((name, "state"), []))
             result.counts[name] = {"removed": len(removed), "restored": len(restored)}
         _undo_bookkeeping(db, package_id, entry["post_code"], undo)
-        db.execute(
-            "INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'undo-import', ?)",
-            [utc_now(), officer, json.dumps({"package_id": package_id, "post": entry["post_code"],
-                                             "counts": result.counts}, ensure_ascii=False)],
-        )
+        write_audit(db, officer, "undo-import",
+                    changes={"package_id": package_id, "post": entry["post_code"], "counts": result.counts})
     return result
 
 

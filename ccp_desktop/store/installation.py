@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ import sqlite_utils
 
 from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.errors import Problem, SetupError, ValidationError
+from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.transactions import write_transaction
 
 POST_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{2,20}$")
@@ -96,10 +96,7 @@ def set_officer(db: sqlite_utils.Database, officer: str) -> Installation:
         raise ValidationError(problems)
     with write_transaction(db):
         db.execute("UPDATE installation SET officer = ?", [officer.strip()])
-        db.execute(
-            "INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'set-officer', ?)",
-            [utc_now(), officer.strip(), json.dumps({"from": install.officer})],
-        )
+        write_audit(db, officer.strip(), "set-officer", changes={"from": install.officer})
     return require_installation(db)
 
 

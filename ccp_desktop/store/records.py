@@ -15,6 +15,7 @@ from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import cents_to_money, coerce_record, money_to_cents, utc_now
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
+from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
 
@@ -112,16 +113,6 @@ def _unique_link_problems(db: sqlite_utils.Database, kind: r.RecordKind, record:
         [record.get("activity_id"), record.get("partner_id"), record.get("id") or ""],
     ).fetchone()
     return [Problem("partner_id", "This partner is already linked to the activity", record.get("partner_id"))] if row else []
-
-
-def write_audit(db: sqlite_utils.Database, officer: str, action: str, table: str | None = None,
-                record_id: str | None = None, rev: int | None = None, changes: Any = None) -> None:
-    """One audit entry: who did what to which record, when (UTC). The caller holds the transaction."""
-    db.execute(
-        "INSERT INTO audit_log (at, officer, action, table_name, record_id, rev, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [utc_now(), officer, action, table, record_id, rev,
-         None if changes is None else json.dumps(changes, ensure_ascii=False, default=str)],
-    )
 
 
 def _audit(db: sqlite_utils.Database, officer: str, action: str, kind: r.RecordKind, rec_id: str, rev: int, changes: Any) -> None:
@@ -300,8 +291,5 @@ def insert_records_bulk(
                 batch.clear()
         if batch:
             _insert_batch(db, kind, sql, batch)
-        db.execute(
-            "INSERT INTO audit_log (at, officer, action, table_name, changes) VALUES (?, ?, 'bulk-create', ?, ?)",
-            [now, who, kind.name, json.dumps({"count": count})],
-        )
+        write_audit(db, who, "bulk-create", kind.name, changes={"count": count})
     return count

@@ -14,8 +14,9 @@ from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
 from ccp_desktop.store import sync_state
+from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import require_installation
-from ccp_desktop.store.records import StoreLookup, dependants_of, encode_row, write_audit
+from ccp_desktop.store.records import StoreLookup, dependants_of, encode_row
 from ccp_desktop.store.transactions import write_transaction
 
 KEEP_CHOICES = ("post", "hq", "fields")

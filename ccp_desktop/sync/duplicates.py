@@ -30,6 +30,7 @@ import sqlite_utils
 
 from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.errors import Problem, ValidationError
+from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
 
@@ -166,6 +167,5 @@ def settle_duplicate(db: sqlite_utils.Database, item: dict[str, Any], action: st
                [action, note.strip() or None, now, install.officer, item["id"]])
     changes = {"review": item["id"], "action": action, "note": note.strip(), "kept": kept, "duplicate": duplicate,
                "posts": [item["post_a"], item["post_b"]]}
-    db.execute("INSERT INTO audit_log (at, officer, action, table_name, record_id, changes) VALUES (?, ?, ?, 'activities', ?, ?)",
-               [now, install.officer, "activity-merge" if action == "merged" else "review-different", duplicate,
-                json.dumps(changes, ensure_ascii=False)])
+    write_audit(db, install.officer, "activity-merge" if action == "merged" else "review-different", "activities",
+                duplicate, changes=changes)

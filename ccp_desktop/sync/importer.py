@@ -8,7 +8,6 @@ an undo journal (`store/import_undo.py`), or nothing.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.domain.records import RECORD_KINDS, RecordKind
 from ccp_desktop.errors import Cancelled, Problem, StoreError
 from ccp_desktop.store import import_undo, lineage, sync_state
+from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.backups import backups_to_keep, daily_backup_target, rotate_backups
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.installation import Installation, require_installation
@@ -198,11 +198,8 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
             "imported_by": install.officer, "backup_path": result.backup_path, "summary": summary,
             "incarnation": package.incarnation,
         })
-        db.execute(
-            "INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'import-package', ?)",
-            [now, install.officer, json.dumps({"package_id": m["package_id"], "post": plan.post_code,
-                                               "counts": result.counts}, ensure_ascii=False)],
-        )
+        write_audit(db, install.officer, "import-package",
+                    changes={"package_id": m["package_id"], "post": plan.post_code, "counts": result.counts})
     return conflict_ids
 
 

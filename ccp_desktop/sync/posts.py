@@ -5,15 +5,14 @@ reasons, and whether it is overdue (no package for longer than the threshold in 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import sqlite_utils
 
-from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.errors import Problem, ValidationError
 from ccp_desktop.store import refusal_log, sync_state
+from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
 from ccp_desktop.sync.refusals import refused_since_last_import
@@ -36,8 +35,7 @@ def set_overdue_days(db: sqlite_utils.Database, days: int) -> None:
     officer = require_installation(db).officer
     with write_transaction(db):
         db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [OVERDUE_SETTING, str(days)])
-        db.execute("INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'setting', ?)",
-                   [utc_now(), officer, json.dumps({OVERDUE_SETTING: days})])
+        write_audit(db, officer, "setting", changes={OVERDUE_SETTING: days})
 
 
 def _days_since(stamp: str | None, now: dt.datetime) -> int | None:

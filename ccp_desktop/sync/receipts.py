@@ -15,6 +15,7 @@ from ccp_desktop.domain.coerce import format_timestamp, utc_now
 from ccp_desktop.errors import NotFoundError, PackageError, ValidationError
 from ccp_desktop.errors import Problem as _Problem
 from ccp_desktop.store import lineage, sync_state
+from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import POST_CODE, Installation, require_installation
 from ccp_desktop.store.migrations import SCHEMA_VERSION
 from ccp_desktop.store.transactions import write_transaction
@@ -184,10 +185,8 @@ def apply_receipt(db: sqlite_utils.Database, package: Package, install: Installa
             "summary": {"confirmed_seq": confirmed, "packages": listed, "counts": result.counts, "hq_notes": notes},
             "incarnation": m.get("confirms_incarnation") or None,
         })
-        db.execute(
-            "INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'import-receipt', ?)",
-            [utc_now(), install.officer, json.dumps({"package_id": m["package_id"], "confirmed_seq": confirmed})],
-        )
+        write_audit(db, install.officer, "import-receipt",
+                    changes={"package_id": m["package_id"], "confirmed_seq": confirmed})
     return result
 
 

@@ -17,6 +17,7 @@ import sqlite_utils
 
 from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
+from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
 from ccp_desktop.sync import duplicates
@@ -196,9 +197,8 @@ def settle_review_item(db: sqlite_utils.Database, review_id: int, action: str, *
         changes = {"review": review_id, "action": action, "note": note.strip(), "serial": detail.get("serial"),
                    "from": {"post": item["post_a"], "item": item["record_a"]},
                    "to": {"post": item["post_b"], "item": item["record_b"]}}
-        db.execute("INSERT INTO audit_log (at, officer, action, table_name, record_id, changes) VALUES (?, ?, ?, ?, ?, ?)",
-                   [now, install.officer, "serial-transfer" if action == "moved" else f"review-{action}",
-                    item["table_name"], item["record_b"], json.dumps(changes, ensure_ascii=False)])
+        write_audit(db, install.officer, "serial-transfer" if action == "moved" else f"review-{action}",
+                    item["table_name"], item["record_b"], changes=changes)
     return dict(item, status=status, action=action, note=note.strip() or None)
 
 

@@ -4,15 +4,14 @@ pinned on a post's first package, and replaced only on purpose, with the reason 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
-from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.errors import PackageError, Problem, ValidationError
 from ccp_desktop.store import sync_state
+from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import POST_CODE, require_installation
 from ccp_desktop.store.transactions import write_transaction
 from ccp_desktop.sync import signing
@@ -44,10 +43,9 @@ def trust_key(db: sqlite_utils.Database, post_code: str, public_key: str, *, how
     with write_transaction(db):
         old = sync_state.get_peer(db, post_code)
         sync_state.pin_peer(db, post_code, public_key.strip(), fingerprint, how)
-        db.execute("INSERT INTO audit_log (at, officer, action, changes) VALUES (?, ?, 'trust-key', ?)",
-                   [utc_now(), install.officer, json.dumps({"post": post_code, "fingerprint": fingerprint, "how": how,
-                                                            "reason": reason,
-                                                            "replaced": old["fingerprint"] if old else None})])
+        write_audit(db, install.officer, "trust-key", changes={
+            "post": post_code, "fingerprint": fingerprint, "how": how, "reason": reason,
+            "replaced": old["fingerprint"] if old else None})
     replaced = old["fingerprint"] if old and old["public_key"] != public_key.strip() else None
     return TrustChange(post_code, fingerprint, replaced)
 
