@@ -79,11 +79,11 @@ def write_pointer(folder: Path) -> Path:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return target
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     """Make a rename durable; not possible (nor needed) on Windows."""
     if os.name == "nt":
         return

@@ -22,6 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ccp_desktop.errors import CcpError, DiskFullError, StoreError, database_failure_text  # noqa: F401
+from ccp_desktop.paths import fsync_dir  # noqa: F401 - one rule for making a rename durable; used here and by callers of files
 
 log = logging.getLogger(__name__)
 
@@ -229,17 +230,6 @@ def place_file(source: Path, target: Path, what: str) -> Path:
         raise
     fsync_dir(target.parent)
     return target
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename durable; not possible (nor needed) on Windows."""
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # ---- leftovers -----------------------------------------------------------------------------------------
