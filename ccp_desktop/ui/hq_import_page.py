@@ -173,7 +173,7 @@ class HqImportPage(QWidget):
     # --- choosing ------------------------------------------------------------------------------------
     def choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Packages to import", str(default_packages_folder()),
-                                                "Sync packages (*.xlsx)")
+                                                "Sync packages (*.xlsx *.xlsx.age)")
         if files:
             self.add_paths([Path(f) for f in files])
 
