@@ -304,14 +304,19 @@ def open_sealed(path: Path, keys: Sequence[SealKey], into: Path, now: dt.datetim
                 f"Refused: {name} is sealed for another recipient, not for this HQ (none of its encryption keys "
                 "opens it), or its header was damaged. Check that the post holds this HQ's current key "
                 "(`hq-key` at both ends); nothing was changed") from None
-        raise PackageError(
-            f"Refused: {name} was altered or cut short after it was sealed (its content does not check out: "
-            f"{exc}). Ask the post to send it again; nothing was changed") from None
+        raise _altered(name, exc) from None
     except OSError as exc:
         target.unlink(missing_ok=True)
+        if exc.errno is None:  # age's streaming reader reports a chunk that fails to authenticate this way
+            raise _altered(name, exc) from None
         raise write_failure(exc, Path(into), f"the opened copy of {name}") from exc
     restrict_file(target)
     return target
+
+
+def _altered(name: str, exc: BaseException) -> PackageError:
+    return PackageError(f"Refused: {name} was altered or cut short after it was sealed (its content does not check "
+                        f"out: {exc}). Ask the post to send it again; nothing was changed")
 
 
 def open_if_sealed(path: Path) -> Path | None:
