@@ -4,7 +4,6 @@ officer (or a script) use them."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -116,14 +115,15 @@ def test_rotation_from_the_command_line(hq_db: Path, tmp_path: Path, capsys: Any
 def test_init_offers_the_key_shipped_with_the_installer(tmp_path: Path, capsys: Any,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     shipped = seal.new_seal_key().public_key
-    (tmp_path / "frozen" / "resources").mkdir(parents=True)
-    (tmp_path / "frozen" / "resources" / hq_keys.SHIPPED_KEY_FILE).write_text(seal.recipient_file_text(shipped))
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path / "frozen"), raising=False)
+    shipped_file = tmp_path / "installer" / hq_keys.SHIPPED_KEY_FILE
+    shipped_file.parent.mkdir()
+    shipped_file.write_text(seal.recipient_file_text(shipped))
+    monkeypatch.setattr(hq_keys, "shipped_key_path", lambda: shipped_file)  # as in a frozen build: test_seal.py
     code, out, _, post = _post(tmp_path, capsys)
     assert code == 0 and seal.key_fingerprint(shipped) in out and "shipped with the installer" in out
     code, out, _ = run(capsys, "--db", post, "hq-key", "--json")
     assert json.loads(out)["public_key"] == shipped
     # a damaged shipped file stops init before anything is made, naming the file
-    (tmp_path / "frozen" / "resources" / hq_keys.SHIPPED_KEY_FILE).write_text("garbage\n")
+    shipped_file.write_text("garbage\n")
     code, _, err = run(capsys, "--db", tmp_path / "other.db", "init", "--post", "TO-NUKUALOFA", "--officer", "Sione")
     assert code == 1 and hq_keys.SHIPPED_KEY_FILE in err and not (tmp_path / "other.db").exists()
