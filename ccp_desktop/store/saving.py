@@ -11,8 +11,10 @@ from typing import Any
 
 import sqlite_utils
 
+from ccp_desktop.store.backups import backups_to_keep, set_backups_to_keep
 from ccp_desktop.store.changes import Changes, recording_changes
 from ccp_desktop.store.drafts import delete_draft
+from ccp_desktop.store.installation import require_installation, set_officer
 from ccp_desktop.store.records import insert_record, tombstone_record, update_record
 from ccp_desktop.store.transactions import write_transaction
 
@@ -78,3 +80,15 @@ def delete_record(db: sqlite_utils.Database, kind: str, record_id: str, *, offic
     with write_transaction(db), recording_changes(db) as recorder:
         tombstone_record(db, kind, record_id, officer=officer)
     return Changes(recorder.changes.counts, recorder.changes.ids, record_id)
+
+
+def save_settings(db: sqlite_utils.Database, officer: str, backups_keep: int) -> Changes:
+    """The Settings dialog's Save: the officer's name and how many backups to keep, in one transaction;
+    a setting that did not change is not written (nor audited)."""
+    with write_transaction(db), recording_changes(db) as recorder:
+        install = require_installation(db)
+        if officer.strip() != install.officer:
+            set_officer(db, officer)
+        if backups_keep != backups_to_keep(db):
+            set_backups_to_keep(db, backups_keep, officer.strip())
+    return recorder.changes

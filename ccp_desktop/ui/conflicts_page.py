@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.wording import local_time
+from ccp_desktop.store.changes import Done, run_recorded
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.worker import BackgroundWorker
@@ -225,11 +226,12 @@ class ConflictsPage(RefreshingPage):
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.conflicts import resolve_conflict
 
-            return resolve_conflict(db, conflict_id, keep, fields=fields)
+            return run_recorded(db, resolve_conflict, conflict_id, keep, fields=fields)
 
-        def done(kept: Any) -> None:
+        def done(resolved: Done) -> None:
+            kept = resolved.value
             self.summary.setText(f"Conflict {conflict_id} settled (now rev {kept['rev']}).")
-            self.sync_changed.emit(OpChanges(tables=frozenset({conflict["table_name"]}), sync_state=True, source=self))
+            self.sync_changed.emit(OpChanges(resolved.changes, source=self))
             self.resolved.emit(kept)
 
         self.worker.submit("resolve conflict", run, on_done=done, on_error=self._failed)

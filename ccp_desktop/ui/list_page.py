@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ccp_desktop.reports.details import describe_record
 from ccp_desktop.reports.listing import FLAG, ListQuery, ListSpec
 from ccp_desktop.sync.review import review_notes
+from ccp_desktop.store.changes import Changes
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.record_table import RecordTableModel
@@ -216,11 +217,11 @@ class ListPage(QWidget):
         from ccp_desktop.ui import forms
 
         try:
-            dialog = forms.open_record_form(self, self.db, self.spec.open_kind, record_id)
+            dialog = forms.open_record_form(self, self.db, self.spec.open_kind, record_id, worker=self.worker)
         except Exception as exc:
             show_error(self, exc)
             return None
-        dialog.saved.connect(lambda kind, _id: self.record_changed.emit(OpChanges.for_kind(kind, self)))
+        dialog.changed.connect(self._announce)
         return dialog
 
     def delete_selected(self) -> None:
@@ -230,10 +231,14 @@ class ListPage(QWidget):
         if record_id is None:
             return
         try:
-            if forms.confirm_and_delete(self, self.db, self.spec.open_kind, record_id):
-                self.record_changed.emit(OpChanges.for_kind(self.spec.open_kind, self))
+            forms.confirm_and_delete(self, self.db, self.spec.open_kind, record_id, on_deleted=self._announce,
+                                     worker=self.worker)
         except Exception as exc:
             show_error(self, exc)
+
+    def _announce(self, changes: Changes) -> None:
+        """A save or delete made from this page: the core's changes go to every view."""
+        self.record_changed.emit(OpChanges(changes, self))
 
     def select_record(self, record_id: str) -> bool:
         row = self.model.row_of(record_id)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop.domain.wording import local_time
+from ccp_desktop.store.changes import Done, run_recorded
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
@@ -203,11 +204,12 @@ class PostsPage(RefreshingPage):
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.receipts import write_receipt
 
-            return write_receipt(db, code, folder)
+            return run_recorded(db, write_receipt, code, folder)
 
-        def done(result: Any) -> None:
+        def done(written: Done) -> None:
+            result = written.value
             self.summary.setText(f"Receipt for {code} saved: {result.path}. Send it to the post.")
-            self.sync_changed.emit(OpChanges(sync_state=True, source=self))
+            self.sync_changed.emit(OpChanges(written.changes, source=self))
             self.receipt_written.emit(result)
 
         self.worker.submit("receipt", run, on_done=done, on_error=self._failed)
@@ -229,12 +231,13 @@ class PostsPage(RefreshingPage):
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.trust import trust_key
 
-            return trust_key(db, code, key, reason=reason)
+            return run_recorded(db, trust_key, code, key, reason=reason)
 
-        def done(change: Any) -> None:
+        def done(trusted: Done) -> None:
+            change = trusted.value
             self.summary.setText(f"Replaced the key trusted for {code} ({change.replaced}) with {change.fingerprint}."
                                  if change.replaced else f"Trusting key {change.fingerprint} for {code}.")
-            self.sync_changed.emit(OpChanges(sync_state=True, source=self))
+            self.sync_changed.emit(OpChanges(trusted.changes, source=self))
             self.key_trusted.emit(change)
 
         self.worker.submit("trust", run, on_done=done, on_error=self._failed)

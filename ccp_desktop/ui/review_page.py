@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.wording import count_of, local_time
+from ccp_desktop.store.changes import Done, run_recorded
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.worker import BackgroundWorker
@@ -231,12 +232,12 @@ class ReviewPage(RefreshingPage):
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.review import settle_review_item
 
-            return settle_review_item(db, review_id, action, note=note, keep=keep)
+            return run_recorded(db, settle_review_item, review_id, action, note=note, keep=keep)
 
-        def done(settled: Any) -> None:
+        def done(settled: Done) -> None:
             # Lists mark records under review and the dashboard counts a merged pair once: both refresh.
-            self.sync_changed.emit(OpChanges(tables=frozenset({"review_items"}), sync_state=True, source=self))
-            self.settled.emit(settled)
+            self.sync_changed.emit(OpChanges(settled.changes, source=self))
+            self.settled.emit(settled.value)
 
         self.worker.submit("settle review item", run, on_done=done, on_error=self._failed)
 
@@ -248,12 +249,12 @@ class ReviewPage(RefreshingPage):
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.duplicates import find_duplicate_activities
 
-            return find_duplicate_activities(db)
+            return run_recorded(db, find_duplicate_activities)
 
-        def done(raised: list[int]) -> None:
+        def done(raised: Done) -> None:
             self.find_button.setEnabled(True)
-            self.found.emit(len(raised))
-            self.sync_changed.emit(OpChanges(tables=frozenset({"review_items"}), sync_state=True, source=self))
+            self.found.emit(len(raised.value))
+            self.sync_changed.emit(OpChanges(raised.changes, source=self))
             self.refresh()
 
         def failed(exc: BaseException) -> None:

@@ -28,14 +28,16 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.errors import CcpError, ValidationError
 from ccp_desktop.paths import DATA_DIR_ENV
-from ccp_desktop.store.backups import backups_to_keep, set_backups_to_keep
-from ccp_desktop.store.installation import installation_problems, require_installation, set_officer
+from ccp_desktop.store.backups import backups_to_keep
+from ccp_desktop.store.changes import Changes
+from ccp_desktop.store.installation import installation_problems, require_installation
 from ccp_desktop.store.relocate import MOVED_NOTE_FILENAME, check_move_target, move_data_folder
+from ccp_desktop.store.saving import save_settings
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import open_folder as show_folder
 from ccp_desktop.ui.key_panel import KeyPanel
 from ccp_desktop.ui.restore_dialog import FileChooser, RestoreDialog
-from ccp_desktop.ui.worker import BackgroundWorker
+from ccp_desktop.ui.worker import BackgroundWorker, shared_worker
 
 # (parent, caption, starting folder) -> the chosen folder, or "" when the person cancelled
 FolderChooser = Callable[[QWidget, str, str], str]
@@ -124,6 +126,8 @@ class SettingsDialog(QDialog):
         self.officer.textChanged.connect(self._check)
         self.resize(620, self.sizeHint().height())
         self.changed = False
+        self.changes = Changes()  # what Save wrote, for the window to refresh from
+        self.saving = False
         self.moved_to: Path | None = None
 
     def _backups_row(self) -> QHBoxLayout:
@@ -154,28 +158,33 @@ class SettingsDialog(QDialog):
         self.problem.setText(problems[0].message if problems else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
 
-    def _save_officer(self) -> bool:
-        name = self.officer.text().strip()
-        if name != require_installation(self.db).officer:
-            try:
-                set_officer(self.db, name)
-            except ValidationError as exc:
-                self.problem.setText(exc.problems[0].message)
-                return False
-            self.changed = True
-        return True
-
-    def _save_keep(self) -> None:
-        if self.keep.value() != backups_to_keep(self.db):
-            set_backups_to_keep(self.db, self.keep.value(), require_installation(self.db).officer)
-
     def accept(self) -> None:
-        if not self.moving and self._save_officer():
-            self._save_keep()
-            super().accept()
+        """Save on the background worker (one transaction); the dialog closes once it is written."""
+        if self.moving or self.saving:
+            return
+        officer, keep = self.officer.text().strip(), self.keep.value()
+        self.saving = True
+        self.buttons.setEnabled(False)
+        worker = self.worker or shared_worker(self.db)
+        worker.run_operation("save settings", lambda db: save_settings(db, officer, keep), self._saved, self._not_saved)
+
+    def _saved(self, changes: Changes) -> None:
+        self.saving = False
+        self.buttons.setEnabled(True)
+        self.changes = changes
+        self.changed = bool(changes)
+        super().accept()
+
+    def _not_saved(self, exc: BaseException) -> None:
+        self.saving = False
+        self.buttons.setEnabled(True)
+        if isinstance(exc, ValidationError) and exc.problems:
+            self.problem.setText(exc.problems[0].message)
+        else:
+            show_error(self, exc)
 
     def reject(self) -> None:
-        if not self.moving:  # Esc during a move would leave it running with no one to hear the outcome
+        if not self.moving and not self.saving:  # Esc during a move would leave it running with no one to hear the outcome
             super().reject()
 
     # --- restoring a backup ---------------------------------------------------------------------------

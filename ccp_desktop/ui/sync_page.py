@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import Cancelled, NothingToExport
+from ccp_desktop.store.changes import Changes
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder, open_folder
@@ -216,7 +217,8 @@ class SyncPage(RefreshingPage):
             f"{self.last_export_path.parent}. Send it to HQ by e-mail or USB."
         )
         self.open_folder_button.setVisible(True)
-        self.sync_changed.emit(OpChanges(sync_state=True, source=self))
+        # The export records the package it wrote (the status bar and history show it).
+        self.sync_changed.emit(OpChanges(Changes({"sync_exports": 1}), source=self))
         self.export_finished.emit(result)
 
     def _export_error(self, exc: BaseException) -> None:
@@ -287,8 +289,7 @@ class SyncPage(RefreshingPage):
         if result.status == "rejected" and result.errors:
             text += "\n" + "\n".join(f"• {p.describe()}" for p in result.errors[:5])
         self.import_result.setText(text)
-        tables = frozenset(result.counts) if result.status == "applied" and result.kind != "receipt" else frozenset()
-        self.sync_changed.emit(OpChanges(tables=tables, sync_state=True, source=self))
+        self.sync_changed.emit(OpChanges(result.changes, source=self))
         self.import_finished.emit(result)
 
     def _ask_to_trust_hq(self, path: Path, fingerprint: str) -> None:
