@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ccp_desktop.store.changes import Changes, changes_of_counts
 from ccp_desktop.errors import Problem
+from ccp_desktop.store.changes import Changes, changes_of_counts
 
 COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "conflicting", "tombstoned")
 STATUSES = ("applied", "dry-run", "already-imported", "rejected", "verified")

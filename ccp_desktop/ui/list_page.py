@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.reports.details import describe_record
 from ccp_desktop.reports.listing import FLAG, ListQuery, ListSpec
-from ccp_desktop.sync.review import review_notes
 from ccp_desktop.store.changes import Changes
+from ccp_desktop.sync.review import review_notes
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.record_table import RecordTableModel
@@ -53,6 +53,7 @@ class ListPage(QWidget):
         self.setObjectName(f"page-{spec.name}")
         self.stale = False
         self.review_marks = any(c.type == FLAG for c in spec.columns)  # HQ's lists mark records under review
+        self.worker = worker  # saves and deletes run there (None: the database's shared worker)
         self.model = RecordTableModel(db, spec, worker, self)
 
         self.search = QLineEdit(placeholderText=PLACEHOLDERS.get(spec.name, "Search (Ctrl+F)"))

@@ -28,9 +28,9 @@ from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
 from ccp_desktop.reports.listing import lists_for
 from ccp_desktop.store.backups import BackupInfo
+from ccp_desktop.store.changes import Changes
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.installation import require_installation
-from ccp_desktop.store.changes import Changes
 from ccp_desktop.ui.changes import ChangeHub, OpChanges
 from ccp_desktop.ui.dashboard_page import DashboardPage
 from ccp_desktop.ui.errors import show_error

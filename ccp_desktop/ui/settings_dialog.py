@@ -11,7 +11,6 @@ from typing import Any
 import sqlite_utils
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -71,7 +70,8 @@ class SettingsDialog(QDialog):
                  choose_file: FileChooser | None = None) -> None:
         super().__init__(parent)
         self.db, self.db_path = db, Path(db_path)
-        self.worker = worker  # the move runs there, off the GUI thread; without one it runs here
+        # Saving and the move run there, off the GUI thread (a dialog opened on its own gets a worker of its own).
+        self.worker = worker or shared_worker(db)
         self.choose_folder: FolderChooser = choose_folder or QFileDialog.getExistingDirectory
         self.choose_file = choose_file  # for Restore from backup's "Choose another file…"
         self.moving = False
@@ -165,8 +165,7 @@ class SettingsDialog(QDialog):
         officer, keep = self.officer.text().strip(), self.keep.value()
         self.saving = True
         self.buttons.setEnabled(False)
-        worker = self.worker or shared_worker(self.db)
-        worker.run_operation("save settings", lambda db: save_settings(db, officer, keep), self._saved, self._not_saved)
+        self.worker.run_operation("save settings", lambda db: save_settings(db, officer, keep), self._saved, self._not_saved)
 
     def _saved(self, changes: Changes) -> None:
         self.saving = False
@@ -224,27 +223,18 @@ class SettingsDialog(QDialog):
         box.open()
 
     def start_move(self, target: Path) -> None:
-        if not self._save_officer():  # a name typed before moving goes with the data
+        self._check()
+        if self.problem.text():
             return
         self._set_moving(True)
-        old = self.db_path
+        old, officer = self.db_path, self.officer.text().strip()
 
         def run(db: sqlite_utils.Database, progress: Callable[[int, int], None], _cancelled: Any) -> Path:
+            save_settings(db, officer, backups_to_keep(db))  # a name typed before moving goes with the data
             return move_data_folder(db, old, target, progress=progress)
 
-        if self.worker is not None:
-            self.worker.submit("move data folder", run, on_done=self._moved, on_error=self._move_failed,
-                               on_progress=self._show_progress)
-            return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            new_db = run(self.db, self._show_progress, None)
-        except Exception as exc:
-            QApplication.restoreOverrideCursor()
-            self._move_failed(exc)
-            return
-        QApplication.restoreOverrideCursor()
-        self._moved(new_db)
+        self.worker.submit("move data folder", run, on_done=self._moved, on_error=self._move_failed,
+                           on_progress=self._show_progress)
 
     def _set_moving(self, moving: bool) -> None:
         self.moving = moving

@@ -34,8 +34,8 @@ from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import CcpError, NotFoundError, Problem
-from ccp_desktop.store.drafts import Draft, delete_draft, save_draft
 from ccp_desktop.store.changes import Changes
+from ccp_desktop.store.drafts import Draft, delete_draft, save_draft
 from ccp_desktop.store.records import StoreLookup, get_record
 from ccp_desktop.store.saving import ChildRows, save_record
 from ccp_desktop.ui.forms.prompts import Button, ask_later
