@@ -171,5 +171,5 @@ class ActivityForm(RecordForm):
     def extra_problems(self) -> list[Problem]:
         return self.partners.problems()
 
-    def children(self) -> ChildRows:
+    def dependants(self) -> ChildRows:
         return self.partners.child_rows()

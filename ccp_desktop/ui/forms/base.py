@@ -248,7 +248,7 @@ class RecordForm(QDialog):
         """Problems of parts other than the main record's fields (partner rows, item lines)."""
         return []
 
-    def children(self) -> ChildRows | None:
+    def dependants(self) -> ChildRows | None:
         """The dependants saved with the record (partner links, item lines), as they are on screen."""
         return None
 
@@ -417,7 +417,7 @@ class RecordForm(QDialog):
         self.revalidate()
         if self._problems:
             return False
-        kind, values, children = self.kind.name, self.main_values(), self.children()
+        kind, values, children = self.kind.name, self.main_values(), self.dependants()
         record_id, rev, draft_key = self.record_id, self.expected_rev, self.form_key
         self._set_saving(True)
         self.worker.run_operation(

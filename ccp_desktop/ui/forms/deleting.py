@@ -53,8 +53,9 @@ def confirm_and_delete(
     )
     if answer != Button.Yes:
         return False
+    def failed(exc: BaseException) -> None:
+        show_error(parent, exc)  # e.g. deleted meanwhile: nothing was changed
+
     (worker or shared_worker(db)).run_operation(
-        f"delete {kind}", lambda wdb: delete_record(wdb, kind, record_id),
-        on_deleted or (lambda _changes: None), lambda exc: show_error(parent, exc),
-    )
+        f"delete {kind}", lambda wdb: delete_record(wdb, kind, record_id), on_deleted or (lambda _changes: None), failed)
     return True

@@ -128,5 +128,5 @@ class DeliveryForm(RecordForm):
     def extra_problems(self) -> list[Problem]:
         return self.items.problems(self.record_id)
 
-    def children(self) -> ChildRows:
+    def dependants(self) -> ChildRows:
         return self.items.child_rows()
