@@ -71,3 +71,29 @@ class RefreshingPage(QWidget):
         if self.stale:
             self.refresh()
         super().showEvent(event)
+
+
+class ReadingPage(RefreshingPage):
+    """A page showing what one read on the background worker returns (conflicts, review items, posts, sync
+    history): it reads again when records or the sync bookkeeping changed. Subclasses give `read` (run on
+    the worker: no widgets there) and `show_read` (on the GUI thread), and have `worker` and `summary`."""
+
+    read_name = "read"
+    worker: Any
+    summary: Any
+
+    def on_changes(self, changes: OpChanges) -> None:
+        if changes.sync_state or changes.records:
+            self.mark_stale()
+
+    def refresh(self) -> None:
+        self.stale = False
+        read = self.read
+        self.worker.submit(self.read_name, lambda db, _progress, _cancelled: read(db), on_done=self.show_read,
+                           on_error=lambda exc: self.summary.setText(str(exc)))
+
+    def read(self, db: Any) -> Any:
+        raise NotImplementedError
+
+    def show_read(self, value: Any) -> None:
+        raise NotImplementedError

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.store.changes import Done, run_recorded
-from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.sync.posts import posts_desk
+from ccp_desktop.ui.changes import OpChanges, ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
 from ccp_desktop.ui.worker import BackgroundWorker
@@ -64,7 +65,8 @@ class KeyDialog(QDialog):
         form.addRow(buttons)
 
 
-class PostsPage(RefreshingPage):
+class PostsPage(ReadingPage):
+    read_name = "posts"
     loaded = Signal()
     receipt_written = Signal(object)  # ExportResult
     key_trusted = Signal(object)  # TrustChange
@@ -112,21 +114,9 @@ class PostsPage(RefreshingPage):
         layout.addWidget(splitter, 1)
 
     # --- loading ------------------------------------------------------------------------------------
-    def on_changes(self, changes: OpChanges) -> None:
-        if changes.sync_state or changes.records:
-            self.mark_stale()
+    read = staticmethod(posts_desk)  # on the worker
 
-    def refresh(self) -> None:
-        self.stale = False
-
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.posts import posts_desk
-
-            return posts_desk(db)
-
-        self.worker.submit("posts", run, on_done=self._show, on_error=lambda exc: self.summary.setText(str(exc)))
-
-    def _show(self, posts: list[dict[str, Any]]) -> None:
+    def show_read(self, posts: list[dict[str, Any]]) -> None:
         selected = self.selected_post()
         self.posts = posts
         self.table.setRowCount(len(posts))

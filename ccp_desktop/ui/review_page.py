@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.wording import count_of, local_time
 from ccp_desktop.store.changes import Done, run_recorded
-from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.sync.review import list_review_items
+from ccp_desktop.ui.changes import OpChanges, ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.worker import BackgroundWorker
 
@@ -41,12 +42,14 @@ SHARED = QColor("#fff3cd")
 DUPLICATE = "duplicate-activity"
 
 
-class ReviewPage(RefreshingPage):
+class ReviewPage(ReadingPage):
     loaded = Signal()
     settled = Signal(object)  # the review item as settled
     count_changed = Signal(int)
     found = Signal(int)  # likely duplicate activities found on demand
     sync_changed = Signal(object)  # OpChanges
+
+    read_name = "review items"
 
     def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,21 +127,9 @@ class ReviewPage(RefreshingPage):
         self._show_actions_for(None)
         self._enable(False)
 
-    def on_changes(self, changes: OpChanges) -> None:
-        if changes.sync_state or changes.records:
-            self.mark_stale()
+    read = staticmethod(list_review_items)  # on the worker
 
-    def refresh(self) -> None:
-        self.stale = False
-
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.review import list_review_items
-
-            return list_review_items(db)
-
-        self.worker.submit("review items", run, on_done=self._loaded, on_error=lambda exc: self.summary.setText(str(exc)))
-
-    def _loaded(self, items: list[dict[str, Any]]) -> None:
+    def show_read(self, items: list[dict[str, Any]]) -> None:
         self.items = items
         self.list.setRowCount(len(items))
         for row, item in enumerate(items):

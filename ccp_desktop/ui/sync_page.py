@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import Cancelled, NothingToExport
 from ccp_desktop.store.changes import Changes
-from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.ui.changes import OpChanges, ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder, open_folder
 from ccp_desktop.ui.forms.prompts import Button, ask_later
@@ -47,13 +47,15 @@ def _when(stamp: Any) -> str:
     return local_time(stamp)
 
 
-class SyncPage(RefreshingPage):
+class SyncPage(ReadingPage):
     export_finished = Signal(object)  # ExportResult
     export_failed = Signal(object)  # the exception (Cancelled and NothingToExport included)
     import_finished = Signal(object)  # ImportResult
     preview_ready = Signal(object)  # ImportResult of a dry run (HQ looks before it imports)
     history_loaded = Signal()
     sync_changed = Signal(object)  # OpChanges for the window (status bar, lists after an import)
+
+    read_name = "sync history"
 
     def __init__(self, db_path: Path, worker: BackgroundWorker, *, is_hq: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -312,19 +314,14 @@ class SyncPage(RefreshingPage):
         show_error(self, exc)
 
     # --- status and history ------------------------------------------------------------------------------
-    def on_changes(self, changes: OpChanges) -> None:
-        if changes.records or changes.sync_state:
-            self.mark_stale()
+    @staticmethod
+    def read(db: Any) -> Any:
+        from ccp_desktop.sync import status
 
-    def refresh(self) -> None:
-        self.stale = False
+        return status.pending_change_count(db), status.last_receipt(db), status.package_history(db)
 
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync import status
-
-            return status.pending_change_count(db), status.last_receipt(db), status.package_history(db)
-
-        self.worker.submit("sync history", run, on_done=self._show_history, on_error=lambda exc: self.summary.setText(str(exc)))
+    def show_read(self, value: Any) -> None:
+        self._show_history(value)
 
     def _show_history(self, answer: Any) -> None:
         pending, receipt, history = answer
