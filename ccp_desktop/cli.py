@@ -226,25 +226,31 @@ def _parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from ccp_desktop.store.records import insert_record
+    from ccp_desktop.store.saving import save_record
 
-    record = insert_record(open_existing(args), args.kind, _parse_assignments(args.values))
-    print(record["id"])
+    changes = save_record(open_existing(args), args.kind, _parse_assignments(args.values))  # the form's operation
+    print(changes.record_id)
     return EXIT_OK
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from ccp_desktop.store.records import update_record
+    from ccp_desktop.store.records import get_record
+    from ccp_desktop.store.saving import save_record
 
-    record = update_record(open_existing(args), args.kind, args.id, _parse_assignments(args.values))
+    db = open_existing(args)
+    save_record(db, args.kind, _parse_assignments(args.values), record_id=args.id)
+    record = get_record(db, args.kind, args.id)
     print(f"{record['id']} rev {record['rev']}")
     return EXIT_OK
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from ccp_desktop.store.records import tombstone_record
+    from ccp_desktop.store.records import get_record
+    from ccp_desktop.store.saving import delete_record
 
-    record = tombstone_record(open_existing(args), args.kind, args.id)
+    db = open_existing(args)
+    delete_record(db, args.kind, args.id)
+    record = get_record(db, args.kind, args.id)
     print(f"{record['id']} deleted (rev {record['rev']})")
     return EXIT_OK
 

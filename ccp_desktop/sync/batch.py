@@ -18,6 +18,7 @@ import sqlite_utils
 from ccp_desktop.errors import Cancelled, Problem, StoreError
 from ccp_desktop.store import sync_state
 from ccp_desktop.store.backups import daily_backup_target
+from ccp_desktop.store.changes import Changes
 from ccp_desktop.store.connection import configure, database_path
 from ccp_desktop.store.maintenance import backup_database
 from ccp_desktop.sync import signing
@@ -93,6 +94,15 @@ class BatchSummary:
     cancelled: bool = False
     backup_path: str | None = None
     totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> Changes:
+        """What the applied packages wrote, together."""
+        out = Changes()
+        for entry in self.entries:
+            if entry.outcome is not None:
+                out |= entry.outcome.changes
+        return out
 
     @property
     def message(self) -> str:

@@ -288,8 +288,7 @@ class HqImportPage(QWidget):
         self.import_button.setEnabled(False)  # what is left was imported or refused: check again to retry
         self.summary.setText(summary.message + (f" A backup from before the import: {summary.backup_path}"
                                                 if summary.backup_path else ""))
-        tables = frozenset({"activities", "activity_partners", "partners", "equipment_deliveries", "equipment_items"})
-        self.sync_changed.emit(OpChanges(tables=tables if summary.applied else frozenset(), sync_state=True, source=self))
+        self.sync_changed.emit(OpChanges(summary.changes, source=self))
         self.imported.emit(summary)
 
     # --- showing ------------------------------------------------------------------------------------

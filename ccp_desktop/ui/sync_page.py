@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import Cancelled, NothingToExport
-from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.store.changes import Changes
+from ccp_desktop.ui.changes import OpChanges, ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder, open_folder
 from ccp_desktop.ui.forms.prompts import Button, ask_later
@@ -47,13 +48,15 @@ def _when(stamp: Any) -> str:
     return local_time(stamp)
 
 
-class SyncPage(RefreshingPage):
+class SyncPage(ReadingPage):
     export_finished = Signal(object)  # ExportResult
     export_failed = Signal(object)  # the exception (Cancelled and NothingToExport included)
     import_finished = Signal(object)  # ImportResult
     preview_ready = Signal(object)  # ImportResult of a dry run (HQ looks before it imports)
     history_loaded = Signal()
     sync_changed = Signal(object)  # OpChanges for the window (status bar, lists after an import)
+
+    read_name = "sync history"
 
     def __init__(self, db_path: Path, worker: BackgroundWorker, *, is_hq: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -230,7 +233,8 @@ class SyncPage(RefreshingPage):
             text += f"\n{sent.warning}"
         self.export_result.setText(text)
         self.open_folder_button.setVisible(True)
-        self.sync_changed.emit(OpChanges(sync_state=True, source=self))
+        # The export records the package it wrote (the status bar and history show it).
+        self.sync_changed.emit(OpChanges(Changes({"sync_exports": 1}), source=self))
         self.export_finished.emit(result)
 
     def _export_error(self, exc: BaseException) -> None:
@@ -301,8 +305,7 @@ class SyncPage(RefreshingPage):
         if result.status == "rejected" and result.errors:
             text += "\n" + "\n".join(f"• {p.describe()}" for p in result.errors[:5])
         self.import_result.setText(text)
-        tables = frozenset(result.counts) if result.status == "applied" and result.kind != "receipt" else frozenset()
-        self.sync_changed.emit(OpChanges(tables=tables, sync_state=True, source=self))
+        self.sync_changed.emit(OpChanges(result.changes, source=self))
         self.import_finished.emit(result)
 
     def _ask_to_trust_hq(self, path: Path, fingerprint: str) -> None:
@@ -325,21 +328,16 @@ class SyncPage(RefreshingPage):
         show_error(self, exc)
 
     # --- status and history ------------------------------------------------------------------------------
-    def on_changes(self, changes: OpChanges) -> None:
-        if changes.records or changes.sync_state:
-            self.mark_stale()
+    @staticmethod
+    def read(db: Any) -> Any:
+        from ccp_desktop.sync import status
+        from ccp_desktop.sync.sealed_export import seal_by_default
 
-    def refresh(self) -> None:
-        self.stale = False
+        return (status.pending_change_count(db), status.last_receipt(db), status.package_history(db),
+                seal_by_default(db))
 
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync import status
-            from ccp_desktop.sync.sealed_export import seal_by_default
-
-            return (status.pending_change_count(db), status.last_receipt(db), status.package_history(db),
-                    seal_by_default(db))
-
-        self.worker.submit("sync history", run, on_done=self._show_history, on_error=lambda exc: self.summary.setText(str(exc)))
+    def show_read(self, value: Any) -> None:
+        self._show_history(value)
 
     def _show_seal_choice(self, known: bool) -> None:
         """Checked by default once HQ's key is known; an officer's own choice stands until that changes."""
