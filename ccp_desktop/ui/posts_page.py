@@ -1,6 +1,6 @@
 """HQ's Posts page: every post, its key, its last package, what to ask it for, conflicts and refusals;
 overdue posts highlighted. Actions: write a receipt, register a key before the first package, replace a
-key after a re-imaged laptop (with the reason, audited)."""
+key after a re-imaged laptop (with the reason, audited), undo one of the post's imports."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from ccp_desktop.sync.posts import posts_desk
 from ccp_desktop.ui.changes import OpChanges, ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
+from ccp_desktop.ui.post_imports import PostImports
 from ccp_desktop.ui.worker import BackgroundWorker
 
 COLUMNS = ("Post", "Name", "Key fingerprint", "Key pinned", "Last package made", "Imported", "Confirmed up to",
@@ -108,6 +109,9 @@ class PostsPage(ReadingPage):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
+        self.imports = PostImports(worker)
+        self.imports.sync_changed.connect(self.sync_changed)
+        splitter.addWidget(self.imports)
         splitter.setStretchFactor(0, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
@@ -176,6 +180,7 @@ class PostsPage(ReadingPage):
             lines += [f"&nbsp;&nbsp;• {x['sheet'] or ''} row {x['row'] or '–'}, {x['column']}: {x['message']}"
                       for x in refusal["problems"][:10]]
         self.detail.setText("<br>".join(lines))
+        self.imports.show_imports(p["imports"])
 
     def _failed(self, exc: BaseException) -> None:
         show_error(self, exc)
