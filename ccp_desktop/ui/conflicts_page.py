@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.wording import local_time
-from ccp_desktop.store.changes import Done, run_recorded
 from ccp_desktop.sync.conflicts import list_conflicts
-from ccp_desktop.ui.changes import OpChanges, ReadingPage
+from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.worker import BackgroundWorker
 
@@ -214,18 +213,14 @@ class ConflictsPage(ReadingPage):
         conflict_id = conflict["id"]
         self._enable(False)
 
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.conflicts import resolve_conflict
+        from ccp_desktop.sync.conflicts import resolve_conflict
 
-            return run_recorded(db, resolve_conflict, conflict_id, keep, fields=fields)
-
-        def done(resolved: Done) -> None:
-            kept = resolved.value
+        def done(kept: dict[str, Any]) -> None:
             self.summary.setText(f"Conflict {conflict_id} settled (now rev {kept['rev']}).")
-            self.sync_changed.emit(OpChanges(resolved.changes, source=self))
             self.resolved.emit(kept)
 
-        self.worker.submit("resolve conflict", run, on_done=done, on_error=self._failed)
+        self.run_change("resolve conflict", resolve_conflict, conflict_id, keep, fields=fields, on_done=done,
+                        on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._enable(True)

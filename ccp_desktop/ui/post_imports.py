@@ -1,7 +1,7 @@
 """On HQ's Posts page: the data packages imported from the selected post, newest first, each of which can
-be undone ("Undo this import…"): a question naming the package, the post and what it wrote, then the core
-`undo_import` on the background worker. A refusal (something done since touched those records) is shown
-naming the records; nothing was changed then."""
+be undone ("Undo this import…"): a question naming the package, the post and what it wrote, then
+`undo_requested`, on which the page runs the core `undo_import` on the background worker. A refusal
+(something done since touched those records) is shown naming the records; nothing was changed then."""
 
 from __future__ import annotations
 
@@ -22,11 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop.domain.wording import local_time
-from ccp_desktop.store.changes import Done, run_recorded
-from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.forms.prompts import Button, ask_later
-from ccp_desktop.ui.worker import BackgroundWorker
 
 COLUMNS = ("Package", "Changes", "Made", "Imported", "New", "Updated", "Deleted", "Conflicts")
 _TOTALS = ("inserted", "updated", "tombstoned")
@@ -47,12 +44,11 @@ def describe_import(entry: dict[str, Any]) -> str:
 
 
 class PostImports(QWidget):
+    undo_requested = Signal(str)  # package id, once the person said yes
     undone = Signal(object)  # UndoResult
-    sync_changed = Signal(object)  # OpChanges: the lists refresh from what the undo changed
 
-    def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.worker = worker
         self.imports: list[dict[str, Any]] = []
         self.question: QMessageBox | None = None
         self.outcome = ""  # what the last undo did (or why not): stays while the lists refresh
@@ -134,23 +130,16 @@ class PostImports(QWidget):
         if answer != Button.Yes:
             self._selection_changed()
             return
-        self.undo(entry["package_id"])
-
-    def undo(self, package_id: str) -> None:
-        from ccp_desktop.store.import_undo import undo_import
-
         self.undo_button.setEnabled(False)
-        self.note.setText(f"Undoing the import of {package_id}…")
-        self.worker.submit("undo import", lambda db, _progress, _cancelled: run_recorded(db, undo_import, package_id),
-                           on_done=self._undone, on_error=self._refused)
+        self.note.setText(f"Undoing the import of {entry['package_id']}…")
+        self.undo_requested.emit(entry["package_id"])
 
-    def _undone(self, done: Done) -> None:
-        self.outcome = done.value.message
+    def show_undone(self, result: Any) -> None:
+        self.outcome = result.message
         self.note.setText(self.outcome)
-        self.sync_changed.emit(OpChanges(done.changes, source=self))
-        self.undone.emit(done.value)
+        self.undone.emit(result)
 
-    def _refused(self, exc: BaseException) -> None:
+    def show_refused(self, exc: BaseException) -> None:
         self.outcome = "The undo was refused; nothing was changed."
         self._selection_changed()
         show_error(self, exc, title="Undo this import")

@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop.domain.wording import local_time
-from ccp_desktop.store.changes import Done, run_recorded
 from ccp_desktop.sync.posts import posts_desk
-from ccp_desktop.ui.changes import OpChanges, ReadingPage
+from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
 from ccp_desktop.ui.post_imports import PostImports
@@ -109,8 +108,8 @@ class PostsPage(ReadingPage):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
-        self.imports = PostImports(worker)
-        self.imports.sync_changed.connect(self.sync_changed)
+        self.imports = PostImports()
+        self.imports.undo_requested.connect(self.undo_import)
         splitter.addWidget(self.imports)
         splitter.setStretchFactor(0, 3)
         layout = QVBoxLayout(self)
@@ -196,18 +195,13 @@ class PostsPage(ReadingPage):
             self.write_receipt(code, Path(folder))
 
     def write_receipt(self, code: str, folder: Path) -> None:
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.receipts import write_receipt
+        from ccp_desktop.sync.receipts import write_receipt
 
-            return run_recorded(db, write_receipt, code, folder)
-
-        def done(written: Done) -> None:
-            result = written.value
+        def done(result: Any) -> None:
             self.summary.setText(f"Receipt for {code} saved: {result.path}. Send it to the post.")
-            self.sync_changed.emit(OpChanges(written.changes, source=self))
             self.receipt_written.emit(result)
 
-        self.worker.submit("receipt", run, on_done=done, on_error=self._failed)
+        self.run_change("receipt", write_receipt, code, folder, on_done=done, on_error=self._failed)
 
     def ask_key(self) -> KeyDialog | None:
         row = self.table.currentRow()
@@ -223,16 +217,17 @@ class PostsPage(ReadingPage):
         return self.key_dialog
 
     def trust(self, code: str, key: str, reason: str) -> None:
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.trust import trust_key
+        from ccp_desktop.sync.trust import trust_key
 
-            return run_recorded(db, trust_key, code, key, reason=reason)
-
-        def done(trusted: Done) -> None:
-            change = trusted.value
+        def done(change: Any) -> None:
             self.summary.setText(f"Replaced the key trusted for {code} ({change.replaced}) with {change.fingerprint}."
                                  if change.replaced else f"Trusting key {change.fingerprint} for {code}.")
-            self.sync_changed.emit(OpChanges(trusted.changes, source=self))
             self.key_trusted.emit(change)
 
-        self.worker.submit("trust", run, on_done=done, on_error=self._failed)
+        self.run_change("trust", trust_key, code, key, reason=reason, on_done=done, on_error=self._failed)
+
+    def undo_import(self, package_id: str) -> None:
+        from ccp_desktop.store.import_undo import undo_import
+
+        self.run_change("undo import", undo_import, package_id, on_done=self.imports.show_undone,
+                        on_error=self.imports.show_refused)

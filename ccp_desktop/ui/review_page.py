@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.wording import count_of, local_time
-from ccp_desktop.store.changes import Done, run_recorded
 from ccp_desktop.sync.review import list_review_items
-from ccp_desktop.ui.changes import OpChanges, ReadingPage
+from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.worker import BackgroundWorker
 
@@ -220,39 +219,29 @@ class ReviewPage(ReadingPage):
         review_id, note, keep = item["id"], self.note.text().strip(), str(self.keep.currentData())
         self._enable(False)
 
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.review import settle_review_item
+        from ccp_desktop.sync.review import settle_review_item
 
-            return run_recorded(db, settle_review_item, review_id, action, note=note, keep=keep)
-
-        def done(settled: Done) -> None:
-            # Lists mark records under review and the dashboard counts a merged pair once: both refresh.
-            self.sync_changed.emit(OpChanges(settled.changes, source=self))
-            self.settled.emit(settled.value)
-
-        self.worker.submit("settle review item", run, on_done=done, on_error=self._failed)
+        # Lists mark records under review and the dashboard counts a merged pair once: both refresh.
+        self.run_change("settle review item", settle_review_item, review_id, action, note=note, keep=keep,
+                        on_done=self.settled.emit, on_error=self._failed)
 
     def find_duplicates(self) -> None:
         """On demand: every activity against the other posts' (on the worker); new pairs are listed."""
         self.find_button.setEnabled(False)
         self.summary.setText("Looking for likely duplicate activities…")
 
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.duplicates import find_duplicate_activities
+        from ccp_desktop.sync.duplicates import find_duplicate_activities
 
-            return run_recorded(db, find_duplicate_activities)
-
-        def done(raised: Done) -> None:
+        def done(raised: list[Any]) -> None:
             self.find_button.setEnabled(True)
-            self.found.emit(len(raised.value))
-            self.sync_changed.emit(OpChanges(raised.changes, source=self))
+            self.found.emit(len(raised))
             self.refresh()
 
         def failed(exc: BaseException) -> None:
             self.find_button.setEnabled(True)
             show_error(self, exc)
 
-        self.worker.submit("find duplicate activities", run, on_done=done, on_error=failed)
+        self.run_change("find duplicate activities", find_duplicate_activities, on_done=done, on_error=failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._enable(True)
