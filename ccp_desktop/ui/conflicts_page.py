@@ -26,6 +26,7 @@ from ccp_desktop.domain.wording import local_time
 from ccp_desktop.sync.conflicts import list_conflicts
 from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.widgets import action_button, row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 DIFFERENT = QColor("#fff3cd")
@@ -74,14 +75,7 @@ class ConflictsPage(ReadingPage):
         self.summary.setObjectName("conflicts-summary")
         filters.addWidget(self.summary, 1)
 
-        self.list = QTableWidget(0, 6)
-        self.list.setObjectName("conflicts")
-        self.list.setAccessibleName("Open conflicts")
-        self.list.setHorizontalHeaderLabels(["#", "Record type", "Record", "Post", "Found", "Fields differing"])
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.verticalHeader().setVisible(False)
+        self.list = row_table("conflicts", "Open conflicts", ["#", "Record type", "Record", "Post", "Found", "Fields differing"])
         self.list.itemSelectionChanged.connect(self._show_selected)
 
         self.sides = QTableWidget(0, 4)
@@ -91,12 +85,8 @@ class ConflictsPage(ReadingPage):
         self.sides.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sides.verticalHeader().setVisible(False)
         self.choices: dict[str, QComboBox] = {}
-        self.keep_post = QPushButton("Keep the post's")
-        self.keep_post.setObjectName("keep-post")
-        self.keep_post.clicked.connect(lambda: self.resolve("post"))
-        self.keep_hq = QPushButton("Keep HQ's")
-        self.keep_hq.setObjectName("keep-hq")
-        self.keep_hq.clicked.connect(lambda: self.resolve("hq"))
+        self.keep_post = action_button("Keep the post's", "keep-post", lambda: self.resolve("post"))
+        self.keep_hq = action_button("Keep HQ's", "keep-hq", lambda: self.resolve("hq"))
         self.keep_fields = QPushButton("Keep the fields chosen")
         self.keep_fields.setObjectName("keep-fields")
         self.keep_fields.clicked.connect(lambda: self.resolve("fields"))

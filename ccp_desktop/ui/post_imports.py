@@ -9,13 +9,10 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,6 +21,7 @@ from PySide6.QtWidgets import (
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.forms.prompts import Button, ask_later
+from ccp_desktop.ui.widgets import action_button, row_table
 
 COLUMNS = ("Package", "Changes", "Made", "Imported", "New", "Updated", "Deleted", "Conflicts")
 _TOTALS = ("inserted", "updated", "tombstoned")
@@ -52,22 +50,13 @@ class PostImports(QWidget):
         self.imports: list[dict[str, Any]] = []
         self.question: QMessageBox | None = None
         self.outcome = ""  # what the last undo did (or why not): stays while the lists refresh
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("post-imports")
-        self.table.setAccessibleName("Packages imported from this post")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table("post-imports", "Packages imported from this post", COLUMNS)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.note = QLabel()
         self.note.setObjectName("post-imports-note")
         self.note.setWordWrap(True)
-        self.undo_button = QPushButton("Undo this import…")
-        self.undo_button.setObjectName("undo-import")
+        self.undo_button = action_button("Undo this import…", "undo-import", self.ask_undo)
         self.undo_button.setEnabled(False)
-        self.undo_button.clicked.connect(self.ask_undo)
         row = QHBoxLayout()
         row.addWidget(self.note, 1)
         row.addWidget(self.undo_button)

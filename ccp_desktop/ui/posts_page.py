@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -19,9 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -33,6 +30,7 @@ from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
 from ccp_desktop.ui.post_imports import PostImports
+from ccp_desktop.ui.widgets import action_button, row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 COLUMNS = ("Post", "Name", "Key fingerprint", "Key pinned", "Last package made", "Imported", "Confirmed up to",
@@ -81,26 +79,15 @@ class PostsPage(ReadingPage):
         self.summary = QLabel()
         self.summary.setObjectName("posts-summary")
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("posts")
-        self.table.setAccessibleName("Posts")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table("posts", "Posts", COLUMNS)
         self.table.itemSelectionChanged.connect(self._show_detail)
         self.detail = QLabel("Select a post to see its refused packages and what to ask it for.")
         self.detail.setObjectName("post-detail")
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.receipt_button = QPushButton("Write receipt…")
-        self.receipt_button.setObjectName("write-receipt")
-        self.receipt_button.clicked.connect(self.choose_receipt_folder)
-        self.key_button = QPushButton("Register key…")
-        self.key_button.setObjectName("register-key")
-        self.key_button.clicked.connect(self.ask_key)
+        self.receipt_button = action_button("Write receipt…", "write-receipt", self.choose_receipt_folder)
+        self.key_button = action_button("Register key…", "register-key", self.ask_key)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
         buttons.addWidget(self.key_button)

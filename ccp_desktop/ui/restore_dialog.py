@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -38,6 +36,7 @@ from ccp_desktop.store.backups import (
     list_backups,
 )
 from ccp_desktop.ui.key_panel import KeyPanel
+from ccp_desktop.ui.widgets import row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 # (parent, caption, starting folder) -> the chosen file, or "" when the person cancelled
@@ -118,14 +117,7 @@ class RestoreDialog(QDialog):
         intro = QLabel(f"Backups in {backups_folder(self.db_path)}, newest first. Choose one, or a file from a USB "
                        "stick, then Restore. Backups that cannot be restored are greyed, with the reason.")
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("backups")
-        self.table.setAccessibleName("Backups")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = row_table("backups", "Backups", COLUMNS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)

@@ -28,6 +28,7 @@ from ccp_desktop.domain.wording import count_of, local_time
 from ccp_desktop.sync.review import list_review_items
 from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.widgets import action_button, row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 SIDE_ROWS = (("post", "Post"), ("recipient", "Recipient"), ("delivered_on", "Delivered on"),
@@ -58,14 +59,7 @@ class ReviewPage(ReadingPage):
         self.summary = QLabel()
         self.summary.setObjectName("review-summary")
         self.summary.setWordWrap(True)
-        self.list = QTableWidget(0, 4)
-        self.list.setObjectName("review-items")
-        self.list.setAccessibleName("Review items")
-        self.list.setHorizontalHeaderLabels(["#", "What", "Posts", "State"])
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.verticalHeader().setVisible(False)
+        self.list = row_table("review-items", "Review items", ["#", "What", "Posts", "State"])
         self.list.itemSelectionChanged.connect(self._show_selected)
         self.sides = QTableWidget(len(SIDE_ROWS), 2)
         self.sides.setObjectName("review-sides")
@@ -78,18 +72,15 @@ class ReviewPage(ReadingPage):
         self.note.setObjectName("review-note")
         self.note.setAccessibleName("Note")
         self.note.setPlaceholderText("Note: what to ask the post, or why these are different items")
-        self.moved_button = QPushButton("Same item moved")
-        self.moved_button.setObjectName("review-moved")
-        self.moved_button.setToolTip("The item went from one post to the other: the transfer is recorded")
-        self.moved_button.clicked.connect(lambda: self.settle("moved"))
-        self.typo_button = QPushButton("Typo: ask the post")
-        self.typo_button.setObjectName("review-typo")
-        self.typo_button.setToolTip("One post mistyped it: the pair stays flagged until its package fixes it")
-        self.typo_button.clicked.connect(lambda: self.settle("typo"))
-        self.different_button = QPushButton("Different items")
-        self.different_button.setObjectName("review-different")
-        self.different_button.setToolTip("Two items that share a serial: dismissed with the note")
-        self.different_button.clicked.connect(lambda: self.settle("different"))
+        self.moved_button = action_button(
+            "Same item moved", "review-moved", lambda: self.settle("moved"),
+            tooltip="The item went from one post to the other: the transfer is recorded")
+        self.typo_button = action_button(
+            "Typo: ask the post", "review-typo", lambda: self.settle("typo"),
+            tooltip="One post mistyped it: the pair stays flagged until its package fixes it")
+        self.different_button = action_button(
+            "Different items", "review-different", lambda: self.settle("different"),
+            tooltip="Two items that share a serial: dismissed with the note")
         # A likely duplicate activity: merged (one of the two counted; neither post's record changes).
         self.keep = QComboBox()
         self.keep.setObjectName("review-keep")

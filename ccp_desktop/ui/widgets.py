@@ -1,0 +1,33 @@
+"""Small widget builders the HQ pages and dialogs share, so that every list of rows behaves alike
+(read only, picked a whole row at a time, no row numbers) and every action button has its object name
+(what tests and accessibility tools find it by)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtWidgets import QAbstractItemView, QPushButton, QTableWidget
+
+
+def row_table(name: str, accessible: str, headers: Sequence[str], *, single: bool = True) -> QTableWidget:
+    """A read-only table of rows (posts, packages, conflicts, backups), selected whole rows at a time:
+    one row (`single`), or several with Ctrl and Shift."""
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setAccessibleName(accessible)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+def action_button(text: str, name: str, on_click: Callable[[], object], *, tooltip: str = "") -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    if tooltip:
+        button.setToolTip(tooltip)
+    button.clicked.connect(lambda _checked=False: on_click())
+    return button
