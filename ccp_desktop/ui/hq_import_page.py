@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,7 +29,7 @@ from ccp_desktop.errors import Cancelled
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
-from ccp_desktop.ui.widgets import action_button, row_table
+from ccp_desktop.ui.widgets import action_button, paint_row, row_table
 from ccp_desktop.ui.worker import BackgroundWorker, Job
 
 COLUMNS = ("", "Post", "Kind", "Changes", "Made", "New", "Updated", "Deleted", "Unchanged", "In conflict",
@@ -302,12 +302,7 @@ class HqImportPage(QWidget):
                     item.setToolTip(f"Signing key {entry.fingerprint or 'unknown'}")
                 self.table.setItem(row, col, item)
             refused = (entry.outcome or entry.preview) is not None and not (entry.outcome or entry.preview).ok
-            colour = REFUSED_COLOUR if refused else WAITING_COLOUR if entry.waits_for else None
-            if colour is not None:
-                for col in range(len(COLUMNS)):
-                    cell = self.table.item(row, col)
-                    if cell is not None:
-                        cell.setBackground(QBrush(colour))
+            paint_row(self.table, row, REFUSED_COLOUR if refused else WAITING_COLOUR if entry.waits_for else None)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,7 +30,7 @@ from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
 from ccp_desktop.ui.post_imports import PostImports
-from ccp_desktop.ui.widgets import action_button, row_table
+from ccp_desktop.ui.widgets import action_button, paint_row, row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 COLUMNS = ("Post", "Name", "Key fingerprint", "Key pinned", "Last package made", "Imported", "Confirmed up to",
@@ -121,12 +121,7 @@ class PostsPage(ReadingPage):
                 if col == 9 and p["overdue"]:
                     item.setToolTip(f"No package for more than {p['overdue_days']} days")
                 self.table.setItem(row, col, item)
-            colour = REFUSED_COLOUR if p["refusals"] else OVERDUE_COLOUR if p["overdue"] else None
-            if colour is not None:
-                for col in range(len(COLUMNS)):
-                    cell = self.table.item(row, col)
-                    if cell is not None:
-                        cell.setBackground(QBrush(colour))
+            paint_row(self.table, row, REFUSED_COLOUR if p["refusals"] else OVERDUE_COLOUR if p["overdue"] else None)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
         heard = sum(1 for p in posts if p["packages"])

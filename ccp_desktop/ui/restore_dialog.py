@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableWidgetItem,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from ccp_desktop.store.backups import (
     inspect_backup,
     list_backups,
 )
+from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.key_panel import KeyPanel
 from ccp_desktop.ui.widgets import row_table
 from ccp_desktop.ui.worker import BackgroundWorker
@@ -248,15 +248,10 @@ class RestoreDialog(QDialog):
         if info is None or self.reason(info):
             return
         question, detail = confirm_texts(info, self.db_path)
-        box = QMessageBox(QMessageBox.Icon.Question, "Restore from backup", question,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box = ask_later(self, "Restore from backup", question, Button.Yes | Button.Cancel, Button.Cancel,
+                        lambda answer: self._confirmed(info) if answer == Button.Yes else None,
+                        detail=detail, labels={Button.Yes: "Restore"})
         box.setObjectName("confirm-restore")
-        box.setInformativeText(detail)
-        box.button(QMessageBox.StandardButton.Yes).setText("Restore")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda result: self._confirmed(info) if result == QMessageBox.StandardButton.Yes else None)
-        box.open()
 
     def _confirmed(self, info: BackupInfo) -> None:
         self.accept()

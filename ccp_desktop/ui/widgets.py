@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QPushButton, QTableWidget
 
 
@@ -22,6 +23,16 @@ def row_table(name: str, accessible: str, headers: Sequence[str], *, single: boo
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.verticalHeader().setVisible(False)
     return table
+
+
+def paint_row(table: QTableWidget, row: int, colour: QColor | None) -> None:
+    """Colour every cell of a row (a refused package, an overdue post); None leaves it as it is."""
+    if colour is None:
+        return
+    for col in range(table.columnCount()):
+        cell = table.item(row, col)
+        if cell is not None:
+            cell.setBackground(QBrush(colour))
 
 
 def action_button(text: str, name: str, on_click: Callable[[], object], *, tooltip: str = "") -> QPushButton:
