@@ -80,10 +80,12 @@ class ReadingPage(RefreshingPage):
     the worker: no widgets there) and `show_read` (on the GUI thread), and have `worker`, `summary` and a
     `sync_changed` signal; `run_change` runs their operations."""
 
+    loaded = Signal()  # what was read is on screen
+    sync_changed = Signal(object)  # OpChanges of the page's operations, for the window's ChangeHub
+
     read_name = "read"
     worker: Any
     summary: Any
-    sync_changed: Any  # Signal(object): OpChanges, announced to the window's ChangeHub
 
     def run_change(self, name: str, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
                    on_error: Callable[[BaseException], None], **kwargs: Any) -> None:

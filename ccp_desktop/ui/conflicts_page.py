@@ -42,10 +42,8 @@ def _shown(value: Any) -> str:
 
 
 class ConflictsPage(ReadingPage):
-    loaded = Signal()
     resolved = Signal(object)  # the record as HQ now holds it
     count_changed = Signal(int)  # open conflicts, for the navigation
-    sync_changed = Signal(object)  # OpChanges
 
     read_name = "conflicts"
 

@@ -65,10 +65,8 @@ class KeyDialog(QDialog):
 
 class PostsPage(ReadingPage):
     read_name = "posts"
-    loaded = Signal()
     receipt_written = Signal(object)  # ExportResult
     key_trusted = Signal(object)  # TrustChange
-    sync_changed = Signal(object)  # OpChanges
 
     def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)

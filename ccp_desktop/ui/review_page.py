@@ -43,11 +43,9 @@ DUPLICATE = "duplicate-activity"
 
 
 class ReviewPage(ReadingPage):
-    loaded = Signal()
     settled = Signal(object)  # the review item as settled
     count_changed = Signal(int)
     found = Signal(int)  # likely duplicate activities found on demand
-    sync_changed = Signal(object)  # OpChanges
 
     read_name = "review items"
 
