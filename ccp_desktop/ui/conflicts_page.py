@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,7 +25,7 @@ from ccp_desktop.domain.wording import local_time
 from ccp_desktop.sync.conflicts import list_conflicts
 from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
-from ccp_desktop.ui.widgets import action_button, row_table
+from ccp_desktop.ui.widgets import action_button, list_over_detail, row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 DIFFERENT = QColor("#fff3cd")
@@ -92,14 +91,7 @@ class ConflictsPage(ReadingPage):
         actions.addStretch(1)
         for button in (self.keep_post, self.keep_hq, self.keep_fields):
             actions.addWidget(button)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.sides, 1)
-        lower_layout.addLayout(actions)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.list)
-        splitter.addWidget(lower)
+        splitter = list_over_detail(self.list, self.sides, actions)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,7 +27,7 @@ from ccp_desktop.domain.wording import count_of, local_time
 from ccp_desktop.sync.review import list_review_items
 from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
-from ccp_desktop.ui.widgets import action_button, row_table
+from ccp_desktop.ui.widgets import action_button, list_over_detail, row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 SIDE_ROWS = (("post", "Post"), ("recipient", "Recipient"), ("delivered_on", "Delivered on"),
@@ -98,14 +97,7 @@ class ReviewPage(ReadingPage):
         actions.addWidget(self.note, 1)
         for widget in (self.moved_button, self.typo_button, self.keep, self.merge_button, self.different_button):
             actions.addWidget(widget)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.sides, 1)
-        lower_layout.addLayout(actions)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.list)
-        splitter.addWidget(lower)
+        splitter = list_over_detail(self.list, self.sides, actions)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.find_button)

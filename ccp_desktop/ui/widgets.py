@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QPushButton, QTableWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLayout,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def row_table(name: str, accessible: str, headers: Sequence[str], *, single: bool = True) -> QTableWidget:
@@ -23,6 +32,20 @@ def row_table(name: str, accessible: str, headers: Sequence[str], *, single: boo
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.verticalHeader().setVisible(False)
     return table
+
+
+def list_over_detail(rows: QWidget, detail: QWidget, actions: QLayout) -> QSplitter:
+    """The list on top; below it the selected row's detail, with what can be done to it underneath
+    (conflicts, review items). The person drags the divider."""
+    lower = QWidget()
+    lower_layout = QVBoxLayout(lower)
+    lower_layout.setContentsMargins(0, 0, 0, 0)
+    lower_layout.addWidget(detail, 1)
+    lower_layout.addLayout(actions)
+    splitter = QSplitter(Qt.Orientation.Vertical)
+    splitter.addWidget(rows)
+    splitter.addWidget(lower)
+    return splitter
 
 
 def paint_row(table: QTableWidget, row: int, colour: QColor | None) -> None:

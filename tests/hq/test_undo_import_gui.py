@@ -11,29 +11,16 @@ from typing import Any
 import sqlite_utils
 from PySide6.QtCore import Qt
 
-from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.records import iter_records, update_record
 from ccp_desktop.store.sync_state import list_imports
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.importer import import_package
 from ccp_desktop.ui.forms.prompts import Button
-from ccp_desktop.ui.main_window import MainWindow
-from tests.hq.conftest import add_post_records
+from tests.hq.conftest import add_post_records, open_posts_page
 
 
 def _titles(db: sqlite_utils.Database) -> list[str]:
     return sorted(a["title"] for a in iter_records(db, "activities"))
-
-
-def _posts_page(qtbot: Any, hq: sqlite_utils.Database) -> Any:
-    window = MainWindow(database_path(hq))
-    qtbot.addWidget(window)
-    window.show()
-    posts = window.pages["posts"]
-    with qtbot.waitSignal(posts.loaded, timeout=30_000):
-        window.show_page("posts")
-    posts.select_post("FJ-SUVA")
-    return posts
 
 
 def _ask(qtbot: Any, panel: Any, row: int) -> Any:
@@ -52,7 +39,7 @@ def test_undo_an_import_from_the_posts_page(qtbot: Any, post: Any, hq: Any, outb
     add_post_records(post, "B")
     second = import_package(hq, export_package(post, outbox).path)
     assert _titles(hq) == ["Training A", "Training B"]
-    posts = _posts_page(qtbot, hq)
+    posts = open_posts_page(qtbot, hq, "FJ-SUVA")
     panel = posts.imports
     ids = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
     assert ids == [second.package_id, first.package_id]  # newest first
@@ -82,7 +69,7 @@ def test_an_undo_refused_names_the_record_and_changes_nothing(qtbot: Any, post: 
     imported = import_package(hq, export_package(post, outbox).path)
     [activity] = iter_records(hq, "activities")
     update_record(hq, "activities", activity["id"], {"title": "Edited at HQ since"})  # a later change
-    posts = _posts_page(qtbot, hq)
+    posts = open_posts_page(qtbot, hq, "FJ-SUVA")
     panel = posts.imports
     question = _ask(qtbot, panel, 0)
     qtbot.mouseClick(question.button(Button.Yes), Qt.MouseButton.LeftButton)
