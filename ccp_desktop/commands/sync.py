@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ccp_desktop.commands.common import EXIT_OK, EXIT_REJECTED, Command, db_path_from_args
+from ccp_desktop.commands.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    Command,
+    db_path_from_args,
+    print_listing_start,
+)
 from ccp_desktop.commands.common import open_existing as _open
 from ccp_desktop.commands.common import print_json as _print_json
 from ccp_desktop.errors import Problem
@@ -149,11 +155,9 @@ def cmd_trust(args: argparse.Namespace) -> int:
         change = trust_key(db, args.post, args.key, reason=args.reason or "")
     else:
         peers = trusted_keys(db, args.post)
-        if args.json:
-            _print_json(peers)
-        elif not peers:
-            print("No keys trusted yet" + (f" for {args.post}" if args.post else "") + ".")
-        for peer in peers if not args.json else []:
+        if print_listing_start(args, peers, "No keys trusted yet" + (f" for {args.post}" if args.post else "") + "."):
+            return EXIT_OK
+        for peer in peers:
             print(f"{peer['post_code']}: {peer['fingerprint']} ({peer['pinned_how']}, {peer['pinned_at']})")
         return EXIT_OK
     if change.replaced:
@@ -167,11 +171,8 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     from ccp_desktop.sync.conflicts import list_conflicts
 
     conflicts = list_conflicts(_open(args), include_resolved=args.all)
-    if args.json:
-        _print_json(conflicts)
+    if print_listing_start(args, conflicts, "No conflicts to resolve."):
         return EXIT_OK
-    if not conflicts:
-        print("No conflicts to resolve.")
     for c in conflicts:
         state = "" if c["status"] == "open" else f" [{c['status']}]"
         print(f"#{c['id']}{state} {c['table_name']} {c['record_id']} \"{c['title']}\" from {c['post_code']}: "

@@ -8,13 +8,14 @@ the tables that changed. Hidden views only remember that they are stale and refr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from ccp_desktop.store.changes import Changes
+from ccp_desktop.store.changes import Changes, Done, run_recorded
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,26 @@ class RefreshingPage(QWidget):
 class ReadingPage(RefreshingPage):
     """A page showing what one read on the background worker returns (conflicts, review items, posts, sync
     history): it reads again when records or the sync bookkeeping changed. Subclasses give `read` (run on
-    the worker: no widgets there) and `show_read` (on the GUI thread), and have `worker` and `summary`."""
+    the worker: no widgets there) and `show_read` (on the GUI thread), and have `worker`, `summary` and a
+    `sync_changed` signal; `run_change` runs their operations."""
+
+    loaded = Signal()  # what was read is on screen
+    sync_changed = Signal(object)  # OpChanges of the page's operations, for the window's ChangeHub
 
     read_name = "read"
     worker: Any
     summary: Any
+
+    def run_change(self, name: str, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
+                   on_error: Callable[[BaseException], None], **kwargs: Any) -> None:
+        """Run a core function that writes (settle, trust, write a receipt, undo an import) on the worker in
+        one recorded transaction; announce what it changed, then give `on_done` what it returned."""
+        def done(result: Done) -> None:
+            self.sync_changed.emit(OpChanges(result.changes, source=self))
+            on_done(result.value)
+
+        self.worker.submit(name, lambda db, _progress, _cancelled: run_recorded(db, fn, *args, **kwargs),
+                           on_done=done, on_error=on_error)
 
     def on_changes(self, changes: OpChanges) -> None:
         if changes.sync_state or changes.records:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -23,10 +22,10 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.wording import local_time
-from ccp_desktop.store.changes import Done, run_recorded
 from ccp_desktop.sync.conflicts import list_conflicts
-from ccp_desktop.ui.changes import OpChanges, ReadingPage
+from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.widgets import action_button, list_over_detail, row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 DIFFERENT = QColor("#fff3cd")
@@ -42,10 +41,8 @@ def _shown(value: Any) -> str:
 
 
 class ConflictsPage(ReadingPage):
-    loaded = Signal()
     resolved = Signal(object)  # the record as HQ now holds it
     count_changed = Signal(int)  # open conflicts, for the navigation
-    sync_changed = Signal(object)  # OpChanges
 
     read_name = "conflicts"
 
@@ -75,14 +72,7 @@ class ConflictsPage(ReadingPage):
         self.summary.setObjectName("conflicts-summary")
         filters.addWidget(self.summary, 1)
 
-        self.list = QTableWidget(0, 6)
-        self.list.setObjectName("conflicts")
-        self.list.setAccessibleName("Open conflicts")
-        self.list.setHorizontalHeaderLabels(["#", "Record type", "Record", "Post", "Found", "Fields differing"])
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.verticalHeader().setVisible(False)
+        self.list = row_table("conflicts", "Open conflicts", ["#", "Record type", "Record", "Post", "Found", "Fields differing"])
         self.list.itemSelectionChanged.connect(self._show_selected)
 
         self.sides = QTableWidget(0, 4)
@@ -92,12 +82,8 @@ class ConflictsPage(ReadingPage):
         self.sides.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sides.verticalHeader().setVisible(False)
         self.choices: dict[str, QComboBox] = {}
-        self.keep_post = QPushButton("Keep the post's")
-        self.keep_post.setObjectName("keep-post")
-        self.keep_post.clicked.connect(lambda: self.resolve("post"))
-        self.keep_hq = QPushButton("Keep HQ's")
-        self.keep_hq.setObjectName("keep-hq")
-        self.keep_hq.clicked.connect(lambda: self.resolve("hq"))
+        self.keep_post = action_button("Keep the post's", "keep-post", lambda: self.resolve("post"))
+        self.keep_hq = action_button("Keep HQ's", "keep-hq", lambda: self.resolve("hq"))
         self.keep_fields = QPushButton("Keep the fields chosen")
         self.keep_fields.setObjectName("keep-fields")
         self.keep_fields.clicked.connect(lambda: self.resolve("fields"))
@@ -105,14 +91,7 @@ class ConflictsPage(ReadingPage):
         actions.addStretch(1)
         for button in (self.keep_post, self.keep_hq, self.keep_fields):
             actions.addWidget(button)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.sides, 1)
-        lower_layout.addLayout(actions)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.list)
-        splitter.addWidget(lower)
+        splitter = list_over_detail(self.list, self.sides, actions)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -214,18 +193,14 @@ class ConflictsPage(ReadingPage):
         conflict_id = conflict["id"]
         self._enable(False)
 
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.conflicts import resolve_conflict
+        from ccp_desktop.sync.conflicts import resolve_conflict
 
-            return run_recorded(db, resolve_conflict, conflict_id, keep, fields=fields)
-
-        def done(resolved: Done) -> None:
-            kept = resolved.value
+        def done(kept: dict[str, Any]) -> None:
             self.summary.setText(f"Conflict {conflict_id} settled (now rev {kept['rev']}).")
-            self.sync_changed.emit(OpChanges(resolved.changes, source=self))
             self.resolved.emit(kept)
 
-        self.worker.submit("resolve conflict", run, on_done=done, on_error=self._failed)
+        self.run_change("resolve conflict", resolve_conflict, conflict_id, keep, fields=fields, on_done=done,
+                        on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._enable(True)

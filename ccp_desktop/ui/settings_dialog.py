@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from ccp_desktop.store.relocate import MOVED_NOTE_FILENAME, check_move_target, m
 from ccp_desktop.store.saving import save_settings
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import open_folder as show_folder
+from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.key_panel import KeyPanel
 from ccp_desktop.ui.restore_dialog import FileChooser, RestoreDialog
 from ccp_desktop.ui.worker import BackgroundWorker, shared_worker
@@ -209,18 +209,14 @@ class SettingsDialog(QDialog):
         except CcpError as exc:
             show_error(self, exc)
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Move data folder", f"Move your data to {target}?",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box = ask_later(
+            self, "Move data folder", f"Move your data to {target}?", Button.Yes | Button.Cancel, Button.Cancel,
+            lambda answer: self.start_move(target) if answer == Button.Yes else None,
+            detail="The database, the signing key, the window layout and the backups are copied there and the copy "
+                   "is checked; then the program reopens on the new folder and uses it from now on.\n\n"
+                   f"Nothing is deleted: the current files stay in {self.db_path.parent} until you remove them.",
+            labels={Button.Yes: "Move"})
         box.setObjectName("confirm-move")
-        box.setInformativeText(
-            "The database, the signing key, the window layout and the backups are copied there and the copy is "
-            "checked; then the program reopens on the new folder and uses it from now on.\n\n"
-            f"Nothing is deleted: the current files stay in {self.db_path.parent} until you remove them.")
-        box.button(QMessageBox.StandardButton.Yes).setText("Move")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda result: self.start_move(target) if result == QMessageBox.StandardButton.Yes else None)
-        box.open()
 
     def start_move(self, target: Path) -> None:
         self._check()

@@ -42,6 +42,7 @@ class Job:
     on_error: Callable[[BaseException], None] | None = None
     on_progress: Callable[[int, int], None] | None = None
     release_db: bool = False
+    finish_on_stop: bool = False  # still written when the window closes (a form's last draft)
     cancel_event: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:
@@ -110,12 +111,18 @@ class _Runner(QObject):
             self.db.close()
             self.db = None
 
+    @Slot()
+    def finish(self) -> None:
+        """The last event of the thread: the jobs submitted before it have run (or failed as cancelled)."""
+        self.close()
+        QThread.currentThread().quit()
+
 
 class BackgroundWorker(QObject):
     """Runs jobs one after another on one thread; the GUI thread stays free."""
 
     _submit = Signal(object)
-    _close = Signal()
+    _end = Signal()
     busy_changed = Signal(bool)
 
     _live: weakref.WeakSet[BackgroundWorker] = weakref.WeakSet()
@@ -140,7 +147,7 @@ class BackgroundWorker(QObject):
         self._runner = _Runner(db_path)
         self._runner.moveToThread(self._thread)
         self._submit.connect(self._runner.run)
-        self._close.connect(self._runner.close)
+        self._end.connect(self._runner.finish)
         self._runner.progress.connect(self._on_progress)
         self._runner.done.connect(self._on_done)
         self._runner.failed.connect(self._on_failed)
@@ -157,8 +164,9 @@ class BackgroundWorker(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         release_db: bool = False,
+        finish_on_stop: bool = False,
     ) -> Job:
-        job = Job(next(self._ids), name, fn, on_done, on_error, on_progress, release_db)
+        job = Job(next(self._ids), name, fn, on_done, on_error, on_progress, release_db, finish_on_stop)
         self._jobs[job.id] = job
         if len(self._jobs) == 1:
             self.busy_changed.emit(True)
@@ -200,21 +208,27 @@ class BackgroundWorker(QObject):
         operation: Callable[[sqlite_utils.Database], Changes],
         on_done: Callable[[Changes], None],
         on_error: Callable[[BaseException], None],
+        *,
+        finish_on_stop: bool = False,
     ) -> Job:
-        """A change a person makes (a save, a delete): the core function runs here, on this thread's own
-        connection, and `on_done` gets the `Changes` it returned (on the GUI thread)."""
-        return self.submit(name, lambda db, _progress, _cancelled: operation(db), on_done=on_done, on_error=on_error)
+        """A change a person makes (a save, a delete, a draft): the core function runs here, on this
+        thread's own connection, and `on_done` gets the `Changes` it returned (on the GUI thread).
+        `finish_on_stop`: written even if the window closes before its turn (`stop` waits for it)."""
+        return self.submit(name, lambda db, _progress, _cancelled: operation(db), on_done=on_done, on_error=on_error,
+                           finish_on_stop=finish_on_stop)
 
     def is_running(self) -> bool:
         return self._thread.isRunning()
 
     def stop(self) -> None:
-        """Cancel what is queued, let the running job notice, close the connection, end the thread."""
+        """Cancel what is queued (except jobs to finish on stop), let the running job notice, close the
+        connection, end the thread. The thread ends on its own `finish` event, queued after every job, so
+        the jobs to finish are run before it, in order."""
         for job in list(self._jobs.values()):
-            job.cancel()
+            if not job.finish_on_stop:
+                job.cancel()
         if self._thread.isRunning():
-            self._close.emit()
-            self._thread.quit()
+            self._end.emit()
             self._thread.wait()
 
 

@@ -33,7 +33,7 @@ def test_a_save_runs_on_the_worker_and_the_gui_connection_writes_nothing(
     monkeypatch.setattr(form_base, "save_record", spy)
     form = open_form(post_db, "partners")
     _fill_partner(qtbot, form, "Pacific Islands Law Officers' Network")
-    form.draft_timer.stop()  # a draft is the one thing the GUI connection may write; none during this test
+    form.draft_timer.stop()  # the save alone runs here (drafts run on the worker too: test_drafts_restore)
     writes_before = post_db.conn.total_changes
     with qtbot.waitSignal(form.changed, timeout=5000) as done:
         qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)

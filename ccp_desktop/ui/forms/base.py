@@ -4,12 +4,13 @@ unsaved changes, and a question before unsaved changes are thrown away."""
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+import shiboken6
 import sqlite_utils
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -33,9 +34,9 @@ from ccp_desktop.domain.coerce import coerce_record
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.domain.wording import local_time
-from ccp_desktop.errors import CcpError, NotFoundError, Problem
+from ccp_desktop.errors import NotFoundError, Problem
 from ccp_desktop.store.changes import Changes
-from ccp_desktop.store.drafts import Draft, delete_draft, save_draft
+from ccp_desktop.store.drafts import Draft, drop_drafts, keep_draft
 from ccp_desktop.store.records import StoreLookup, get_record
 from ccp_desktop.store.saving import ChildRows, save_record
 from ccp_desktop.ui.forms.prompts import Button, ask_later
@@ -148,7 +149,9 @@ class RecordForm(QDialog):
         self._touched: set[str] = set()
         self._loading = True
         self._problems: list[Problem] = []
-        self._last_draft: Any = None
+        self._last_draft: Any = None  # the state the latest draft operation wrote
+        self._draft_stored = False  # a draft of this form may be in the database (to drop when done)
+        self._draft_writes = 0  # draft operations queued on the worker, not yet answered
         self.question: QMessageBox | None = None  # the "unsaved changes" question while it is shown
         # Not modal: a modal form blocks the main window, whose close button then does nothing at all
         # (Qt drops the close request); the main window instead asks about unsaved forms when it closes.
@@ -200,7 +203,7 @@ class RecordForm(QDialog):
 
         self.draft_timer = QTimer(self)
         self.draft_timer.setInterval(DRAFT_INTERVAL_MS)
-        self.draft_timer.timeout.connect(self.write_draft)
+        self.draft_timer.timeout.connect(self._draft_tick)
         self.draft_timer.start()
         self.finished.connect(self._closed)
         if self._bindings:
@@ -318,6 +321,7 @@ class RecordForm(QDialog):
             self.set_state(state)
         self._initial_draft_note(draft)
         self._last_draft = None  # write it again at the next tick under the same key
+        self._draft_stored = True
 
     def _initial_draft_note(self, draft: Draft) -> None:
         note = f"Restored from a draft saved at {local_time(draft.saved_at)}; it is not saved yet."
@@ -330,23 +334,45 @@ class RecordForm(QDialog):
     def is_dirty(self) -> bool:
         return bool(self.get_state() != self._initial)
 
+    def _draft_tick(self) -> None:
+        # While the worker is busy (a long import) one draft per form waits in its queue, not one a tick.
+        if not self._draft_writes:
+            self.write_draft()
+
     def write_draft(self) -> None:
-        """Called by the draft timer: keep what is on screen, or drop the draft once it matches the record."""
-        try:
-            state = self.get_state()
-            if state == self._last_draft:
-                return
-            if state == self._initial:
-                delete_draft(self.db, self.form_key)
-            else:
-                payload = {"state": state, "rev": self.expected_rev, "title": self.windowTitle()}
-                save_draft(self.db, self.form_key, self.kind.name, self.record_id, payload)
-            self._last_draft = state
-        except CcpError:
-            return  # a draft is a convenience; the form itself still works
-        except Exception:  # noqa: BLE001 - e.g. the disk is full: never interrupt typing for a draft
+        """Keep what is on screen, or drop the draft once it matches the record: an operation on the
+        background worker (which keeps it even if the window closes first); `draft_saved` when written."""
+        state = self.get_state()
+        if state == self._last_draft:
             return
-        self.draft_saved.emit()
+        if state == self._initial:
+            if not self._draft_stored:
+                self._last_draft = state  # nothing typed, nothing stored: nothing to write
+                return
+            operation: Callable[[sqlite_utils.Database], Changes] = partial(drop_drafts, form_keys=[self.form_key])
+            self._draft_stored = False
+        else:
+            payload = {"state": state, "rev": self.expected_rev, "title": self.windowTitle()}
+            operation = partial(keep_draft, form_key=self.form_key, kind=self.kind.name, record_id=self.record_id,
+                                payload=payload)
+            self._draft_stored = True
+        self._draft_writes += 1
+        self.worker.run_operation(
+            "write draft", operation, lambda _changes: self._draft_written(state), self._draft_failed,
+            finish_on_stop=True,
+        )
+
+    def _draft_written(self, state: Any) -> None:
+        self._draft_writes -= 1
+        self._last_draft = state
+        if shiboken6.isValid(self):  # the form may have closed while its last draft was being written
+            self.draft_saved.emit()
+
+    def _draft_failed(self, _exc: BaseException) -> None:
+        # A draft is a convenience (the write lock was busy, the disk is full): never interrupt typing for
+        # it; the next tick tries again.
+        self._draft_writes -= 1
+        self._draft_stored = True  # whatever was there may still be
 
     def _closed(self, _result: int) -> None:
         self.draft_timer.stop()
@@ -440,6 +466,7 @@ class RecordForm(QDialog):
             self.revalidate()
 
     def _save_done(self, changes: Changes) -> None:
+        self._draft_stored = False  # the save dropped it
         self.saving = False
         self.record_id = changes.record_id or self.record_id
         self.finish_clean()
@@ -454,10 +481,14 @@ class RecordForm(QDialog):
         show_error(self, exc)  # nothing was written: the form stays open with what was typed
 
     def finish_clean(self) -> None:
-        """The form's content is saved or thrown away: its draft goes."""
+        """The form's content is saved or thrown away: its draft goes (on the worker, queued after any
+        draft write still waiting there). A save dropped it already, in its own transaction."""
         self.draft_timer.stop()
-        with contextlib.suppress(Exception):  # a leftover draft is only offered again later: harmless
-            delete_draft(self.db, self.form_key)
+        if self._draft_stored:
+            self._draft_stored = False
+            # A failure leaves a draft that is only offered again at the next start: harmless.
+            self.worker.run_operation("drop draft", partial(drop_drafts, form_keys=[self.form_key]),
+                                      lambda _changes: None, lambda _exc: None, finish_on_stop=True)
         self._initial = self.get_state()
 
     def delete(self) -> None:
