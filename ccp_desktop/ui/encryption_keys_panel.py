@@ -76,14 +76,35 @@ class EncryptionKeyPanel(QWidget):
     changed = Signal(object)  # Changes, after a write succeeded
     failed = Signal(object)  # the exception, after a read or write failed (already shown to the person)
 
-    def __init__(self, worker: BackgroundWorker, choose_file: FileChooser, parent: QWidget | None = None) -> None:
+    object_name = ""
+    default_chooser: FileChooser = staticmethod(choose_key_file)
+
+    def __init__(self, worker: BackgroundWorker, choose_file: FileChooser | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.worker, self.choose_file = worker, choose_file
+        self.setObjectName(self.object_name)
+        self.worker = worker
+        self.choose_file: FileChooser = choose_file or self.default_chooser
+        self.fingerprint = _read_only(f"{self.object_name}-fingerprint", "Fingerprint of HQ's encryption key")
         self.status = QLabel()
         self.status.setObjectName("encryption-key-status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons: list[QPushButton] = []
+        self.build()
+        self.refresh()
+
+    def build(self) -> None:
+        """Subclasses add their widgets (the state is read once they are built)."""
+        raise NotImplementedError
+
+    def add_button(self, text: str, name: str, tip: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(lambda _checked=False: slot())
+        self.buttons.append(button)
+        return button
 
     def read_state(self, db: sqlite_utils.Database) -> Any:
         raise NotImplementedError
@@ -195,22 +216,15 @@ class HqEncryptionKeysPanel(EncryptionKeyPanel):
     """At HQ: its encryption keys (the first is made, on the worker, if there is none yet)."""
 
     title = "Encryption key for posts"
+    object_name = "hq-encryption-key"
+    default_chooser = staticmethod(choose_save_file)
 
-    def __init__(self, worker: BackgroundWorker, choose_file: FileChooser | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(worker, choose_file or choose_save_file, parent)
-        self.setObjectName("hq-encryption-keys")
-        self.fingerprint = _read_only("hq-encryption-fingerprint", "Fingerprint of HQ's encryption key")
+    def build(self) -> None:
         self.public_key = _read_only("hq-encryption-public-key", "HQ's public encryption key")
-        self.save_button = QPushButton("&Save key for posts…")
-        self.save_button.setObjectName("save-key-for-posts")
-        self.save_button.setToolTip("Write HQ's public key to a file to send to the posts (hq-key --export)")
-        self.save_button.clicked.connect(self.save_for_posts)
-        self.rotate_button = QPushButton("R&otate key…")
-        self.rotate_button.setObjectName("rotate-hq-key")
-        self.rotate_button.setToolTip("Make a new key; the old one still opens packages for an overlap period")
-        self.rotate_button.clicked.connect(self.ask_rotate)
-        self.buttons = [self.save_button, self.rotate_button]
+        self.save_button = self.add_button("&Save key for posts…", "save-key-for-posts", "Write HQ's public key to "
+                                           "a file to send to the posts (hq-key --export)", self.save_for_posts)
+        self.rotate_button = self.add_button("R&otate key…", "rotate-hq-key", "Make a new key; the old one still "
+                                             "opens packages for an overlap period", self.ask_rotate)
         self.retired = QLabel()  # one line a retired key: wraps in a narrow dialog, selectable to read out
         self.retired.setObjectName("retired-hq-keys")
         self.retired.setAccessibleName("Retired encryption keys")
@@ -229,7 +243,6 @@ class HqEncryptionKeysPanel(EncryptionKeyPanel):
         form.addRow("", self.status)
         self.keys: list[seal.SealKey] = []
         self.rotate_dialog: RotateKeyDialog | None = None
-        self.refresh()
 
     def read_state(self, db: sqlite_utils.Database) -> list[seal.SealKey]:
         return hq_keys.hq_keys(db)
@@ -279,20 +292,16 @@ class PostHqKeyPanel(EncryptionKeyPanel):
     """At a post: the HQ key packages are sealed to, and loading a new one from HQ's key file."""
 
     title = "HQ's encryption key"
+    object_name = "post-hq-key"
+    default_chooser = staticmethod(choose_key_file)
 
-    def __init__(self, worker: BackgroundWorker, choose_file: FileChooser | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(worker, choose_file or choose_key_file, parent)
-        self.setObjectName("post-hq-key")
-        self.fingerprint = _read_only("post-hq-fingerprint", "Fingerprint of HQ's encryption key")
+    def build(self) -> None:
         self.detail = QLabel()
         self.detail.setObjectName("post-hq-key-detail")
         self.detail.setWordWrap(True)
-        self.load_button = QPushButton("&Load key from file…")
-        self.load_button.setObjectName("load-hq-key")
-        self.load_button.setToolTip("Seal packages to the key in the file HQ sent (hq-key --set)")
-        self.load_button.clicked.connect(self.load_from_file)
-        self.buttons = [self.load_button]
+        self.load_button = self.add_button("&Load key from file…", "load-hq-key",
+                                           "Seal packages to the key in the file HQ sent (hq-key --set)",
+                                           self.load_from_file)
         row = QHBoxLayout()
         row.addWidget(self.load_button)
         row.addStretch(1)
@@ -304,7 +313,6 @@ class PostHqKeyPanel(EncryptionKeyPanel):
         form.addRow("", self.status)
         self.known: hq_keys.KnownHqKey | None = None
         self.confirm_box: QMessageBox | None = None
-        self.refresh()
 
     def read_state(self, db: sqlite_utils.Database) -> hq_keys.KnownHqKey | None:
         return hq_keys.known_hq_key(db)

@@ -166,3 +166,19 @@ def test_a_post_is_told_when_it_already_holds_the_key_and_sees_what_a_new_one_re
     assert "settings" in dialog.changes.counts
     dialog.close()
     hq.close()
+
+
+def test_a_key_file_that_cannot_be_written_is_said_plainly_and_nothing_is_recorded(
+        qtbot: Any, hq_path: Path, tmp_path: Path, shown_errors: list[tuple[str, str]]) -> None:
+    db = open_database(hq_path)
+    dialog = _settings(qtbot, db, hq_path)
+    panel = dialog.encryption_key
+    missing = tmp_path / "no such folder" / "hq-key.txt"
+    panel.choose_file = lambda parent, title, start: str(missing)
+    with qtbot.waitSignal(panel.failed, timeout=10_000):
+        _click(qtbot, panel.save_button)
+    assert shown_errors and str(missing) in shown_errors[-1][0] and str(missing) in panel.status.text()
+    assert not missing.exists() and _audit(db, "export-hq-encryption-key") == []
+    assert panel.save_button.isEnabled()  # the officer can choose another place
+    dialog.close()
+    db.close()
