@@ -75,17 +75,22 @@ def hq_keys(db: sqlite_utils.Database) -> list[seal.SealKey]:
 
 
 def export_hq_key(db: sqlite_utils.Database, target: Path) -> tuple[Path, seal.SealKey]:
-    """Write HQ's current public key for the posts (a valid age recipients file)."""
+    """Write HQ's current public key for the posts (a valid age recipients file), audited: which key went
+    out, and where, is what HQ checks when a post seals to a key it does not expect."""
+    install = _require_hq(db, "Saving HQ's encryption key for the posts")
     current = seal.current_key(hq_keys(db))
     assert current is not None  # ensure_keyring always leaves a current key
     target = Path(target).expanduser()
     if target.is_dir():
         target = target / SHIPPED_KEY_FILE
     note = f"Made {current.created_at[:10]}. A post runs: ccp-desktop hq-key --set {target.name}"
-    try:
-        target.write_text(seal.recipient_file_text(current.public_key, note), encoding="utf-8")
-    except OSError as exc:
-        raise SetupError(f"HQ's key could not be written to {target}: {exc.strerror or exc}") from None
+    with write_transaction(db):  # the audit entry commits only if the file was written
+        write_audit(db, install.officer, "export-hq-encryption-key",
+                    changes={"fingerprint": current.fingerprint, "file": str(target)})
+        try:
+            target.write_text(seal.recipient_file_text(current.public_key, note), encoding="utf-8")
+        except OSError as exc:
+            raise SetupError(f"HQ's key could not be written to {target}: {exc.strerror or exc}") from None
     return target, current
 
 

@@ -27,6 +27,7 @@ from ccp_desktop.store.files import (
     fsync_dir,
     make_work_dir,
     partial_path,
+    remove_partials,
     remove_tree,
     require_free_space,
     restrict_file,
@@ -206,6 +207,9 @@ def seal_files(paths: Iterable[Path], recipients: Sequence[str], out_dir: Path) 
     if not keys:
         raise PackageError("No key to seal for; nothing was written")
     out_dir = Path(out_dir)
+    # A sealing killed halfway (power cut, USB stick pulled) leaves its hidden partial file in the folder it
+    # sent to, often a stick that start-up clean-up never sees: it is tidied here, on the next send to it.
+    remove_partials(out_dir)
     sources = [Path(p) for p in paths]
     require_free_space(out_dir, sum(p.stat().st_size for p in sources), "the sealed package")
     done: list[Path] = []

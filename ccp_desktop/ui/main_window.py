@@ -325,7 +325,7 @@ class MainWindow(QMainWindow):
             if dialog.changes:
                 self.hub.announce(OpChanges(dialog.changes, source=dialog))
 
-        dialog.accepted.connect(accepted)
+        dialog.finished.connect(lambda _result: accepted())  # a key loaded in Settings counts even on Cancel
         dialog.open()
 
     def reopen_on(self, db_path: Path) -> MainWindow | None:

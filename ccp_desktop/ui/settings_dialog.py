@@ -31,6 +31,7 @@ from ccp_desktop.store.changes import Changes
 from ccp_desktop.store.installation import installation_problems, require_installation
 from ccp_desktop.store.relocate import MOVED_NOTE_FILENAME, check_move_target, move_data_folder
 from ccp_desktop.store.saving import save_settings
+from ccp_desktop.ui.encryption_keys_panel import encryption_key_panel
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import open_folder as show_folder
 from ccp_desktop.ui.forms.prompts import Button, ask_later
@@ -111,6 +112,10 @@ class SettingsDialog(QDialog):
         self.key_panel = KeyPanel()
         self.key_panel.show_key(install.post_code, install.public_key, install.key_fingerprint)
         form.addRow("Signing key:", self.key_panel)
+        # Sealed packages: written at once on the worker (not by Save); what changed is announced on close.
+        self.encryption_key = encryption_key_panel(install.is_hq, self.worker)
+        self.encryption_key.changed.connect(self._add_changes)
+        form.addRow(f"{self.encryption_key.title}:", self.encryption_key)
         note = QLabel("Move data folder copies the database, signing key, window layout and backups to the folder "
                       "you choose, checks the copy, and reopens on it; the old copy is left untouched. "
                       "HQ may ask you to read out the fingerprint to confirm your packages are yours.")
@@ -170,9 +175,12 @@ class SettingsDialog(QDialog):
     def _saved(self, changes: Changes) -> None:
         self.saving = False
         self.buttons.setEnabled(True)
-        self.changes = changes
+        self.changes = self.changes | changes
         self.changed = bool(changes)
         super().accept()
+
+    def _add_changes(self, changes: Changes) -> None:
+        self.changes = self.changes | changes
 
     def _not_saved(self, exc: BaseException) -> None:
         self.saving = False
@@ -234,7 +242,7 @@ class SettingsDialog(QDialog):
 
     def _set_moving(self, moving: bool) -> None:
         self.moving = moving
-        for widget in (self.move_button, self.restore_button, self.officer, self.buttons):
+        for widget in (self.move_button, self.restore_button, self.officer, self.buttons, self.encryption_key):
             widget.setEnabled(not moving)
         self.move_status.setText("Copying and checking your data…" if moving else "")
 

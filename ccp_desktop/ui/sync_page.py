@@ -339,6 +339,12 @@ class SyncPage(ReadingPage):
     def show_read(self, value: Any) -> None:
         self._show_history(value)
 
+    def on_changes(self, changes: OpChanges) -> None:
+        if changes.installation:  # HQ's encryption key loaded in Settings: "Seal for HQ" follows it
+            self.mark_stale()
+        else:
+            super().on_changes(changes)
+
     def _show_seal_choice(self, known: bool) -> None:
         """Checked by default once HQ's key is known; an officer's own choice stands until that changes."""
         if known == self._seal_known:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -254,10 +256,46 @@ def test_hq_import_many_finds_and_opens_sealed_packages(post: sqlite_utils.Datab
 
 
 def test_the_shipped_key_is_found_in_a_frozen_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
     key = seal.new_seal_key().public_key
     (tmp_path / "resources").mkdir()
     (tmp_path / "resources" / hq_keys.SHIPPED_KEY_FILE).write_text(seal.recipient_file_text(key))
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert hq_keys.shipped_key() == key
+
+
+_KILLED_SEALING = """
+import os, sys
+from pathlib import Path
+import pyrage
+from ccp_desktop.sync import seal
+
+def killed(source, target, recipients):
+    with open(target, "wb") as out:  # the first chunks are on the stick when the power goes
+        out.write(b"age-encryption.org/v1\\n" + os.urandom(4096))
+        out.flush()
+        os.fsync(out.fileno())
+    os._exit(9)
+
+pyrage.encrypt_file = killed
+seal.seal_files([Path(sys.argv[1])], [sys.argv[2]], Path(sys.argv[3]))
+"""
+
+
+def test_a_sealing_killed_halfway_leaves_a_partial_that_the_next_send_to_that_folder_removes(
+        post: sqlite_utils.Database, hq: sqlite_utils.Database, tmp_path: Path) -> None:
+    add_sample(post)
+    _give_post_hq_key(post, hq, tmp_path)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    plain = tmp_path / "CCP-FJ-SUVA-changes.xlsx"
+    plain.write_bytes(os.urandom(1000))
+    key = hq_keys.known_hq_key(post)
+    assert key is not None
+    killed = subprocess.run([sys.executable, "-c", _KILLED_SEALING, str(plain), key.public_key, str(usb)],
+                            env=os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[2])}, check=False)
+    assert killed.returncode == 9
+    leftovers = [p.name for p in usb.iterdir()]
+    assert len(leftovers) == 1 and leftovers[0].startswith(f".{plain.name}.age.") and leftovers[0].endswith(".partial")
+    sent = export_for_hq(post, usb)
+    assert [p.name for p in usb.iterdir()] == [sent.send_path.name]
+    assert import_package(hq, sent.send_path).status == "applied"
