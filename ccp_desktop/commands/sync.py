@@ -54,6 +54,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     note_result(result)
     rows = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.counts.items() if n) or "no rows"
     print(f"Exported a {result.kind} package (changes {result.seq_from}–{result.seq_to}): {rows}.")
+    for part in result.parts:  # the attachments' archives: send them with the package
+        print(f"attachments: {part}")
     print(result.path)
     return EXIT_OK
 
@@ -67,9 +69,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from ccp_desktop.commands.attachments import import_part_files, split_parts
+
+    parts, paths = split_parts([Path(f).expanduser() for f in args.files])
+    if not paths:  # only attachment archives: complete what earlier packages listed
+        return import_part_files(args, parts)
+    code = _import_packages(args, paths)
+    return max(code, import_part_files(args, parts)) if parts else code
+
+
+def _import_packages(args: argparse.Namespace, paths: list[Path]) -> int:
     from ccp_desktop.sync.importer import import_package
 
-    paths = [Path(f).expanduser() for f in args.files]
     if len(paths) > 1 or paths[0].is_dir():
         return _import_many(args, paths)
     result = import_package(_open(args), paths[0], dry_run=args.dry_run, accept_fingerprint=args.accept_key)

@@ -13,7 +13,10 @@ from ccp_desktop.domain.reference import load_reference
 
 migrations = Migrations("ccp_desktop")
 
-SYNCED_TABLES = ("partners", "activities", "activity_partners", "equipment_deliveries", "equipment_items")
+SYNCED_TABLES = ("partners", "activities", "activity_partners", "equipment_deliveries", "equipment_items", "attachments")
+# The tables m004 journals, written out so that the shipped step keeps doing what it did when later steps
+# add synced tables (each adds its own triggers).
+_M004_TABLES = ("partners", "activities", "activity_partners", "equipment_deliveries", "equipment_items")
 
 _SYSTEM_COLUMNS = """
     id TEXT PRIMARY KEY NOT NULL,
@@ -119,7 +122,7 @@ def m004_change_journal(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX change_journal_record ON change_journal (table_name, record_id)")
-    for table in SYNCED_TABLES:
+    for table in _M004_TABLES:
         db.execute(
             f"""CREATE TRIGGER {table}_journal_insert AFTER INSERT ON {table} BEGIN
                 INSERT INTO change_journal (table_name, record_id, rev, op, changed_at)
@@ -597,6 +600,76 @@ def m015_import_undo(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX import_undo_package ON import_undo (package_id)")
+
+
+@migrations()
+def m016_attachments(db: sqlite_utils.Database) -> None:
+    """Evidence on records (photos, scanned signed forms). `attachments` is a synced record table like the
+    others (journaled, tombstoned, revisions forward); the bytes live in `attachment_blobs`, once per
+    SHA-256, in the database itself: one transaction stores both, and backups, restores and undo carry
+    them without files beside the database. At HQ a record may arrive before its bytes (they travel in
+    companion archives): the blob is then missing and the attachment is shown as expected.
+    Written out in full, not through helpers, so that this step stays what it was when it shipped."""
+    db.execute(
+        """CREATE TABLE attachments (
+            id TEXT PRIMARY KEY NOT NULL,
+            origin_post TEXT NOT NULL,
+            rev INTEGER NOT NULL CHECK (rev >= 1),
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+            activity_id TEXT REFERENCES activities(id),
+            delivery_id TEXT REFERENCES equipment_deliveries(id),
+            item_id TEXT REFERENCES equipment_items(id),
+            sha256 TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            size_bytes INTEGER NOT NULL,
+            signed_form INTEGER NOT NULL DEFAULT 0,
+            note TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX attachments_activity ON attachments (activity_id)")
+    db.execute("CREATE INDEX attachments_delivery ON attachments (delivery_id)")
+    db.execute("CREATE INDEX attachments_item ON attachments (item_id)")
+    db.execute("CREATE INDEX attachments_sha256 ON attachments (sha256)")
+    db.execute("CREATE INDEX attachments_post ON attachments (origin_post, deleted)")
+    db.execute(
+        """CREATE TRIGGER attachments_journal_insert AFTER INSERT ON attachments BEGIN
+            INSERT INTO change_journal (table_name, record_id, rev, op, changed_at)
+            VALUES ('attachments', NEW.id, NEW.rev,
+                    CASE WHEN NEW.deleted THEN 'delete' ELSE 'insert' END, NEW.updated_at);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER attachments_journal_update AFTER UPDATE ON attachments BEGIN
+            INSERT INTO change_journal (table_name, record_id, rev, op, changed_at)
+            VALUES ('attachments', NEW.id, NEW.rev,
+                    CASE WHEN NEW.deleted AND NOT OLD.deleted THEN 'delete'
+                         WHEN OLD.deleted AND NOT NEW.deleted THEN 'restore'
+                         ELSE 'update' END, NEW.updated_at);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER attachments_no_delete BEFORE DELETE ON attachments BEGIN
+            SELECT RAISE(ABORT, 'synced records are tombstoned, never deleted');
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER attachments_rev_forward BEFORE UPDATE ON attachments
+            WHEN NEW.rev < OLD.rev OR NEW.id IS NOT OLD.id BEGIN
+            SELECT RAISE(ABORT, 'a record revision never goes backwards');
+        END"""
+    )
+    db.execute(
+        """CREATE TABLE attachment_blobs (
+            sha256 TEXT PRIMARY KEY NOT NULL,
+            media_type TEXT NOT NULL,
+            size_bytes INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            stored_at TEXT NOT NULL
+        )"""
+    )
 
 
 # The number of steps this build knows; a database with more was made by a newer version.

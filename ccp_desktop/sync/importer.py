@@ -231,6 +231,14 @@ def import_package(
     `backup=False`: the caller made one already (a batch backs up once before its first package)."""
     result = _import_package(db, path, dry_run=dry_run, progress=progress, should_cancel=should_cancel,
                              accept_fingerprint=accept_fingerprint, backup=backup)
+    if result.status in ("applied", "already-imported") and result.kind != "receipt":
+        from ccp_desktop.sync.attachments_in import (
+            complete_beside,  # the archives beside the workbook
+        )
+
+        parts = complete_beside(db, Path(path))
+        if parts is not None:
+            parts.report_into(result)
     if result.status == "rejected" and not dry_run:
         install = require_installation(db)
         if install.is_hq:
