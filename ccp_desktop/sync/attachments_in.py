@@ -119,10 +119,13 @@ def import_parts(db: sqlite_utils.Database, paths: Sequence[Path]) -> PartsResul
     return result
 
 
-def complete_beside(db: sqlite_utils.Database, package: Path) -> PartsResult | None:
-    """After a package is imported: the archives found beside it, if any and if anything is expected."""
-    parts = parts_beside(Path(package))
-    if not parts or not expected_hashes(db):
+def complete_beside(db: sqlite_utils.Database, package: Path, listed: int) -> PartsResult | None:
+    """After a package is imported: the archives found beside it, if anything is expected; a package that
+    lists attachments (`listed`) and came alone is told how many files are still expected."""
+    expected = expected_hashes(db)
+    if not expected:
         return None
-    return import_parts(db, parts)
-
+    parts = parts_beside(Path(package))
+    if parts:
+        return import_parts(db, parts)
+    return PartsResult(still_expected=len(expected)) if listed else None

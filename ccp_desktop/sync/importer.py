@@ -236,7 +236,7 @@ def import_package(
             complete_beside,  # the archives beside the workbook
         )
 
-        parts = complete_beside(db, Path(path))
+        parts = complete_beside(db, Path(path), result.counts.get("attachments", {}).get("read", 0))
         if parts is not None:
             parts.report_into(result)
     if result.status == "rejected" and not dry_run:
