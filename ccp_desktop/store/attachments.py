@@ -163,3 +163,16 @@ def known_media_types(db: sqlite_utils.Database, hashes: Iterable[str]) -> dict[
         if row:
             out[sha] = row[0]
     return out
+
+
+def write_copy(db: sqlite_utils.Database, info: AttachmentInfo, folder: Path) -> Path:
+    """The file as it was attached, written into `folder` (a private work folder) to open in a viewer."""
+    data = read_blob(db, info.sha256)
+    if data is None:
+        raise NotFoundError(f"{info.file_name} has not arrived yet (its archive has not been imported)")
+    name = Path(info.file_name).name or info.sha256[:12]
+    if not name.lower().endswith(att.EXTENSIONS[info.media_type]):
+        name += att.EXTENSIONS[info.media_type]  # the viewer goes by the extension
+    target = Path(folder) / name
+    target.write_bytes(data)
+    return target
