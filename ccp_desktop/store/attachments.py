@@ -149,6 +149,12 @@ def evidence_of(db: sqlite_utils.Database, kind: str, ids: Sequence[str]) -> dic
     return out
 
 
+def signed_form_attached(db: sqlite_utils.Database, delivery_id: str) -> bool:
+    """Whether a live attachment of the delivery is its signed handover form."""
+    return db.execute("SELECT 1 FROM attachments WHERE delivery_id = ? AND signed_form = 1 AND deleted = 0 LIMIT 1",
+                      [delivery_id]).fetchone() is not None
+
+
 def expected_hashes(db: sqlite_utils.Database) -> set[str]:
     """SHA-256 of every attachment record (live or not) whose bytes are not here: what parts may bring."""
     return {row[0] for row in db.execute(

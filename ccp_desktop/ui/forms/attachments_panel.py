@@ -5,6 +5,7 @@ are re-encoded there); the panel reads the list itself (one small query)."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPixmap,
     QShortcut,
+    QTextDocument,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,11 +35,12 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QStyle,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from ccp_desktop.domain.attachments import TARGETS, megabytes, prepare_file
+from ccp_desktop.domain.attachments import REFERENCE_OF, TARGETS, megabytes, prepare_file
 from ccp_desktop.store import attachments as store
 from ccp_desktop.store.files import make_work_dir
 from ccp_desktop.store.location import database_path
@@ -255,3 +258,27 @@ class EvidenceBox(QGroupBox):
         self.panel = AttachmentsPanel(db, kind, self)
         QVBoxLayout(self).addWidget(self.panel)
         self.panel.set_record(record_id)
+
+
+def evidence_html(browser: QTextBrowser, db: sqlite_utils.Database, table: str, record_id: str) -> str:
+    """The evidence of a record for the detail panel: small thumbnails of its photos (added to the
+    browser's document as resources), and each file's name and state. Empty for a record without any."""
+    if table not in REFERENCE_OF:
+        return ""
+    infos = store.list_attachments(db, table, record_id)
+    if not infos:
+        return ""
+    cells = []
+    for info in infos:
+        name = html.escape(info.file_name) + (" <b>(signed form)</b>" if info.signed_form else "")
+        data = store.read_blob(db, info.sha256) if info.present and info.media_type != "application/pdf" else None
+        image = QImage()
+        if data is not None and image.loadFromData(data):
+            url = QUrl(f"evidence:{info.sha256}")
+            browser.document().addResource(QTextDocument.ResourceType.ImageResource, url, image.scaled(
+                THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+            cells.append(f"<td align='center'><img src='{url.toString()}'><br>{name}</td>")
+        else:
+            state = "" if info.present else " <i>(expected: not arrived yet)</i>"
+            cells.append(f"<td align='center'>[{html.escape(info.media_type.split('/')[-1].upper())}]<br>{name}{state}</td>")
+    return f"<h3>Evidence ({len(infos)})</h3><table cellspacing='6'><tr>{''.join(cells)}</tr></table>"
