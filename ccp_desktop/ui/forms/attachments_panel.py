@@ -70,7 +70,8 @@ class AttachmentsPanel(QWidget):
     def __init__(self, db: sqlite_utils.Database, kind: str, parent: QWidget | None = None,
                  worker: BackgroundWorker | None = None) -> None:
         super().__init__(parent)
-        self.db, self.kind, self.record_id = db, kind, None
+        self.db, self.kind = db, kind
+        self.record_id: str | None = None
         self.table = store.target_of(kind)[0]
         self._worker = worker
         self.infos: list[store.AttachmentInfo] = []
@@ -170,7 +171,7 @@ class AttachmentsPanel(QWidget):
         """A pasted picture (a screenshot, a photo copied from another program), kept as PNG."""
         buffer = QBuffer(array := QByteArray())
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
+        image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs want bytes; PySide6 wants str
         data, signed = bytes(array.data()), self.signed_form.isChecked()
         self._run("attach pasted image", lambda db: store.attach_files(
             db, self.kind, self._record(), [prepare_file(name, data)], signed_form=signed), "Attaching the pasted image…")
