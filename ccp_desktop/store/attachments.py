@@ -8,7 +8,7 @@ an undo or another record may still need them). At HQ the bytes arrive apart fro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import sqlite_utils
 from ccp_desktop.domain import attachments as att
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import utc_now
-from ccp_desktop.errors import NotFoundError, Problem, ValidationError
+from ccp_desktop.errors import Cancelled, NotFoundError, Problem, ValidationError
 from ccp_desktop.store.records import get_record, insert_record, iter_records, tombstone_record
 from ccp_desktop.store.transactions import write_transaction
 
@@ -51,11 +51,16 @@ def target_of(kind: str) -> tuple[str, str]:
     raise ValidationError([Problem("kind", f"attachments belong to an activity, a delivery or an item, not {kind!r}", kind)])
 
 
-def read_files(paths: Iterable[Path | str], *, keep_location: bool = False) -> list[att.PreparedFile]:
-    """Read and prepare files (slow for photos: call before taking the write lock)."""
+def read_files(paths: Sequence[Path | str], *, keep_location: bool = False,
+               progress: Callable[[int, int], None] | None = None,
+               should_cancel: Callable[[], bool] | None = None) -> list[att.PreparedFile]:
+    """Read and prepare files (slow for photos, most of a second each: call before taking the write lock)."""
     prepared = []
-    for path in paths:
-        path = Path(path)
+    for done, path in enumerate(map(Path, paths)):
+        if should_cancel and should_cancel():
+            raise Cancelled("Attaching cancelled; nothing was attached")
+        if progress:
+            progress(done, len(paths))
         try:
             att.check_input_size(path.name, path.stat().st_size)
             data = path.read_bytes()

@@ -99,3 +99,21 @@ def test_a_new_record_asks_to_be_saved_first(qtbot, post_db, open_form):
     form = open_form(post_db, "equipment_deliveries")
     panel = form.evidence.panel
     assert not panel.add_button.isEnabled() and panel.status.text() == "Save the delivery first, then attach files."
+
+
+def test_attaching_many_photos_shows_progress_and_can_be_cancelled(qtbot, post_db, worker, open_form, tmp_path, shown_errors):
+    delivery = add_sample(post_db)["delivery"]
+    form = open_form(post_db, "equipment_deliveries", delivery["id"])
+    panel = form.evidence.panel
+    panel._worker = worker
+    photos = []
+    for n in range(12):
+        photos.append(tmp_path / f"IMG_{n}.jpg")
+        photos[-1].write_bytes(jpeg_bytes(4000, 3000, seed=n))
+    panel.add_paths(photos)
+    assert panel.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Making file 2 of 12 ready"), timeout=20_000)
+    with qtbot.waitSignal(panel.failed, timeout=20_000):
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert panel.status.text() == "Attaching cancelled; nothing was attached" and not panel.cancel_button.isVisible()
+    assert list_attachments(post_db, "delivery", delivery["id"]) == [] and shown_errors == []

@@ -41,10 +41,11 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop.domain.attachments import REFERENCE_OF, TARGETS, megabytes, prepare_file
+from ccp_desktop.errors import Cancelled
 from ccp_desktop.store import attachments as store
 from ccp_desktop.store.files import make_work_dir
 from ccp_desktop.store.location import database_path
-from ccp_desktop.ui.worker import BackgroundWorker
+from ccp_desktop.ui.worker import BackgroundWorker, Job, JobFn
 
 THUMB = 96
 FILE_FILTER = "Photos and scans (*.jpg *.jpeg *.png *.pdf);;All files (*)"
@@ -108,7 +109,14 @@ class AttachmentsPanel(QWidget):
         layout.addLayout(row)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        layout.addWidget(self.status)
+        self.cancel_button = QPushButton("Cancel")  # while files are being made ready
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(lambda: self.job.cancel() if self.job else None)
+        self.job: Job | None = None
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.cancel_button)
+        layout.addLayout(status_row)
         self.add_button.clicked.connect(self.choose_files)
         self.paste_button.clicked.connect(self.paste)
         self.open_button.clicked.connect(self.open_selected)
@@ -163,8 +171,9 @@ class AttachmentsPanel(QWidget):
 
     def add_paths(self, paths: list[Path]) -> None:
         keep, signed = self.keep_location.isChecked(), self.signed_form.isChecked()
-        self._run("attach files", lambda db: store.attach_files(
-            db, self.kind, self._record(), store.read_files(paths, keep_location=keep), signed_form=signed),
+        self._run("attach files", lambda db, progress, cancel: store.attach_files(
+            db, self.kind, self._record(),
+            store.read_files(paths, keep_location=keep, progress=progress, should_cancel=cancel), signed_form=signed),
             f"Attaching {len(paths)} file(s)…")
 
     def add_image(self, image: QImage, name: str) -> None:
@@ -173,7 +182,7 @@ class AttachmentsPanel(QWidget):
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs want bytes; PySide6 wants str
         data, signed = bytes(array.data()), self.signed_form.isChecked()
-        self._run("attach pasted image", lambda db: store.attach_files(
+        self._run("attach pasted image", lambda db, _progress, _cancel: store.attach_files(
             db, self.kind, self._record(), [prepare_file(name, data)], signed_form=signed), "Attaching the pasted image…")
 
     def paste(self) -> None:
@@ -215,7 +224,7 @@ class AttachmentsPanel(QWidget):
     def remove_selected(self) -> None:
         chosen = self._selected()
         if chosen is not None:
-            self._run("remove attachment", lambda db: store.detach(db, self.kind, self._record(), chosen.sha256),
+            self._run("remove attachment", lambda db, _progress, _cancel: store.detach(db, self.kind, self._record(), chosen.sha256),
                       f"Removing {chosen.file_name}…")
 
     # -- running ------------------------------------------------------------------------------------
@@ -223,17 +232,26 @@ class AttachmentsPanel(QWidget):
         assert self.record_id is not None
         return self.record_id
 
-    def _run(self, name: str, write: Callable[[sqlite_utils.Database], Any], busy: str) -> None:
+    def _run(self, name: str, write: JobFn, busy: str) -> None:
         worker = self._worker or find_worker(self)
         if worker is None:
             self._failed(RuntimeError("the background worker is not running"))
             return
         self.status.setText(busy)
         self.add_button.setEnabled(False)
-        worker.submit(name, lambda db, _progress, _cancel: write(db), on_done=self._done, on_error=self._failed)
+        self.job = worker.submit(name, write, on_done=self._done, on_error=self._failed, on_progress=self._progress)
+        self.cancel_button.show()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.status.setText(f"Making file {done + 1} of {total} ready (photos are turned upright and made smaller)…")
+
+    def _idle(self) -> None:
+        self.add_button.setEnabled(self.record_id is not None)
+        self.cancel_button.hide()
+        self.job = None
 
     def _done(self, result: Any) -> None:
-        self.add_button.setEnabled(self.record_id is not None)
+        self._idle()
         names = ", ".join(r["file_name"] for r in result)
         self.status.setText(("Removed " if result and result[0]["deleted"] else "Attached ") + names)
         self.refresh()
@@ -242,9 +260,10 @@ class AttachmentsPanel(QWidget):
     def _failed(self, exc: BaseException) -> None:
         from ccp_desktop.ui.errors import show_error
 
-        self.add_button.setEnabled(self.record_id is not None)
-        self.status.setText("")
-        show_error(self, exc)
+        self._idle()
+        self.status.setText(str(exc) if isinstance(exc, Cancelled) else "")
+        if not isinstance(exc, Cancelled):  # the person asked for it: no dialog
+            show_error(self, exc)
         self.failed.emit(exc)
 
 
