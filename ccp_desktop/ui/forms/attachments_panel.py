@@ -85,7 +85,9 @@ class AttachmentsPanel(QWidget):
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setMovement(QListView.Movement.Static)
         self.list.setWordWrap(True)
-        self.list.setMinimumHeight(THUMB + 48)
+        self.list.setGridSize(QSize(THUMB + 80, THUMB + 44))  # room for a file name on two lines
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setMinimumHeight(THUMB + 56)
         self.list.setAccessibleName("Attachments")
         self.list.itemActivated.connect(lambda _item: self.open_selected())
         self.list.itemSelectionChanged.connect(self._update_buttons)
