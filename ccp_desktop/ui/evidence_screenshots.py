@@ -104,7 +104,6 @@ def render_evidence_screenshots(app: QApplication, out: Path) -> list[Path]:
 if __name__ == "__main__":
     from ccp_desktop.ui.app import application
 
-    target = Path(next((a for a in sys.argv[1:] if not a.startswith("--")), "docs/screenshots"))
-    target.mkdir(parents=True, exist_ok=True)
-    for path in render_evidence_screenshots(application(), target):
-        print(path)
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    print("\n".join(str(p) for p in render_evidence_screenshots(application(), folder)))
