@@ -187,3 +187,16 @@ def test_a_resaved_workbook_still_brings_its_evidence(post, hq, outbox, files, t
     assert "Attachments: 3 stored" in result.message
     for sha in hashes.values():
         assert read_blob(hq, sha) == read_blob(post, sha)
+
+
+def test_importing_the_package_again_with_its_late_archive_beside_it_completes_the_files(post, hq, outbox, files, tmp_path):
+    """What the desk does with a late archive: save it beside the package and import the package again."""
+    sample, hashes = attach_evidence(post, files)
+    exported = export_package(post, outbox)
+    later = move_parts(exported.parts, tmp_path / "later")
+    assert import_package(hq, exported.path).status == "applied"
+    for part in later:
+        shutil.move(str(part), exported.path.parent / part.name)
+    again = import_package(hq, exported.path)
+    assert again.status == "already-imported" and "Attachments: 3 stored" in again.message
+    assert [a.state for a in list_attachments(hq, "delivery", sample["delivery"]["id"])] == ["present"]
