@@ -214,6 +214,8 @@ class SyncPage(RefreshingPage):
         self.export_result.setText(
             f"Saved {self.last_export_path.name} ({rows:,} record{'s' if rows != 1 else ''}) in "
             f"{self.last_export_path.parent}. Send it to HQ by e-mail or USB."
+            + (f" Send its {len(result.parts)} attachment archive(s) with it ({', '.join(p.name for p in result.parts)}),"
+               " one an e-mail if they are large." if result.parts else "")
         )
         self.open_folder_button.setVisible(True)
         self.sync_changed.emit(OpChanges(sync_state=True, source=self))

@@ -17,7 +17,7 @@ from ccp_desktop.ui.forms import attachments_panel
 from ccp_desktop.ui.worker import BackgroundWorker
 from tests.attachments.conftest import jpeg_bytes, pdf_bytes
 from tests.sync.conftest import add_sample
-from tests.ui.conftest import shown_errors  # noqa: F401 - a fixture
+from tests.ui.conftest import demo_db_path, main_window, shown_errors  # noqa: F401 - fixtures
 from tests.ui.test_forms_support import open_form  # noqa: F401 - a fixture
 
 
@@ -117,3 +117,16 @@ def test_attaching_many_photos_shows_progress_and_can_be_cancelled(qtbot, post_d
         qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     assert panel.status.text() == "Attaching cancelled; nothing was attached" and not panel.cancel_button.isVisible()
     assert list_attachments(post_db, "delivery", delivery["id"]) == [] and shown_errors == []
+
+
+def test_the_sync_page_names_the_archives_to_send(qtbot, main_window, tmp_path):
+    from ccp_desktop.store.attachments import attach_files, read_files
+    from tests.ui.test_sync_page import _export
+
+    delivery = main_window.db.execute("SELECT id FROM equipment_deliveries WHERE deleted = 0 LIMIT 1").fetchone()[0]
+    scan = tmp_path / "signed.pdf"
+    scan.write_bytes(pdf_bytes())
+    attach_files(main_window.db, "delivery", delivery, read_files([scan]), signed_form=True)
+    result = _export(qtbot, main_window, tmp_path / "outbox")
+    [part] = result.parts
+    assert part.exists() and f"Send its 1 attachment archive(s) with it ({part.name})" in main_window.sync_page.export_result.text()
