@@ -161,9 +161,15 @@ def signed_form_attached(db: sqlite_utils.Database, delivery_id: str) -> bool:
 
 
 def expected_hashes(db: sqlite_utils.Database) -> set[str]:
-    """SHA-256 of every attachment record (live or not) whose bytes are not here: what parts may bring."""
+    """SHA-256 of every live attachment whose bytes are not here yet: what HQ shows as expected."""
     return {row[0] for row in db.execute(
-        "SELECT DISTINCT sha256 FROM attachments WHERE sha256 NOT IN (SELECT sha256 FROM attachment_blobs)")}
+        "SELECT DISTINCT sha256 FROM attachments WHERE deleted = 0"
+        " AND sha256 NOT IN (SELECT sha256 FROM attachment_blobs)")}
+
+
+def listed_hashes(db: sqlite_utils.Database) -> set[str]:
+    """SHA-256 of every attachment record, live or deleted: the contents a signed package has named."""
+    return {row[0] for row in db.execute("SELECT DISTINCT sha256 FROM attachments")}
 
 
 def known_media_types(db: sqlite_utils.Database, hashes: Iterable[str]) -> dict[str, str]:

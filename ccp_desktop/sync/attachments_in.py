@@ -19,7 +19,12 @@ import sqlite_utils
 
 from ccp_desktop.domain import attachments as att
 from ccp_desktop.errors import PackageError
-from ccp_desktop.store.attachments import expected_hashes, known_media_types, store_blob
+from ccp_desktop.store.attachments import (
+    expected_hashes,
+    known_media_types,
+    listed_hashes,
+    store_blob,
+)
 from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
@@ -61,7 +66,7 @@ class PartsResult:
         result.warnings += self.problems()
 
 
-def _read_part(path: Path, expected: set[str], present: set[str]) -> dict[str, bytes]:
+def _read_part(path: Path, listed: set[str]) -> dict[str, bytes]:
     """Every member of one archive, checked; raises PackageError saying what is wrong with it."""
     try:
         if path.stat().st_size > MAX_PART_BYTES:
@@ -76,7 +81,7 @@ def _read_part(path: Path, expected: set[str], present: set[str]) -> dict[str, b
                 if match is None:
                     raise PackageError(f"{info.filename!r} is not an attachment of a package (names are SHA-256 hashes)")
                 sha = match.group(1)
-                if sha not in expected and sha not in present:
+                if sha not in listed:
                     raise PackageError(f"{info.filename} is not listed by any imported package: import the package "
                                        "workbook first, then its archives")
                 if info.file_size > att.FILE_LIMIT:
@@ -101,15 +106,15 @@ def import_parts(db: sqlite_utils.Database, paths: Sequence[Path]) -> PartsResul
     result = PartsResult()
     for path in paths:
         path = Path(path)
-        present = {row[0] for row in db.execute("SELECT sha256 FROM attachment_blobs")}
         try:
-            members = _read_part(path, expected_hashes(db), present)
+            members = _read_part(path, listed_hashes(db))
         except PackageError as exc:
             result.refused[path] = str(exc)
             continue
         types = known_media_types(db, members)
         with write_transaction(db):
-            stored = [sha for sha, data in members.items() if store_blob(db, sha, types[sha], data)]
+            stored = [sha for sha, data in members.items()
+                      if store_blob(db, sha, types.get(sha) or att.sniff_media_type(data) or "", data)]
             write_audit(db, install.officer, "import-attachments",
                         changes={"archive": path.name, "stored": stored, "members": len(members)})
         result.stored += stored
