@@ -76,7 +76,7 @@ def render_evidence_screenshots(app: QApplication, out: Path) -> list[Path]:
         form.resize(1180, 900)
         form.show()
         _settle(app)
-        form.findChild(QScrollArea).ensureWidgetVisible(form.evidence)  # type: ignore[union-attr]
+        form.findChild(QScrollArea).ensureWidgetVisible(form.evidence)  # type: ignore[union-attr,attr-defined]
         _settle(app)
         _save(form, out / "form-delivery-evidence.png", written)
         form.close()
