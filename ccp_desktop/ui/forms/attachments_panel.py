@@ -106,9 +106,12 @@ class AttachmentsPanel(QWidget):
         for widget in (self.add_button, self.paste_button, self.open_button, self.remove_button):
             row.addWidget(widget)
         row.addStretch(1)
-        row.addWidget(self.signed_form)
-        row.addWidget(self.keep_location)
         layout.addLayout(row)
+        options = QHBoxLayout()  # a row of its own: the form's half column is narrow on a 1024x600 screen
+        options.addWidget(self.signed_form)
+        options.addWidget(self.keep_location)
+        options.addStretch(1)
+        layout.addLayout(options)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.cancel_button = QPushButton("Cancel")  # while files are being made ready
