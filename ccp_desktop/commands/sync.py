@@ -47,16 +47,21 @@ def _report(result: Any, as_json: bool) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ccp_desktop.sync.export import export_package
+    from ccp_desktop.sync.sealed_export import export_for_hq
 
     kind = "full" if args.full else "since-receipt" if args.since_receipt else "changes"
-    result = export_package(_open(args), Path(args.out).expanduser(), kind=kind)
+    sent = export_for_hq(_open(args), Path(args.out).expanduser(), kind=kind, seal_it=False if args.no_seal else None)
+    result = sent.export
     note_result(result)
     rows = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.counts.items() if n) or "no rows"
     print(f"Exported a {result.kind} package (changes {result.seq_from}–{result.seq_to}): {rows}.")
-    for part in result.parts:  # the attachments' archives: send them with the package
+    if sent.sealed:
+        print(f"Sealed for HQ's key {sent.sealed_for}; your own readable copy: {sent.own_copy}")
+    if sent.warning:
+        print(f"warning: {sent.warning}", file=sys.stderr)
+    for part in sent.parts_to_send:  # the attachments' archives: send them with the package
         print(f"attachments: {part}")
-    print(result.path)
+    print(sent.send_path)
     return EXIT_OK
 
 
@@ -105,7 +110,7 @@ def _import_many(args: argparse.Namespace, paths: list[Path]) -> int:
         print("error: --accept-key is for one receipt at a post", file=sys.stderr)
         return EXIT_REJECTED
     if not collect_package_files(paths):
-        print(f"No packages (.xlsx) in {', '.join(str(p) for p in paths)}.", file=sys.stderr)
+        print(f"No packages (.xlsx, .xlsx.age) in {', '.join(str(p) for p in paths)}.", file=sys.stderr)
         return EXIT_REJECTED
     db = _open(args)
     entries = dry_run_batch(db, paths)
@@ -208,6 +213,8 @@ def register(command: Command) -> None:
     which.add_argument("--full", action="store_true", help="every record, deleted ones included")
     which.add_argument("--since-receipt", action="store_true", help="everything HQ has not confirmed (a resend)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the package into")
+    p.add_argument("--no-seal", action="store_true", help="write a plain package even though HQ's encryption key "
+                                                          "is known (anyone can read it: a warning is printed)")
 
     p = command("verify", cmd_verify, "check a package (safe to open, intact, signed, valid) without importing it")
     p.add_argument("file", metavar="FILE")

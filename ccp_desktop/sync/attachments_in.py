@@ -28,7 +28,9 @@ from ccp_desktop.store.attachments import (
 from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
+from ccp_desktop.sync import seal
 from ccp_desktop.sync.attachments_out import PART_LIMIT, parts_beside
+from ccp_desktop.sync.hq_keys import unsealing_for
 from ccp_desktop.sync.result import ImportResult
 
 _MEMBER = re.compile(r"([0-9a-f]{64})(\.jpg|\.png|\.pdf)?")
@@ -67,7 +69,16 @@ class PartsResult:
 
 
 def _read_part(path: Path, listed: set[str]) -> dict[str, bytes]:
-    """Every member of one archive, checked; raises PackageError saying what is wrong with it."""
+    """Every member of one archive (opened with HQ's key first if sealed), checked; raises PackageError
+    saying what is wrong with it."""
+    plain = seal.open_if_sealed(path)  # refuses one sealed for another recipient, or altered after sealing
+    try:
+        return _read_members(plain or path, listed)
+    finally:
+        seal.discard_opened(plain)
+
+
+def _read_members(path: Path, listed: set[str]) -> dict[str, bytes]:
     try:
         if path.stat().st_size > MAX_PART_BYTES:
             raise PackageError(f"the archive is larger than any CCP Field Desk writes ({path.stat().st_size:,} bytes)")
@@ -107,9 +118,10 @@ def import_parts(db: sqlite_utils.Database, paths: Sequence[Path]) -> PartsResul
     for path in paths:
         path = Path(path)
         try:
-            members = _read_part(path, listed_hashes(db))
+            with unsealing_for(db):
+                members = _read_part(path, listed_hashes(db))
         except PackageError as exc:
-            result.refused[path] = str(exc)
+            result.refused[path] = str(exc).removeprefix("Refused: ")
             continue
         types = known_media_types(db, members)
         with write_transaction(db):

@@ -38,12 +38,15 @@ def part_path(package: Path, number: int) -> Path:
 
 
 def parts_beside(package: Path) -> list[Path]:
-    """The companion archives of a package found in its folder, in order."""
-    return sorted(Path(p) for p in glob.glob(str(package.parent / (glob.escape(package.stem) + PART_PATTERN))))
+    """The companion archives of a package found in its folder, in order: plain (`NAME.att-01.zip`) or
+    sealed for HQ like their workbook (`NAME.att-01.zip.age` beside `NAME.xlsx.age`)."""
+    base = Path(package).name.removesuffix(".age").removesuffix(".xlsx")
+    pattern = str(package.parent / (glob.escape(base) + PART_PATTERN))
+    return sorted(Path(p) for p in {*glob.glob(pattern), *glob.glob(pattern + ".age")})
 
 
 def is_part(path: Path) -> bool:
-    return path.suffix.lower() == ".zip" and ".att-" in path.name
+    return ".att-" in path.name and path.name.lower().endswith((".zip", ".zip.age"))
 
 
 def hashes_in_selection(db: sqlite_utils.Database, selection: str, params: Sequence[Any]) -> list[tuple[str, str, int]]:

@@ -92,8 +92,12 @@ def export_package(
     kind: str = "changes",
     progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    after_write: Callable[[list[Path]], object] | None = None,
 ) -> ExportResult:
-    """Write a package into `out_dir`; returns where and what. Raises NothingToExport or Cancelled."""
+    """Write a package into `out_dir`; returns where and what. Raises NothingToExport or Cancelled.
+    `after_write(paths)` runs on the finished workbook and its attachment archives before the export is
+    recorded (sealing them for HQ): if it fails, they are removed and nothing is recorded, so the next
+    export sends them again."""
     if kind not in EXPORT_KINDS:
         raise PackageError(f"Unknown package kind {kind!r}: use one of {', '.join(EXPORT_KINDS)}")
     install = require_installation(db)
@@ -168,6 +172,13 @@ def export_package(
                 raise
         except BaseException:
             writer.abandon()
+            raise
+        try:
+            if after_write is not None:
+                after_write([path, *parts])
+        except BaseException:
+            for written in (path, *parts):
+                written.unlink(missing_ok=True)
             raise
     finally:
         db.execute("ROLLBACK")

@@ -1,8 +1,9 @@
 """What an operation changed, so that each view refreshes only when it must (as Anki's OpChanges).
 
-Operations (a form saved, a delete, an import, an export) announce an `OpChanges` on the window's
-`ChangeHub`; a view compares the tables it reads with the tables that changed. Hidden views only
-remember that they are stale and refresh when next shown.
+Every core operation (a form saved, a delete, an import, a settled conflict) returns a `Changes`
+(store/changes.py): the tables it wrote, reported by the core, never guessed here. The page that ran it
+announces it as an `OpChanges` on the window's `ChangeHub`; each view compares the tables it reads with
+the tables that changed. Hidden views only remember that they are stale and refresh when next shown.
 """
 
 from __future__ import annotations
@@ -13,32 +14,34 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-# A saved form writes more than its own table: a delivery saves its item lines, an activity its
-# partner links, and a partner created inline appears in every list that names partners.
-_TABLES_WRITTEN_BY_KIND = {
-    "activities": frozenset({"activities", "activity_partners", "partners"}),
-    "equipment_deliveries": frozenset({"equipment_deliveries", "equipment_items", "partners"}),
-    "partners": frozenset({"partners"}),
-}
+from ccp_desktop.store.changes import Changes
 
 
 @dataclass(frozen=True)
 class OpChanges:
-    tables: frozenset[str] = frozenset()
-    sync_state: bool = False  # packages sent or receipts received
-    installation: bool = False  # officer name or identity
-    source: object = field(default=None, compare=False)  # the widget that made the change, if any
+    """What the core reported (`Changes`) and which widget made the change, if any."""
 
-    @classmethod
-    def for_kind(cls, kind: str, source: object = None) -> OpChanges:
-        return cls(tables=_TABLES_WRITTEN_BY_KIND.get(kind, frozenset({kind})), source=source)
+    changes: Changes = field(default_factory=Changes)
+    source: object = field(default=None, compare=False)
 
-    def touches(self, tables: frozenset[str]) -> bool:
-        return bool(self.tables & tables)
+    @property
+    def tables(self) -> frozenset[str]:
+        return self.changes.tables
 
     @property
     def records(self) -> bool:
-        return bool(self.tables)
+        return self.changes.records
+
+    @property
+    def sync_state(self) -> bool:
+        return self.changes.sync_state
+
+    @property
+    def installation(self) -> bool:
+        return self.changes.installation
+
+    def touches(self, tables: frozenset[str]) -> bool:
+        return self.changes.touches(tables)
 
 
 class ChangeHub(QObject):
@@ -68,3 +71,29 @@ class RefreshingPage(QWidget):
         if self.stale:
             self.refresh()
         super().showEvent(event)
+
+
+class ReadingPage(RefreshingPage):
+    """A page showing what one read on the background worker returns (conflicts, review items, posts, sync
+    history): it reads again when records or the sync bookkeeping changed. Subclasses give `read` (run on
+    the worker: no widgets there) and `show_read` (on the GUI thread), and have `worker` and `summary`."""
+
+    read_name = "read"
+    worker: Any
+    summary: Any
+
+    def on_changes(self, changes: OpChanges) -> None:
+        if changes.sync_state or changes.records:
+            self.mark_stale()
+
+    def refresh(self) -> None:
+        self.stale = False
+        read = self.read
+        self.worker.submit(self.read_name, lambda db, _progress, _cancelled: read(db), on_done=self.show_read,
+                           on_error=lambda exc: self.summary.setText(str(exc)))
+
+    def read(self, db: Any) -> Any:
+        raise NotImplementedError
+
+    def show_read(self, value: Any) -> None:
+        raise NotImplementedError

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.wording import local_time
-from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.store.changes import Done, run_recorded
+from ccp_desktop.sync.conflicts import list_conflicts
+from ccp_desktop.ui.changes import OpChanges, ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.worker import BackgroundWorker
 
@@ -39,11 +41,13 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-class ConflictsPage(RefreshingPage):
+class ConflictsPage(ReadingPage):
     loaded = Signal()
     resolved = Signal(object)  # the record as HQ now holds it
     count_changed = Signal(int)  # open conflicts, for the navigation
     sync_changed = Signal(object)  # OpChanges
+
+    read_name = "conflicts"
 
     def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,21 +120,9 @@ class ConflictsPage(RefreshingPage):
         self._enable(False)
 
     # --- loading ------------------------------------------------------------------------------------
-    def on_changes(self, changes: OpChanges) -> None:
-        if changes.sync_state or changes.records:
-            self.mark_stale()
+    read = staticmethod(list_conflicts)  # on the worker
 
-    def refresh(self) -> None:
-        self.stale = False
-
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.conflicts import list_conflicts
-
-            return list_conflicts(db)
-
-        self.worker.submit("conflicts", run, on_done=self._loaded, on_error=lambda exc: self.summary.setText(str(exc)))
-
-    def _loaded(self, conflicts: list[dict[str, Any]]) -> None:
+    def show_read(self, conflicts: list[dict[str, Any]]) -> None:
         self.conflicts = conflicts
         current = self.post_filter.currentData()
         self.post_filter.blockSignals(True)
@@ -225,11 +217,12 @@ class ConflictsPage(RefreshingPage):
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.conflicts import resolve_conflict
 
-            return resolve_conflict(db, conflict_id, keep, fields=fields)
+            return run_recorded(db, resolve_conflict, conflict_id, keep, fields=fields)
 
-        def done(kept: Any) -> None:
+        def done(resolved: Done) -> None:
+            kept = resolved.value
             self.summary.setText(f"Conflict {conflict_id} settled (now rev {kept['rev']}).")
-            self.sync_changed.emit(OpChanges(tables=frozenset({conflict["table_name"]}), sync_state=True, source=self))
+            self.sync_changed.emit(OpChanges(resolved.changes, source=self))
             self.resolved.emit(kept)
 
         self.worker.submit("resolve conflict", run, on_done=done, on_error=self._failed)

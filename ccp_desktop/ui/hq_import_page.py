@@ -173,7 +173,7 @@ class HqImportPage(QWidget):
     # --- choosing ------------------------------------------------------------------------------------
     def choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Packages to import", str(default_packages_folder()),
-                                                "Sync packages (*.xlsx)")
+                                                "Sync packages (*.xlsx *.xlsx.age)")
         if files:
             self.add_paths([Path(f) for f in files])
 
@@ -288,8 +288,7 @@ class HqImportPage(QWidget):
         self.import_button.setEnabled(False)  # what is left was imported or refused: check again to retry
         self.summary.setText(summary.message + (f" A backup from before the import: {summary.backup_path}"
                                                 if summary.backup_path else ""))
-        tables = frozenset({"activities", "activity_partners", "partners", "equipment_deliveries", "equipment_items"})
-        self.sync_changed.emit(OpChanges(tables=tables if summary.applied else frozenset(), sync_state=True, source=self))
+        self.sync_changed.emit(OpChanges(summary.changes, source=self))
         self.imported.emit(summary)
 
     # --- showing ------------------------------------------------------------------------------------

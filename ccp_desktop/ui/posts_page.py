@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop.domain.wording import local_time
-from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.store.changes import Done, run_recorded
+from ccp_desktop.sync.posts import posts_desk
+from ccp_desktop.ui.changes import OpChanges, ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
 from ccp_desktop.ui.worker import BackgroundWorker
@@ -63,7 +65,8 @@ class KeyDialog(QDialog):
         form.addRow(buttons)
 
 
-class PostsPage(RefreshingPage):
+class PostsPage(ReadingPage):
+    read_name = "posts"
     loaded = Signal()
     receipt_written = Signal(object)  # ExportResult
     key_trusted = Signal(object)  # TrustChange
@@ -111,21 +114,9 @@ class PostsPage(RefreshingPage):
         layout.addWidget(splitter, 1)
 
     # --- loading ------------------------------------------------------------------------------------
-    def on_changes(self, changes: OpChanges) -> None:
-        if changes.sync_state or changes.records:
-            self.mark_stale()
+    read = staticmethod(posts_desk)  # on the worker
 
-    def refresh(self) -> None:
-        self.stale = False
-
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.posts import posts_desk
-
-            return posts_desk(db)
-
-        self.worker.submit("posts", run, on_done=self._show, on_error=lambda exc: self.summary.setText(str(exc)))
-
-    def _show(self, posts: list[dict[str, Any]]) -> None:
+    def show_read(self, posts: list[dict[str, Any]]) -> None:
         selected = self.selected_post()
         self.posts = posts
         self.table.setRowCount(len(posts))
@@ -203,11 +194,12 @@ class PostsPage(RefreshingPage):
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.receipts import write_receipt
 
-            return write_receipt(db, code, folder)
+            return run_recorded(db, write_receipt, code, folder)
 
-        def done(result: Any) -> None:
+        def done(written: Done) -> None:
+            result = written.value
             self.summary.setText(f"Receipt for {code} saved: {result.path}. Send it to the post.")
-            self.sync_changed.emit(OpChanges(sync_state=True, source=self))
+            self.sync_changed.emit(OpChanges(written.changes, source=self))
             self.receipt_written.emit(result)
 
         self.worker.submit("receipt", run, on_done=done, on_error=self._failed)
@@ -229,12 +221,13 @@ class PostsPage(RefreshingPage):
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.trust import trust_key
 
-            return trust_key(db, code, key, reason=reason)
+            return run_recorded(db, trust_key, code, key, reason=reason)
 
-        def done(change: Any) -> None:
+        def done(trusted: Done) -> None:
+            change = trusted.value
             self.summary.setText(f"Replaced the key trusted for {code} ({change.replaced}) with {change.fingerprint}."
                                  if change.replaced else f"Trusting key {change.fingerprint} for {code}.")
-            self.sync_changed.emit(OpChanges(sync_state=True, source=self))
+            self.sync_changed.emit(OpChanges(trusted.changes, source=self))
             self.key_trusted.emit(change)
 
         self.worker.submit("trust", run, on_done=done, on_error=self._failed)

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.wording import count_of, local_time
-from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.store.changes import Done, run_recorded
+from ccp_desktop.sync.review import list_review_items
+from ccp_desktop.ui.changes import OpChanges, ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.worker import BackgroundWorker
 
@@ -40,12 +42,14 @@ SHARED = QColor("#fff3cd")
 DUPLICATE = "duplicate-activity"
 
 
-class ReviewPage(RefreshingPage):
+class ReviewPage(ReadingPage):
     loaded = Signal()
     settled = Signal(object)  # the review item as settled
     count_changed = Signal(int)
     found = Signal(int)  # likely duplicate activities found on demand
     sync_changed = Signal(object)  # OpChanges
+
+    read_name = "review items"
 
     def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,21 +127,9 @@ class ReviewPage(RefreshingPage):
         self._show_actions_for(None)
         self._enable(False)
 
-    def on_changes(self, changes: OpChanges) -> None:
-        if changes.sync_state or changes.records:
-            self.mark_stale()
+    read = staticmethod(list_review_items)  # on the worker
 
-    def refresh(self) -> None:
-        self.stale = False
-
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.review import list_review_items
-
-            return list_review_items(db)
-
-        self.worker.submit("review items", run, on_done=self._loaded, on_error=lambda exc: self.summary.setText(str(exc)))
-
-    def _loaded(self, items: list[dict[str, Any]]) -> None:
+    def show_read(self, items: list[dict[str, Any]]) -> None:
         self.items = items
         self.list.setRowCount(len(items))
         for row, item in enumerate(items):
@@ -231,12 +223,12 @@ class ReviewPage(RefreshingPage):
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.review import settle_review_item
 
-            return settle_review_item(db, review_id, action, note=note, keep=keep)
+            return run_recorded(db, settle_review_item, review_id, action, note=note, keep=keep)
 
-        def done(settled: Any) -> None:
+        def done(settled: Done) -> None:
             # Lists mark records under review and the dashboard counts a merged pair once: both refresh.
-            self.sync_changed.emit(OpChanges(tables=frozenset({"review_items"}), sync_state=True, source=self))
-            self.settled.emit(settled)
+            self.sync_changed.emit(OpChanges(settled.changes, source=self))
+            self.settled.emit(settled.value)
 
         self.worker.submit("settle review item", run, on_done=done, on_error=self._failed)
 
@@ -248,12 +240,12 @@ class ReviewPage(RefreshingPage):
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync.duplicates import find_duplicate_activities
 
-            return find_duplicate_activities(db)
+            return run_recorded(db, find_duplicate_activities)
 
-        def done(raised: list[int]) -> None:
+        def done(raised: Done) -> None:
             self.find_button.setEnabled(True)
-            self.found.emit(len(raised))
-            self.sync_changed.emit(OpChanges(tables=frozenset({"review_items"}), sync_state=True, source=self))
+            self.found.emit(len(raised.value))
+            self.sync_changed.emit(OpChanges(raised.changes, source=self))
             self.refresh()
 
         def failed(exc: BaseException) -> None:

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ccp_desktop import logs
 from ccp_desktop.errors import Cancelled
+from ccp_desktop.store.changes import Changes
+from ccp_desktop.store.location import database_path
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,7 @@ class BackgroundWorker(QObject):
         """`open_at_start=False`: no connection until a job needs one (the setup wizard's worker, whose
         database does not exist yet: opening it would create it)."""
         super().__init__(parent)
+        self.db_path = Path(db_path)
         BackgroundWorker._live.add(self)
         self._ids = itertools.count(1)
         self._jobs: dict[int, Job] = {}
@@ -191,6 +194,17 @@ class BackgroundWorker(QObject):
         if job.on_error:
             job.on_error(exc)  # type: ignore[arg-type]
 
+    def run_operation(
+        self,
+        name: str,
+        operation: Callable[[sqlite_utils.Database], Changes],
+        on_done: Callable[[Changes], None],
+        on_error: Callable[[BaseException], None],
+    ) -> Job:
+        """A change a person makes (a save, a delete): the core function runs here, on this thread's own
+        connection, and `on_done` gets the `Changes` it returned (on the GUI thread)."""
+        return self.submit(name, lambda db, _progress, _cancelled: operation(db), on_done=on_done, on_error=on_error)
+
     def is_running(self) -> bool:
         return self._thread.isRunning()
 
@@ -202,3 +216,16 @@ class BackgroundWorker(QObject):
             self._close.emit()
             self._thread.quit()
             self._thread.wait()
+
+
+def shared_worker(db: sqlite_utils.Database) -> BackgroundWorker:
+    """The one worker writing to this database: the main window's while it is open. A form opened on its
+    own (from a tool or a test) gets one that lives as long as the application."""
+    file = database_path(db)
+    if file is None:
+        raise ValueError("an in-memory database has no background worker")
+    path = file.resolve()
+    for worker in list(BackgroundWorker._live):
+        if worker.is_running() and worker.db_path.resolve() == path:
+            return worker
+    return BackgroundWorker(path, QCoreApplication.instance())

@@ -16,7 +16,7 @@ from ccp_desktop.sync.attachments_in import import_parts
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.importer import import_package
 from ccp_desktop.ui.forms.attachments_panel import evidence_html
-from ccp_desktop.ui.forms.certificate import certificate_html
+from ccp_desktop.reports.certificate import certificate_html
 from tests.attachments.conftest import jpeg_bytes, pdf_bytes
 from tests.sync.conftest import add_sample
 from tests.unit import factories as f

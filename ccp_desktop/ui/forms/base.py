@@ -34,11 +34,13 @@ from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import CcpError, NotFoundError, Problem
+from ccp_desktop.store.changes import Changes
 from ccp_desktop.store.drafts import Draft, delete_draft, save_draft
 from ccp_desktop.store.records import StoreLookup, get_record
-from ccp_desktop.store.transactions import write_transaction
+from ccp_desktop.store.saving import ChildRows, save_record
 from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.forms.widgets import CheckList, CodeCombo, DateEdit, LongTextEdit, RecordPicker
+from ccp_desktop.ui.worker import BackgroundWorker, shared_worker
 
 ERROR_STYLE = "color: #b00020;"
 DRAFT_INTERVAL_MS = 3000
@@ -122,14 +124,17 @@ class RecordForm(QDialog):
 
     kind_name = ""
     saved = Signal(str, str)  # kind, record id: after a successful save or delete
+    changed = Signal(object)  # the core's Changes, after a save or a delete (lists refresh from it)
     draft_saved = Signal()
 
     def __init__(
         self, parent: QWidget | None, db: sqlite_utils.Database, record_id: str | None = None,
-        *, form_key: str | None = None,
+        *, form_key: str | None = None, worker: BackgroundWorker | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db = db
+        self.db = db  # read only: every write runs on the worker's own connection
+        self.worker = worker or shared_worker(db)
+        self.saving = False
         self.kind = r.record_kind(self.kind_name)
         self.ref = load_reference()
         self.lookup = StoreLookup(db)
@@ -243,9 +248,9 @@ class RecordForm(QDialog):
         """Problems of parts other than the main record's fields (partner rows, item lines)."""
         return []
 
-    def write(self) -> str:
-        """Write the record (inside one transaction opened by `save`); return its id."""
-        return self.write_main()
+    def dependants(self) -> ChildRows | None:
+        """The dependants saved with the record (partner links, item lines), as they are on screen."""
+        return None
 
     # -- fields -----------------------------------------------------------------------------------
     def add_field(
@@ -378,6 +383,8 @@ class RecordForm(QDialog):
             show_messages(binding.error, messages)
         problems += self.extra_problems()
         self._problems = problems
+        if self.saving:
+            return  # "Saving…" stays until the worker answers
         self.save_button.setEnabled(not problems)
         if problems:
             labels = {b.key: b.label for b in self._bindings.values()}
@@ -398,38 +405,53 @@ class RecordForm(QDialog):
         return list(self._problems)
 
     # -- actions --------------------------------------------------------------------------------------
-    def write_main(self) -> str:
-        from ccp_desktop.store.records import insert_record, update_record
-
-        values = self.main_values()
-        if self.record_id is None:
-            return str(insert_record(self.db, self.kind.name, values)["id"])
-        update_record(self.db, self.kind.name, self.record_id, values, expected_rev=self.expected_rev)
-        return self.record_id
-
     def _save_shortcut(self) -> None:
         if self.save_button.isEnabled():
             self.save()
 
     def save(self) -> bool:
-        from ccp_desktop.ui.errors import show_error
-
+        """Check, then hand the save to the background worker (one transaction on its own connection).
+        True if a save was started; the form closes when it is done, or shows why not and stays open."""
+        if self.saving:
+            return False  # a second click while the first save runs must not save twice
         self.revalidate()
         if self._problems:
             return False
-        try:
-            with write_transaction(self.db):
-                record_id = self.write()
-                # In the same transaction: a saved record never leaves a draft to "restore" (a duplicate).
-                delete_draft(self.db, self.form_key)
-        except Exception as exc:  # noqa: BLE001 - every failure is shown in plain words; nothing was written
-            show_error(self, exc)
-            return False
-        self.record_id = record_id
-        self.finish_clean()
-        self.saved.emit(self.kind.name, record_id)
-        super().accept()
+        kind, values, children = self.kind.name, self.main_values(), self.dependants()
+        record_id, rev, draft_key = self.record_id, self.expected_rev, self.form_key
+        self._set_saving(True)
+        self.worker.run_operation(
+            f"save {kind}",
+            lambda db: save_record(db, kind, values, record_id=record_id, expected_rev=rev, children=children,
+                                   draft_key=draft_key),
+            self._save_done, self._save_failed,
+        )
         return True
+
+    def _set_saving(self, saving: bool) -> None:
+        self.saving = saving
+        if saving:
+            self.draft_timer.stop()  # the save drops the draft; a tick now would write it back
+            self.save_button.setEnabled(False)
+            self.summary.setText("Saving…")
+            self.summary.setStyleSheet("color: palette(mid);")
+        else:
+            self.draft_timer.start()
+            self.revalidate()
+
+    def _save_done(self, changes: Changes) -> None:
+        self.saving = False
+        self.record_id = changes.record_id or self.record_id
+        self.finish_clean()
+        self.changed.emit(changes)
+        self.saved.emit(self.kind.name, self.record_id)
+        super().accept()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        from ccp_desktop.ui.errors import show_error
+
+        self._set_saving(False)
+        show_error(self, exc)  # nothing was written: the form stays open with what was typed
 
     def finish_clean(self) -> None:
         """The form's content is saved or thrown away: its draft goes."""
@@ -441,10 +463,14 @@ class RecordForm(QDialog):
     def delete(self) -> None:
         from ccp_desktop.ui.forms.deleting import confirm_and_delete
 
-        if self.record_id and confirm_and_delete(self, self.db, self.kind.name, self.record_id):
-            self.finish_clean()
-            self.saved.emit(self.kind.name, self.record_id)
-            super().accept()
+        if self.record_id and not self.saving:
+            confirm_and_delete(self, self.db, self.kind.name, self.record_id, on_deleted=self._deleted)
+
+    def _deleted(self, changes: Changes) -> None:
+        self.finish_clean()
+        self.changed.emit(changes)
+        self.saved.emit(self.kind.name, self.record_id)
+        super().accept()
 
     def accept(self) -> None:  # Enter in a line edit must not close the form without saving
         if self.save_button.isEnabled():
@@ -452,6 +478,8 @@ class RecordForm(QDialog):
 
     def reject(self) -> None:
         """Cancel, Escape and the window's close button: ask before throwing away unsaved changes."""
+        if self.saving:
+            return  # the save decides: the form closes when it is written, or stays to show why not
         if not self.is_dirty():
             self.finish_clean()
             super().reject()
