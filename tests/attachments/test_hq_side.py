@@ -8,6 +8,7 @@ import shutil
 import openpyxl
 from PySide6.QtWidgets import QTextBrowser
 
+from ccp_desktop.reports.certificate import certificate_html
 from ccp_desktop.reports.listing import ListQuery, fetch_page, lists_for
 from ccp_desktop.reports.program_report import write_program_report
 from ccp_desktop.store.attachments import attach_files, read_files
@@ -16,7 +17,6 @@ from ccp_desktop.sync.attachments_in import import_parts
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.importer import import_package
 from ccp_desktop.ui.forms.attachments_panel import evidence_html
-from ccp_desktop.reports.certificate import certificate_html
 from tests.attachments.conftest import jpeg_bytes, pdf_bytes
 from tests.sync.conftest import add_sample
 from tests.unit import factories as f
