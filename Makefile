@@ -48,6 +48,7 @@ lint: $(STAMP_TEST)
 screenshots: $(STAMP_TEST)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ccp_desktop.ui.screenshots docs/screenshots
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ccp_desktop.ui.hq_screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ccp_desktop.ui.evidence_screenshots docs/screenshots
 
 ## The one-folder app in dist/ccp-field-desk/ and dist/ccp-field-desk-<version>-linux-<arch>.tar.gz.
 package: $(STAMP_BUILD)

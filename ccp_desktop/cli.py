@@ -347,13 +347,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_extensions(command: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
     """The command groups of ccp_desktop/commands/."""
-    from ccp_desktop.commands import desk, reports, seal, sync, undo
+    from ccp_desktop.commands import attachments, desk, reports, seal, sync, undo
 
     sync.register(command)
     seal.register(command)
     reports.register(command)
     desk.register(command)
     undo.register(command)
+    attachments.register(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -71,9 +71,32 @@ def step_add_demo_data(t: SelfTest) -> None:
 
     with _opened(t.post_path) as db:
         load_demo_data(db, activities=DEMO_ACTIVITIES, equipment=DEMO_EQUIPMENT, seed=DEMO_SEED)
+        attach_sample_evidence(db)
         t.post_counts = count_live(db)
     if not all(t.post_counts.values()):
         raise SelfTestFailure(f"demo data left a table empty: {t.post_counts}")
+
+
+def attach_sample_evidence(db: Any) -> None:
+    """A phone photo (large, held sideways) and a signed form on the first delivery: Pillow, as bundled,
+    must turn, shrink and re-encode the photo, and the bytes must reach HQ in the archives."""
+    import io
+
+    from PIL import Image
+
+    from ccp_desktop.domain.attachments import prepare_file
+    from ccp_desktop.store.attachments import attach_files
+
+    photo = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated: the camera was held on its side
+    Image.new("RGB", (3200, 2400), (30, 90, 160)).save(photo, format="JPEG", exif=exif.tobytes())
+    ready = prepare_file("serial-plate.jpg", photo.getvalue())
+    if Image.open(io.BytesIO(ready.data)).size != (1200, 1600):
+        raise SelfTestFailure("a photo was not turned upright and made smaller")
+    form = prepare_file("signed-form.pdf", b"%PDF-1.4\n% self-test signed handover form\n%%EOF\n")
+    delivery = db.execute("SELECT id FROM equipment_deliveries WHERE deleted = 0 ORDER BY rowid LIMIT 1").fetchone()[0]
+    attach_files(db, "delivery", delivery, [ready, form])
 
 
 def step_export(t: SelfTest) -> None:
@@ -112,6 +135,10 @@ def step_import(t: SelfTest) -> None:
         if result.status != "applied":
             raise SelfTestFailure(f"HQ import was {result.status}: {result.message}")
         t.hq_counts = count_live(db)
+        from ccp_desktop.store.attachments import expected_hashes
+
+        if expected_hashes(db):
+            raise SelfTestFailure(f"HQ is still waiting for {len(expected_hashes(db))} attachment file(s) from the archives")
         again = import_package(db, package)
         if again.status != "already-imported":
             raise SelfTestFailure(f"importing the same package twice gave {again.status}, not already-imported")

@@ -65,6 +65,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"Sealed for HQ's key {sent.sealed_for}; your own readable copy: {sent.own_copy}")
     if sent.warning:
         print(f"warning: {sent.warning}", file=sys.stderr)
+    for part in sent.parts_to_send:  # the attachments' archives: send them with the package
+        print(f"attachments: {part}")
     print(sent.send_path)
     return EXIT_OK
 
@@ -78,9 +80,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from ccp_desktop.commands.attachments import import_part_files, split_parts
+
+    parts, paths = split_parts([Path(f).expanduser() for f in args.files])
+    if not paths:  # only attachment archives: complete what earlier packages listed
+        return import_part_files(args, parts)
+    code = _import_packages(args, paths)
+    return max(code, import_part_files(args, parts)) if parts else code
+
+
+def _import_packages(args: argparse.Namespace, paths: list[Path]) -> int:
     from ccp_desktop.sync.importer import import_package
 
-    paths = [Path(f).expanduser() for f in args.files]
     if len(paths) > 1 or paths[0].is_dir():
         return _import_many(args, paths)
     result = import_package(_open(args), paths[0], dry_run=args.dry_run, accept_fingerprint=args.accept_key)

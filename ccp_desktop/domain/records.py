@@ -181,9 +181,32 @@ EQUIPMENT_ITEMS = RecordKind(
     ),
 )
 
+# Evidence on a record: a photo or a scan. The bytes live apart, stored once by their SHA-256 (see
+# domain/attachments.py); this record says which record they belong to. Exactly one of the three
+# references is set (one reference field per target keeps the generic reference checks working).
+ATTACHMENTS = RecordKind(
+    name="attachments",
+    label="Attachment",
+    plural="Attachments",
+    title_field="file_name",
+    search_columns=(),
+    fields=SYSTEM_FIELDS
+    + (
+        Field("activity_id", "Activity", REF, ref="activities"),
+        Field("delivery_id", "Delivery", REF, ref="equipment_deliveries"),
+        Field("item_id", "Equipment item", REF, ref="equipment_items"),
+        Field("sha256", "SHA-256 of the content", TEXT, required=True),
+        Field("file_name", "File name", TEXT, required=True),
+        Field("media_type", "Media type", TEXT, required=True),
+        Field("size_bytes", "Size (bytes)", INT, required=True, system=True),  # from the content, never typed
+        Field("signed_form", "Signed handover form", BOOL),
+        Field("note", "Note", TEXT),
+    ),
+)
+
 # In dependency order: a record's references come before it (import and export rely on this).
 RECORD_KINDS: dict[str, RecordKind] = {
-    k.name: k for k in (PARTNERS, ACTIVITIES, ACTIVITY_PARTNERS, EQUIPMENT_DELIVERIES, EQUIPMENT_ITEMS)
+    k.name: k for k in (PARTNERS, ACTIVITIES, ACTIVITY_PARTNERS, EQUIPMENT_DELIVERIES, EQUIPMENT_ITEMS, ATTACHMENTS)
 }
 
 

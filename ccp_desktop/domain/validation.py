@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from ccp_desktop.domain import records as r
+from ccp_desktop.domain.attachments import attachment_rules
 from ccp_desktop.domain.reference import ReferenceData, load_reference
 from ccp_desktop.errors import Problem
 
@@ -134,6 +135,7 @@ _KIND_RULES: dict[str, Callable[[Mapping[str, Any], ReferenceData], list[Problem
     "activities": _activity_rules,
     "equipment_deliveries": _delivery_rules,
     "equipment_items": _item_rules,
+    "attachments": attachment_rules,
 }
 
 

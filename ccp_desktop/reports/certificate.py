@@ -12,6 +12,7 @@ import sqlite_utils
 
 from ccp_desktop.domain.coerce import cents_to_money, money_to_cents
 from ccp_desktop.domain.reference import load_reference
+from ccp_desktop.store.attachments import signed_form_attached
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.records import get_record, iter_records
 
@@ -70,6 +71,7 @@ def certificate_html(db: sqlite_utils.Database, delivery_id: str) -> str:
     ]
     if activity:
         facts.append(("Activity", activity["title"]))
+    facts += [("Signed copy", "attached (scan of the signed form)")] if signed_form_attached(db, delivery_id) else []
     fact_rows = "".join(f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in facts)
     received = _e(delivery["received_by_name"]) or "&nbsp;"
     received_title = _e(delivery["received_by_title"]) or "&nbsp;"

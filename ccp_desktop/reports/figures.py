@@ -311,7 +311,7 @@ def equipment_value_by(db: sqlite_utils.Database, scope: ReportScope, by: str) -
 
 REGISTER_COLUMNS = (
     "serial", "category", "description", "make_model", "quantity", "unit_value", "value", "asset_tag",
-    "recipient", "country", "delivery_status", "handover_ref", "post", "delivered_on", "warranty_end",
+    "recipient", "country", "delivery_status", "handover_ref", "post", "delivered_on", "warranty_end", "signed_form",
 )
 
 
@@ -335,14 +335,16 @@ def iter_equipment_register(db: sqlite_utils.Database, scope: ReportScope) -> It
               for name in ("item_categories", "activity_places", "delivery_statuses")}
     cursor = db.conn.execute(
         "SELECT i.serials, i.category, i.description, i.make_model, i.quantity, i.unit_value_aud, i.asset_tag,"
-        " p.name, d.country, d.status, d.delivered_on, d.handover_ref, i.warranty_end, d.origin_post"
+        " p.name, d.country, d.status, d.delivered_on, d.handover_ref, i.warranty_end, d.origin_post,"
+        " EXISTS (SELECT 1 FROM attachments a WHERE a.delivery_id = d.id AND a.signed_form = 1 AND a.deleted = 0)"
         f" {_EQUIPMENT_FROM} LEFT JOIN partners p ON p.id = d.recipient_partner_id WHERE {where}"
         " ORDER BY d.country, d.delivered_on, d.id, i.rowid", params)
-    for serials, category, description, make_model, quantity, unit, tag, recipient, country, status, on, ref_no, warranty, post in cursor:
+    for (serials, category, description, make_model, quantity, unit, tag, recipient, country, status, on, ref_no, warranty,
+         post, signed) in cursor:
         unit_value = aud(unit)
         common = (labels["item_categories"].get(category, category), description, make_model)
         rest = (tag, recipient, labels["activity_places"].get(country, country), labels["delivery_statuses"].get(status, status),
-                ref_no, post, _date(on), _date(warranty))
+                ref_no, post, _date(on), _date(warranty), "yes" if signed else "no")
         numbers = json.loads(serials) if serials else []
         quantity = quantity or 0
         for serial in numbers:

@@ -41,6 +41,7 @@ REGISTER = (  # header, kind, width (numbers and dates right-aligned, so the col
     ("Quantity", COUNT, 10), ("Unit value (AUD)", MONEY, 17), ("Value (AUD)", MONEY, 16), ("Asset tag", TEXT, 14),
     ("Recipient organisation", TEXT, 48), ("Country or region", TEXT, 24), ("Delivery status", TEXT, 16),
     ("Handover reference", TEXT, 20), ("Post", TEXT, 20), ("Delivered on", DATE, 14), ("Warranty end", DATE, 14),
+    ("Signed form attached", TEXT, 12),  # the recipient's signed handover form is attached to the delivery
 )
 TICK = 2000  # register rows between progress reports and cancel checks
 

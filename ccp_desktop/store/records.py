@@ -225,9 +225,10 @@ def _insert_batch(db: sqlite_utils.Database, kind: r.RecordKind, sql: str, batch
 
 # Records that cannot outlive the record they point at. Deliveries keep their (optional) activity link.
 _DEPENDANTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "activities": (("activity_partners", "activity_id"),),
+    "activities": (("activity_partners", "activity_id"), ("attachments", "activity_id")),
     "partners": (("activity_partners", "partner_id"),),
-    "equipment_deliveries": (("equipment_items", "delivery_id"),),
+    "equipment_deliveries": (("equipment_items", "delivery_id"), ("attachments", "delivery_id")),
+    "equipment_items": (("attachments", "item_id"),),
 }
 
 

@@ -26,6 +26,7 @@ from ccp_desktop.store.maintenance import journal_seq
 from ccp_desktop.store.migrations import SCHEMA_VERSION
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
+from ccp_desktop.sync.attachments_out import hashes_in_selection, write_parts
 from ccp_desktop.sync.readme import readme_rows
 from ccp_desktop.sync.workbook import PackageWriter
 
@@ -40,6 +41,7 @@ class ExportResult:
     seq_from: int
     seq_to: int
     counts: dict[str, int] = field(default_factory=dict)
+    parts: list[Path] = field(default_factory=list)  # companion archives holding the attachments' bytes
 
 
 def load_signing_key(db: sqlite_utils.Database) -> Any:
@@ -90,11 +92,12 @@ def export_package(
     kind: str = "changes",
     progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
-    after_write: Callable[[Path], object] | None = None,
+    after_write: Callable[[list[Path]], object] | None = None,
 ) -> ExportResult:
     """Write a package into `out_dir`; returns where and what. Raises NothingToExport or Cancelled.
-    `after_write(path)` runs on the finished workbook before the export is recorded (sealing it for HQ):
-    if it fails, the workbook is removed and nothing is recorded, so the next export sends it again."""
+    `after_write(paths)` runs on the finished workbook and its attachment archives before the export is
+    recorded (sealing them for HQ): if it fails, they are removed and nothing is recorded, so the next
+    export sends them again."""
     if kind not in EXPORT_KINDS:
         raise PackageError(f"Unknown package kind {kind!r}: use one of {', '.join(EXPORT_KINDS)}")
     install = require_installation(db)
@@ -162,14 +165,20 @@ def export_package(
             if should_cancel and should_cancel():
                 raise Cancelled("Export cancelled; no file was written")
             path = writer.finish(manifest, readme_rows(manifest, install))
+            try:
+                parts = write_parts(db, path, hashes_in_selection(db, _selection("attachments", full), params))
+            except BaseException:
+                path.unlink(missing_ok=True)  # a package without the bytes it lists is not sent
+                raise
         except BaseException:
             writer.abandon()
             raise
         try:
             if after_write is not None:
-                after_write(path)
+                after_write([path, *parts])
         except BaseException:
-            path.unlink(missing_ok=True)
+            for written in (path, *parts):
+                written.unlink(missing_ok=True)
             raise
     finally:
         db.execute("ROLLBACK")
@@ -180,11 +189,12 @@ def export_package(
             counts=expected,
         )
     except BaseException:
-        path.unlink(missing_ok=True)  # a package the database does not know about must not be sent
+        for written in (path, *parts):
+            written.unlink(missing_ok=True)  # a package the database does not know about must not be sent
         raise
     if progress:
         progress(total, total)
-    return ExportResult(path, package_id, kind, seq_from, seq_to, dict(expected))
+    return ExportResult(path, package_id, kind, seq_from, seq_to, dict(expected), parts)
 
 
 def prepare_out_dir(out_dir: Path | str) -> Path:

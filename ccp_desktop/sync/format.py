@@ -27,8 +27,14 @@ from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import CoerceError, coerce_value, money_to_cents
 
 FORMAT_NAME = "ccp-field-desk-sync-package"
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
+# Data sheets added after format 1, with the format that added them: an older package has none (read as
+# an empty sheet). Format 3 added `attachments` (evidence records; their bytes travel beside the workbook).
+SHEETS_SINCE = {"attachments": 3}
+# A receipt's content has not changed since format 2: HQ keeps writing it so, and posts not yet updated
+# (upgrade HQ first) still read HQ's receipts.
+RECEIPT_FORMAT_VERSION = 2
 PACKAGE_KINDS = ("changes", "full", "since-receipt", "receipt")
 README_SHEET = "README"
 MANIFEST_SHEET = "Manifest"

@@ -233,6 +233,14 @@ def import_package(
     with unsealing_for(db):  # at HQ a sealed package opens with HQ's encryption keys
         result = _import_package(db, path, dry_run=dry_run, progress=progress, should_cancel=should_cancel,
                                  accept_fingerprint=accept_fingerprint, backup=backup)
+    if result.status in ("applied", "already-imported") and result.kind != "receipt":
+        from ccp_desktop.sync.attachments_in import (
+            complete_beside,  # the archives beside the workbook
+        )
+
+        parts = complete_beside(db, Path(path), result.counts.get("attachments", {}).get("read", 0))
+        if parts is not None:
+            parts.report_into(result)
     if result.status == "rejected" and not dry_run:
         install = require_installation(db)
         if install.is_hq:

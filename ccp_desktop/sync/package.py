@@ -303,6 +303,9 @@ def open_package(path: Path) -> tuple[Workbook | None, Package]:
 def read_sheets(book: Workbook, package: Package, progress: Callable[[int], None] | None = None) -> None:
     try:
         for kind in expected_sheets(package.kind):
+            if package.format_version < fmt.SHEETS_SINCE.get(kind.name, 1):
+                package.sheets[kind.name] = SheetRows(kind)  # an older format has no such sheet: nothing in it
+                continue
             _read_sheet(book, package, kind, progress)
     except PackageError as exc:
         package.problem(str(exc))

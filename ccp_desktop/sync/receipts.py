@@ -64,7 +64,7 @@ def write_receipt(db: sqlite_utils.Database, post_code: str, out_dir: Path) -> E
     for row in rows:
         hasher.add(row)
     manifest = {
-        "format": fmt.FORMAT_NAME, "format_version": str(fmt.FORMAT_VERSION), "schema_version": str(SCHEMA_VERSION),
+        "format": fmt.FORMAT_NAME, "format_version": str(fmt.RECEIPT_FORMAT_VERSION), "schema_version": str(SCHEMA_VERSION),
         "package_id": str(uuid.uuid4()), "kind": "receipt", "post_code": install.post_code,
         "device_id": install.device_id, "officer": install.officer, "created_at": format_timestamp(created),
         "for_post": post_code, "confirmed_seq": str(confirmed), "confirms_incarnation": incarnation,

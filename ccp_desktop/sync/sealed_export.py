@@ -38,6 +38,11 @@ class SendResult:
         return self.sealed[0] if self.sealed else self.export.path
 
     @property
+    def parts_to_send(self) -> list[Path]:
+        """The attachments' archives to send with the package: sealed like it, or plain."""
+        return self.sealed[1:] if self.sealed else self.export.parts
+
+    @property
     def own_copy(self) -> Path:
         return self.export.path
 
@@ -71,8 +76,8 @@ def export_for_hq(
     outbox = make_private_folder(outbox_dir_for(db_path))
     sealed: list[Path] = []
 
-    def seal_files(path: Path) -> None:
-        sealed[:] = seal.seal_files([path], [key.public_key], target)
+    def seal_files(paths: list[Path]) -> None:  # the workbook, then its attachment archives
+        sealed[:] = seal.seal_files(paths, [key.public_key], target)
 
     try:
         result = export_package(db, outbox, kind=kind, progress=progress, should_cancel=should_cancel,

@@ -29,6 +29,7 @@ from ccp_desktop.store.changes import Changes
 from ccp_desktop.sync.review import review_notes
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.forms.attachments_panel import evidence_html
 from ccp_desktop.ui.record_table import RecordTableModel
 from ccp_desktop.ui.settings import ui_settings
 from ccp_desktop.ui.worker import BackgroundWorker
@@ -202,7 +203,9 @@ class ListPage(QWidget):
             return
         try:
             notes = review_notes(self.db, self.spec.open_kind, record_id) if self.review_marks else []
-            self.details.setHtml(notes_html(notes) + details_html(describe_record(self.db, self.spec.open_kind, record_id)))
+            evidence = evidence_html(self.details, self.db, self.spec.open_kind, record_id)  # photos as thumbnails
+            self.details.setHtml(notes_html(notes) + details_html(describe_record(self.db, self.spec.open_kind, record_id))
+                                 + evidence)
         except Exception as exc:
             self.details.setPlainText(str(exc))
 

@@ -229,6 +229,9 @@ class SyncPage(ReadingPage):
                 f"{self.last_export_path.parent}. Send it to HQ by e-mail or USB.")
         if sent.sealed:
             text += f"\nSealed for HQ (key {sent.sealed_for}); your own readable copy is {sent.own_copy}."
+        if sent.parts_to_send:
+            text += (f"\nSend its {len(sent.parts_to_send)} attachment archive(s) with it "
+                     f"({', '.join(p.name for p in sent.parts_to_send)}), one an e-mail if they are large.")
         if sent.warning:
             text += f"\n{sent.warning}"
         self.export_result.setText(text)

@@ -157,11 +157,13 @@ def test_equipment_value_and_register_match_the_records(hq_db: Any, report: tupl
 
     rows, total = table(book["Equipment register"], "Serial number")
     partners = {p["id"]: p["name"] for p in iter_records(hq_db, "partners")}
+    signed = {a["delivery_id"] for a in iter_records(hq_db, "attachments") if a["signed_form"]}
     expected = []
     for i in items:
         d = i["delivery"]
         tail = [REF.label("activity_places", d["country"]), REF.label("delivery_statuses", d["status"]),
-                d["handover_ref"], d["origin_post"], _when(d["delivered_on"]), _when(i["warranty_end"])]
+                d["handover_ref"], d["origin_post"], _when(d["delivered_on"]), _when(i["warranty_end"]),
+                "yes" if d["id"] in signed else "no"]
         head = [REF.label("item_categories", i["category"]), i["description"], i["make_model"]]
         for serial in i["serials"]:
             expected.append([serial, *head, 1, i["unit_value_aud"], i["unit_value_aud"], i["asset_tag"],
@@ -254,7 +256,7 @@ def test_summary_sheets_carry_native_charts_formats_frozen_headers_and_filters(r
     assert funding["D5"].number_format == NUMBER_FORMATS[MONEY] and funding["F5"].number_format == NUMBER_FORMATS[SHARE]
     assert funding["J5"].number_format == NUMBER_FORMATS[COUNT]
     register = book["Equipment register"]
-    assert register.freeze_panes == "B5" and register.auto_filter.ref.startswith("A4:O")
+    assert register.freeze_panes == "B5" and register.auto_filter.ref.startswith("A4:P")  # P: signed form attached
     assert register["N5"].is_date and register["G5"].number_format == NUMBER_FORMATS[MONEY]
     places, _ = table(book["Places"], "Region")
     assert book["Places"].column_dimensions["B"].width >= max(len(r[1]) for r in places) + 2  # fits the longest name

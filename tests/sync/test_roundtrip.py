@@ -151,7 +151,7 @@ def test_full_export_after_changes_holds_everything(post, hq, outbox):
     export_package(post, outbox)
     full = export_package(post, outbox, kind="full")
     assert full.seq_from == 1
-    assert full.counts == {"partners": 1, "activities": 1, "activity_partners": 1, "equipment_deliveries": 1, "equipment_items": 1}
+    assert full.counts == {"partners": 1, "activities": 1, "activity_partners": 1, "equipment_deliveries": 1, "equipment_items": 1, "attachments": 0}
     result = import_package(hq, full.path)
     assert result.status == "applied"
     assert result.counts["equipment_items"]["tombstoned"] == 1

@@ -38,7 +38,7 @@ def test_kill_during_bulk_load_leaves_all_or_nothing(post_db_path: Path) -> None
     assert check_database(db).ok
     counts = stats(db)
     assert counts == {"partners": 0, "activities": 0, "activity_partners": 0, "equipment_deliveries": 0,
-                      "equipment_items": 0, "journal_seq": 0}
+                      "equipment_items": 0, "attachments": 0, "journal_seq": 0}
     # And the database still takes writes.
     insert_record(db, "partners", f.partner())
     assert stats(db)["partners"] == 1

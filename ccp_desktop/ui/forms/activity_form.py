@@ -20,6 +20,7 @@ from ccp_desktop.domain.coerce import parse_int
 from ccp_desktop.domain.reference import ReferenceData
 from ccp_desktop.errors import Problem
 from ccp_desktop.store.saving import ChildRows
+from ccp_desktop.ui.forms.attachments_panel import EvidenceBox
 from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.partner_links import PartnerLinks
 from ccp_desktop.ui.forms.widgets import CheckList, CodeCombo, DateEdit, LongTextEdit
@@ -98,6 +99,8 @@ class ActivityForm(RecordForm):
         self.add_field(right, "sdg_targets", CheckList(ref.entries("sdg_targets")))
         self.add_field(right, "summary", LongTextEdit(lines=3))
         self.add_field(right, "outcomes", LongTextEdit(lines=3))
+        self.evidence = EvidenceBox(self.db, "activity", self.record_id)
+        right.addRow(self.evidence)
 
         self._type_default: str | None = None
         self.stream.changed.connect(self._stream_changed)

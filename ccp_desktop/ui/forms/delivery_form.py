@@ -21,6 +21,7 @@ from ccp_desktop.errors import Problem
 from ccp_desktop.store.lookups import partner_country
 from ccp_desktop.store.saving import ChildRows
 from ccp_desktop.ui.forms.activity_form import place_entries
+from ccp_desktop.ui.forms.attachments_panel import EvidenceBox
 from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.item_lines import ItemLines
 from ccp_desktop.ui.forms.widgets import CodeCombo, DateEdit, LongTextEdit, RecordPicker
@@ -72,6 +73,8 @@ class DeliveryForm(RecordForm):
         self.items = ItemLines(self.db, ref)
         QVBoxLayout(box).addWidget(self.items)
         outer.addWidget(box)
+        self.evidence = EvidenceBox(self.db, "delivery", self.record_id)
+        outer.addWidget(self.evidence)
         outer.addStretch(1)
         self.items.changed.connect(lambda: self.field_changed("items"))
 
