@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,18 +41,15 @@ def require_whole(db: sqlite_utils.Database, doing: str) -> None:
         raise _damaged(db, doing, problems[0])
 
 
-@contextlib.contextmanager
-def refuse_damaged_reads(db: sqlite_utils.Database, doing: str) -> Iterator[None]:
-    """For work that reads only part of the file (an export of the latest changes): SQLite checks every
-    page it reads, so a damaged page met on the way stops `doing` with require_whole's message, without a
-    quick check of the whole file first (its cost grows with the database, not with the work)."""
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        primary = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF  # extended codes keep the primary in the low byte
-        if primary not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-            raise
-        raise _damaged(db, doing, str(exc)) from None
+def damaged_read(db: sqlite_utils.Database, doing: str, exc: sqlite3.DatabaseError) -> BaseException:
+    """For work that reads only part of the file (an export of the latest changes): SQLite checks every page
+    it reads, so a damaged page met on the way stops `doing` with require_whole's message, without a quick
+    check of the whole file first (its cost grows with the database, not with the work). Any other
+    database error is returned as it is."""
+    primary = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF  # extended codes keep the primary in the low byte
+    if primary not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return exc
+    return _damaged(db, doing, str(exc))
 
 
 def _damaged(db: sqlite_utils.Database, doing: str, problem: str) -> DamagedDatabaseError:

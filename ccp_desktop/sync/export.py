@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from ccp_desktop.errors import Cancelled, NothingToExport, PackageError, SetupEr
 from ccp_desktop.paths import key_path_for
 from ccp_desktop.store import lineage, sync_state
 from ccp_desktop.store.connection import database_path
-from ccp_desktop.store.health import refuse_damaged_reads, require_whole
+from ccp_desktop.store.health import damaged_read, require_whole
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.maintenance import journal_seq
 from ccp_desktop.store.migrations import SCHEMA_VERSION
@@ -106,69 +107,69 @@ def export_package(
     created = dt.datetime.now(dt.UTC)
     package_id = str(uuid.uuid4())
     # One read transaction: counts, rows and the sequence range all come from the same snapshot.
-    # A damaged page met on the way stops the export (a changes export skips the whole-file check).
-    with refuse_damaged_reads(db, "export"):
-        db.execute("BEGIN")
+    db.execute("BEGIN")
+    try:
+        seq_from, seq_to = _seq_range(db, kind)
+        full = kind == "full"
+        params = [] if full else [seq_from, seq_to]
+        expected = {k: int(db.execute(f"SELECT count(*) {_selection(k, full)}", params).fetchone()[0]) for k in RECORD_KINDS}
+        total = sum(expected.values())
+        if total == 0:
+            raise NothingToExport("Nothing has changed since the last package; nothing was written")
+        target = out_dir / fmt.package_file_name(install.post_code, created, kind, seq_from, seq_to, package_id)
+        if target.exists():
+            raise PackageError(f"{target} exists already; wait a second and export again")
+        previous = sync_state.last_data_export(db)
+        writer = PackageWriter(target)
         try:
-            seq_from, seq_to = _seq_range(db, kind)
-            full = kind == "full"
-            params = [] if full else [seq_from, seq_to]
-            expected = {k: int(db.execute(f"SELECT count(*) {_selection(k, full)}", params).fetchone()[0]) for k in RECORD_KINDS}
-            total = sum(expected.values())
-            if total == 0:
-                raise NothingToExport("Nothing has changed since the last package; nothing was written")
-            target = out_dir / fmt.package_file_name(install.post_code, created, kind, seq_from, seq_to, package_id)
-            if target.exists():
-                raise PackageError(f"{target} exists already; wait a second and export again")
-            previous = sync_state.last_data_export(db)
-            writer = PackageWriter(target)
-            try:
-                hashes, done = {}, 0
+            hashes, done = {}, 0
 
-                def tick(rows: int) -> None:
-                    nonlocal done
-                    done += rows
-                    if should_cancel and should_cancel():
-                        raise Cancelled("Export cancelled; no file was written")
-                    if progress:
-                        progress(done, total)
-
-                for name, record_kind in RECORD_KINDS.items():
-                    hasher = fmt.SheetHasher()
-
-                    cursor = db.conn.execute(f"SELECT {_columns(record_kind)} {_selection(name, full)} ORDER BY t.rowid", params)
-                    writer.write_records(record_kind, cursor, expected[name], hasher, tick)
-                    hashes[name] = hasher.hexdigest()
-                manifest = {
-                    "format": fmt.FORMAT_NAME,
-                    "format_version": str(fmt.FORMAT_VERSION),
-                    "schema_version": str(SCHEMA_VERSION),
-                    "package_id": package_id,
-                    "kind": kind,
-                    "post_code": install.post_code,
-                    "device_id": install.device_id,
-                    "incarnation": install.incarnation,
-                    "lineage": json.dumps(lineage.own_lineage_entries(db, install.incarnation)),
-                    "officer": install.officer,
-                    "created_at": format_timestamp(created),
-                    "seq_from": str(seq_from),
-                    "seq_to": str(seq_to),
-                    "previous_package_id": previous["package_id"] if previous else "",
-                    "app_version": __version__,
-                }
-                for name in RECORD_KINDS:
-                    manifest[f"rows.{name}"] = str(expected[name])
-                    manifest[f"hash.{name}"] = hashes[name]
-                manifest["public_key"] = signing.public_key_text(key)
-                manifest[fmt.SIGNATURE_KEY] = signing.sign(key, fmt.manifest_message(manifest))
+            def tick(rows: int) -> None:
+                nonlocal done
+                done += rows
                 if should_cancel and should_cancel():
                     raise Cancelled("Export cancelled; no file was written")
-                path = writer.finish(manifest, readme_rows(manifest, install))
-            except BaseException:
-                writer.abandon()
-                raise
-        finally:
-            db.execute("ROLLBACK")
+                if progress:
+                    progress(done, total)
+
+            for name, record_kind in RECORD_KINDS.items():
+                hasher = fmt.SheetHasher()
+
+                cursor = db.conn.execute(f"SELECT {_columns(record_kind)} {_selection(name, full)} ORDER BY t.rowid", params)
+                writer.write_records(record_kind, cursor, expected[name], hasher, tick)
+                hashes[name] = hasher.hexdigest()
+            manifest = {
+                "format": fmt.FORMAT_NAME,
+                "format_version": str(fmt.FORMAT_VERSION),
+                "schema_version": str(SCHEMA_VERSION),
+                "package_id": package_id,
+                "kind": kind,
+                "post_code": install.post_code,
+                "device_id": install.device_id,
+                "incarnation": install.incarnation,
+                "lineage": json.dumps(lineage.own_lineage_entries(db, install.incarnation)),
+                "officer": install.officer,
+                "created_at": format_timestamp(created),
+                "seq_from": str(seq_from),
+                "seq_to": str(seq_to),
+                "previous_package_id": previous["package_id"] if previous else "",
+                "app_version": __version__,
+            }
+            for name in RECORD_KINDS:
+                manifest[f"rows.{name}"] = str(expected[name])
+                manifest[f"hash.{name}"] = hashes[name]
+            manifest["public_key"] = signing.public_key_text(key)
+            manifest[fmt.SIGNATURE_KEY] = signing.sign(key, fmt.manifest_message(manifest))
+            if should_cancel and should_cancel():
+                raise Cancelled("Export cancelled; no file was written")
+            path = writer.finish(manifest, readme_rows(manifest, install))
+        except BaseException:
+            writer.abandon()
+            raise
+    except sqlite3.DatabaseError as exc:  # a damaged page read on the way (a changes export skips the whole-file check)
+        raise damaged_read(db, "export", exc) from None
+    finally:
+        db.execute("ROLLBACK")
     try:
         sync_state.record_export(
             db, package_id=package_id, kind=kind, created_at=manifest["created_at"], path=str(path),
