@@ -31,7 +31,7 @@ from tests.benchmarks.test_ui_bench import (
 )
 
 POSTS, RECORDS = 30, scaled(240_000, 3_000)
-RUNS = 15  # a first page takes tens of milliseconds: the median of many, interleaved
+RUNS = 25  # a first page takes tens of milliseconds: the median of many, interleaved
 DASHBOARD_MS, POSTS_MS = 1000.0, 200.0
 SPECS = lists_for(True)
 
