@@ -38,6 +38,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         from ccp_desktop.sync.signing import parse_public_key
 
         parse_public_key(args.hq_key)  # a mistyped key is refused before anything is made
+    sealing_key = _hq_encryption_key_for_init(args)  # a bad key file too
     post_code = load_reference().post_code_for(args.post)  # "Port Vila" or "vu-portvila" as well as VU-PORTVILA
     install = initialise(path, post_code=post_code, officer=args.officer, role=args.role)
     print(f"Set up {path} for post {install.post_code} ({install.role}), officer {install.officer}.")
@@ -49,7 +50,30 @@ def cmd_init(args: argparse.Namespace) -> int:
 
         change = trust_key(open_existing(args), HQ_POST_CODE, args.hq_key, reason="given at setup")
         print(f"Trusting HQ's key {change.fingerprint} for receipts.")
+    if sealing_key is not None:
+        from ccp_desktop.sync.hq_keys import learn_hq_key
+
+        known, _ = learn_hq_key(open_existing(args), sealing_key[0], sealing_key[1])
+        print(f"Packages will be sealed for HQ's encryption key ({sealing_key[1]}), fingerprint {known.fingerprint}: "
+              "compare it with the one HQ gave you.")
     return EXIT_OK
+
+
+def _hq_encryption_key_for_init(args: argparse.Namespace) -> tuple[str, str] | None:
+    """At a post: HQ's public encryption key from --hq-encryption-key FILE, else the one shipped with the
+    installer for the program's HQ (if any); with how it was learnt."""
+    from ccp_desktop.sync import hq_keys
+    from ccp_desktop.sync.seal import read_recipient_file
+
+    if args.role == "hq":
+        if args.hq_encryption_key:
+            raise _UsageError("--hq-encryption-key is for a post; HQ makes its own key at setup (`hq-key`)")
+        return None
+    if args.hq_encryption_key:
+        path = Path(args.hq_encryption_key).expanduser()
+        return read_recipient_file(path), f"from {path.name}"
+    shipped = hq_keys.shipped_key()
+    return (shipped, "shipped with the installer") if shipped else None
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
@@ -202,25 +226,31 @@ def _parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from ccp_desktop.store.records import insert_record
+    from ccp_desktop.store.saving import save_record
 
-    record = insert_record(open_existing(args), args.kind, _parse_assignments(args.values))
-    print(record["id"])
+    changes = save_record(open_existing(args), args.kind, _parse_assignments(args.values))  # the form's operation
+    print(changes.record_id)
     return EXIT_OK
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from ccp_desktop.store.records import update_record
+    from ccp_desktop.store.records import get_record
+    from ccp_desktop.store.saving import save_record
 
-    record = update_record(open_existing(args), args.kind, args.id, _parse_assignments(args.values))
+    db = open_existing(args)
+    save_record(db, args.kind, _parse_assignments(args.values), record_id=args.id)
+    record = get_record(db, args.kind, args.id)
     print(f"{record['id']} rev {record['rev']}")
     return EXIT_OK
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from ccp_desktop.store.records import tombstone_record
+    from ccp_desktop.store.records import get_record
+    from ccp_desktop.store.saving import delete_record
 
-    record = tombstone_record(open_existing(args), args.kind, args.id)
+    db = open_existing(args)
+    delete_record(db, args.kind, args.id)
+    record = get_record(db, args.kind, args.id)
     print(f"{record['id']} deleted (rev {record['rev']})")
     return EXIT_OK
 
@@ -264,6 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--officer", required=True, help="your name as it should appear on records")
     p.add_argument("--role", choices=["field", "hq"], default="field")
     p.add_argument("--hq-key", metavar="KEY", help="at a post: HQ's public key, so HQ's receipts can be trusted")
+    p.add_argument("--hq-encryption-key", metavar="FILE", help="at a post: HQ's encryption key file (`hq-key --export`), "
+                                                               "to seal packages; default: the one shipped with the installer")
 
     p = command("demo-data", cmd_demo_data, "add realistic synthetic records (for training and testing)")
     p.add_argument("--activities", type=_positive, default=200)
@@ -315,9 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_extensions(command: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
     """The command groups of ccp_desktop/commands/."""
-    from ccp_desktop.commands import desk, reports, sync, undo
+    from ccp_desktop.commands import desk, reports, seal, sync, undo
 
     sync.register(command)
+    seal.register(command)
     reports.register(command)
     desk.register(command)
     undo.register(command)

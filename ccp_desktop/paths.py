@@ -112,5 +112,15 @@ def key_path_for(db_path: Path) -> Path:
     return Path(db_path).with_name(Path(db_path).name + ".signing-key")
 
 
+def seal_keys_path_for(db_path: Path) -> Path:
+    """HQ's private encryption keys (an age identity file), beside the signing key, owner-only."""
+    return Path(db_path).with_name(Path(db_path).name + ".encryption-keys")
+
+
+def outbox_dir_for(db_path: Path) -> Path:
+    """Where a post keeps its own readable copy of each package it sent sealed (owner-only)."""
+    return Path(db_path).parent / "outbox"
+
+
 def default_db_path() -> Path:
     return default_data_dir() / DB_FILENAME

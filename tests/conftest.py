@@ -36,6 +36,17 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
+@pytest.fixture(autouse=True)
+def _workers_stopped() -> Iterator[None]:
+    """A form opened on its own saves on a background worker of its own (`ui.worker.shared_worker`): stop
+    every worker still running once the test is over (and its windows closed), before its files go."""
+    yield
+    import sys
+
+    if "ccp_desktop.ui.worker" in sys.modules:
+        sys.modules["ccp_desktop.ui.worker"].BackgroundWorker.stop_all()
+
+
 @pytest.fixture
 def post_db_path(tmp_path: Path) -> Path:
     from ccp_desktop.sync.identity import initialise

@@ -389,3 +389,18 @@ def test_the_offline_guide_is_bundled_with_its_pictures() -> None:
     for image in re.findall(r'<img src="([^"]+)"', guide.read_text(encoding="utf-8")):
         assert (guide.parent / image).exists(), image
         assert plan.keep_bundled_file(f"resources/guide/{image}")
+
+
+def test_hqs_encryption_key_placed_in_resources_ships_with_the_build(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    """Sealed packages: the installer for the program's HQ carries HQ's public key as
+    resources/hq_encryption_key.txt (`hq-key --export` writes it); the spec bundles resources/ whole and
+    the app looks for the key where the frozen build puts it."""
+    from ccp_desktop.sync import hq_keys
+
+    assert hq_keys.shipped_key_path() == ROOT / "resources" / hq_keys.SHIPPED_KEY_FILE
+    recorder, _ = run_spec("linux", monkeypatch)
+    assert (str(ROOT / "resources"), "resources") in recorder.calls["Analysis"][0][1]["datas"]
+    assert plan.keep_bundled_file(str(Path("resources") / hq_keys.SHIPPED_KEY_FILE))
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert hq_keys.shipped_key_path() == tmp_path / "resources" / hq_keys.SHIPPED_KEY_FILE

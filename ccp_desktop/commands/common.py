@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +60,14 @@ Command = Callable[[str, Handler, str], argparse.ArgumentParser]
 
 def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=None, default=str))
+
+
+def print_listing_start(args: argparse.Namespace, items: Sequence[Any], empty: str) -> bool:
+    """How every list command starts: with `--json` the items as JSON (True: nothing more to print);
+    otherwise `empty` when there are none, and the caller prints one line an item."""
+    if args.json:
+        print_json(items)
+        return True
+    if not items:
+        print(empty)
+    return False

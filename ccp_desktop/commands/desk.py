@@ -5,17 +5,18 @@ handlers return exit codes (0 done, 1 rejected)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
-from ccp_desktop.commands.common import EXIT_OK, EXIT_REJECTED, Command
+from ccp_desktop.commands.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    Command,
+    print_json,
+    print_listing_start,
+)
 from ccp_desktop.commands.common import open_existing as _open
 from ccp_desktop.domain.wording import count_of, local_time
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def cmd_posts(args: argparse.Namespace) -> int:
@@ -23,7 +24,7 @@ def cmd_posts(args: argparse.Namespace) -> int:
 
     posts = posts_desk(_open(args))
     if args.json:
-        _print_json(posts)
+        print_json(posts)
         return EXIT_OK
     heard = [p for p in posts if p["packages"] or p["fingerprint"] or p["refusals"]]
     if not heard:
@@ -58,11 +59,8 @@ def cmd_refusals(args: argparse.Namespace) -> int:
     from ccp_desktop.sync.refusals import list_refusals
 
     entries = list_refusals(_open(args), args.post)
-    if args.json:
-        _print_json(entries)
+    if print_listing_start(args, entries, f"No refused packages{f' from {args.post}' if args.post else ''}."):
         return EXIT_OK
-    if not entries:
-        print(f"No refused packages{f' from {args.post}' if args.post else ''}.")
     for entry in entries:
         print(_refusal_line(entry))
         for problem in entry["problems"]:
@@ -92,11 +90,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(f"Review item {args.id} {state} ({args.action}).")
         return EXIT_OK
     items = list_review_items(db)
-    if args.json:
-        _print_json(items)
+    if print_listing_start(args, items, "No review items open."):
         return EXIT_OK
-    if not items:
-        print("No review items open.")
     for item in items:
         a, b = item["a"], item["b"]
         state = " [asked the post]" if item["status"] == "asked-post" else ""

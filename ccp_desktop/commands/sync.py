@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ccp_desktop.commands.common import EXIT_OK, EXIT_REJECTED, Command, db_path_from_args
+from ccp_desktop.commands.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    Command,
+    db_path_from_args,
+    print_listing_start,
+)
 from ccp_desktop.commands.common import open_existing as _open
 from ccp_desktop.commands.common import print_json as _print_json
 from ccp_desktop.errors import Problem
@@ -47,14 +53,19 @@ def _report(result: Any, as_json: bool) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ccp_desktop.sync.export import export_package
+    from ccp_desktop.sync.sealed_export import export_for_hq
 
     kind = "full" if args.full else "since-receipt" if args.since_receipt else "changes"
-    result = export_package(_open(args), Path(args.out).expanduser(), kind=kind)
+    sent = export_for_hq(_open(args), Path(args.out).expanduser(), kind=kind, seal_it=False if args.no_seal else None)
+    result = sent.export
     note_result(result)
     rows = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.counts.items() if n) or "no rows"
     print(f"Exported a {result.kind} package (changes {result.seq_from}–{result.seq_to}): {rows}.")
-    print(result.path)
+    if sent.sealed:
+        print(f"Sealed for HQ's key {sent.sealed_for}; your own readable copy: {sent.own_copy}")
+    if sent.warning:
+        print(f"warning: {sent.warning}", file=sys.stderr)
+    print(sent.send_path)
     return EXIT_OK
 
 
@@ -94,7 +105,7 @@ def _import_many(args: argparse.Namespace, paths: list[Path]) -> int:
         print("error: --accept-key is for one receipt at a post", file=sys.stderr)
         return EXIT_REJECTED
     if not collect_package_files(paths):
-        print(f"No packages (.xlsx) in {', '.join(str(p) for p in paths)}.", file=sys.stderr)
+        print(f"No packages (.xlsx, .xlsx.age) in {', '.join(str(p) for p in paths)}.", file=sys.stderr)
         return EXIT_REJECTED
     db = _open(args)
     entries = dry_run_batch(db, paths)
@@ -144,11 +155,9 @@ def cmd_trust(args: argparse.Namespace) -> int:
         change = trust_key(db, args.post, args.key, reason=args.reason or "")
     else:
         peers = trusted_keys(db, args.post)
-        if args.json:
-            _print_json(peers)
-        elif not peers:
-            print("No keys trusted yet" + (f" for {args.post}" if args.post else "") + ".")
-        for peer in peers if not args.json else []:
+        if print_listing_start(args, peers, "No keys trusted yet" + (f" for {args.post}" if args.post else "") + "."):
+            return EXIT_OK
+        for peer in peers:
             print(f"{peer['post_code']}: {peer['fingerprint']} ({peer['pinned_how']}, {peer['pinned_at']})")
         return EXIT_OK
     if change.replaced:
@@ -162,11 +171,8 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     from ccp_desktop.sync.conflicts import list_conflicts
 
     conflicts = list_conflicts(_open(args), include_resolved=args.all)
-    if args.json:
-        _print_json(conflicts)
+    if print_listing_start(args, conflicts, "No conflicts to resolve."):
         return EXIT_OK
-    if not conflicts:
-        print("No conflicts to resolve.")
     for c in conflicts:
         state = "" if c["status"] == "open" else f" [{c['status']}]"
         print(f"#{c['id']}{state} {c['table_name']} {c['record_id']} \"{c['title']}\" from {c['post_code']}: "
@@ -197,6 +203,8 @@ def register(command: Command) -> None:
     which.add_argument("--full", action="store_true", help="every record, deleted ones included")
     which.add_argument("--since-receipt", action="store_true", help="everything HQ has not confirmed (a resend)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the package into")
+    p.add_argument("--no-seal", action="store_true", help="write a plain package even though HQ's encryption key "
+                                                          "is known (anyone can read it: a warning is printed)")
 
     p = command("verify", cmd_verify, "check a package (safe to open, intact, signed, valid) without importing it")
     p.add_argument("file", metavar="FILE")

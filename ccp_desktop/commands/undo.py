@@ -10,10 +10,9 @@ from ccp_desktop.commands.common import EXIT_OK, Command, open_existing
 
 def cmd_undo_import(args: argparse.Namespace) -> int:
     from ccp_desktop.store.import_undo import undo_import
-    from ccp_desktop.store.installation import require_installation
 
     db = open_existing(args)
-    result = undo_import(db, args.package_id.strip(), require_installation(db).officer)
+    result = undo_import(db, args.package_id.strip())
     print(result.message)
     return EXIT_OK
 

@@ -28,7 +28,7 @@ from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.files import BACKUPS_DIRNAME as BACKUPS_DIR
 from ccp_desktop.store.files import fsync_dir, restrict_file
 from ccp_desktop.store.installation import set_public_key
-from ccp_desktop.store.maintenance import journal_seq
+from ccp_desktop.store.maintenance import count_live, journal_seq
 from ccp_desktop.store.migrations import SYNCED_TABLES
 from ccp_desktop.store.transactions import write_transaction
 
@@ -168,14 +168,19 @@ def restore_backup(db_path: Path, backup: Path, *, make_key: MakeKey | None = No
     return result
 
 
+def _copy_database(source: sqlite3.Connection, target_path: Path) -> None:
+    """Copy a whole database through SQLite's backup API (a consistent snapshot, WAL included)."""
+    target = sqlite3.connect(str(target_path))
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+
+
 def _stage(backup: Path, staging: Path, info: BackupInfo, make_key: MakeKey | None) -> RestoreResult:
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
-        target = sqlite3.connect(str(staging))
-        try:
-            source.backup(target)
-        finally:
-            target.close()
+        _copy_database(source, staging)
     finally:
         source.close()
     db = open_database(staging)  # brings an older backup's schema up to date
@@ -193,7 +198,7 @@ def _stage(backup: Path, staging: Path, info: BackupInfo, make_key: MakeKey | No
             write_audit(db, officer, "restore-backup", changes={
                 "backup": backup.name, "backup_made_at": info.made_at, "journal_seq": branch,
                 "incarnation": incarnation, "new_key": new_key})
-        counts = {t: int(db.execute(f"SELECT count(*) FROM {t} WHERE deleted = 0").fetchone()[0]) for t in SYNCED_TABLES}
+        counts = count_live(db)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()
@@ -213,11 +218,7 @@ def _keep_aside(db_path: Path) -> Path:
         conn = sqlite3.connect(str(db_path))
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            target = sqlite3.connect(str(partial))
-            try:
-                conn.backup(target)
-            finally:
-                target.close()
+            _copy_database(conn, partial)
         finally:
             conn.close()
     except sqlite3.DatabaseError:

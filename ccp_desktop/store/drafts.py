@@ -2,20 +2,24 @@
 
 Drafts live in their own table (migration m008): never synced, never journalled, never audited.
 A draft is the form's own state (what the fields showed), not a record in stored form: it may be
-half-typed and invalid, and it is only ever read back by the same form.
+half-typed and invalid, and it is only ever read back by the same form. The forms write and drop drafts
+through `keep_draft` and `drop_drafts`, operations run on the app's one background worker like every
+other write.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
 from ccp_desktop.domain.coerce import utc_now
+from ccp_desktop.store.changes import Changes, recording_changes
+from ccp_desktop.store.transactions import write_transaction
 
 
 @dataclass(frozen=True)
@@ -32,9 +36,10 @@ DRAFT_BUSY_TIMEOUT_MS = 100
 
 @contextlib.contextmanager
 def _without_waiting(db: sqlite_utils.Database) -> Iterator[None]:
-    """A draft is written from the GUI thread every few seconds: while another connection holds the
-    write lock (an import running in the worker), skip this draft (sqlite3.OperationalError) rather
-    than freeze the window for the whole busy timeout."""
+    """A draft is written every few seconds: while another connection holds the write lock (another
+    program, such as the command line, importing), skip this draft (sqlite3.OperationalError; the next
+    tick writes it) rather than hold the worker, and a save queued behind the draft, for the whole busy
+    timeout."""
     previous = db.conn.execute("PRAGMA busy_timeout").fetchone()[0]
     db.conn.execute(f"PRAGMA busy_timeout={DRAFT_BUSY_TIMEOUT_MS}")
     try:
@@ -88,5 +93,18 @@ def delete_draft(db: sqlite_utils.Database, form_key: str) -> None:
         db.conn.execute("DELETE FROM drafts WHERE form_key = ?", [form_key])
 
 
-def delete_all_drafts(db: sqlite_utils.Database) -> int:
-    return db.conn.execute("DELETE FROM drafts").rowcount
+def keep_draft(
+    db: sqlite_utils.Database, form_key: str, kind: str, record_id: str | None, payload: dict[str, Any]
+) -> Changes:
+    """Operation: replace the draft of one form. No view shows drafts, so what it returns is empty."""
+    with _without_waiting(db), write_transaction(db), recording_changes(db) as recorder:
+        save_draft(db, form_key, kind, record_id, payload)
+    return recorder.changes
+
+
+def drop_drafts(db: sqlite_utils.Database, form_keys: Iterable[str]) -> Changes:
+    """Operation: drop the drafts of forms saved or thrown away (all or none)."""
+    with _without_waiting(db), write_transaction(db), recording_changes(db) as recorder:
+        for form_key in form_keys:
+            delete_draft(db, form_key)
+    return recorder.changes

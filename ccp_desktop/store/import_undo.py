@@ -19,6 +19,7 @@ from ccp_desktop.domain import records as r
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import NotFoundError, StoreError
 from ccp_desktop.store.audit import write_audit
+from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.sync_state import RecordState, find_import, record_states
 from ccp_desktop.store.transactions import write_transaction
 
@@ -116,10 +117,12 @@ def _referring(db: sqlite_utils.Database, parent: str, ids: list[str], undo: dic
     return out
 
 
-def undo_import(db: sqlite_utils.Database, package_id: str, officer: str) -> UndoResult:
-    """Put every record the import of `package_id` wrote back as it was, in one transaction, audited.
-    The package's ledger entry goes too, so the package can be imported again."""
+def undo_import(db: sqlite_utils.Database, package_id: str, officer: str | None = None) -> UndoResult:
+    """Put every record the import of `package_id` wrote back as it was, in one transaction, audited
+    (by `officer`, or this installation's officer). The package's ledger entry goes too, so the package
+    can be imported again."""
     with write_transaction(db):
+        officer = officer or require_installation(db).officer
         entry = find_import(db, package_id)
         if entry is None or entry["kind"] == "receipt":
             raise NotFoundError(f"No data package {package_id} was imported here; nothing was changed")

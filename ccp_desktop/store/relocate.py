@@ -21,7 +21,13 @@ from pathlib import Path
 import sqlite_utils
 
 from ccp_desktop.errors import CcpError, SetupError, StoreError
-from ccp_desktop.paths import DB_FILENAME, key_path_for, write_pointer
+from ccp_desktop.paths import (
+    DB_FILENAME,
+    key_path_for,
+    outbox_dir_for,
+    seal_keys_path_for,
+    write_pointer,
+)
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.files import partial_path
 from ccp_desktop.store.maintenance import backup_database, check_database, stats
@@ -89,16 +95,22 @@ def move_data_folder(
         if old_key.exists():
             created.append(new_key)
             _copy_private(old_key, new_key)
+        old_seal, new_seal = seal_keys_path_for(current), seal_keys_path_for(new_db)  # HQ's encryption keys
+        if old_seal.exists():
+            created.append(new_seal)
+            _copy_private(old_seal, new_seal)
         for name in (UI_SETTINGS_FILENAME, current.name + REFUSALS_SUFFIX):  # layout; HQ's refusal log
             if (current.parent / name).is_file():
                 created.append(target / name)
                 shutil.copy2(current.parent / name, target / name)
-        if (current.parent / BACKUPS_DIRNAME).is_dir():
-            created.append(target / BACKUPS_DIRNAME)
-            shutil.copytree(current.parent / BACKUPS_DIRNAME, target / BACKUPS_DIRNAME)
+        for folder in (BACKUPS_DIRNAME, outbox_dir_for(current).name):  # backups; a post's copies of sealed packages
+            if (current.parent / folder).is_dir():
+                created.append(target / folder)
+                shutil.copytree(current.parent / folder, target / folder)
         _verify_copy(db, new_db)
-        if old_key.exists() and new_key.read_bytes() != old_key.read_bytes():
-            raise StoreError(f"The signing key copied to {new_key} differs from the original")
+        for old, new in ((old_key, new_key), (old_seal, new_seal)):
+            if old.exists() and new.read_bytes() != old.read_bytes():
+                raise StoreError(f"The key copied to {new} differs from the original")
         write_pointer(target)
     except BaseException as exc:
         _remove(created, target if folder_made else None)
@@ -118,7 +130,8 @@ def moved_note_path(current_db_path: Path) -> Path:
 
 # --- steps -----------------------------------------------------------------------------------------------
 def _files_to_write() -> list[str]:
-    names = [DB_FILENAME, DB_FILENAME + "-wal", DB_FILENAME + "-shm", key_path_for(Path(DB_FILENAME)).name]
+    names = [DB_FILENAME, DB_FILENAME + "-wal", DB_FILENAME + "-shm", key_path_for(Path(DB_FILENAME)).name,
+             seal_keys_path_for(Path(DB_FILENAME)).name, outbox_dir_for(Path(DB_FILENAME)).name]
     return names + [UI_SETTINGS_FILENAME, BACKUPS_DIRNAME, DB_FILENAME + REFUSALS_SUFFIX]
 
 

@@ -18,9 +18,11 @@ import sqlite_utils
 from ccp_desktop.errors import Cancelled, Problem, StoreError
 from ccp_desktop.store import sync_state
 from ccp_desktop.store.backups import daily_backup_target
+from ccp_desktop.store.changes import Changes
 from ccp_desktop.store.connection import configure, database_path
 from ccp_desktop.store.maintenance import backup_database
 from ccp_desktop.sync import signing
+from ccp_desktop.sync.hq_keys import unsealing_for
 from ccp_desktop.sync.importer import import_package
 from ccp_desktop.sync.package import open_package
 from ccp_desktop.sync.result import ImportResult
@@ -94,6 +96,15 @@ class BatchSummary:
     totals: dict[str, int] = field(default_factory=dict)
 
     @property
+    def changes(self) -> Changes:
+        """What the applied packages wrote, together."""
+        out = Changes()
+        for entry in self.entries:
+            if entry.outcome is not None:
+                out |= entry.outcome.changes
+        return out
+
+    @property
     def message(self) -> str:
         parts = [f"{self.applied} package{'s' if self.applied != 1 else ''} imported"]
         if self.refused:
@@ -114,12 +125,12 @@ class BatchSummary:
 
 
 def collect_package_files(paths: Iterable[Path]) -> list[Path]:
-    """The .xlsx files named, and those inside folders named (subfolders too); each once. Office's lock
-    files (~$name.xlsx) and hidden files are left out."""
+    """The .xlsx files named (and sealed .xlsx.age ones), and those inside folders named (subfolders too);
+    each once. Office's lock files (~$name.xlsx) and hidden files are left out."""
     found: dict[Path, None] = {}
     for path in paths:
         path = Path(path).expanduser()
-        candidates = sorted(path.rglob("*.xlsx")) if path.is_dir() else [path]
+        candidates = sorted([*path.rglob("*.xlsx"), *path.rglob("*.xlsx.age")]) if path.is_dir() else [path]
         for file in candidates:
             if file.name.startswith(("~$", ".")):
                 continue
@@ -185,6 +196,12 @@ def _holes_before(db: sqlite_utils.Database, entry: BatchEntry) -> list[tuple[in
 def dry_run_batch(db: sqlite_utils.Database, paths: Iterable[Path], *, progress: Progress | None = None,
                   should_cancel: Callable[[], bool] | None = None) -> list[BatchEntry]:
     """Every package found, in the order they would be applied, each with what applying it would do."""
+    with unsealing_for(db):  # the rehearsal's in-memory copy has no folder: HQ's keys are given here
+        return _dry_run_batch(db, paths, progress, should_cancel)
+
+
+def _dry_run_batch(db: sqlite_utils.Database, paths: Iterable[Path], progress: Progress | None,
+                   should_cancel: Callable[[], bool] | None) -> list[BatchEntry]:
     entries = sorted((read_entry(db, p) for p in collect_package_files(paths)), key=order_key)
     sim = _memory_copy(db)
     try:

@@ -93,8 +93,11 @@ def export_package(
     kind: str = "changes",
     progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    after_write: Callable[[Path], object] | None = None,
 ) -> ExportResult:
-    """Write a package into `out_dir`; returns where and what. Raises NothingToExport or Cancelled."""
+    """Write a package into `out_dir`; returns where and what. Raises NothingToExport or Cancelled.
+    `after_write(path)` runs on the finished workbook before the export is recorded (sealing it for HQ):
+    if it fails, the workbook is removed and nothing is recorded, so the next export sends it again."""
     if kind not in EXPORT_KINDS:
         raise PackageError(f"Unknown package kind {kind!r}: use one of {', '.join(EXPORT_KINDS)}")
     install = require_installation(db)
@@ -165,6 +168,12 @@ def export_package(
             path = writer.finish(manifest, readme_rows(manifest, install))
         except BaseException:
             writer.abandon()
+            raise
+        try:
+            if after_write is not None:
+                after_write(path)
+        except BaseException:
+            path.unlink(missing_ok=True)
             raise
     except sqlite3.DatabaseError as exc:  # a damaged page read on the way (a changes export skips the whole-file check)
         raise damaged_read(db, "export", exc) from None

@@ -31,6 +31,10 @@ def initialise(db_path: Path, *, post_code: str, officer: str, role: str = "fiel
         key_path = key_path_for(Path(db_path))
         key = signing.load_private_key(key_path) if key_path.exists() else signing.create_private_key(key_path)
         public = signing.public_key_text(key)
+        if role == "hq":  # HQ's encryption key for sealed packages, beside the signing key
+            from ccp_desktop.sync.hq_keys import ensure_keyring
+
+            ensure_keyring(Path(db_path))
         return create_installation(
             db, post_code=post_code, officer=officer, role=role,
             public_key=public, key_fingerprint=signing.fingerprint(public),

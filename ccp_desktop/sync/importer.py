@@ -28,6 +28,7 @@ from ccp_desktop.store.transactions import write_transaction
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.checks import validate_package
+from ccp_desktop.sync.hq_keys import unsealing_for
 from ccp_desktop.sync.package import Package, open_package, read_sheets
 from ccp_desktop.sync.plan import KindPlan, Plan, make_plan, package_lineage
 from ccp_desktop.sync.result import ImportResult
@@ -229,8 +230,9 @@ def import_package(
     `accept_fingerprint`: at a post that does not know HQ's key yet, the fingerprint a person compared
     with HQ's; the first receipt signed by that key is then trusted (and the key pinned).
     `backup=False`: the caller made one already (a batch backs up once before its first package)."""
-    result = _import_package(db, path, dry_run=dry_run, progress=progress, should_cancel=should_cancel,
-                             accept_fingerprint=accept_fingerprint, backup=backup)
+    with unsealing_for(db):  # at HQ a sealed package opens with HQ's encryption keys
+        result = _import_package(db, path, dry_run=dry_run, progress=progress, should_cancel=should_cancel,
+                                 accept_fingerprint=accept_fingerprint, backup=backup)
     if result.status == "rejected" and not dry_run:
         install = require_installation(db)
         if install.is_hq:

@@ -100,6 +100,7 @@ def posts_desk(db: sqlite_utils.Database, *, now: dt.datetime | None = None) -> 
             "overdue": days is not None and days > threshold,
             "overdue_days": threshold,
             "refusals": refusals,
+            "imports": sync_state.list_imports(db, post_code=code, kind="data"),  # newest first: each can be undone
         })
     # Posts heard from (or expected: a key registered, a refusal) first, then those not heard from yet.
     out.sort(key=lambda p: (not (p["packages"] or p["fingerprint"] or p["refusals"]), p["post_code"]))

@@ -21,6 +21,7 @@ from openpyxl.utils import column_index_from_string
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import PackageError
 from ccp_desktop.sync import format as fmt
+from ccp_desktop.sync import seal
 
 MAX_PACKAGE_BYTES = 300 * 1024 * 1024
 MAX_ENTRY_BYTES = 1536 * 1024 * 1024
@@ -182,10 +183,17 @@ class Workbook:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.checks = preflight(path)
+        # A sealed package (age) is opened first, into a private plain copy that close() removes.
+        self._opened = seal.open_if_sealed(path)
+        source = self._opened or path
         try:
-            self._book = python_calamine.CalamineWorkbook.from_path(str(path))
+            self.checks = preflight(source)
+            self._book = python_calamine.CalamineWorkbook.from_path(str(source))
+        except PackageError:
+            seal.discard_opened(self._opened)
+            raise
         except Exception as exc:  # noqa: BLE001 - calamine raises several types for a damaged file
+            seal.discard_opened(self._opened)
             raise PackageError(f"Refused: {path.name} cannot be read as a workbook: {exc}") from None
         self.sheet_names = list(self._book.sheet_names)
 
@@ -206,3 +214,4 @@ class Workbook:
     def close(self) -> None:
         with contextlib.suppress(Exception):  # a damaged or half-built workbook may fail to close
             self._book.close()
+        seal.discard_opened(self._opened)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ccp_desktop.errors import Problem
+from ccp_desktop.store.changes import Changes, changes_of_counts
 
 COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "conflicting", "tombstoned")
 STATUSES = ("applied", "dry-run", "already-imported", "rejected", "verified")
@@ -60,6 +61,17 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return self.status != "rejected"
+
+    @property
+    def changes(self) -> Changes:
+        """What an applied import wrote, from its own counts: the record tables with rows inserted, updated
+        or deleted, and the sync bookkeeping (the import itself, conflicts and review items it raised)."""
+        if self.status != "applied":
+            return Changes()  # a dry run, a refusal or a repeat writes no record
+        written = {table: sum(per.get(k, 0) for k in ("inserted", "updated", "tombstoned"))
+                   for table, per in self.counts.items()}
+        written |= {"sync_imports": 1, "sync_conflicts": len(self.conflict_ids), "review_items": len(self.review_ids)}
+        return changes_of_counts(written)
 
     def totals(self) -> dict[str, int]:
         out = empty_counts()

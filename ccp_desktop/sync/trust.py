@@ -15,6 +15,7 @@ from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import POST_CODE, require_installation
 from ccp_desktop.store.transactions import write_transaction
 from ccp_desktop.sync import signing
+from ccp_desktop.sync.hq_keys import unsealing_for
 from ccp_desktop.sync.package import open_package
 
 
@@ -53,9 +54,10 @@ def trust_key(db: sqlite_utils.Database, post_code: str, public_key: str, *, how
 def trust_package_key(db: sqlite_utils.Database, path: Path, fingerprint: str, *, reason: str = "") -> TrustChange:
     """Trust the key that signed a package, once a person has compared its fingerprint with the one the
     sender read out. The package must be intact (its manifest signature holds)."""
-    book, package = open_package(Path(path))
-    if book is not None:
-        book.close()
+    with unsealing_for(db):
+        book, package = open_package(Path(path))
+        if book is not None:
+            book.close()
     if not package.readable or package.errors:
         raise PackageError(f"{Path(path).name} cannot be used to learn a key: "
                            + "; ".join(p.describe() for p in package.errors[:3]))

@@ -12,6 +12,7 @@ from ccp_desktop.store import sync_state
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.checks import validate_package
+from ccp_desktop.sync.hq_keys import unsealing_for
 from ccp_desktop.sync.package import Package, read_package
 from ccp_desktop.sync.result import ImportResult, empty_counts
 
@@ -57,7 +58,8 @@ def verify_package(path: Path, db: sqlite_utils.Database | None = None) -> Impor
     Without a database the package is checked on its own. With one, the signing key is also compared
     with the key that database has pinned for the post (as import would).
     """
-    package = read_package(Path(path))
+    with unsealing_for(db):  # at HQ a sealed package opens with HQ's encryption keys
+        package = read_package(Path(path))
     if package.readable:
         validate_package(package, None)
     if package.readable and not package.errors and db is not None:

@@ -1,44 +1,48 @@
 """What an operation changed, so that each view refreshes only when it must (as Anki's OpChanges).
 
-Operations (a form saved, a delete, an import, an export) announce an `OpChanges` on the window's
-`ChangeHub`; a view compares the tables it reads with the tables that changed. Hidden views only
-remember that they are stale and refresh when next shown.
+Every core operation (a form saved, a delete, an import, a settled conflict) returns a `Changes`
+(store/changes.py): the tables it wrote, reported by the core, never guessed here. The page that ran it
+announces it as an `OpChanges` on the window's `ChangeHub`; each view compares the tables it reads with
+the tables that changed. Hidden views only remember that they are stale and refresh when next shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-# A saved form writes more than its own table: a delivery saves its item lines, an activity its
-# partner links, and a partner created inline appears in every list that names partners.
-_TABLES_WRITTEN_BY_KIND = {
-    "activities": frozenset({"activities", "activity_partners", "partners"}),
-    "equipment_deliveries": frozenset({"equipment_deliveries", "equipment_items", "partners"}),
-    "partners": frozenset({"partners"}),
-}
+from ccp_desktop.store.changes import Changes, Done, run_recorded
 
 
 @dataclass(frozen=True)
 class OpChanges:
-    tables: frozenset[str] = frozenset()
-    sync_state: bool = False  # packages sent or receipts received
-    installation: bool = False  # officer name or identity
-    source: object = field(default=None, compare=False)  # the widget that made the change, if any
+    """What the core reported (`Changes`) and which widget made the change, if any."""
 
-    @classmethod
-    def for_kind(cls, kind: str, source: object = None) -> OpChanges:
-        return cls(tables=_TABLES_WRITTEN_BY_KIND.get(kind, frozenset({kind})), source=source)
+    changes: Changes = field(default_factory=Changes)
+    source: object = field(default=None, compare=False)
 
-    def touches(self, tables: frozenset[str]) -> bool:
-        return bool(self.tables & tables)
+    @property
+    def tables(self) -> frozenset[str]:
+        return self.changes.tables
 
     @property
     def records(self) -> bool:
-        return bool(self.tables)
+        return self.changes.records
+
+    @property
+    def sync_state(self) -> bool:
+        return self.changes.sync_state
+
+    @property
+    def installation(self) -> bool:
+        return self.changes.installation
+
+    def touches(self, tables: frozenset[str]) -> bool:
+        return self.changes.touches(tables)
 
 
 class ChangeHub(QObject):
@@ -68,3 +72,44 @@ class RefreshingPage(QWidget):
         if self.stale:
             self.refresh()
         super().showEvent(event)
+
+
+class ReadingPage(RefreshingPage):
+    """A page showing what one read on the background worker returns (conflicts, review items, posts, sync
+    history): it reads again when records or the sync bookkeeping changed. Subclasses give `read` (run on
+    the worker: no widgets there) and `show_read` (on the GUI thread), and have `worker`, `summary` and a
+    `sync_changed` signal; `run_change` runs their operations."""
+
+    loaded = Signal()  # what was read is on screen
+    sync_changed = Signal(object)  # OpChanges of the page's operations, for the window's ChangeHub
+
+    read_name = "read"
+    worker: Any
+    summary: Any
+
+    def run_change(self, name: str, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
+                   on_error: Callable[[BaseException], None], **kwargs: Any) -> None:
+        """Run a core function that writes (settle, trust, write a receipt, undo an import) on the worker in
+        one recorded transaction; announce what it changed, then give `on_done` what it returned."""
+        def done(result: Done) -> None:
+            self.sync_changed.emit(OpChanges(result.changes, source=self))
+            on_done(result.value)
+
+        self.worker.submit(name, lambda db, _progress, _cancelled: run_recorded(db, fn, *args, **kwargs),
+                           on_done=done, on_error=on_error)
+
+    def on_changes(self, changes: OpChanges) -> None:
+        if changes.sync_state or changes.records:
+            self.mark_stale()
+
+    def refresh(self) -> None:
+        self.stale = False
+        read = self.read
+        self.worker.submit(self.read_name, lambda db, _progress, _cancelled: read(db), on_done=self.show_read,
+                           on_error=lambda exc: self.summary.setText(str(exc)))
+
+    def read(self, db: Any) -> Any:
+        raise NotImplementedError
+
+    def show_read(self, value: Any) -> None:
+        raise NotImplementedError

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -23,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.wording import local_time
-from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.sync.conflicts import list_conflicts
+from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.widgets import action_button, list_over_detail, row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 DIFFERENT = QColor("#fff3cd")
@@ -39,11 +40,11 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-class ConflictsPage(RefreshingPage):
-    loaded = Signal()
+class ConflictsPage(ReadingPage):
     resolved = Signal(object)  # the record as HQ now holds it
     count_changed = Signal(int)  # open conflicts, for the navigation
-    sync_changed = Signal(object)  # OpChanges
+
+    read_name = "conflicts"
 
     def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,14 +72,7 @@ class ConflictsPage(RefreshingPage):
         self.summary.setObjectName("conflicts-summary")
         filters.addWidget(self.summary, 1)
 
-        self.list = QTableWidget(0, 6)
-        self.list.setObjectName("conflicts")
-        self.list.setAccessibleName("Open conflicts")
-        self.list.setHorizontalHeaderLabels(["#", "Record type", "Record", "Post", "Found", "Fields differing"])
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.verticalHeader().setVisible(False)
+        self.list = row_table("conflicts", "Open conflicts", ["#", "Record type", "Record", "Post", "Found", "Fields differing"])
         self.list.itemSelectionChanged.connect(self._show_selected)
 
         self.sides = QTableWidget(0, 4)
@@ -88,12 +82,8 @@ class ConflictsPage(RefreshingPage):
         self.sides.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sides.verticalHeader().setVisible(False)
         self.choices: dict[str, QComboBox] = {}
-        self.keep_post = QPushButton("Keep the post's")
-        self.keep_post.setObjectName("keep-post")
-        self.keep_post.clicked.connect(lambda: self.resolve("post"))
-        self.keep_hq = QPushButton("Keep HQ's")
-        self.keep_hq.setObjectName("keep-hq")
-        self.keep_hq.clicked.connect(lambda: self.resolve("hq"))
+        self.keep_post = action_button("Keep the post's", "keep-post", lambda: self.resolve("post"))
+        self.keep_hq = action_button("Keep HQ's", "keep-hq", lambda: self.resolve("hq"))
         self.keep_fields = QPushButton("Keep the fields chosen")
         self.keep_fields.setObjectName("keep-fields")
         self.keep_fields.clicked.connect(lambda: self.resolve("fields"))
@@ -101,14 +91,7 @@ class ConflictsPage(RefreshingPage):
         actions.addStretch(1)
         for button in (self.keep_post, self.keep_hq, self.keep_fields):
             actions.addWidget(button)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.sides, 1)
-        lower_layout.addLayout(actions)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.list)
-        splitter.addWidget(lower)
+        splitter = list_over_detail(self.list, self.sides, actions)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -116,21 +99,9 @@ class ConflictsPage(RefreshingPage):
         self._enable(False)
 
     # --- loading ------------------------------------------------------------------------------------
-    def on_changes(self, changes: OpChanges) -> None:
-        if changes.sync_state or changes.records:
-            self.mark_stale()
+    read = staticmethod(list_conflicts)  # on the worker
 
-    def refresh(self) -> None:
-        self.stale = False
-
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.conflicts import list_conflicts
-
-            return list_conflicts(db)
-
-        self.worker.submit("conflicts", run, on_done=self._loaded, on_error=lambda exc: self.summary.setText(str(exc)))
-
-    def _loaded(self, conflicts: list[dict[str, Any]]) -> None:
+    def show_read(self, conflicts: list[dict[str, Any]]) -> None:
         self.conflicts = conflicts
         current = self.post_filter.currentData()
         self.post_filter.blockSignals(True)
@@ -222,17 +193,14 @@ class ConflictsPage(RefreshingPage):
         conflict_id = conflict["id"]
         self._enable(False)
 
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.conflicts import resolve_conflict
+        from ccp_desktop.sync.conflicts import resolve_conflict
 
-            return resolve_conflict(db, conflict_id, keep, fields=fields)
-
-        def done(kept: Any) -> None:
+        def done(kept: dict[str, Any]) -> None:
             self.summary.setText(f"Conflict {conflict_id} settled (now rev {kept['rev']}).")
-            self.sync_changed.emit(OpChanges(tables=frozenset({conflict["table_name"]}), sync_state=True, source=self))
             self.resolved.emit(kept)
 
-        self.worker.submit("resolve conflict", run, on_done=done, on_error=self._failed)
+        self.run_change("resolve conflict", resolve_conflict, conflict_id, keep, fields=fields, on_done=done,
+                        on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._enable(True)

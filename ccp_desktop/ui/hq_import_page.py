@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QProgressBar,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from ccp_desktop.errors import Cancelled
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
+from ccp_desktop.ui.widgets import action_button, paint_row, row_table
 from ccp_desktop.ui.worker import BackgroundWorker, Job
 
 COLUMNS = ("", "Post", "Kind", "Changes", "Made", "New", "Updated", "Deleted", "Unchanged", "In conflict",
@@ -115,27 +115,17 @@ class HqImportPage(QWidget):
                             "nothing changes until you press Import selected.")
         self.intro.setObjectName("hq-import-intro")
         self.intro.setWordWrap(True)
-        self.add_files_button = QPushButton("Add files…")
-        self.add_files_button.setObjectName("add-files")
-        self.add_files_button.clicked.connect(self.choose_files)
-        self.add_folder_button = QPushButton("Add folder…")
-        self.add_folder_button.setObjectName("add-folder")
-        self.add_folder_button.clicked.connect(self.choose_folder)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setObjectName("clear-packages")
-        self.clear_button.clicked.connect(self.clear)
-        self.import_button = QPushButton("Import selected")
-        self.import_button.setObjectName("import-selected")
+        self.add_files_button = action_button("Add files…", "add-files", self.choose_files)
+        self.add_folder_button = action_button("Add folder…", "add-folder", self.choose_folder)
+        self.clear_button = action_button("Clear", "clear-packages", self.clear)
+        self.import_button = action_button("Import selected", "import-selected", self.import_selected)
         self.import_button.setEnabled(False)
-        self.import_button.clicked.connect(self.import_selected)
         self.progress = QProgressBar()
         self.progress.setObjectName("hq-import-progress")
         self.progress.setAccessibleName("Progress")
         self.progress.setVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancel-hq-import")
+        self.cancel_button = action_button("Cancel", "cancel-hq-import", self.cancel)
         self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.cancel)
         buttons = QHBoxLayout()
         for widget in (self.add_files_button, self.add_folder_button, self.clear_button):
             buttons.addWidget(widget)
@@ -144,18 +134,12 @@ class HqImportPage(QWidget):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.import_button)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("packages")
-        self.table.setAccessibleName("Packages to import, in the order they will be applied")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table("packages", "Packages to import, in the order they will be applied", COLUMNS,
+                               single=False)
         self.table.setWordWrap(False)  # one line a package; the whole text is in the tooltip
         self.table.doubleClicked.connect(lambda index: self.show_problems(index.row()))
-        self.problems_button = QPushButton("Show problems…")
-        self.problems_button.setObjectName("show-problems")
-        self.problems_button.clicked.connect(lambda: self.show_problems(self.table.currentRow()))
+        self.problems_button = action_button("Show problems…", "show-problems",
+                                             lambda: self.show_problems(self.table.currentRow()))
         self.summary = QLabel()
         self.summary.setObjectName("hq-import-summary")
         self.summary.setWordWrap(True)
@@ -173,7 +157,7 @@ class HqImportPage(QWidget):
     # --- choosing ------------------------------------------------------------------------------------
     def choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Packages to import", str(default_packages_folder()),
-                                                "Sync packages (*.xlsx)")
+                                                "Sync packages (*.xlsx *.xlsx.age)")
         if files:
             self.add_paths([Path(f) for f in files])
 
@@ -288,8 +272,7 @@ class HqImportPage(QWidget):
         self.import_button.setEnabled(False)  # what is left was imported or refused: check again to retry
         self.summary.setText(summary.message + (f" A backup from before the import: {summary.backup_path}"
                                                 if summary.backup_path else ""))
-        tables = frozenset({"activities", "activity_partners", "partners", "equipment_deliveries", "equipment_items"})
-        self.sync_changed.emit(OpChanges(tables=tables if summary.applied else frozenset(), sync_state=True, source=self))
+        self.sync_changed.emit(OpChanges(summary.changes, source=self))
         self.imported.emit(summary)
 
     # --- showing ------------------------------------------------------------------------------------
@@ -319,12 +302,7 @@ class HqImportPage(QWidget):
                     item.setToolTip(f"Signing key {entry.fingerprint or 'unknown'}")
                 self.table.setItem(row, col, item)
             refused = (entry.outcome or entry.preview) is not None and not (entry.outcome or entry.preview).ok
-            colour = REFUSED_COLOUR if refused else WAITING_COLOUR if entry.waits_for else None
-            if colour is not None:
-                for col in range(len(COLUMNS)):
-                    cell = self.table.item(row, col)
-                    if cell is not None:
-                        cell.setBackground(QBrush(colour))
+            paint_row(self.table, row, REFUSED_COLOUR if refused else WAITING_COLOUR if entry.waits_for else None)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
 

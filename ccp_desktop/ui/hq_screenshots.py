@@ -27,8 +27,10 @@ def _make_morning(folder: Path) -> tuple[Path, Path, str]:
     import openpyxl
 
     from ccp_desktop.demo import load_demo_data
+    from ccp_desktop.domain.records import record_kind
     from ccp_desktop.store.connection import open_database
-    from ccp_desktop.store.records import iter_records, update_record
+    from ccp_desktop.store.records import iter_records
+    from ccp_desktop.store.saving import ChildRows, save_record
     from ccp_desktop.sync.export import export_package
     from ccp_desktop.sync.identity import initialise
     from ccp_desktop.sync.importer import import_package
@@ -53,23 +55,25 @@ def _make_morning(folder: Path) -> tuple[Path, Path, str]:
             conflict_id = record["id"]
             suva_activity = next(a for a in iter_records(db, "activities") if a["id"] != conflict_id and a["end_date"])
             suva_serial = next(i for i in iter_records(db, "equipment_items") if i["serials"])["serials"][0]
-            update_record(hq, "activities", conflict_id, {"title": record["title"] + " (HQ corrected)", "location": "Nadi"})
-            update_record(db, "activities", conflict_id, {"title": record["title"] + " — week 2", "participants_male": 14})
+            # The forms' operations: each edit as an officer makes it (one transaction, audited, journalled).
+            save_record(hq, "activities", {"title": record["title"] + " (HQ corrected)", "location": "Nadi"},
+                        record_id=conflict_id, expected_rev=record["rev"])
+            save_record(db, "activities", {"title": record["title"] + " — week 2", "participants_male": 14},
+                        record_id=conflict_id, expected_rev=record["rev"])
         else:
             shutil.copy2(first, morning / first.name)
         load_demo_data(db, activities=10, equipment=3, seed=n + 10)
         if post == "VU-PORTVILA":  # a laptop Suva delivered, recorded again at Port Vila
-            from ccp_desktop.store.records import insert_record
-
             partner = next(iter_records(db, "partners"))
-            delivery = insert_record(db, "equipment_deliveries", {
+            laptop = {"category": "laptop", "quantity": 1, "description": "Laptop 14-inch", "serials": [suva_serial]}
+            save_record(db, "equipment_deliveries", {
                 "recipient_partner_id": partner["id"], "country": "VU", "status": "handed_over",
-                "delivered_on": "2023-08-14", "handover_ref": "HO-VU-2023-007", "received_by_name": "Jean Kalo"})
-            insert_record(db, "equipment_items", {"delivery_id": delivery["id"], "category": "laptop", "quantity": 1,
-                                                  "description": "Laptop 14-inch", "serials": [suva_serial]})
+                "delivered_on": "2023-08-14", "handover_ref": "HO-VU-2023-007", "received_by_name": "Jean Kalo",
+            }, children=ChildRows("equipment_items", "delivery_id", rows=[laptop]))
             # A course Suva ran, recorded again at Port Vila (which sent trainers) in its own words.
-            insert_record(db, "activities", dict(suva_activity, title=f"Port Vila trainers: {suva_activity['title']}",
-                                                 location=None))
+            copied = {f.key: suva_activity[f.key] for f in record_kind("activities").user_fields} | {
+                "title": f"Port Vila trainers: {suva_activity['title']}", "location": None}
+            save_record(db, "activities", copied)
         second = export_package(db, outbox).path
         shutil.copy2(second, morning / second.name)
         if post == "WS-APIA":  # a second copy, opened and changed in Excel before it was sent

@@ -1,15 +1,24 @@
 """The laptop's signing key as HQ needs it: the fingerprint to read out and the public key to send,
-both selectable, and one button that copies them with the line HQ runs to register them."""
+both selectable, and one button that copies them with the line HQ runs to register them. And, at a post's
+setup, the choice of HQ's encryption key that packages are sealed to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QButtonGroup,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -68,3 +77,96 @@ class KeyPanel(QWidget):
     def copy(self) -> None:
         QApplication.clipboard().setText(self._text)
         self.copied.setText("Copied: paste it into your e-mail to HQ.")
+
+
+def choose_key_file(parent: QWidget, title: str, start: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, title, start, "HQ key files (*.txt);;All files (*)")
+    return path
+
+
+class HqKeyChoice(QWidget):
+    """At a post's setup: which HQ encryption key to seal packages to. The one shipped with the installer
+    (when there is one), a key file HQ sent, or none for now; the fingerprint is shown to compare."""
+
+    changed = Signal()
+
+    def __init__(self, choose_file: Callable[[QWidget, str, str], str] | None = None,
+                 parent: QWidget | None = None) -> None:
+        from ccp_desktop.errors import CcpError
+        from ccp_desktop.sync.hq_keys import shipped_key
+
+        super().__init__(parent)
+        self.setObjectName("hq-key-choice")
+        self.choose_file = choose_file or choose_key_file
+        try:
+            self.shipped: str | None = shipped_key()
+            shipped_problem = ""
+        except CcpError as exc:  # a damaged file in the installation: say so, offer the other ways
+            self.shipped, shipped_problem = None, str(exc)
+        self.from_file: str | None = None
+        self.file_name = ""
+        self.use_shipped = QRadioButton("HQ's key shipped with this installation")
+        self.use_shipped.setObjectName("hq-key-shipped")
+        self.use_shipped.setVisible(self.shipped is not None)
+        self.use_file = QRadioButton("A key file HQ sent me…")
+        self.use_file.setObjectName("hq-key-file")
+        self.use_none = QRadioButton("Not now: packages are sent unsealed until HQ's key is set")
+        self.use_none.setObjectName("hq-key-none")
+        self.group = QButtonGroup(self)
+        for button in (self.use_shipped, self.use_file, self.use_none):
+            self.group.addButton(button)
+        (self.use_shipped if self.shipped else self.use_none).setChecked(True)
+        self.status = QLabel(shipped_problem)
+        self.status.setObjectName("hq-key-status")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.use_shipped, self.use_file, self.use_none, self.status):
+            layout.addWidget(widget)
+        self.use_file.clicked.connect(self.choose)
+        self.group.buttonToggled.connect(lambda *_: self._show())
+        self._show()
+
+    def choose(self) -> None:
+        from ccp_desktop.errors import CcpError
+        from ccp_desktop.sync.seal import read_recipient_file
+
+        chosen = self.choose_file(self, "Choose HQ's encryption key file", str(Path.home()))
+        if not chosen:
+            self._show()
+            return
+        try:
+            self.from_file, self.file_name = read_recipient_file(Path(chosen)), Path(chosen).name
+        except CcpError as exc:
+            self.from_file = None
+            self._show(str(exc))
+            return
+        self._show()
+
+    @property
+    def chosen(self) -> tuple[str, str] | None:
+        """(public key, how it was learnt), or None: no key (or a file not chosen yet)."""
+        if self.use_shipped.isChecked() and self.shipped:
+            return self.shipped, "shipped with the installer"
+        if self.use_file.isChecked() and self.from_file:
+            return self.from_file, f"from {self.file_name}"
+        return None
+
+    def is_complete(self) -> bool:
+        return not self.use_file.isChecked() or self.from_file is not None
+
+    def _show(self, problem: str = "") -> None:
+        from ccp_desktop.sync.seal import key_fingerprint
+
+        chosen = self.chosen
+        if problem:
+            self.status.setText(problem)
+        elif chosen:
+            self.status.setText(f"Fingerprint: {key_fingerprint(chosen[0])}\nCompare it with the one HQ gave you "
+                                "(by phone or in writing): every group must match.")
+        elif self.use_file.isChecked():
+            self.status.setText("Choose the key file HQ sent (hq-key --export writes it).")
+        else:
+            self.status.setText("You can set it later: ccp-desktop hq-key --set FILE.")
+        self.changed.emit()

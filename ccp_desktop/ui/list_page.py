@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.reports.details import describe_record
 from ccp_desktop.reports.listing import FLAG, ListQuery, ListSpec
+from ccp_desktop.store.changes import Changes
 from ccp_desktop.sync.review import review_notes
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
@@ -52,6 +53,7 @@ class ListPage(QWidget):
         self.setObjectName(f"page-{spec.name}")
         self.stale = False
         self.review_marks = any(c.type == FLAG for c in spec.columns)  # HQ's lists mark records under review
+        self.worker = worker  # saves and deletes run there (None: the database's shared worker)
         self.model = RecordTableModel(db, spec, worker, self)
 
         self.search = QLineEdit(placeholderText=PLACEHOLDERS.get(spec.name, "Search (Ctrl+F)"))
@@ -216,11 +218,11 @@ class ListPage(QWidget):
         from ccp_desktop.ui import forms
 
         try:
-            dialog = forms.open_record_form(self, self.db, self.spec.open_kind, record_id)
+            dialog = forms.open_record_form(self, self.db, self.spec.open_kind, record_id, worker=self.worker)
         except Exception as exc:
             show_error(self, exc)
             return None
-        dialog.saved.connect(lambda kind, _id: self.record_changed.emit(OpChanges.for_kind(kind, self)))
+        dialog.changed.connect(self._announce)
         return dialog
 
     def delete_selected(self) -> None:
@@ -230,10 +232,14 @@ class ListPage(QWidget):
         if record_id is None:
             return
         try:
-            if forms.confirm_and_delete(self, self.db, self.spec.open_kind, record_id):
-                self.record_changed.emit(OpChanges.for_kind(self.spec.open_kind, self))
+            forms.confirm_and_delete(self, self.db, self.spec.open_kind, record_id, on_deleted=self._announce,
+                                     worker=self.worker)
         except Exception as exc:
             show_error(self, exc)
+
+    def _announce(self, changes: Changes) -> None:
+        """A save or delete made from this page: the core's changes go to every view."""
+        self.record_changed.emit(OpChanges(changes, self))
 
     def select_record(self, record_id: str) -> bool:
         row = self.model.row_of(record_id)

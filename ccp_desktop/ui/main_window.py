@@ -28,6 +28,7 @@ from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
 from ccp_desktop.reports.listing import lists_for
 from ccp_desktop.store.backups import BackupInfo
+from ccp_desktop.store.changes import Changes
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.ui.changes import ChangeHub, OpChanges
@@ -240,8 +241,7 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     def refresh_all(self) -> None:
-        self.hub.announce(OpChanges(tables=frozenset({"activities", "activity_partners", "partners", "equipment_deliveries",
-                                                      "equipment_items"}), sync_state=True))
+        self.hub.announce(OpChanges(Changes.everything()))
 
     # --- actions ----------------------------------------------------------------------------------------
     def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
@@ -352,8 +352,8 @@ class MainWindow(QMainWindow):
         dialog.restore_requested.connect(self.restore_backup)
 
         def accepted() -> None:
-            if dialog.changed:
-                self.hub.announce(OpChanges(installation=True, source=dialog))
+            if dialog.changes:
+                self.hub.announce(OpChanges(dialog.changes, source=dialog))
 
         dialog.accepted.connect(accepted)
         dialog.open()
@@ -454,7 +454,7 @@ class MainWindow(QMainWindow):
             return
         for form in restored:
             # A restored form belongs to no list page: its save must still refresh lists, dashboard and status.
-            form.saved.connect(lambda kind, _id: self.hub.announce(OpChanges.for_kind(kind)))
+            form.changed.connect(lambda changes: self.hub.announce(OpChanges(changes)))
 
     def restore_layout(self) -> None:
         settings = ui_settings(self.db_path)

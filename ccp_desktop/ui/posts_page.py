@@ -1,6 +1,6 @@
 """HQ's Posts page: every post, its key, its last package, what to ask it for, conflicts and refusals;
 overdue posts highlighted. Actions: write a receipt, register a key before the first package, replace a
-key after a re-imaged laptop (with the reason, audited)."""
+key after a re-imaged laptop (with the reason, audited), undo one of the post's imports."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -19,18 +18,19 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ccp_desktop.domain.wording import local_time
-from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.sync.posts import posts_desk
+from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
+from ccp_desktop.ui.post_imports import PostImports
+from ccp_desktop.ui.widgets import action_button, paint_row, row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 COLUMNS = ("Post", "Name", "Key fingerprint", "Key pinned", "Last package made", "Imported", "Confirmed up to",
@@ -63,11 +63,10 @@ class KeyDialog(QDialog):
         form.addRow(buttons)
 
 
-class PostsPage(RefreshingPage):
-    loaded = Signal()
+class PostsPage(ReadingPage):
+    read_name = "posts"
     receipt_written = Signal(object)  # ExportResult
     key_trusted = Signal(object)  # TrustChange
-    sync_changed = Signal(object)  # OpChanges
 
     def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,26 +77,15 @@ class PostsPage(RefreshingPage):
         self.summary = QLabel()
         self.summary.setObjectName("posts-summary")
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("posts")
-        self.table.setAccessibleName("Posts")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table("posts", "Posts", COLUMNS)
         self.table.itemSelectionChanged.connect(self._show_detail)
         self.detail = QLabel("Select a post to see its refused packages and what to ask it for.")
         self.detail.setObjectName("post-detail")
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.receipt_button = QPushButton("Write receipt…")
-        self.receipt_button.setObjectName("write-receipt")
-        self.receipt_button.clicked.connect(self.choose_receipt_folder)
-        self.key_button = QPushButton("Register key…")
-        self.key_button.setObjectName("register-key")
-        self.key_button.clicked.connect(self.ask_key)
+        self.receipt_button = action_button("Write receipt…", "write-receipt", self.choose_receipt_folder)
+        self.key_button = action_button("Register key…", "register-key", self.ask_key)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
         buttons.addWidget(self.key_button)
@@ -105,27 +93,18 @@ class PostsPage(RefreshingPage):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
+        self.imports = PostImports()
+        self.imports.undo_requested.connect(self.undo_import)
+        splitter.addWidget(self.imports)
         splitter.setStretchFactor(0, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(splitter, 1)
 
     # --- loading ------------------------------------------------------------------------------------
-    def on_changes(self, changes: OpChanges) -> None:
-        if changes.sync_state or changes.records:
-            self.mark_stale()
+    read = staticmethod(posts_desk)  # on the worker
 
-    def refresh(self) -> None:
-        self.stale = False
-
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.posts import posts_desk
-
-            return posts_desk(db)
-
-        self.worker.submit("posts", run, on_done=self._show, on_error=lambda exc: self.summary.setText(str(exc)))
-
-    def _show(self, posts: list[dict[str, Any]]) -> None:
+    def show_read(self, posts: list[dict[str, Any]]) -> None:
         selected = self.selected_post()
         self.posts = posts
         self.table.setRowCount(len(posts))
@@ -140,12 +119,7 @@ class PostsPage(RefreshingPage):
                 if col == 9 and p["overdue"]:
                     item.setToolTip(f"No package for more than {p['overdue_days']} days")
                 self.table.setItem(row, col, item)
-            colour = REFUSED_COLOUR if p["refusals"] else OVERDUE_COLOUR if p["overdue"] else None
-            if colour is not None:
-                for col in range(len(COLUMNS)):
-                    cell = self.table.item(row, col)
-                    if cell is not None:
-                        cell.setBackground(QBrush(colour))
+            paint_row(self.table, row, REFUSED_COLOUR if p["refusals"] else OVERDUE_COLOUR if p["overdue"] else None)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
         heard = sum(1 for p in posts if p["packages"])
@@ -185,6 +159,7 @@ class PostsPage(RefreshingPage):
             lines += [f"&nbsp;&nbsp;• {x['sheet'] or ''} row {x['row'] or '–'}, {x['column']}: {x['message']}"
                       for x in refusal["problems"][:10]]
         self.detail.setText("<br>".join(lines))
+        self.imports.show_imports(p["imports"])
 
     def _failed(self, exc: BaseException) -> None:
         show_error(self, exc)
@@ -200,17 +175,13 @@ class PostsPage(RefreshingPage):
             self.write_receipt(code, Path(folder))
 
     def write_receipt(self, code: str, folder: Path) -> None:
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.receipts import write_receipt
-
-            return write_receipt(db, code, folder)
+        from ccp_desktop.sync.receipts import write_receipt
 
         def done(result: Any) -> None:
             self.summary.setText(f"Receipt for {code} saved: {result.path}. Send it to the post.")
-            self.sync_changed.emit(OpChanges(sync_state=True, source=self))
             self.receipt_written.emit(result)
 
-        self.worker.submit("receipt", run, on_done=done, on_error=self._failed)
+        self.run_change("receipt", write_receipt, code, folder, on_done=done, on_error=self._failed)
 
     def ask_key(self) -> KeyDialog | None:
         row = self.table.currentRow()
@@ -226,15 +197,17 @@ class PostsPage(RefreshingPage):
         return self.key_dialog
 
     def trust(self, code: str, key: str, reason: str) -> None:
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.trust import trust_key
-
-            return trust_key(db, code, key, reason=reason)
+        from ccp_desktop.sync.trust import trust_key
 
         def done(change: Any) -> None:
             self.summary.setText(f"Replaced the key trusted for {code} ({change.replaced}) with {change.fingerprint}."
                                  if change.replaced else f"Trusting key {change.fingerprint} for {code}.")
-            self.sync_changed.emit(OpChanges(sync_state=True, source=self))
             self.key_trusted.emit(change)
 
-        self.worker.submit("trust", run, on_done=done, on_error=self._failed)
+        self.run_change("trust", trust_key, code, key, reason=reason, on_done=done, on_error=self._failed)
+
+    def undo_import(self, package_id: str) -> None:
+        from ccp_desktop.store.import_undo import undo_import
+
+        self.run_change("undo import", undo_import, package_id, on_done=self.imports.show_undone,
+                        on_error=self.imports.show_refused)

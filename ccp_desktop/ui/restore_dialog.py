@@ -14,16 +14,13 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -37,7 +34,9 @@ from ccp_desktop.store.backups import (
     inspect_backup,
     list_backups,
 )
+from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.key_panel import KeyPanel
+from ccp_desktop.ui.widgets import row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 # (parent, caption, starting folder) -> the chosen file, or "" when the person cancelled
@@ -118,14 +117,7 @@ class RestoreDialog(QDialog):
         intro = QLabel(f"Backups in {backups_folder(self.db_path)}, newest first. Choose one, or a file from a USB "
                        "stick, then Restore. Backups that cannot be restored are greyed, with the reason.")
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("backups")
-        self.table.setAccessibleName("Backups")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = row_table("backups", "Backups", COLUMNS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -256,15 +248,10 @@ class RestoreDialog(QDialog):
         if info is None or self.reason(info):
             return
         question, detail = confirm_texts(info, self.db_path)
-        box = QMessageBox(QMessageBox.Icon.Question, "Restore from backup", question,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box = ask_later(self, "Restore from backup", question, Button.Yes | Button.Cancel, Button.Cancel,
+                        lambda answer: self._confirmed(info) if answer == Button.Yes else None,
+                        detail=detail, labels={Button.Yes: "Restore"})
         box.setObjectName("confirm-restore")
-        box.setInformativeText(detail)
-        box.button(QMessageBox.StandardButton.Yes).setText("Restore")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda result: self._confirmed(info) if result == QMessageBox.StandardButton.Yes else None)
-        box.open()
 
     def _confirmed(self, info: BackupInfo) -> None:
         self.accept()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -25,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.wording import count_of, local_time
-from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.sync.review import list_review_items
+from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
+from ccp_desktop.ui.widgets import action_button, list_over_detail, row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 SIDE_ROWS = (("post", "Post"), ("recipient", "Recipient"), ("delivered_on", "Delivered on"),
@@ -40,12 +41,12 @@ SHARED = QColor("#fff3cd")
 DUPLICATE = "duplicate-activity"
 
 
-class ReviewPage(RefreshingPage):
-    loaded = Signal()
+class ReviewPage(ReadingPage):
     settled = Signal(object)  # the review item as settled
     count_changed = Signal(int)
     found = Signal(int)  # likely duplicate activities found on demand
-    sync_changed = Signal(object)  # OpChanges
+
+    read_name = "review items"
 
     def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,14 +56,7 @@ class ReviewPage(RefreshingPage):
         self.summary = QLabel()
         self.summary.setObjectName("review-summary")
         self.summary.setWordWrap(True)
-        self.list = QTableWidget(0, 4)
-        self.list.setObjectName("review-items")
-        self.list.setAccessibleName("Review items")
-        self.list.setHorizontalHeaderLabels(["#", "What", "Posts", "State"])
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.verticalHeader().setVisible(False)
+        self.list = row_table("review-items", "Review items", ["#", "What", "Posts", "State"])
         self.list.itemSelectionChanged.connect(self._show_selected)
         self.sides = QTableWidget(len(SIDE_ROWS), 2)
         self.sides.setObjectName("review-sides")
@@ -75,18 +69,15 @@ class ReviewPage(RefreshingPage):
         self.note.setObjectName("review-note")
         self.note.setAccessibleName("Note")
         self.note.setPlaceholderText("Note: what to ask the post, or why these are different items")
-        self.moved_button = QPushButton("Same item moved")
-        self.moved_button.setObjectName("review-moved")
-        self.moved_button.setToolTip("The item went from one post to the other: the transfer is recorded")
-        self.moved_button.clicked.connect(lambda: self.settle("moved"))
-        self.typo_button = QPushButton("Typo: ask the post")
-        self.typo_button.setObjectName("review-typo")
-        self.typo_button.setToolTip("One post mistyped it: the pair stays flagged until its package fixes it")
-        self.typo_button.clicked.connect(lambda: self.settle("typo"))
-        self.different_button = QPushButton("Different items")
-        self.different_button.setObjectName("review-different")
-        self.different_button.setToolTip("Two items that share a serial: dismissed with the note")
-        self.different_button.clicked.connect(lambda: self.settle("different"))
+        self.moved_button = action_button(
+            "Same item moved", "review-moved", lambda: self.settle("moved"),
+            tooltip="The item went from one post to the other: the transfer is recorded")
+        self.typo_button = action_button(
+            "Typo: ask the post", "review-typo", lambda: self.settle("typo"),
+            tooltip="One post mistyped it: the pair stays flagged until its package fixes it")
+        self.different_button = action_button(
+            "Different items", "review-different", lambda: self.settle("different"),
+            tooltip="Two items that share a serial: dismissed with the note")
         # A likely duplicate activity: merged (one of the two counted; neither post's record changes).
         self.keep = QComboBox()
         self.keep.setObjectName("review-keep")
@@ -106,14 +97,7 @@ class ReviewPage(RefreshingPage):
         actions.addWidget(self.note, 1)
         for widget in (self.moved_button, self.typo_button, self.keep, self.merge_button, self.different_button):
             actions.addWidget(widget)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.sides, 1)
-        lower_layout.addLayout(actions)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.list)
-        splitter.addWidget(lower)
+        splitter = list_over_detail(self.list, self.sides, actions)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.find_button)
@@ -123,21 +107,9 @@ class ReviewPage(RefreshingPage):
         self._show_actions_for(None)
         self._enable(False)
 
-    def on_changes(self, changes: OpChanges) -> None:
-        if changes.sync_state or changes.records:
-            self.mark_stale()
+    read = staticmethod(list_review_items)  # on the worker
 
-    def refresh(self) -> None:
-        self.stale = False
-
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.review import list_review_items
-
-            return list_review_items(db)
-
-        self.worker.submit("review items", run, on_done=self._loaded, on_error=lambda exc: self.summary.setText(str(exc)))
-
-    def _loaded(self, items: list[dict[str, Any]]) -> None:
+    def show_read(self, items: list[dict[str, Any]]) -> None:
         self.items = items
         self.list.setRowCount(len(items))
         for row, item in enumerate(items):
@@ -228,39 +200,29 @@ class ReviewPage(RefreshingPage):
         review_id, note, keep = item["id"], self.note.text().strip(), str(self.keep.currentData())
         self._enable(False)
 
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.review import settle_review_item
+        from ccp_desktop.sync.review import settle_review_item
 
-            return settle_review_item(db, review_id, action, note=note, keep=keep)
-
-        def done(settled: Any) -> None:
-            # Lists mark records under review and the dashboard counts a merged pair once: both refresh.
-            self.sync_changed.emit(OpChanges(tables=frozenset({"review_items"}), sync_state=True, source=self))
-            self.settled.emit(settled)
-
-        self.worker.submit("settle review item", run, on_done=done, on_error=self._failed)
+        # Lists mark records under review and the dashboard counts a merged pair once: both refresh.
+        self.run_change("settle review item", settle_review_item, review_id, action, note=note, keep=keep,
+                        on_done=self.settled.emit, on_error=self._failed)
 
     def find_duplicates(self) -> None:
         """On demand: every activity against the other posts' (on the worker); new pairs are listed."""
         self.find_button.setEnabled(False)
         self.summary.setText("Looking for likely duplicate activities…")
 
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.duplicates import find_duplicate_activities
+        from ccp_desktop.sync.duplicates import find_duplicate_activities
 
-            return find_duplicate_activities(db)
-
-        def done(raised: list[int]) -> None:
+        def done(raised: list[Any]) -> None:
             self.find_button.setEnabled(True)
             self.found.emit(len(raised))
-            self.sync_changed.emit(OpChanges(tables=frozenset({"review_items"}), sync_state=True, source=self))
             self.refresh()
 
         def failed(exc: BaseException) -> None:
             self.find_button.setEnabled(True)
             show_error(self, exc)
 
-        self.worker.submit("find duplicate activities", run, on_done=done, on_error=failed)
+        self.run_change("find duplicate activities", find_duplicate_activities, on_done=done, on_error=failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._enable(True)

@@ -11,7 +11,6 @@ from typing import Any
 import sqlite_utils
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -28,14 +26,17 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.errors import CcpError, ValidationError
 from ccp_desktop.paths import DATA_DIR_ENV
-from ccp_desktop.store.backups import backups_to_keep, set_backups_to_keep
-from ccp_desktop.store.installation import installation_problems, require_installation, set_officer
+from ccp_desktop.store.backups import backups_to_keep
+from ccp_desktop.store.changes import Changes
+from ccp_desktop.store.installation import installation_problems, require_installation
 from ccp_desktop.store.relocate import MOVED_NOTE_FILENAME, check_move_target, move_data_folder
+from ccp_desktop.store.saving import save_settings
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import open_folder as show_folder
+from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.key_panel import KeyPanel
 from ccp_desktop.ui.restore_dialog import FileChooser, RestoreDialog
-from ccp_desktop.ui.worker import BackgroundWorker
+from ccp_desktop.ui.worker import BackgroundWorker, shared_worker
 
 # (parent, caption, starting folder) -> the chosen folder, or "" when the person cancelled
 FolderChooser = Callable[[QWidget, str, str], str]
@@ -69,7 +70,8 @@ class SettingsDialog(QDialog):
                  choose_file: FileChooser | None = None) -> None:
         super().__init__(parent)
         self.db, self.db_path = db, Path(db_path)
-        self.worker = worker  # the move runs there, off the GUI thread; without one it runs here
+        # Saving and the move run there, off the GUI thread (a dialog opened on its own gets a worker of its own).
+        self.worker = worker or shared_worker(db)
         self.choose_folder: FolderChooser = choose_folder or QFileDialog.getExistingDirectory
         self.choose_file = choose_file  # for Restore from backup's "Choose another file…"
         self.moving = False
@@ -124,6 +126,8 @@ class SettingsDialog(QDialog):
         self.officer.textChanged.connect(self._check)
         self.resize(620, self.sizeHint().height())
         self.changed = False
+        self.changes = Changes()  # what Save wrote, for the window to refresh from
+        self.saving = False
         self.moved_to: Path | None = None
 
     def _backups_row(self) -> QHBoxLayout:
@@ -154,28 +158,32 @@ class SettingsDialog(QDialog):
         self.problem.setText(problems[0].message if problems else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
 
-    def _save_officer(self) -> bool:
-        name = self.officer.text().strip()
-        if name != require_installation(self.db).officer:
-            try:
-                set_officer(self.db, name)
-            except ValidationError as exc:
-                self.problem.setText(exc.problems[0].message)
-                return False
-            self.changed = True
-        return True
-
-    def _save_keep(self) -> None:
-        if self.keep.value() != backups_to_keep(self.db):
-            set_backups_to_keep(self.db, self.keep.value(), require_installation(self.db).officer)
-
     def accept(self) -> None:
-        if not self.moving and self._save_officer():
-            self._save_keep()
-            super().accept()
+        """Save on the background worker (one transaction); the dialog closes once it is written."""
+        if self.moving or self.saving:
+            return
+        officer, keep = self.officer.text().strip(), self.keep.value()
+        self.saving = True
+        self.buttons.setEnabled(False)
+        self.worker.run_operation("save settings", lambda db: save_settings(db, officer, keep), self._saved, self._not_saved)
+
+    def _saved(self, changes: Changes) -> None:
+        self.saving = False
+        self.buttons.setEnabled(True)
+        self.changes = changes
+        self.changed = bool(changes)
+        super().accept()
+
+    def _not_saved(self, exc: BaseException) -> None:
+        self.saving = False
+        self.buttons.setEnabled(True)
+        if isinstance(exc, ValidationError) and exc.problems:
+            self.problem.setText(exc.problems[0].message)
+        else:
+            show_error(self, exc)
 
     def reject(self) -> None:
-        if not self.moving:  # Esc during a move would leave it running with no one to hear the outcome
+        if not self.moving and not self.saving:  # Esc during a move would leave it running with no one to hear the outcome
             super().reject()
 
     # --- restoring a backup ---------------------------------------------------------------------------
@@ -201,41 +209,28 @@ class SettingsDialog(QDialog):
         except CcpError as exc:
             show_error(self, exc)
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Move data folder", f"Move your data to {target}?",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box = ask_later(
+            self, "Move data folder", f"Move your data to {target}?", Button.Yes | Button.Cancel, Button.Cancel,
+            lambda answer: self.start_move(target) if answer == Button.Yes else None,
+            detail="The database, the signing key, the window layout and the backups are copied there and the copy "
+                   "is checked; then the program reopens on the new folder and uses it from now on.\n\n"
+                   f"Nothing is deleted: the current files stay in {self.db_path.parent} until you remove them.",
+            labels={Button.Yes: "Move"})
         box.setObjectName("confirm-move")
-        box.setInformativeText(
-            "The database, the signing key, the window layout and the backups are copied there and the copy is "
-            "checked; then the program reopens on the new folder and uses it from now on.\n\n"
-            f"Nothing is deleted: the current files stay in {self.db_path.parent} until you remove them.")
-        box.button(QMessageBox.StandardButton.Yes).setText("Move")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda result: self.start_move(target) if result == QMessageBox.StandardButton.Yes else None)
-        box.open()
 
     def start_move(self, target: Path) -> None:
-        if not self._save_officer():  # a name typed before moving goes with the data
+        self._check()
+        if self.problem.text():
             return
         self._set_moving(True)
-        old = self.db_path
+        old, officer = self.db_path, self.officer.text().strip()
 
         def run(db: sqlite_utils.Database, progress: Callable[[int, int], None], _cancelled: Any) -> Path:
+            save_settings(db, officer, backups_to_keep(db))  # a name typed before moving goes with the data
             return move_data_folder(db, old, target, progress=progress)
 
-        if self.worker is not None:
-            self.worker.submit("move data folder", run, on_done=self._moved, on_error=self._move_failed,
-                               on_progress=self._show_progress)
-            return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            new_db = run(self.db, self._show_progress, None)
-        except Exception as exc:
-            QApplication.restoreOverrideCursor()
-            self._move_failed(exc)
-            return
-        QApplication.restoreOverrideCursor()
-        self._moved(new_db)
+        self.worker.submit("move data folder", run, on_done=self._moved, on_error=self._move_failed,
+                           on_progress=self._show_progress)
 
     def _set_moving(self, moving: bool) -> None:
         self.moving = moving

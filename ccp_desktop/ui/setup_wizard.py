@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 from ccp_desktop import APP_NAME
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.store.installation import Installation, installation_problems
-from ccp_desktop.ui.key_panel import KeyPanel
+from ccp_desktop.ui.key_panel import HqKeyChoice, KeyPanel
 from ccp_desktop.ui.restore_dialog import FileChooser
 from ccp_desktop.ui.setup_backup import BackupPage, RestoredPage, SetupPage
 from ccp_desktop.ui.worker import BackgroundWorker
@@ -161,15 +162,21 @@ class OfficerPage(QWizardPage):
 
 
 class ConfirmPage(SetupPage):
-    def __init__(self) -> None:
+    def __init__(self, choose_key_file: FileChooser | None = None) -> None:
         super().__init__()
         self.setTitle("Ready to set up")
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
         self.problem = _problem_label()
+        # Optional, posts only: HQ's encryption key, so that packages are sealed for HQ's eyes.
+        self.hq_key = HqKeyChoice(choose_key_file)
+        self.hq_key_box = QGroupBox("HQ's encryption key (packages are sealed so that only HQ can open them)")
+        QVBoxLayout(self.hq_key_box).addWidget(self.hq_key)
+        self.hq_key.changed.connect(self.completeChanged)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.hq_key_box)
         layout.addWidget(self.problem)
         layout.addStretch(1)
         self.setCommitPage(True)  # once set up there is no going back to change the answers
@@ -185,6 +192,11 @@ class ConfirmPage(SetupPage):
             "It stays in the same folder; keep that folder in your backups.</p>"
         )
         self.problem.clear()
+        self.hq_key_box.setVisible(w.post_page.role != "hq")
+
+    def isComplete(self) -> bool:
+        wizard = self.wizard()
+        return (wizard is not None and self.wiz.post_page.role == "hq") or self.hq_key.is_complete()
 
     def validatePage(self) -> bool:
         return self.wiz.set_up()
@@ -201,9 +213,13 @@ class KeyPage(SetupPage):
         self.panel = KeyPanel()
         note = QLabel("You can see this again at any time in File → Settings.")
         note.setWordWrap(True)
+        self.hq_key_note = QLabel()
+        self.hq_key_note.setObjectName("hq-key-note")
+        self.hq_key_note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel)
         layout.addWidget(note)
+        layout.addWidget(self.hq_key_note)
         layout.addStretch(1)
 
     def initializePage(self) -> None:
@@ -221,7 +237,8 @@ class SetupWizard(QWizard):
     inspected = Signal(object)  # a chosen backup has been read: its BackupInfo
     restore_failed = Signal(object)  # reading or restoring a backup failed: the exception (shown on the page)
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *, choose_file: FileChooser | None = None) -> None:
+    def __init__(self, db_path: Path, parent: QWidget | None = None, *, choose_file: FileChooser | None = None,
+                 choose_key_file: FileChooser | None = None) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.installation: Installation | None = None
@@ -230,7 +247,7 @@ class SetupWizard(QWizard):
         self.setObjectName("setup-wizard")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.post_page, self.officer_page = PostPage(), OfficerPage()
-        self.confirm_page = ConfirmPage()
+        self.confirm_page = ConfirmPage(choose_key_file)
         self.key_page = KeyPage()
         self.backup_page, self.restored_page = BackupPage(choose_file), RestoredPage()
         for number, page in ((POST, self.post_page), (OFFICER, self.officer_page), (CONFIRM, self.confirm_page),
@@ -282,4 +299,23 @@ class SetupWizard(QWizard):
         except (CcpError, OSError) as exc:
             self.confirm_page.problem.setText(f"The database could not be set up: {exc}")
             return False
+        chosen = self.confirm_page.hq_key.chosen if self.installation.role != "hq" else None
+        if chosen is not None:
+            self._learn_hq_key(*chosen)
         return True
+
+    def _learn_hq_key(self, public_key: str, how: str) -> None:
+        """The key was checked when chosen; should saving it still fail, the post is set up all the same
+        (packages go unsealed until `hq-key --set`), and the last page says so."""
+        from ccp_desktop.errors import CcpError
+        from ccp_desktop.store.connection import open_database
+        from ccp_desktop.sync.hq_keys import learn_hq_key
+
+        db = open_database(self.db_path)
+        try:
+            learn_hq_key(db, public_key, how)
+        except CcpError as exc:
+            self.key_page.hq_key_note.setText(f"HQ's encryption key was not saved ({exc}); set it later with "
+                                              "ccp-desktop hq-key --set FILE.")
+        finally:
+            db.close()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QCheckBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -28,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import Cancelled, NothingToExport
-from ccp_desktop.ui.changes import OpChanges, RefreshingPage
+from ccp_desktop.store.changes import Changes
+from ccp_desktop.ui.changes import OpChanges, ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder, open_folder
 from ccp_desktop.ui.forms.prompts import Button, ask_later
@@ -46,13 +48,15 @@ def _when(stamp: Any) -> str:
     return local_time(stamp)
 
 
-class SyncPage(RefreshingPage):
+class SyncPage(ReadingPage):
     export_finished = Signal(object)  # ExportResult
     export_failed = Signal(object)  # the exception (Cancelled and NothingToExport included)
     import_finished = Signal(object)  # ImportResult
     preview_ready = Signal(object)  # ImportResult of a dry run (HQ looks before it imports)
     history_loaded = Signal()
     sync_changed = Signal(object)  # OpChanges for the window (status bar, lists after an import)
+
+    read_name = "sync history"
 
     def __init__(self, db_path: Path, worker: BackgroundWorker, *, is_hq: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +93,13 @@ class SyncPage(RefreshingPage):
         folder_row.addWidget(QLabel("Save in:"))
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(choose)
+        # Sealed for HQ's eyes (age) by default once HQ's encryption key is known here (sync/sealed_export.py).
+        self.seal_box = QCheckBox("Seal for HQ (only HQ can open the file)")
+        self.seal_box.setObjectName("seal-for-hq")
+        self.seal_box.setEnabled(False)
+        self.seal_box.setToolTip("HQ's encryption key is not known on this laptop yet (hq-key --set FILE)")
+        self.seal_box.setVisible(not is_hq)
+        self._seal_known: bool | None = None
         self.export_button = QPushButton("Export package")
         self.export_button.setObjectName("export")
         self.export_button.setDefault(True)
@@ -120,6 +131,7 @@ class SyncPage(RefreshingPage):
         export_layout = QVBoxLayout(export_box)
         export_layout.addLayout(kinds)
         export_layout.addLayout(folder_row)
+        export_layout.addWidget(self.seal_box)
         export_layout.addLayout(run_row)
         export_layout.addLayout(result_row)
 
@@ -173,6 +185,7 @@ class SyncPage(RefreshingPage):
         if self.export_job is not None:
             return
         out_dir, kind = Path(self.folder.text().strip() or "."), self.selected_kind()
+        seal_it = self.seal_box.isChecked()
         ui_settings(self.db_path).setValue("sync/out_dir", str(out_dir))
         self.export_button.setEnabled(False)
         self.progress.setRange(0, 0)  # busy until the first progress report gives a total
@@ -183,10 +196,10 @@ class SyncPage(RefreshingPage):
         self.export_result.setText("Writing the package…")
 
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync.export import export_package
+            from ccp_desktop.sync.sealed_export import export_for_hq
 
             out_dir.mkdir(parents=True, exist_ok=True)
-            return export_package(db, out_dir, kind=kind, progress=progress, should_cancel=should_cancel)
+            return export_for_hq(db, out_dir, kind=kind, seal_it=seal_it, progress=progress, should_cancel=should_cancel)
 
         self.export_job = self.worker.submit("export", run, on_done=self._export_done, on_error=self._export_error,
                                              on_progress=self._export_progress)
@@ -207,16 +220,21 @@ class SyncPage(RefreshingPage):
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
 
-    def _export_done(self, result: Any) -> None:
+    def _export_done(self, sent: Any) -> None:
         self._export_finished()
-        self.last_export_path = Path(result.path)
+        result = sent.export
+        self.last_export_path = Path(sent.send_path)
         rows = sum(result.counts.values())
-        self.export_result.setText(
-            f"Saved {self.last_export_path.name} ({rows:,} record{'s' if rows != 1 else ''}) in "
-            f"{self.last_export_path.parent}. Send it to HQ by e-mail or USB."
-        )
+        text = (f"Saved {self.last_export_path.name} ({rows:,} record{'s' if rows != 1 else ''}) in "
+                f"{self.last_export_path.parent}. Send it to HQ by e-mail or USB.")
+        if sent.sealed:
+            text += f"\nSealed for HQ (key {sent.sealed_for}); your own readable copy is {sent.own_copy}."
+        if sent.warning:
+            text += f"\n{sent.warning}"
+        self.export_result.setText(text)
         self.open_folder_button.setVisible(True)
-        self.sync_changed.emit(OpChanges(sync_state=True, source=self))
+        # The export records the package it wrote (the status bar and history show it).
+        self.sync_changed.emit(OpChanges(Changes({"sync_exports": 1}), source=self))
         self.export_finished.emit(result)
 
     def _export_error(self, exc: BaseException) -> None:
@@ -241,7 +259,7 @@ class SyncPage(RefreshingPage):
     # --- import ------------------------------------------------------------------------------------------
     def _choose_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.import_button.text().rstrip("…"), self.folder.text(),
-                                              "Sync packages (*.xlsx)")
+                                              "Sync packages (*.xlsx *.xlsx.age)")
         if path:
             self.import_file(Path(path))
 
@@ -287,8 +305,7 @@ class SyncPage(RefreshingPage):
         if result.status == "rejected" and result.errors:
             text += "\n" + "\n".join(f"• {p.describe()}" for p in result.errors[:5])
         self.import_result.setText(text)
-        tables = frozenset(result.counts) if result.status == "applied" and result.kind != "receipt" else frozenset()
-        self.sync_changed.emit(OpChanges(tables=tables, sync_state=True, source=self))
+        self.sync_changed.emit(OpChanges(result.changes, source=self))
         self.import_finished.emit(result)
 
     def _ask_to_trust_hq(self, path: Path, fingerprint: str) -> None:
@@ -311,22 +328,31 @@ class SyncPage(RefreshingPage):
         show_error(self, exc)
 
     # --- status and history ------------------------------------------------------------------------------
-    def on_changes(self, changes: OpChanges) -> None:
-        if changes.records or changes.sync_state:
-            self.mark_stale()
+    @staticmethod
+    def read(db: Any) -> Any:
+        from ccp_desktop.sync import status
+        from ccp_desktop.sync.sealed_export import seal_by_default
 
-    def refresh(self) -> None:
-        self.stale = False
+        return (status.pending_change_count(db), status.last_receipt(db), status.package_history(db),
+                seal_by_default(db))
 
-        def run(db: Any, progress: Any, should_cancel: Any) -> Any:
-            from ccp_desktop.sync import status
+    def show_read(self, value: Any) -> None:
+        self._show_history(value)
 
-            return status.pending_change_count(db), status.last_receipt(db), status.package_history(db)
-
-        self.worker.submit("sync history", run, on_done=self._show_history, on_error=lambda exc: self.summary.setText(str(exc)))
+    def _show_seal_choice(self, known: bool) -> None:
+        """Checked by default once HQ's key is known; an officer's own choice stands until that changes."""
+        if known == self._seal_known:
+            return
+        self._seal_known = known
+        self.seal_box.setEnabled(known)
+        self.seal_box.setChecked(known)
+        self.seal_box.setToolTip("Encrypt the package so that only HQ can open it (age). Your own readable copy "
+                                 "stays in the outbox folder beside your data." if known else
+                                 "HQ's encryption key is not known on this laptop yet (hq-key --set FILE)")
 
     def _show_history(self, answer: Any) -> None:
-        pending, receipt, history = answer
+        pending, receipt, history, seal_known = answer
+        self._show_seal_choice(seal_known)
         text = (f"{pending:,} change{'s' if pending != 1 else ''} waiting to be sent." if pending
                 else "Every change has been exported.")
         if receipt:

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ccp_desktop import logs
 from ccp_desktop.errors import Cancelled
+from ccp_desktop.store.changes import Changes
+from ccp_desktop.store.location import database_path
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,7 @@ class Job:
     on_error: Callable[[BaseException], None] | None = None
     on_progress: Callable[[int, int], None] | None = None
     release_db: bool = False
+    finish_on_stop: bool = False  # still written when the window closes (a form's last draft)
     cancel_event: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:
@@ -108,12 +111,18 @@ class _Runner(QObject):
             self.db.close()
             self.db = None
 
+    @Slot()
+    def finish(self) -> None:
+        """The last event of the thread: the jobs submitted before it have run (or failed as cancelled)."""
+        self.close()
+        QThread.currentThread().quit()
+
 
 class BackgroundWorker(QObject):
     """Runs jobs one after another on one thread; the GUI thread stays free."""
 
     _submit = Signal(object)
-    _close = Signal()
+    _end = Signal()
     busy_changed = Signal(bool)
 
     _live: weakref.WeakSet[BackgroundWorker] = weakref.WeakSet()
@@ -129,6 +138,7 @@ class BackgroundWorker(QObject):
         """`open_at_start=False`: no connection until a job needs one (the setup wizard's worker, whose
         database does not exist yet: opening it would create it)."""
         super().__init__(parent)
+        self.db_path = Path(db_path)
         BackgroundWorker._live.add(self)
         self._ids = itertools.count(1)
         self._jobs: dict[int, Job] = {}
@@ -137,7 +147,7 @@ class BackgroundWorker(QObject):
         self._runner = _Runner(db_path)
         self._runner.moveToThread(self._thread)
         self._submit.connect(self._runner.run)
-        self._close.connect(self._runner.close)
+        self._end.connect(self._runner.finish)
         self._runner.progress.connect(self._on_progress)
         self._runner.done.connect(self._on_done)
         self._runner.failed.connect(self._on_failed)
@@ -154,8 +164,9 @@ class BackgroundWorker(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         release_db: bool = False,
+        finish_on_stop: bool = False,
     ) -> Job:
-        job = Job(next(self._ids), name, fn, on_done, on_error, on_progress, release_db)
+        job = Job(next(self._ids), name, fn, on_done, on_error, on_progress, release_db, finish_on_stop)
         self._jobs[job.id] = job
         if len(self._jobs) == 1:
             self.busy_changed.emit(True)
@@ -191,14 +202,44 @@ class BackgroundWorker(QObject):
         if job.on_error:
             job.on_error(exc)  # type: ignore[arg-type]
 
+    def run_operation(
+        self,
+        name: str,
+        operation: Callable[[sqlite_utils.Database], Changes],
+        on_done: Callable[[Changes], None],
+        on_error: Callable[[BaseException], None],
+        *,
+        finish_on_stop: bool = False,
+    ) -> Job:
+        """A change a person makes (a save, a delete, a draft): the core function runs here, on this
+        thread's own connection, and `on_done` gets the `Changes` it returned (on the GUI thread).
+        `finish_on_stop`: written even if the window closes before its turn (`stop` waits for it)."""
+        return self.submit(name, lambda db, _progress, _cancelled: operation(db), on_done=on_done, on_error=on_error,
+                           finish_on_stop=finish_on_stop)
+
     def is_running(self) -> bool:
         return self._thread.isRunning()
 
     def stop(self) -> None:
-        """Cancel what is queued, let the running job notice, close the connection, end the thread."""
+        """Cancel what is queued (except jobs to finish on stop), let the running job notice, close the
+        connection, end the thread. The thread ends on its own `finish` event, queued after every job, so
+        the jobs to finish are run before it, in order."""
         for job in list(self._jobs.values()):
-            job.cancel()
+            if not job.finish_on_stop:
+                job.cancel()
         if self._thread.isRunning():
-            self._close.emit()
-            self._thread.quit()
+            self._end.emit()
             self._thread.wait()
+
+
+def shared_worker(db: sqlite_utils.Database) -> BackgroundWorker:
+    """The one worker writing to this database: the main window's while it is open. A form opened on its
+    own (from a tool or a test) gets one that lives as long as the application."""
+    file = database_path(db)
+    if file is None:
+        raise ValueError("an in-memory database has no background worker")
+    path = file.resolve()
+    for worker in list(BackgroundWorker._live):
+        if worker.is_running() and worker.db_path.resolve() == path:
+            return worker
+    return BackgroundWorker(path, QCoreApplication.instance())

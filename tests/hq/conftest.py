@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -47,6 +48,21 @@ def tamper(path: Path, out: Path) -> Path:
     sheet.cell(2, col).value = "Quietly renamed"
     book.save(out)
     return out
+
+
+def open_posts_page(qtbot: Any, hq: sqlite_utils.Database, post_code: str) -> Any:
+    """HQ's window on its Posts page, read, with `post_code` selected; the page is returned (`.window()`)."""
+    from ccp_desktop.store.connection import database_path
+    from ccp_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(database_path(hq))
+    qtbot.addWidget(window)
+    window.show()
+    posts = window.pages["posts"]
+    with qtbot.waitSignal(posts.loaded, timeout=30_000):
+        window.show_page("posts")
+    posts.select_post(post_code)
+    return posts
 
 
 @pytest.fixture

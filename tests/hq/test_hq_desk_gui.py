@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QDropEvent
 
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.ui.main_window import MainWindow
+from tests.hq.conftest import open_posts_page
 
 
 def _drop(window: MainWindow, *paths: Path) -> None:
@@ -94,13 +95,7 @@ def test_registering_then_replacing_a_key_from_the_posts_page(qtbot: Any, mornin
     hq, _m = morning
     tonga = make_site(tmp_path / "tonga", "TO-NUKUALOFA")
     new_laptop = make_site(tmp_path / "tonga2", "TO-NUKUALOFA")
-    window = MainWindow(database_path(hq))
-    qtbot.addWidget(window)
-    window.show()
-    posts = window.pages["posts"]
-    with qtbot.waitSignal(posts.loaded, timeout=30_000):
-        window.show_page("posts")
-    posts.select_post("TO-NUKUALOFA")
+    posts = open_posts_page(qtbot, hq, "TO-NUKUALOFA")
     assert posts.key_button.text() == "Register key…"
     dialog = posts.ask_key()
     dialog.key.setText(require_installation(tonga).public_key)
@@ -117,7 +112,7 @@ def test_registering_then_replacing_a_key_from_the_posts_page(qtbot: Any, mornin
     assert second.args[0].replaced == first.args[0].fingerprint
     audit = hq.execute("SELECT changes FROM audit_log WHERE action = 'trust-key' ORDER BY id DESC LIMIT 1").fetchone()[0]
     assert "laptop re-imaged after a disk failure" in audit
-    window.close()
+    posts.window().close()
     tonga.close()
     new_laptop.close()
 

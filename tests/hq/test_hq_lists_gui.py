@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from ccp_desktop.store.changes import run_recorded
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.records import insert_record
 from ccp_desktop.sync.export import export_package
@@ -165,9 +166,9 @@ def test_the_hq_dashboard_has_a_by_post_view_and_a_post_filter_on_every_chart(
 
     # Merged: the event is counted once (as Suva's), so Port Moresby's figures drop it.
     [pair] = [i for i in list_review_items(hq) if i["kind"] == "duplicate-activity"]
-    settle_review_item(hq, pair["id"], "merged")
+    settled = run_recorded(hq, settle_review_item, pair["id"], "merged")
     with qtbot.waitSignal(page.refreshed, timeout=30_000):
-        window.hub.announce(OpChanges(tables=frozenset({"review_items"})))  # as the Review page announces it
+        window.hub.announce(OpChanges(settled.changes))  # as the Review page announces it
     assert page.heading.text() == "1 activity and 1 equipment item line, Port Moresby (PG-PORTMORESBY)"
     with qtbot.waitSignal(page.refreshed, timeout=30_000):
         page.post_filter.setCurrentIndex(0)

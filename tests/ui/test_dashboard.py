@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ccp_desktop.reports.dashboard import dashboard_summary
+from ccp_desktop.store.changes import Changes
+from ccp_desktop.store.saving import save_record
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.main_window import MainWindow
 
 
 def test_dashboard_shows_the_posts_numbers_and_follows_changes(qtbot: Any, main_window: MainWindow) -> None:
-    from ccp_desktop.store.records import insert_record
     from tests.unit import factories
 
     page = main_window.dashboard
@@ -23,16 +24,16 @@ def test_dashboard_shows_the_posts_numbers_and_follows_changes(qtbot: Any, main_
     expected = dashboard_summary(main_window.db).participants_by_sex
     assert [s.value() for s in pie.slices()] == [expected["female"], expected["male"], expected["other"]]
 
-    insert_record(main_window.db, "activities", factories.activity(participants_female=1000))
+    changes = save_record(main_window.db, "activities", factories.activity(participants_female=1000))
     with qtbot.waitSignal(page.refreshed, timeout=10_000):
-        main_window.hub.announce(OpChanges.for_kind("activities"))
+        main_window.hub.announce(OpChanges(changes))
     assert page.heading.text().startswith("301 activities")
     assert page.sex_chart.series()[0].slices()[0].value() == expected["female"] + 1000
 
     refreshed: list[int] = []
     page.refreshed.connect(lambda: refreshed.append(1))
-    main_window.hub.announce(OpChanges.for_kind("partners"))  # partners are not charted
-    main_window.hub.announce(OpChanges(sync_state=True))
+    main_window.hub.announce(OpChanges(save_record(main_window.db, "partners", factories.partner())))  # not charted
+    main_window.hub.announce(OpChanges(Changes({"sync_exports": 1})))
     qtbot.waitUntil(lambda: main_window.worker.pending == 0)
     assert refreshed == []
 

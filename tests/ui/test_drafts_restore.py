@@ -4,6 +4,8 @@ after a crash the app offers to reopen it with what had been typed."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +13,15 @@ import pytest
 import shiboken6
 from PySide6.QtWidgets import QMessageBox
 
+from ccp_desktop.store import drafts as draft_store
 from ccp_desktop.store.connection import open_database
-from ccp_desktop.store.drafts import delete_draft, list_drafts, load_draft, save_draft
+from ccp_desktop.store.drafts import delete_draft, keep_draft, list_drafts, load_draft, save_draft
 from ccp_desktop.store.records import get_record, iter_records
+from ccp_desktop.ui.forms import base as form_base
 from ccp_desktop.ui.forms import offer_draft_restore
+from ccp_desktop.ui.forms.actions import open_record_form
 from ccp_desktop.ui.forms.base import RecordForm
+from ccp_desktop.ui.worker import BackgroundWorker, shared_worker
 from tests.ui.test_forms_support import (  # noqa: F401 - `boxes`, `open_form` are fixtures
     boxes,
     choose,
@@ -28,10 +34,15 @@ from tests.ui.test_forms_support import (  # noqa: F401 - `boxes`, `open_form` a
 
 
 def wait_for_draft(qtbot: Any, form: RecordForm) -> None:
-    """Let the draft timer fire (shortened for the test) and wait until the draft is written."""
+    """Let the draft timer fire (shortened for the test) and wait until the worker has written the draft."""
     form.draft_timer.setInterval(20)
     with qtbot.waitSignal(form.draft_saved, timeout=3000):
         pass
+
+
+def worker_done(worker: BackgroundWorker) -> Any:
+    """For qtbot.waitSignal: the worker answered every job it was given."""
+    return {"signal": worker.busy_changed, "check_params_cb": lambda busy: not busy, "timeout": 5000}
 
 
 def crash(form: RecordForm, db: Any) -> None:
@@ -56,20 +67,22 @@ def test_drafts_table_is_outside_the_journal(post_db: Any) -> None:
 
 
 def test_a_draft_never_waits_for_another_writer(post_db_path: Path) -> None:
+    """A draft queued on the worker while another program holds the write lock is skipped at once (the
+    next tick writes it) rather than holding up the worker, and a save behind it, for the busy timeout."""
     import sqlite3
-    import time
 
-    gui, worker = open_database(post_db_path), open_database(post_db_path)
-    worker.conn.execute("BEGIN IMMEDIATE")  # e.g. an import being applied in the background
+    drafting, other = open_database(post_db_path), open_database(post_db_path)
+    other.conn.execute("BEGIN IMMEDIATE")  # e.g. the command line importing a package
     started = time.perf_counter()
     with pytest.raises(sqlite3.OperationalError, match="locked"):
-        save_draft(gui, "partners:new-1", "partners", None, {"state": {}})
+        keep_draft(drafting, "partners:new-1", "partners", None, {"state": {}})
     assert time.perf_counter() - started < 2  # not the 10 s a record save would wait
-    worker.conn.execute("ROLLBACK")
-    save_draft(gui, "partners:new-1", "partners", None, {"state": {}})
-    assert gui.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000  # restored for real saves
-    gui.close()
-    worker.close()
+    other.conn.execute("ROLLBACK")
+    keep_draft(drafting, "partners:new-1", "partners", None, {"state": {}})
+    assert load_draft(drafting, "partners:new-1") is not None
+    assert drafting.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000  # restored for real saves
+    drafting.close()
+    other.close()
 
 
 def test_new_activity_restored_after_a_crash(qtbot: Any, open_form: Any, post_db_path: Path, boxes: Any) -> None:
@@ -144,7 +157,8 @@ def test_discarding_drafts_after_a_crash(qtbot: Any, open_form: Any, post_db_pat
 
     db2 = open_database(post_db_path)
     boxes.answer(QMessageBox.StandardButton.Discard)
-    assert offer_draft_restore(None, db2) == []
+    with qtbot.waitSignal(**worker_done(shared_worker(db2))):
+        assert offer_draft_restore(None, db2) == []
     assert list_drafts(db2) == []
     assert offer_draft_restore(None, db2) == [] and len(boxes.texts) == 1  # nothing left: no question
     db2.close()
@@ -162,6 +176,57 @@ def test_draft_follows_the_form_and_goes_when_it_is_closed(qtbot: Any, open_form
     type_into(qtbot, field(form, "name"), "Acme Cyber Pty Ltd")
     qtbot.waitUntil(lambda: load_draft(post_db, form.form_key) is not None)
     boxes.answer(QMessageBox.StandardButton.Discard)
-    form.close()
-    qtbot.waitUntil(lambda: boxes.done)
+    with qtbot.waitSignal(**worker_done(form.worker)):  # thrown away: the worker drops the draft
+        form.close()
+        qtbot.waitUntil(lambda: boxes.done)
     assert list_drafts(post_db) == []
+
+
+def test_drafts_are_written_and_dropped_on_the_worker(
+        qtbot: Any, open_form: Any, post_db: Any, boxes: Any, monkeypatch: Any) -> None:
+    threads: list[threading.Thread] = []
+    for name in ("keep_draft", "drop_drafts"):
+        real = getattr(draft_store, name)
+
+        def spy(*args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            threads.append(threading.current_thread())
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(form_base, name, spy)
+    form = open_form(post_db, "partners")
+    writes_before = post_db.conn.total_changes
+    type_into(qtbot, field(form, "name"), "Acme")
+    wait_for_draft(qtbot, form)
+    assert load_draft(post_db, form.form_key).payload["state"]["fields"]["name"] == "Acme"
+    boxes.answer(QMessageBox.StandardButton.Discard)
+    with qtbot.waitSignal(**worker_done(form.worker)):
+        form.close()
+    assert load_draft(post_db, form.form_key) is None
+    assert len(threads) == 2 and threading.main_thread() not in threads
+    assert post_db.conn.total_changes == writes_before  # the GUI thread's connection wrote nothing
+
+
+def test_the_last_draft_is_written_even_when_the_worker_stops(qtbot: Any, post_db_path: Path) -> None:
+    """Quitting with unsaved forms keeps what was typed: the window writes each form's draft, then stops
+    its worker, which runs those drafts before it ends rather than cancelling them."""
+    db = open_database(post_db_path)
+    worker = BackgroundWorker(post_db_path)
+    form = open_record_form(None, db, "partners", worker=worker)
+    form.draft_timer.stop()
+    type_into(qtbot, field(form, "name"), "Typed just before quitting")
+    started = threading.Event()
+
+    def long_job(_db: Any, _progress: Any, cancelled: Any) -> None:  # an export, until it is told to stop
+        started.set()
+        while not cancelled():
+            time.sleep(0.005)
+
+    job = worker.submit("export", long_job)
+    assert started.wait(5)
+    form.write_draft()  # queued behind the running job
+    worker.stop()
+    assert job.cancelled and not worker.is_running()
+    assert load_draft(db, form.form_key).payload["state"]["fields"]["name"] == "Typed just before quitting"
+    form.finish_clean()
+    form.close()
+    db.close()

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.store.drafts import save_draft
-from ccp_desktop.store.records import get_record, insert_record
+from ccp_desktop.store.records import get_record
+from ccp_desktop.store.saving import save_record
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.forms import offer_draft_restore
 from ccp_desktop.ui.main_window import MainWindow
@@ -55,10 +56,11 @@ def test_draft_times_and_record_details_are_local(qtbot: Any, laptop_zone: Any, 
     form.finish_clean()
     form.close()
 
-    record = insert_record(db, "activities", factories.activity(title="Zone check"))
+    changes = save_record(db, "activities", factories.activity(title="Zone check"))
+    record = get_record(db, "activities", str(changes.record_id))
     page = main_window.lists["activities"]
     main_window.show_page("activities")
-    main_window.hub.announce(OpChanges.for_kind("activities"))
+    main_window.hub.announce(OpChanges(changes))
     qtbot.waitUntil(lambda: page.select_record(record["id"]))
     stamp = get_record(db, "activities", record["id"])["updated_at"]
     assert stamp.endswith("Z")  # stored UTC

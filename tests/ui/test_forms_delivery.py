@@ -200,14 +200,22 @@ def test_a_failed_save_writes_nothing_and_keeps_the_form(
     fill_delivery(qtbot, form)
     fill_line(qtbot, form.items.lines[0], "Laptop", "Laptop", "V1", "1000")
 
-    def disk_full(*_args: Any, **_kwargs: Any) -> None:
-        raise StoreError("The disk is full; nothing was saved")
+    from ccp_desktop.store import saving
+
+    real_insert = saving.insert_record
+
+    def disk_full(db: Any, kind: str, *args: Any, **kwargs: Any) -> Any:
+        if kind == "equipment_items":  # the delivery is written, then its first line fails
+            raise StoreError("The disk is full; nothing was saved")
+        return real_insert(db, kind, *args, **kwargs)
 
     shown: list[str] = []
     monkeypatch.setattr(ui_errors, "show_error", lambda _parent, exc, **_kw: shown.append(ui_errors.error_text(exc)[0]))
-    monkeypatch.setattr("ccp_desktop.ui.forms.item_lines.insert_record", disk_full)
+    monkeypatch.setattr(saving, "insert_record", disk_full)
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown))  # the save ran on the worker and came back refused
     assert shown == ["The disk is full; nothing was saved"]
+    assert form.save_button.isEnabled() and not form.saving
     assert form.isVisible() and form.is_dirty()
     assert post_db.execute("SELECT count(*) FROM equipment_deliveries").fetchone()[0] == 0  # not half a delivery
 

@@ -40,7 +40,10 @@ def test_create_edit_and_delete_partner(qtbot: Any, open_form: Any, post_db: Any
     assert get_record(post_db, "partners", partner_id)["contact"] == "secretariat@example.org"
 
     boxes.answer(QMessageBox.StandardButton.Yes)
-    assert confirm_and_delete(None, post_db, "partners", partner_id)
+    deleted: list[Any] = []
+    assert confirm_and_delete(None, post_db, "partners", partner_id, on_deleted=deleted.append)
+    qtbot.waitUntil(lambda: bool(deleted))  # the deletion runs on the background worker
+    assert deleted[0].ids == {"partners": frozenset({partner_id})}
     assert get_record(post_db, "partners", partner_id)["deleted"] == 1
     with pytest.raises(NotFoundError, match="has been deleted"):
         open_record_form(None, post_db, "partners", partner_id)

@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from ccp_desktop.errors import Cancelled, NotFoundError
+from ccp_desktop.store.changes import Changes
+from ccp_desktop.store.saving import save_record
 from ccp_desktop.ui.app import acquire_instance_lock, run_gui
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
@@ -46,20 +48,19 @@ def test_lists_show_the_demo_records_with_counts(qtbot: Any, main_window: MainWi
 
 
 def test_a_change_refreshes_only_the_views_that_show_it(qtbot: Any, main_window: MainWindow) -> None:
-    from ccp_desktop.store.records import insert_record
     from tests.unit import factories
 
     main_window.show_page("activities")
     activities, partners = main_window.lists["activities"], main_window.lists["partners"]
     partner_resets: list[int] = []
     partners.model.modelReset.connect(lambda: partner_resets.append(1))
-    record = insert_record(main_window.db, "activities", factories.activity(title="Cyber drill, Lautoka"))
+    changes = save_record(main_window.db, "activities", factories.activity(title="Cyber drill, Lautoka"))
     with qtbot.waitSignal(activities.model.reloaded):
-        main_window.hub.announce(OpChanges(tables=frozenset({"activities"})))
-    assert activities.model.record_id(0) == record["id"]
+        main_window.hub.announce(OpChanges(changes))
+    assert activities.model.record_id(0) == changes.record_id
     assert partner_resets == []  # partners do not show activities' titles: untouched
     assert not main_window.lists["equipment"].stale
-    main_window.hub.announce(OpChanges.for_kind("equipment_deliveries"))
+    main_window.hub.announce(OpChanges(Changes({"equipment_deliveries": 1})))
     assert main_window.lists["equipment"].stale  # hidden: refreshed when next shown
     with qtbot.waitSignal(main_window.lists["equipment"].model.reloaded):
         main_window.show_page("equipment")

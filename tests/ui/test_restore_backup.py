@@ -206,8 +206,10 @@ def test_settings_set_how_many_backups_to_keep(qtbot: Any, post_db: Any, post_db
     dialog.show()
     assert dialog.keep.value() == 20  # the default
     dialog.keep.setValue(keep)
-    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), LEFT)
+    with qtbot.waitSignal(dialog.accepted):  # saved on the background worker, then the dialog closes
+        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), LEFT)
     assert backups_to_keep(post_db) == keep
+    assert dialog.changes.tables == {"settings"}
 
 
 def test_closing_the_list_before_it_is_read_is_harmless(qtbot: Any, main_window: Any) -> None:

@@ -131,7 +131,7 @@ def test_the_core_copies_the_layout_file_the_ui_writes() -> None:
     assert UI_SETTINGS_FILENAME == SETTINGS_FILENAME
 
 
-def test_without_a_worker_the_dialog_moves_in_place_and_says_where(qtbot: Any, post_db: Any, post_db_path: Path,
+def test_a_dialog_opened_on_its_own_moves_on_a_worker_of_its_own(qtbot: Any, post_db: Any, post_db_path: Path,
                                                                    tmp_path: Path) -> None:
     target = tmp_path / "backed-up"
     dialog = SettingsDialog(post_db, post_db_path, choose_folder=lambda parent, caption, start: str(target))

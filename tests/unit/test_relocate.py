@@ -198,3 +198,23 @@ def test_move_works_on_a_database_without_layout_or_backups(tmp_path: Path) -> N
     assert new_db.name == paths.DB_FILENAME
     assert sorted(p.name for p in new_db.parent.iterdir()) == [paths.DB_FILENAME, key_path_for(new_db).name]
     assert paths.read_pointer() == new_db.parent
+
+
+def test_move_takes_hqs_encryption_keys_and_a_posts_outbox(tmp_path: Path) -> None:
+    """Sealed packages: HQ's keys must move with its data (or sealed packages stop opening), owner-only;
+    a post's readable copies of the packages it sent sealed move too."""
+    from ccp_desktop.paths import outbox_dir_for, seal_keys_path_for
+
+    path = tmp_path / "hq" / paths.DB_FILENAME
+    initialise(path, post_code="AU-CANBERRA", officer="Hana HQ", role="hq")
+    outbox_dir_for(path).mkdir()
+    (outbox_dir_for(path) / "CCP-FJ-SUVA-copy.xlsx").write_bytes(b"the post's own copy")
+    db = open_database(path)
+    try:
+        new_db = relocate.move_data_folder(db, path, tmp_path / "elsewhere")
+    finally:
+        db.close()
+    for name in (seal_keys_path_for(path).name, f"{outbox_dir_for(path).name}/CCP-FJ-SUVA-copy.xlsx"):
+        assert (new_db.parent / name).read_bytes() == (path.parent / name).read_bytes(), name
+    modes = {stat.S_IMODE(seal_keys_path_for(new_db).stat().st_mode)}
+    assert modes == ({0o600} if sys.platform != "win32" else modes)

@@ -199,8 +199,8 @@ def test_partner_or_activity_in_use_by_a_delivery_cannot_be_deleted(post_db):
 
 
 def test_money_is_stored_as_whole_cents_and_adds_up_exactly(post_db):
+    from ccp_desktop.reports.certificate import certificate_html
     from ccp_desktop.reports.figures import ReportScope, scope_totals
-    from ccp_desktop.ui.forms.certificate import certificate_html
 
     for amount in (0.1, 0.2, 0.7):
         insert_record(post_db, "activities", f.activity(budget_aud=amount, spend_aud=amount))

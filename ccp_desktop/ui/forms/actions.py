@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWidget
 from ccp_desktop.store.drafts import Draft
 from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.deleting import confirm_and_delete  # noqa: F401 - part of this module's API
+from ccp_desktop.ui.worker import BackgroundWorker
 
 _open_forms: dict[str, RecordForm] = {}
 
@@ -28,7 +29,7 @@ def form_class(kind: str) -> type[RecordForm]:
 
 def open_record_form(
     parent: QWidget | None, db: sqlite_utils.Database, kind: str, record_id: str | None = None,
-    *, draft: Draft | None = None,
+    *, draft: Draft | None = None, worker: BackgroundWorker | None = None,
 ) -> RecordForm:
     """Open the form for a new record (no id) or an existing one; shown beside the main window, not modal.
 
@@ -40,7 +41,7 @@ def open_record_form(
         already.activateWindow()
         return already
     cls = form_class(kind)
-    form: RecordForm = cls(parent, db, record_id, form_key=draft.form_key if draft else None)
+    form: RecordForm = cls(parent, db, record_id, form_key=draft.form_key if draft else None, worker=worker)
     if key:
         _open_forms[key] = form
         form.finished.connect(lambda _r, k=key: _open_forms.pop(k, None))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from ccp_desktop.domain.coerce import parse_int
 from ccp_desktop.domain.reference import ReferenceData
 from ccp_desktop.errors import Problem
+from ccp_desktop.store.saving import ChildRows
 from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.partner_links import PartnerLinks
 from ccp_desktop.ui.forms.widgets import CheckList, CodeCombo, DateEdit, LongTextEdit
@@ -170,7 +171,5 @@ class ActivityForm(RecordForm):
     def extra_problems(self) -> list[Problem]:
         return self.partners.problems()
 
-    def write(self) -> str:
-        activity_id = self.write_main()
-        self.partners.write(activity_id)
-        return activity_id
+    def dependants(self) -> ChildRows:
+        return self.partners.child_rows()

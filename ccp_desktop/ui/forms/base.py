@@ -4,12 +4,13 @@ unsaved changes, and a question before unsaved changes are thrown away."""
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+import shiboken6
 import sqlite_utils
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -33,12 +34,14 @@ from ccp_desktop.domain.coerce import coerce_record
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.domain.wording import local_time
-from ccp_desktop.errors import CcpError, NotFoundError, Problem
-from ccp_desktop.store.drafts import Draft, delete_draft, save_draft
+from ccp_desktop.errors import NotFoundError, Problem
+from ccp_desktop.store.changes import Changes
+from ccp_desktop.store.drafts import Draft, drop_drafts, keep_draft
 from ccp_desktop.store.records import StoreLookup, get_record
-from ccp_desktop.store.transactions import write_transaction
+from ccp_desktop.store.saving import ChildRows, save_record
 from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.forms.widgets import CheckList, CodeCombo, DateEdit, LongTextEdit, RecordPicker
+from ccp_desktop.ui.worker import BackgroundWorker, shared_worker
 
 ERROR_STYLE = "color: #b00020;"
 DRAFT_INTERVAL_MS = 3000
@@ -122,14 +125,17 @@ class RecordForm(QDialog):
 
     kind_name = ""
     saved = Signal(str, str)  # kind, record id: after a successful save or delete
+    changed = Signal(object)  # the core's Changes, after a save or a delete (lists refresh from it)
     draft_saved = Signal()
 
     def __init__(
         self, parent: QWidget | None, db: sqlite_utils.Database, record_id: str | None = None,
-        *, form_key: str | None = None,
+        *, form_key: str | None = None, worker: BackgroundWorker | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db = db
+        self.db = db  # read only: every write runs on the worker's own connection
+        self.worker = worker or shared_worker(db)
+        self.saving = False
         self.kind = r.record_kind(self.kind_name)
         self.ref = load_reference()
         self.lookup = StoreLookup(db)
@@ -143,7 +149,9 @@ class RecordForm(QDialog):
         self._touched: set[str] = set()
         self._loading = True
         self._problems: list[Problem] = []
-        self._last_draft: Any = None
+        self._last_draft: Any = None  # the state the latest draft operation wrote
+        self._draft_stored = False  # a draft of this form may be in the database (to drop when done)
+        self._draft_writes = 0  # draft operations queued on the worker, not yet answered
         self.question: QMessageBox | None = None  # the "unsaved changes" question while it is shown
         # Not modal: a modal form blocks the main window, whose close button then does nothing at all
         # (Qt drops the close request); the main window instead asks about unsaved forms when it closes.
@@ -195,7 +203,7 @@ class RecordForm(QDialog):
 
         self.draft_timer = QTimer(self)
         self.draft_timer.setInterval(DRAFT_INTERVAL_MS)
-        self.draft_timer.timeout.connect(self.write_draft)
+        self.draft_timer.timeout.connect(self._draft_tick)
         self.draft_timer.start()
         self.finished.connect(self._closed)
         if self._bindings:
@@ -243,9 +251,9 @@ class RecordForm(QDialog):
         """Problems of parts other than the main record's fields (partner rows, item lines)."""
         return []
 
-    def write(self) -> str:
-        """Write the record (inside one transaction opened by `save`); return its id."""
-        return self.write_main()
+    def dependants(self) -> ChildRows | None:
+        """The dependants saved with the record (partner links, item lines), as they are on screen."""
+        return None
 
     # -- fields -----------------------------------------------------------------------------------
     def add_field(
@@ -313,6 +321,7 @@ class RecordForm(QDialog):
             self.set_state(state)
         self._initial_draft_note(draft)
         self._last_draft = None  # write it again at the next tick under the same key
+        self._draft_stored = True
 
     def _initial_draft_note(self, draft: Draft) -> None:
         note = f"Restored from a draft saved at {local_time(draft.saved_at)}; it is not saved yet."
@@ -325,23 +334,45 @@ class RecordForm(QDialog):
     def is_dirty(self) -> bool:
         return bool(self.get_state() != self._initial)
 
+    def _draft_tick(self) -> None:
+        # While the worker is busy (a long import) one draft per form waits in its queue, not one a tick.
+        if not self._draft_writes:
+            self.write_draft()
+
     def write_draft(self) -> None:
-        """Called by the draft timer: keep what is on screen, or drop the draft once it matches the record."""
-        try:
-            state = self.get_state()
-            if state == self._last_draft:
-                return
-            if state == self._initial:
-                delete_draft(self.db, self.form_key)
-            else:
-                payload = {"state": state, "rev": self.expected_rev, "title": self.windowTitle()}
-                save_draft(self.db, self.form_key, self.kind.name, self.record_id, payload)
-            self._last_draft = state
-        except CcpError:
-            return  # a draft is a convenience; the form itself still works
-        except Exception:  # noqa: BLE001 - e.g. the disk is full: never interrupt typing for a draft
+        """Keep what is on screen, or drop the draft once it matches the record: an operation on the
+        background worker (which keeps it even if the window closes first); `draft_saved` when written."""
+        state = self.get_state()
+        if state == self._last_draft:
             return
-        self.draft_saved.emit()
+        if state == self._initial:
+            if not self._draft_stored:
+                self._last_draft = state  # nothing typed, nothing stored: nothing to write
+                return
+            operation: Callable[[sqlite_utils.Database], Changes] = partial(drop_drafts, form_keys=[self.form_key])
+            self._draft_stored = False
+        else:
+            payload = {"state": state, "rev": self.expected_rev, "title": self.windowTitle()}
+            operation = partial(keep_draft, form_key=self.form_key, kind=self.kind.name, record_id=self.record_id,
+                                payload=payload)
+            self._draft_stored = True
+        self._draft_writes += 1
+        self.worker.run_operation(
+            "write draft", operation, lambda _changes: self._draft_written(state), self._draft_failed,
+            finish_on_stop=True,
+        )
+
+    def _draft_written(self, state: Any) -> None:
+        self._draft_writes -= 1
+        self._last_draft = state
+        if shiboken6.isValid(self):  # the form may have closed while its last draft was being written
+            self.draft_saved.emit()
+
+    def _draft_failed(self, _exc: BaseException) -> None:
+        # A draft is a convenience (the write lock was busy, the disk is full): never interrupt typing for
+        # it; the next tick tries again.
+        self._draft_writes -= 1
+        self._draft_stored = True  # whatever was there may still be
 
     def _closed(self, _result: int) -> None:
         self.draft_timer.stop()
@@ -378,6 +409,8 @@ class RecordForm(QDialog):
             show_messages(binding.error, messages)
         problems += self.extra_problems()
         self._problems = problems
+        if self.saving:
+            return  # "Saving…" stays until the worker answers
         self.save_button.setEnabled(not problems)
         if problems:
             labels = {b.key: b.label for b in self._bindings.values()}
@@ -398,53 +431,77 @@ class RecordForm(QDialog):
         return list(self._problems)
 
     # -- actions --------------------------------------------------------------------------------------
-    def write_main(self) -> str:
-        from ccp_desktop.store.records import insert_record, update_record
-
-        values = self.main_values()
-        if self.record_id is None:
-            return str(insert_record(self.db, self.kind.name, values)["id"])
-        update_record(self.db, self.kind.name, self.record_id, values, expected_rev=self.expected_rev)
-        return self.record_id
-
     def _save_shortcut(self) -> None:
         if self.save_button.isEnabled():
             self.save()
 
     def save(self) -> bool:
-        from ccp_desktop.ui.errors import show_error
-
+        """Check, then hand the save to the background worker (one transaction on its own connection).
+        True if a save was started; the form closes when it is done, or shows why not and stays open."""
+        if self.saving:
+            return False  # a second click while the first save runs must not save twice
         self.revalidate()
         if self._problems:
             return False
-        try:
-            with write_transaction(self.db):
-                record_id = self.write()
-                # In the same transaction: a saved record never leaves a draft to "restore" (a duplicate).
-                delete_draft(self.db, self.form_key)
-        except Exception as exc:  # noqa: BLE001 - every failure is shown in plain words; nothing was written
-            show_error(self, exc)
-            return False
-        self.record_id = record_id
-        self.finish_clean()
-        self.saved.emit(self.kind.name, record_id)
-        super().accept()
+        kind, values, children = self.kind.name, self.main_values(), self.dependants()
+        record_id, rev, draft_key = self.record_id, self.expected_rev, self.form_key
+        self._set_saving(True)
+        self.worker.run_operation(
+            f"save {kind}",
+            lambda db: save_record(db, kind, values, record_id=record_id, expected_rev=rev, children=children,
+                                   draft_key=draft_key),
+            self._save_done, self._save_failed,
+        )
         return True
 
+    def _set_saving(self, saving: bool) -> None:
+        self.saving = saving
+        if saving:
+            self.draft_timer.stop()  # the save drops the draft; a tick now would write it back
+            self.save_button.setEnabled(False)
+            self.summary.setText("Saving…")
+            self.summary.setStyleSheet("color: palette(mid);")
+        else:
+            self.draft_timer.start()
+            self.revalidate()
+
+    def _save_done(self, changes: Changes) -> None:
+        self._draft_stored = False  # the save dropped it
+        self.saving = False
+        self.record_id = changes.record_id or self.record_id
+        self.finish_clean()
+        self.changed.emit(changes)
+        self.saved.emit(self.kind.name, self.record_id)
+        super().accept()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        from ccp_desktop.ui.errors import show_error
+
+        self._set_saving(False)
+        show_error(self, exc)  # nothing was written: the form stays open with what was typed
+
     def finish_clean(self) -> None:
-        """The form's content is saved or thrown away: its draft goes."""
+        """The form's content is saved or thrown away: its draft goes (on the worker, queued after any
+        draft write still waiting there). A save dropped it already, in its own transaction."""
         self.draft_timer.stop()
-        with contextlib.suppress(Exception):  # a leftover draft is only offered again later: harmless
-            delete_draft(self.db, self.form_key)
+        if self._draft_stored:
+            self._draft_stored = False
+            # A failure leaves a draft that is only offered again at the next start: harmless.
+            self.worker.run_operation("drop draft", partial(drop_drafts, form_keys=[self.form_key]),
+                                      lambda _changes: None, lambda _exc: None, finish_on_stop=True)
         self._initial = self.get_state()
 
     def delete(self) -> None:
         from ccp_desktop.ui.forms.deleting import confirm_and_delete
 
-        if self.record_id and confirm_and_delete(self, self.db, self.kind.name, self.record_id):
-            self.finish_clean()
-            self.saved.emit(self.kind.name, self.record_id)
-            super().accept()
+        if self.record_id and not self.saving:
+            confirm_and_delete(self, self.db, self.kind.name, self.record_id, on_deleted=self._deleted)
+
+    def _deleted(self, changes: Changes) -> None:
+        self.finish_clean()
+        self.changed.emit(changes)
+        self.saved.emit(self.kind.name, self.record_id)
+        super().accept()
 
     def accept(self) -> None:  # Enter in a line edit must not close the form without saving
         if self.save_button.isEnabled():
@@ -452,6 +509,8 @@ class RecordForm(QDialog):
 
     def reject(self) -> None:
         """Cancel, Escape and the window's close button: ask before throwing away unsaved changes."""
+        if self.saving:
+            return  # the save decides: the form closes when it is written, or stays to show why not
         if not self.is_dirty():
             self.finish_clean()
             super().reject()

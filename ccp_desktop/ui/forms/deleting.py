@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlite_utils
 from PySide6.QtWidgets import QWidget
 
 from ccp_desktop.domain import records as r
-from ccp_desktop.store.records import deletion_blockers, get_record, tombstone_record
+from ccp_desktop.store.changes import Changes
+from ccp_desktop.store.records import deletion_blockers, get_record
+from ccp_desktop.store.saving import delete_record
 from ccp_desktop.ui.forms.prompts import Button, ask, tell
+from ccp_desktop.ui.worker import BackgroundWorker, shared_worker
 
 
 def _describe(db: sqlite_utils.Database, kind: r.RecordKind, record_id: str) -> tuple[str, str]:
@@ -21,8 +26,12 @@ def _describe(db: sqlite_utils.Database, kind: r.RecordKind, record_id: str) -> 
     return title, consequence
 
 
-def confirm_and_delete(parent: QWidget | None, db: sqlite_utils.Database, kind: str, record_id: str) -> bool:
-    """Ask, then tombstone the record (it is sent as a deletion in the next package). True if deleted."""
+def confirm_and_delete(
+    parent: QWidget | None, db: sqlite_utils.Database, kind: str, record_id: str,
+    *, on_deleted: Callable[[Changes], None] | None = None, worker: BackgroundWorker | None = None,
+) -> bool:
+    """Ask, then tombstone the record on the background worker (it is sent as a deletion in the next
+    package); `on_deleted(changes)` runs once it is done. True if the deletion was started."""
     from ccp_desktop.ui.errors import show_error
 
     rk = r.record_kind(kind)
@@ -44,9 +53,9 @@ def confirm_and_delete(parent: QWidget | None, db: sqlite_utils.Database, kind: 
     )
     if answer != Button.Yes:
         return False
-    try:
-        tombstone_record(db, kind, record_id)
-    except Exception as exc:  # noqa: BLE001 - shown in plain words; nothing was changed
-        show_error(parent, exc)
-        return False
+    def failed(exc: BaseException) -> None:
+        show_error(parent, exc)  # e.g. deleted meanwhile: nothing was changed
+
+    (worker or shared_worker(db)).run_operation(
+        f"delete {kind}", lambda wdb: delete_record(wdb, kind, record_id), on_deleted or (lambda _changes: None), failed)
     return True

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.errors import Problem
 from ccp_desktop.store.lookups import partner_country
+from ccp_desktop.store.saving import ChildRows
 from ccp_desktop.ui.forms.activity_form import place_entries
 from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.item_lines import ItemLines
@@ -127,7 +128,5 @@ class DeliveryForm(RecordForm):
     def extra_problems(self) -> list[Problem]:
         return self.items.problems(self.record_id)
 
-    def write(self) -> str:
-        delivery_id = self.write_main()
-        self.items.write(delivery_id)
-        return delivery_id
+    def dependants(self) -> ChildRows:
+        return self.items.child_rows()

@@ -27,13 +27,8 @@ from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import Problem
 from ccp_desktop.store.installation import get_installation
 from ccp_desktop.store.lookups import record_post, serial_holder
-from ccp_desktop.store.records import (
-    StoreLookup,
-    insert_record,
-    iter_records,
-    tombstone_record,
-    update_record,
-)
+from ccp_desktop.store.records import StoreLookup, iter_records
+from ccp_desktop.store.saving import ChildRows
 from ccp_desktop.ui.forms.base import chain_after, error_label, show_messages
 from ccp_desktop.ui.forms.widgets import CodeCombo, DateEdit, SerialsEdit
 
@@ -313,17 +308,10 @@ class ItemLines(QWidget):
             f"{count} item line{'s' if count != 1 else ''}; total value AUD {money_text(total) if total_known else '?'}")
         return out
 
-    def write(self, delivery_id: str) -> None:
-        """Inside the delivery's transaction. Removed lines go first so their serials are free to reuse."""
+    def child_rows(self) -> ChildRows:
+        """The lines as saved with the delivery; removed lines go first, so their serials are free to reuse."""
         kept = {line.item_id for line in self.lines if line.item_id}
-        for item_id in self._existing:
-            if item_id not in kept:
-                tombstone_record(self.db, "equipment_items", item_id)
-        # Existing lines first: a serial moved from an old line to a new one is freed before it is taken.
-        for line in sorted(self.lines, key=lambda x: x.item_id is None):
-            values = line.raw()
-            old = self._existing.get(line.item_id or "")
-            if old is None:
-                insert_record(self.db, "equipment_items", values | {"delivery_id": delivery_id})
-            else:
-                update_record(self.db, "equipment_items", old["id"], values, expected_rev=old["rev"])
+        rows = [line.raw() | ({"id": line.item_id, "rev": self._existing[line.item_id]["rev"]}
+                              if line.item_id in self._existing else {})
+                for line in self.lines]
+        return ChildRows("equipment_items", "delivery_id", rows, [i for i in self._existing if i not in kept])

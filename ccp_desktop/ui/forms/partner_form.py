@@ -54,13 +54,15 @@ def create_partner_inline(
     parent: QWidget, db: sqlite_utils.Database, typed_name: str, on_created: Callable[[str], None]
 ) -> PartnerForm:
     """Open a small partner form over `parent`; `on_created(partner_id)` runs once it is saved."""
-    form = PartnerForm(parent, db)
+    form = PartnerForm(parent, db, worker=parent.worker if isinstance(parent, RecordForm) else None)
     form.setWindowTitle("New partner")
     if typed_name:
         form.prefill_name(typed_name)
     form.saved.connect(lambda _kind, partner_id: on_created(partner_id))
     if isinstance(parent, RecordForm):
-        form.saved.connect(parent.saved)  # lists of partners learn of it now, not when the parent is saved
+        # Lists of partners learn of it now, not when the parent is saved.
+        form.changed.connect(parent.changed)
+        form.saved.connect(parent.saved)
     form.finished.connect(form.deleteLater)
     form.open()
     return form

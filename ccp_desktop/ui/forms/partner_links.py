@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import Problem
-from ccp_desktop.store.records import insert_record, iter_records, tombstone_record, update_record
+from ccp_desktop.store.records import iter_records
+from ccp_desktop.store.saving import ChildRows
 from ccp_desktop.ui.forms.base import chain_after, error_label, show_messages
 from ccp_desktop.ui.forms.widgets import CodeCombo, RecordPicker
 
@@ -152,17 +153,16 @@ class PartnerLinks(QWidget):
         show_messages(self.error, [p.message for p in out])
         return out
 
-    def write(self, activity_id: str) -> None:
-        """Inside the activity's transaction: removals first, so that a partner can move between rows."""
+    def child_rows(self) -> ChildRows:
+        """The links as saved with the activity: an unchanged link is left alone (no new revision)."""
         rows = self.rows()
         kept = {row["link_id"] for row in rows if row["link_id"]}
-        for link_id in self._existing:
-            if link_id not in kept:
-                tombstone_record(self.db, "activity_partners", link_id)
+        out: list[dict[str, Any]] = []
         for row in rows:
             values = {"partner_id": row["partner"]["id"], "role": row["role"]}
             old = self._existing.get(row["link_id"] or "")
             if old is None:
-                insert_record(self.db, "activity_partners", values | {"activity_id": activity_id})
+                out.append(values)
             elif (old["partner_id"], old["role"]) != (values["partner_id"], values["role"]):
-                update_record(self.db, "activity_partners", old["id"], values, expected_rev=old["rev"])
+                out.append(values | {"id": old["id"], "rev": old["rev"]})
+        return ChildRows("activity_partners", "activity_id", out, [i for i in self._existing if i not in kept])

@@ -7,11 +7,12 @@ from PySide6.QtWidgets import QWidget
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.wording import local_time
-from ccp_desktop.store.drafts import Draft, delete_draft, list_drafts
+from ccp_desktop.store.drafts import Draft, drop_drafts, list_drafts
 from ccp_desktop.store.records import get_record
 from ccp_desktop.ui.forms.actions import form_class, open_record_form
 from ccp_desktop.ui.forms.base import RecordForm
 from ccp_desktop.ui.forms.prompts import Button, ask
+from ccp_desktop.ui.worker import BackgroundWorker, shared_worker
 
 
 def _restorable(db: sqlite_utils.Database, draft: Draft) -> bool:
@@ -29,12 +30,22 @@ def _describe(draft: Draft) -> str:
     return f"• {title} (saved {local_time(draft.saved_at)})"
 
 
-def offer_draft_restore(parent: QWidget | None, db: sqlite_utils.Database) -> list[RecordForm]:
+def _drop(worker: BackgroundWorker, drafts: list[Draft]) -> None:
+    """On the worker, like every write; a draft that stays (the write failed) is only offered again."""
+    if drafts:
+        keys = [d.form_key for d in drafts]
+        worker.run_operation("drop drafts", lambda db: drop_drafts(db, keys), lambda _changes: None,
+                             lambda _exc: None, finish_on_stop=True)
+
+
+def offer_draft_restore(
+    parent: QWidget | None, db: sqlite_utils.Database, worker: BackgroundWorker | None = None
+) -> list[RecordForm]:
     """If drafts were left by a crash, ask, then reopen each in its form (or throw them away)."""
-    drafts = list_drafts(db)
-    for draft in [d for d in drafts if not _restorable(db, d)]:
-        delete_draft(db, draft.form_key)
-    drafts = [d for d in drafts if _restorable(db, d)]
+    worker = worker or shared_worker(db)
+    everything = list_drafts(db)
+    drafts = [d for d in everything if _restorable(db, d)]
+    _drop(worker, [d for d in everything if d not in drafts])
     if not drafts:
         return []
     answer = ask(
@@ -46,7 +57,6 @@ def offer_draft_restore(parent: QWidget | None, db: sqlite_utils.Database) -> li
         labels={Button.Yes: "Reopen"},
     )
     if answer != Button.Yes:
-        for draft in drafts:
-            delete_draft(db, draft.form_key)
+        _drop(worker, drafts)
         return []
-    return [open_record_form(parent, db, d.kind, d.record_id, draft=d) for d in drafts]
+    return [open_record_form(parent, db, d.kind, d.record_id, draft=d, worker=worker) for d in drafts]

@@ -63,7 +63,7 @@ def _render_certificate_page(db: sqlite_utils.Database, delivery_id: str, png: P
     from PySide6.QtCore import QRectF, QSizeF
     from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
 
-    from ccp_desktop.ui.forms.certificate import certificate_html
+    from ccp_desktop.reports.certificate import certificate_html
 
     width, height = 794, 1123  # A4 at 96 dpi
     document = QTextDocument()
