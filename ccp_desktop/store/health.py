@@ -38,13 +38,28 @@ def require_whole(db: sqlite_utils.Database, doing: str) -> None:
     """Refuse `doing` (e.g. "export") from a damaged database, saying where the way back is."""
     problems = quick_check(db)
     if problems:
-        path = database_path(db)
-        where = backups_folder(path) if path else Path("backups")
-        raise DamagedDatabaseError(
-            f"The database is damaged ({problems[0]}), so the {doing} was stopped: nothing was written. "
-            f"Restore the newest good backup (in {where}) or recover what can be read (Settings, or "
-            "`ccp-desktop recover`); the damaged file is kept as it is."
-        )
+        raise _damaged(db, doing, problems[0])
+
+
+def damaged_read(db: sqlite_utils.Database, doing: str, exc: sqlite3.DatabaseError) -> BaseException:
+    """For work that reads only part of the file (an export of the latest changes): SQLite checks every page
+    it reads, so a damaged page met on the way stops `doing` with require_whole's message, without a quick
+    check of the whole file first (its cost grows with the database, not with the work). Any other
+    database error is returned as it is."""
+    primary = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF  # extended codes keep the primary in the low byte
+    if primary not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return exc
+    return _damaged(db, doing, str(exc))
+
+
+def _damaged(db: sqlite_utils.Database, doing: str, problem: str) -> DamagedDatabaseError:
+    path = database_path(db)
+    where = backups_folder(path) if path else Path("backups")
+    return DamagedDatabaseError(
+        f"The database is damaged ({problem}), so the {doing} was stopped: nothing was written. "
+        f"Restore the newest good backup (in {where}) or recover what can be read (Settings, or "
+        "`ccp-desktop recover`); the damaged file is kept as it is."
+    )
 
 
 def newest_good_backup(db_path: Path) -> BackupInfo | None:

@@ -90,3 +90,16 @@ def m017_attachments(db: sqlite_utils.Database) -> None:
             stored_at TEXT NOT NULL
         )"""
     )
+
+
+@migrations()
+def m018_list_filter_indexes(db: sqlite_utils.Database) -> None:
+    """The Activities list reads its first page newest first (by rowid) under a filter on line of effort,
+    status or country, or none: an index per filter, live flag second (rowid appended), reads the page in
+    rowid order, and one on the live flag alone serves the unfiltered list. Without them SQLite reads every
+    live activity through (deleted, start_date) and sorts them all: the first page of 40,000 activities at
+    HQ took 0.3 s, and it grows with the table."""
+    db.execute("CREATE INDEX activities_deleted ON activities (deleted)")
+    db.execute("CREATE INDEX activities_stream ON activities (stream, deleted)")
+    db.execute("CREATE INDEX activities_status ON activities (status, deleted)")
+    db.execute("CREATE INDEX activities_country ON activities (country, deleted)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from ccp_desktop.errors import Cancelled, NothingToExport, PackageError, SetupEr
 from ccp_desktop.paths import key_path_for
 from ccp_desktop.store import lineage, sync_state
 from ccp_desktop.store.connection import database_path
-from ccp_desktop.store.health import require_whole
+from ccp_desktop.store.health import damaged_read, require_whole
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.maintenance import journal_seq
 from ccp_desktop.store.migrations import SCHEMA_VERSION
@@ -72,9 +73,11 @@ def _seq_range(db: sqlite_utils.Database, kind: str) -> tuple[int, int]:
 def _selection(kind_name: str, full: bool) -> str:
     if full:
         return f"FROM {kind_name} AS t"
+    # `+table_name`: the journal is read by its sequence range (the primary key), so the cost follows the
+    # changes; on the (table_name, record_id) index SQLite would read the table's whole history.
     return (
         f"FROM {kind_name} AS t WHERE id IN (SELECT record_id FROM change_journal"
-        f" WHERE table_name = '{kind_name}' AND seq BETWEEN ? AND ?)"
+        f" WHERE +table_name = '{kind_name}' AND seq BETWEEN ? AND ?)"
     )
 
 
@@ -104,7 +107,8 @@ def export_package(
     if install.is_hq:
         raise PackageError("HQ does not export data packages; it sends each post a receipt (`receipt --post CODE`)")
     key = load_signing_key(db)
-    require_whole(db, "export")  # never sign a package built from a damaged page
+    if kind == "full":  # never sign a package built from a damaged page; a full export reads them all anyway
+        require_whole(db, "export")
     out_dir = prepare_out_dir(out_dir)
     created = dt.datetime.now(dt.UTC)
     package_id = str(uuid.uuid4())
@@ -180,6 +184,8 @@ def export_package(
             for written in (path, *parts):
                 written.unlink(missing_ok=True)
             raise
+    except sqlite3.DatabaseError as exc:  # a damaged page read on the way (a changes export skips the whole-file check)
+        raise damaged_read(db, "export", exc) from None
     finally:
         db.execute("ROLLBACK")
     try:

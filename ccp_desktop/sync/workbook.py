@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -152,7 +153,7 @@ class PackageWriter:
         except CoerceError as exc:
             raise PackageError(f"{kind.label} {raw[0]} holds a value this program cannot export ({exc}); "
                                "edit the record and export again") from None
-        except CcpError:
+        except (CcpError, sqlite3.DatabaseError):  # a damaged page read: the caller words it (health.refuse_damaged_reads)
             raise
         except Exception as exc:  # a scratch file could not be written: the data folder's drive is full
             raise files.write_failure(exc, self.work, "the package's working files") from None

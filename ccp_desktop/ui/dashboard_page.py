@@ -4,7 +4,7 @@ package, activities and spend (double-click a post to show only its records)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -34,14 +34,11 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.wording import count_of, local_time
-from ccp_desktop.reports.dashboard import (
-    DashboardSummary,
-    dashboard_summary,
-    post_label,
-    value_axis_ticks,
-)
 from ccp_desktop.ui.changes import OpChanges, RefreshingPage
 from ccp_desktop.ui.worker import BackgroundWorker
+
+if TYPE_CHECKING:  # the figures' module is imported by the first refresh, on the worker: not at start-up
+    from ccp_desktop.reports.dashboard import DashboardSummary
 
 PALETTE = ["#1f5f8b", "#e07a1f", "#3a9d5d", "#b8433c", "#7a5ea8", "#8c6d46", "#c9a227", "#5c6f7e"]
 SEX_LABELS = {"female": "Female", "male": "Male", "other": "Other/not stated"}
@@ -142,10 +139,16 @@ class DashboardPage(RefreshingPage):
         self.stale = False
         self.heading.setText("Counting…" if self.summary is None else self.heading.text())
         post = self.chosen_post()
+
+        def summarise(db: Any, progress: Any = None, cancelled: Any = None) -> DashboardSummary:
+            from ccp_desktop.reports.dashboard import dashboard_summary
+
+            return dashboard_summary(db, post)
+
         if self.worker is None:
-            self.show_summary(dashboard_summary(self.db, post))
+            self.show_summary(summarise(self.db))
             return
-        self.worker.submit("dashboard", lambda db, progress, cancelled: dashboard_summary(db, post),
+        self.worker.submit("dashboard", summarise,
                            on_done=self.show_summary, on_error=lambda exc: self.heading.setText(f"Dashboard unavailable: {exc}"))
 
     def show_summary(self, summary: DashboardSummary) -> None:
@@ -166,6 +169,8 @@ class DashboardPage(RefreshingPage):
     # --- HQ: the post filter and the by-post view ---------------------------------------------------------
     def _fill_posts(self, summary: DashboardSummary) -> None:
         """The filter lists the posts HQ holds records or packages from; the choice is kept across refreshes."""
+        from ccp_desktop.reports.dashboard import post_label
+
         chosen = self.post_filter.currentData()
         self._filling = True
         try:
@@ -275,6 +280,8 @@ def _add_axes(chart: Any, series: Any, categories: list[str], most: float,
     categories_axis.append(categories)
     chart.addAxis(categories_axis, category_side)
     series.attachAxis(categories_axis)
+    from ccp_desktop.reports.dashboard import value_axis_ticks
+
     values_axis = QValueAxis()
     top, step, decimals = value_axis_ticks(most, whole=whole)
     values_axis.setLabelFormat(f"%.{decimals}f")

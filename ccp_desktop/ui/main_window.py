@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLockFile, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
@@ -32,12 +32,15 @@ from ccp_desktop.store.changes import Changes
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.ui.changes import ChangeHub, OpChanges
-from ccp_desktop.ui.dashboard_page import DashboardPage
 from ccp_desktop.ui.errors import show_error
-from ccp_desktop.ui.list_page import ListPage
+from ccp_desktop.ui.lazy_pages import LazyPages, PageSubset
 from ccp_desktop.ui.settings import ui_settings
-from ccp_desktop.ui.sync_page import SyncPage
 from ccp_desktop.ui.worker import BackgroundWorker
+
+if TYPE_CHECKING:  # pages are imported when first made (start-up imports only the page shown first)
+    from ccp_desktop.ui.dashboard_page import DashboardPage
+    from ccp_desktop.ui.list_page import ListPage
+    from ccp_desktop.ui.sync_page import SyncPage
 
 PAGES = ("dashboard", "activities", "equipment", "partners", "sync")
 HQ_PAGES = ("hq-import", "posts", "conflicts", "review")  # the headquarters desk, for the HQ role only
@@ -88,22 +91,17 @@ class MainWindow(QMainWindow):
         self.nav.setSpacing(2)
         self.nav.setMaximumWidth(220)
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
-        self.dashboard = DashboardPage(self.worker, self.db, is_hq=self.installation.is_hq)
-        self.lists = {name: ListPage(self.db, self.db_path, spec, self.worker)
-                      for name, spec in lists_for(self.installation.is_hq).items()}
-        self.sync_page = SyncPage(self.db_path, self.worker, is_hq=self.installation.is_hq)
+        self.delete_action: QAction | None = None
+        self._list_specs = lists_for(self.installation.is_hq)
         self.page_names = PAGES + (HQ_PAGES if self.installation.is_hq else ())
+        self.pages = LazyPages(self.page_names, self.stack, self._make_page)
+        self.lists: PageSubset[ListPage] = PageSubset(self.pages, tuple(self._list_specs))
         for name in self.page_names:
-            page = self.dashboard if name == "dashboard" else self.sync_page if name == "sync" else \
-                self.lists[name] if name in self.lists else self._hq_page(name)
-            self.pages[name] = page
-            self.stack.addWidget(page)
             item = QListWidgetItem(self.style().standardIcon(PAGE_ICONS[name]), PAGE_TITLES[name])
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.nav.addItem(item)
         self.setAcceptDrops(self.installation.is_hq)  # packages dropped anywhere on the window go to Import many
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(lambda row: self.pages.show(self.page_names[row]) if row >= 0 else None)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(self.nav)
@@ -112,17 +110,49 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([150, 1100])
         self.setCentralWidget(self.splitter)
 
-        for page in self.lists.values():
-            page.record_changed.connect(self.hub.announce)
-        self.sync_page.sync_changed.connect(self.hub.announce)
         self.hub.changed.connect(self.on_changes)
-        self.lists["equipment"].extra_buttons.addWidget(self._certificate_button())
+        for name in ("conflicts", "review"):  # made at once: the navigation shows how many are open
+            if name in self.page_names:
+                self.pages[name]
 
         self._build_status_bar()
         self._build_menus()
         self._update_title()
         self.restore_layout()
         self.refresh_status()
+
+    # --- pages -------------------------------------------------------------------------------------------
+    @property
+    def dashboard(self) -> DashboardPage:
+        return self.pages["dashboard"]  # type: ignore[return-value]
+
+    @property
+    def sync_page(self) -> SyncPage:
+        return self.pages["sync"]  # type: ignore[return-value]
+
+    def _make_page(self, name: str) -> QWidget:
+        """A page, the first time it is asked for (LazyPages), wired to the window."""
+        if name == "dashboard":
+            from ccp_desktop.ui.dashboard_page import DashboardPage
+
+            return DashboardPage(self.worker, self.db, is_hq=self.installation.is_hq)
+        if name == "sync":
+            from ccp_desktop.ui.sync_page import SyncPage
+
+            sync = SyncPage(self.db_path, self.worker, is_hq=self.installation.is_hq)
+            sync.sync_changed.connect(self.hub.announce)
+            return sync
+        if name in self._list_specs:
+            from ccp_desktop.ui.list_page import ListPage
+
+            page = ListPage(self.db, self.db_path, self._list_specs[name], self.worker)
+            page.record_changed.connect(self.hub.announce)
+            if name == "equipment":
+                page.extra_buttons.addWidget(self._certificate_button())
+            if self.delete_action is not None:
+                page.table.addAction(self.delete_action)
+            return page
+        return self._hq_page(name)
 
     # --- navigation --------------------------------------------------------------------------------------
     def show_page(self, name: str) -> QWidget:
@@ -134,7 +164,7 @@ class MainWindow(QMainWindow):
 
     def current_list(self) -> ListPage | None:
         page = self.stack.currentWidget()
-        return page if isinstance(page, ListPage) else None
+        return next((p for p in self.lists.made() if p is page), None)
 
     def _hq_page(self, name: str) -> QWidget:
         from ccp_desktop.ui.conflicts_page import ConflictsPage
@@ -206,7 +236,7 @@ class MainWindow(QMainWindow):
         if changes.installation:
             self.installation = require_installation(self.db)
             self._update_title()
-        for page in self.pages.values():
+        for page in self.pages.made():  # a page not made yet reads the database when it is made
             page.on_changes(changes)  # type: ignore[attr-defined]
         self.refresh_status()
 
@@ -245,7 +275,7 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "&Open record", self._open_selected, "Ctrl+O")
         self.delete_action = self._action(edit_menu, "&Delete record…", self._delete_selected, QKeySequence.StandardKey.Delete)
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        for page in self.lists.values():
+        for page in self.lists.made():
             page.table.addAction(self.delete_action)
         view_menu = bar.addMenu("&View")
         for n, name in enumerate(self.page_names, start=1):
@@ -474,7 +504,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("window/page", self.current_page_name())
-        for page in self.lists.values():
+        for page in self.lists.made():
             page.save_layout()
         settings.sync()
 
@@ -494,7 +524,7 @@ class MainWindow(QMainWindow):
                 form.done(0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.sync_page.export_job is not None:
+        if "sync" in self.pages.made_names() and self.sync_page.export_job is not None:
             answer = QMessageBox.question(self, APP_NAME, "A package is being written. Stop it and quit?")
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()

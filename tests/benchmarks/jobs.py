@@ -2,8 +2,9 @@
 
 Floors are the raw libraries doing the same I/O:
 - export: openpyxl write_only writing the same cells (dates as dates with their format, money with its
-  2-decimal format, lists as text) read from the same database; no canonical form, hashing, signing,
-  README, dropdowns or temp-file rename;
+  2-decimal format, lists as text; the change sequence and the read-only names and labels of format 2)
+  read from the same database with the same query; no canonical form, hashing, signing, README,
+  dropdowns or temp-file rename;
 - import: python-calamine reading the same file plus `executemany` of the rows into plain tables (no
   triggers, no indexes, no primary key), with the pragmas the app uses (WAL, synchronous=FULL);
 - re-import: python-calamine reading the same file alone.
@@ -33,18 +34,25 @@ def job_export(db_path: str, out_dir: str, kind: str = "full") -> dict[str, Any]
 
 
 def job_export_floor(db_path: str, out_dir: str) -> dict[str, Any]:
+    """openpyxl writing the cells a package's data sheets hold, read with the same query: the record's
+    columns, its change sequence, and the read-only name beside each reference and label beside each code
+    (format 2); none of the canonical form, hashing, signing, README, manifest or dropdowns."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     from ccp_desktop.domain import records as r
     from ccp_desktop.domain.records import RECORD_KINDS
+    from ccp_desktop.domain.reference import load_reference
+    from ccp_desktop.sync import format as fmt
+    from ccp_desktop.sync.export import _columns
 
     conn = sqlite3.connect(db_path)
     started = time.perf_counter()
+    ref = load_reference()
     book = Workbook(write_only=True)
     for name, kind in RECORD_KINDS.items():
         sheet = book.create_sheet(name)
-        sheet.append(kind.keys)
+        sheet.append(fmt.sheet_keys(kind))
         convert: list[tuple[int, Callable[[Any], Any]]] = []
         for i, f in enumerate(kind.fields):
             if f.type in (r.DATE, r.MONEY):
@@ -62,10 +70,13 @@ def job_export_floor(db_path: str, out_dir: str) -> dict[str, Any]:
                 convert.append((i, lambda v: "; ".join(json.loads(v)) if v else None))
             elif f.type == r.BOOL:
                 convert.append((i, lambda v: "yes" if v else "no"))
-        for row in conn.execute(f"SELECT {', '.join(kind.keys)} FROM {name} ORDER BY rowid"):
+        labels = [(kind.fields.index(a.field), {str(e["code"]): str(e["label"]) for e in ref.entries(a.field.choices)})
+                  for a in fmt.annotations_for(kind) if a.target is None and a.field.choices]
+        for row in conn.execute(f"SELECT {_columns(kind)} FROM {name} AS t ORDER BY t.rowid"):
             cells = list(row)
             for i, fn in convert:
                 cells[i] = fn(cells[i])
+            cells.extend(table.get(row[i]) if row[i] else None for i, table in labels)
             sheet.append(cells)
     book.save(Path(out_dir) / "floor.xlsx")
     took = time.perf_counter() - started

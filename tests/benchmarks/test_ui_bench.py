@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QEvent, QObject
 
-from ccp_desktop.reports.listing import EQUIPMENT
+from ccp_desktop.reports.listing import EQUIPMENT, ListSpec
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.sync.identity import initialise
 from ccp_desktop.ui.list_page import ListPage
@@ -64,34 +64,37 @@ def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-class _FirstPaint(QObject):
-    def __init__(self) -> None:
+class FirstPaint(QObject):
+    """When the watched widget first paints (once `after()` holds: its data has arrived)."""
+
+    def __init__(self, after: Callable[[], bool] | None = None) -> None:
         super().__init__()
         self.at: float | None = None
+        self.after = after
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self.at is None:
+        if event.type() == QEvent.Type.Paint and self.at is None and (self.after is None or self.after()):
             self.at = time.perf_counter()
         return False
 
 
-def _wait(qtbot: Any, condition: Callable[[], bool]) -> None:
+def wait(qtbot: Any, condition: Callable[[], bool]) -> None:
     qtbot.waitUntil(condition, timeout=30_000)
 
 
-def _first_page_ms(qtbot: Any, db_path: Path) -> float:
-    """Open the Equipment list (connection, model, first page, view) until its table first paints."""
+def first_page_ms(qtbot: Any, db_path: Path, spec: ListSpec = EQUIPMENT) -> float:
+    """Open a list (connection, model, first page, view) until its table first paints."""
     worker = BackgroundWorker(db_path)
     started = time.perf_counter()
     db = open_database(db_path)
-    page = ListPage(db, db_path, EQUIPMENT, worker)
-    painted = _FirstPaint()
+    page = ListPage(db, db_path, spec, worker)
+    painted = FirstPaint()
     page.table.viewport().installEventFilter(painted)
     page.resize(1200, 700)
     page.show()
-    _wait(qtbot, lambda: painted.at is not None)
+    wait(qtbot, lambda: painted.at is not None)
     took = (painted.at or 0) - started
-    _wait(qtbot, lambda: page.model.total is not None)  # let the background count finish before closing
+    wait(qtbot, lambda: page.model.total is not None)  # let the background count finish before closing
     page.close()
     worker.stop()
     db.close()
@@ -112,10 +115,10 @@ def test_first_painted_page_million_vs_empty(qtbot: Any, million_db: Path, hundr
     paths = {"empty": empty_db, "100 items": hundred_db, f"{ITEMS:,} items": million_db}
     times: dict[str, list[float]] = {name: [] for name in paths}
     for path in paths.values():
-        _first_page_ms(qtbot, path)  # warm the file cache alike
+        first_page_ms(qtbot, path)  # warm the file cache alike
     for _ in range(RUNS):  # interleaved, so that load from other processes falls on all alike
         for name, path in paths.items():
-            times[name].append(_first_page_ms(qtbot, path))
+            times[name].append(first_page_ms(qtbot, path))
     median = {name: statistics.median(t) for name, t in times.items()}
     million, empty, hundred = median[f"{ITEMS:,} items"], median["empty"], median["100 items"]
     runs = "; ".join(f"{name} {median[name]:.0f}" for name in times) + f" ms; {million / hundred:.2f}x 100 items"
@@ -124,9 +127,9 @@ def test_first_painted_page_million_vs_empty(qtbot: Any, million_db: Path, hundr
     assert row.ratio <= FIRST_PAGE
 
 
-def _filter_ms(qtbot: Any, page: ListPage, text: str, filters: dict[str, str]) -> float:
+def filter_ms(qtbot: Any, page: ListPage, text: str, filters: dict[str, str]) -> float:
     """From the query changing (after the typing pause) to the new first page painted."""
-    painted = _FirstPaint()
+    painted = FirstPaint()
     page.table.viewport().installEventFilter(painted)
     started = time.perf_counter()
     page.search.blockSignals(True)
@@ -140,10 +143,10 @@ def _filter_ms(qtbot: Any, page: ListPage, text: str, filters: dict[str, str]) -
         page.table.viewport().removeEventFilter(painted)
         return 0.0  # nothing to do
     page.apply_filters()
-    _wait(qtbot, lambda: painted.at is not None)
+    wait(qtbot, lambda: painted.at is not None)
     page.table.viewport().removeEventFilter(painted)
     took = ((painted.at or 0) - started) * 1000
-    _wait(qtbot, lambda: page.model.total is not None)
+    wait(qtbot, lambda: page.model.total is not None)
     return took
 
 
@@ -165,7 +168,7 @@ def test_filter_latency_on_a_million_items(qtbot: Any, million_db: Path) -> None
 
 
 def _filter_cases(qtbot: Any, page: ListPage) -> dict[str, float]:
-    _wait(qtbot, lambda: page.model.total is not None)
+    wait(qtbot, lambda: page.model.total is not None)
     cases = {
         "serial number": (serial_for(654_321), {}),
         "part of a serial": (f"{654_321:08d}", {}),
@@ -181,8 +184,8 @@ def _filter_cases(qtbot: Any, page: ListPage) -> dict[str, float]:
     for name, (text, filters) in cases.items():
         runs = []
         for _ in range(5):
-            _filter_ms(qtbot, page, "", {})  # back to the whole list first
-            runs.append(_filter_ms(qtbot, page, text, filters))
+            filter_ms(qtbot, page, "", {})  # back to the whole list first
+            runs.append(filter_ms(qtbot, page, text, filters))
         results[name] = statistics.median(runs)
         assert page.model.rowCount() > 0, name
     return results
@@ -199,7 +202,7 @@ def test_sorting_a_million_items(qtbot: Any, million_db: Path) -> None:
     page.show()
     lines: list[tuple[str, float, float]] = []
     try:
-        _wait(qtbot, lambda: page.model.total is not None)
+        wait(qtbot, lambda: page.model.total is not None)
         for key in ("serials", "recipient", "unit_value_aud"):
             started = time.perf_counter()
             with qtbot.waitSignal(page.model.reloaded, timeout=60_000):
