@@ -113,6 +113,8 @@ def sheet_keys(kind: r.RecordKind, version: int = FORMAT_VERSION) -> list[str]:
 
 def annotation_text(value: Any) -> str | None:
     """The canonical form of a read-only name or label cell."""
+    if type(value) is str:
+        return value.strip() or None
     if value is None:
         return None
     text = manifest_text(value)

@@ -310,19 +310,25 @@ def read_package(path: Path, *, progress: Callable[[int], None] | None = None) -
     return package
 
 
-_LIST_FIELDS: dict[str, list[tuple[int, str]]] = {}
+_DECODERS: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {}
+
+
+def _list_items(value: Any) -> list[str]:
+    return json.loads(value) if value else []
+
+
+def _money(value: Any) -> Any:
+    return cents_to_money(value) if isinstance(value, int) else value
 
 
 def decode(kind: r.RecordKind, row: tuple[Any, ...]) -> dict[str, Any]:
-    """A database-form row as a stored-form record (lists decoded), for validation and display."""
-    lists = _LIST_FIELDS.get(kind.name)
-    if lists is None:
-        lists = _LIST_FIELDS[kind.name] = [(i, f.key) for i, f in enumerate(kind.fields) if f.type in (r.CODES, r.SERIALS)]
+    """A database-form row as a stored-form record (lists decoded, money in AUD), for validation and display."""
+    steps = _DECODERS.get(kind.name)
+    if steps is None:
+        steps = _DECODERS[kind.name] = [
+            (f.key, _list_items if f.type in (r.CODES, r.SERIALS) else _money) for f in kind.fields
+            if f.type in (r.CODES, r.SERIALS, r.MONEY)]
     record = dict(zip(kind.keys, row, strict=True))
-    for index, key in lists:
-        value = row[index]
-        record[key] = json.loads(value) if value else []
-    for f in kind.fields:
-        if f.type == r.MONEY and isinstance(record[f.key], int):
-            record[f.key] = cents_to_money(record[f.key])
+    for key, convert in steps:
+        record[key] = convert(record[key])
     return record
