@@ -143,7 +143,7 @@ def _whole_cents(value: Any) -> int | None:
 def parse_money(value: Any) -> float | None:
     """AUD with at most two decimals; kept as a float rounded to the cent."""
     if _whole_cents(value) is not None:
-        return value  # type: ignore[no-any-return]  # a float already exactly a two-decimal amount
+        return float(value)  # a float already exactly a two-decimal amount
     if value is None or value == "":
         return None
     if isinstance(value, bool):

@@ -100,6 +100,12 @@ def stored_to_canonical(kind: r.RecordKind, row: tuple[Any, ...], version: int =
     return tuple(rule.from_stored(value) for rule, value in zip(rules_for(kind, version), row, strict=True))
 
 
+def _styled(to_cell: Convert, style: Callable[[Any], Any]) -> Convert:
+    def make(value: Any) -> Any:
+        return None if value is None else style(to_cell(value))
+    return make
+
+
 def build_converter(kind: r.RecordKind, styled: dict[int, Callable[[Any], Any]], text_cell: Callable[[str], Any],
                     version: int = fmt.FORMAT_VERSION) -> RowConverter:
     """Database rows -> (canonical values, cells). `styled[i]` makes the (date or money) cell of column i;
@@ -112,7 +118,7 @@ def build_converter(kind: r.RecordKind, styled: dict[int, Callable[[Any], Any]],
         to_cell = _remembered(rule.to_cell) if field.type == r.DATE else rule.to_cell  # one date object per date
         style = styled.get(i)
         if style is not None:
-            changed.append((i, lambda value, to_cell=to_cell, style=style: None if value is None else style(to_cell(value))))
+            changed.append((i, _styled(to_cell, style)))
         elif to_cell is not same:
             changed.append((i, to_cell))
     # Text a spreadsheet would run as a formula or decode as `_xHHHH_` becomes a text cell; checked in a

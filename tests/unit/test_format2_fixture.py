@@ -1,4 +1,4 @@
-"""Posts on 0.2.0 hold packages in format 2 (tests/fixtures/v0_2_0, written by the code of that line before
+"""Posts on 0.2.0 hold packages in format 2 (tests/fixtures/format2_before_codec, written by main at 3d08ec8 before
 the codec was rebuilt from one column description). They must verify and import exactly, and the current
 writer must still produce the same cells and the same signed hashes from the same database: a change to
 format 2's bytes or canonical form would break every 0.2.0 post's packages."""
@@ -17,7 +17,7 @@ from ccp_desktop.sync.identity import initialise
 from ccp_desktop.sync.importer import import_package
 from ccp_desktop.sync.package import read_package
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "v0_2_0"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "format2_before_codec"
 PACKAGE = FIXTURES / "package-1-changes.xlsx"
 KINDS = ("partners", "activities", "activity_partners", "equipment_deliveries", "equipment_items")
 
