@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import CoerceError, cents_to_money
 from ccp_desktop.domain.records import RECORD_KINDS
@@ -164,6 +162,9 @@ def _check_manifest(package: Package) -> bool:
 
 
 def _cell_name(column: int, row: int) -> str:
+    # imported here, only to name a bad cell: openpyxl costs an import 12 MB
+    from openpyxl.utils import get_column_letter
+
     return f"{get_column_letter(column + 1)}{row}"
 
 
