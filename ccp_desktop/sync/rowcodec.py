@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from operator import call
 from typing import Any
 
 from ccp_desktop.domain import records as r
@@ -132,7 +133,7 @@ def build_converter(kind: r.RecordKind, styled: dict[int, Callable[[Any], Any]],
     texts = [i for i, f in enumerate(kind.fields) if f.type not in (r.DATE, r.MONEY, r.INT, r.BOOL)]
 
     def convert(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], list[Any]]:
-        canonical = tuple([to_canonical(value) for to_canonical, value in zip(canon, row, strict=True)])
+        canonical = tuple(map(call, canon, row))  # map with operator.call: no Python-level loop per cell
         cells = list(canonical)
         for i, make in changed:
             cells[i] = make(cells[i])
