@@ -62,8 +62,11 @@ def similar_titles(first: str | None, second: str | None) -> bool:
     return title_similarity(first, second) >= WORDS_THRESHOLD
 
 
+# Without table statistics SQLite picks the (deleted, start_date) index and walks every live activity of a
+# 14-day window; at program size that is thousands of rows per imported activity instead of a handful.
 _CANDIDATES = (
-    "SELECT id, origin_post, title, start_date FROM activities WHERE country = ? AND activity_type = ?"
+    "SELECT id, origin_post, title, start_date FROM activities INDEXED BY activities_place_type_start"
+    " WHERE country = ? AND activity_type = ?"
     " AND start_date BETWEEN ? AND ? AND deleted = 0 AND origin_post != ? AND id != ?"
 )
 
