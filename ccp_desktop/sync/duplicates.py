@@ -23,6 +23,7 @@ import datetime as dt
 import difflib
 import json
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -62,12 +63,13 @@ def similar_titles(first: str | None, second: str | None) -> bool:
     return title_similarity(first, second) >= WORDS_THRESHOLD
 
 
-# Without table statistics SQLite picks the (deleted, start_date) index and walks every live activity of a
-# 14-day window; at program size that is thousands of rows per imported activity instead of a handful.
+# Every live activity of one place and type, once per place and type an import touches (not once per
+# imported activity: a post's own activities of the same window would be walked again for each of its
+# activities, quadratic in the package). Through the place/type/start index: without table statistics
+# SQLite would pick the (deleted, start_date) one.
 _CANDIDATES = (
-    "SELECT id, origin_post, title, start_date FROM activities INDEXED BY activities_place_type_start"
-    " WHERE country = ? AND activity_type = ?"
-    " AND start_date BETWEEN ? AND ? AND deleted = 0 AND origin_post != ? AND id != ?"
+    "SELECT id, origin_post, title, start_date, rowid FROM activities INDEXED BY activities_place_type_start"
+    " WHERE country = ? AND activity_type = ? AND start_date IS NOT NULL AND deleted = 0 ORDER BY start_date, rowid"
 )
 
 
@@ -90,17 +92,29 @@ def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None =
             rows += db.execute(f"SELECT id, origin_post, title, start_date, country, activity_type, rowid FROM activities"
                                f" WHERE {where} AND id IN ({', '.join('?' for _ in chunk)})", chunk).fetchall()
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    # (country, type) -> post -> (start dates, rows) of that post, so a post's own activities are never walked
+    places: dict[tuple[str, str], dict[str, tuple[list[str], list[Any]]]] = {}
     for record_id, post, title, start, country, activity_type, rowid in rows:
         try:
             low, high = _shift(start, -WINDOW_DAYS), _shift(start, WINDOW_DAYS)
         except ValueError:
             continue  # a start date validation would have refused: nothing to compare it with
-        for other, other_post, other_title, other_start in db.execute(
-                _CANDIDATES, [country, activity_type, low, high, post, record_id]):
+        if (country, activity_type) not in places:
+            by_post: dict[str, tuple[list[str], list[Any]]] = {}
+            for found in db.execute(_CANDIDATES, [country, activity_type]):
+                starts, held = by_post.setdefault(found[1], ([], []))
+                starts.append(found[3])
+                held.append(found)
+            places[(country, activity_type)] = by_post
+        candidates = [held[bisect_left(starts, low):bisect_right(starts, high)]
+                      for other_post, (starts, held) in places[(country, activity_type)].items() if other_post != post]
+        for other, other_post, other_title, other_start, other_rowid in sorted(
+                (row for part in candidates for row in part), key=lambda row: (row[3], row[4])):
+            if other == record_id:
+                continue
             score = title_similarity(title, other_title)
             if score < WORDS_THRESHOLD:
                 continue
-            other_rowid = db.execute("SELECT rowid FROM activities WHERE id = ?", [other]).fetchone()[0]
             first, second = ((other, other_post, other_title, other_start), (record_id, post, title, start))
             if rowid < other_rowid:
                 first, second = second, first
