@@ -3,6 +3,7 @@ package's own rows and (at HQ) the database."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -41,7 +42,7 @@ class PackageLookup:
                 if serial_at >= 0:
                     self.items_in_package.add(row[0])
                     if not row[deleted_at] and row[serial_at]:
-                        for serial in decode(sheet.kind, row)["serials"]:
+                        for serial in json.loads(row[serial_at]):
                             self.serials.setdefault(serial.casefold(), row[0])
 
     def exists(self, kind: str, record_id: str) -> bool:

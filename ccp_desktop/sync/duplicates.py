@@ -23,6 +23,7 @@ import datetime as dt
 import difflib
 import json
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -62,12 +63,41 @@ def similar_titles(first: str | None, second: str | None) -> bool:
     return title_similarity(first, second) >= WORDS_THRESHOLD
 
 
+# The live activities of one place and type within one stretch of dates. Each place and type an import
+# touches is read once, over the union of its activities' windows (not once per imported activity: a
+# post's own activities of the same window would be walked again for each of them, quadratic in the
+# package; nor the whole place: a small package into a big HQ would read years it does not touch).
+# Through the place/type/start index: without table statistics SQLite would pick (deleted, start_date).
 _CANDIDATES = (
-    "SELECT id, origin_post, title, start_date FROM activities WHERE country = ? AND activity_type = ?"
-    " AND start_date BETWEEN ? AND ? AND +deleted = 0 AND origin_post != ? AND id != ?"
+    "SELECT id, origin_post, title, start_date, rowid FROM activities INDEXED BY activities_place_type_start"
+    " WHERE country = ? AND activity_type = ? AND start_date BETWEEN ? AND ? AND deleted = 0"
+    " ORDER BY start_date, rowid"
 )
-# `+deleted`: without it SQLite's planner (no ANALYZE statistics) picks the index on (deleted, start_date) and reads
-# every live activity of the fortnight, or of all time, instead of the place-type-start or primary-key index.
+
+
+def _merged(windows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Overlapping date windows joined, in order (ISO dates compare as text)."""
+    merged: list[tuple[str, str]] = []
+    for low, high in sorted(windows):
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _places(db: sqlite_utils.Database, windows: dict[tuple[str, str], list[tuple[str, str]]]
+            ) -> dict[tuple[str, str], dict[str, tuple[list[str], list[Any]]]]:
+    """(country, type) -> post -> (start dates, rows) of that post within the windows, in date order."""
+    places: dict[tuple[str, str], dict[str, tuple[list[str], list[Any]]]] = {}
+    for (country, activity_type), wanted in windows.items():
+        by_post = places.setdefault((country, activity_type), {})
+        for low, high in _merged(wanted):
+            for found in db.execute(_CANDIDATES, [country, activity_type, low, high]):
+                starts, held = by_post.setdefault(found[1], ([], []))
+                starts.append(found[3])
+                held.append(found)
+    return places
 
 
 def _shift(day: str, days: int) -> str:
@@ -77,6 +107,8 @@ def _shift(day: str, days: int) -> str:
 def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Pairs of live activities of different posts that look like one event: each `activity_ids` one
     against every other activity (None: every activity), each pair once, the earlier recorded first."""
+    # `+deleted`: look the ids up by the primary key; without statistics SQLite would walk the (deleted,
+    # start_date) index, every live activity once per chunk of ids
     where = "+deleted = 0 AND country IS NOT NULL AND activity_type IS NOT NULL AND start_date IS NOT NULL"
     if activity_ids is None:
         rows = db.execute(f"SELECT id, origin_post, title, start_date, country, activity_type, rowid FROM activities"
@@ -89,17 +121,26 @@ def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None =
             rows += db.execute(f"SELECT id, origin_post, title, start_date, country, activity_type, rowid FROM activities"
                                f" WHERE {where} AND id IN ({', '.join('?' for _ in chunk)})", chunk).fetchall()
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
-    for record_id, post, title, start, country, activity_type, rowid in rows:
+    windowed: list[tuple[Any, str, str]] = []
+    windows: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for row in rows:
         try:
-            low, high = _shift(start, -WINDOW_DAYS), _shift(start, WINDOW_DAYS)
+            low, high = _shift(row[3], -WINDOW_DAYS), _shift(row[3], WINDOW_DAYS)
         except ValueError:
             continue  # a start date validation would have refused: nothing to compare it with
-        for other, other_post, other_title, other_start in db.execute(
-                _CANDIDATES, [country, activity_type, low, high, post, record_id]):
+        windowed.append((row, low, high))
+        windows.setdefault((row[4], row[5]), []).append((low, high))
+    places = _places(db, windows)
+    for (record_id, post, title, start, country, activity_type, rowid), low, high in windowed:
+        candidates = [held[bisect_left(starts, low):bisect_right(starts, high)]
+                      for other_post, (starts, held) in places[(country, activity_type)].items() if other_post != post]
+        for other, other_post, other_title, other_start, other_rowid in sorted(
+                (row for part in candidates for row in part), key=lambda row: (row[3], row[4])):
+            if other == record_id:
+                continue
             score = title_similarity(title, other_title)
             if score < WORDS_THRESHOLD:
                 continue
-            other_rowid = db.execute("SELECT rowid FROM activities WHERE id = ?", [other]).fetchone()[0]
             first, second = ((other, other_post, other_title, other_start), (record_id, post, title, start))
             if rowid < other_rowid:
                 first, second = second, first

@@ -1,7 +1,7 @@
-"""The package format: names, versions, columns, and the canonical form that hashes and signatures cover.
+"""The package format: names, versions, columns, and how canonical rows are hashed and the manifest signed.
 
-A package is signed over *values*, not bytes: each row is turned into its stored form and serialised as
-compact JSON (docs/package-format.md defines it per format version). A workbook opened and saved again by
+A package is signed over *values*, not bytes: each row is turned into its canonical form (`canonical.py`,
+per format version) and serialised as compact JSON (docs/package-format.md defines both). A workbook opened and saved again by
 Excel or LibreOffice gives back the same values (integers as floats, dates as dates, text as text), so it
 still verifies; a changed value does not.
 
@@ -17,14 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ccp_desktop.domain import records as r
-from ccp_desktop.domain.coerce import CoerceError, coerce_value, money_to_cents
+from ccp_desktop.domain.coerce import CoerceError
 
 FORMAT_NAME = "ccp-field-desk-sync-package"
 FORMAT_VERSION = 3
@@ -82,12 +81,6 @@ def escape_text(text: str) -> str:
     return _OOXML_ESCAPE.sub(r"_x005F_\1", text) if "_x" in text else text
 
 
-def list_text(value: str, version: int = FORMAT_VERSION) -> str:
-    """A list field's database JSON as a cell holds it: the JSON itself (format 2), or items separated
-    by "; " (format 1, kept only to describe what 0.1.0 wrote)."""
-    return value if version >= 2 else "; ".join(json.loads(value))
-
-
 @dataclass(frozen=True)
 class Annotation:
     """A read-only column for people reading a package: the name of a referenced record, or the label
@@ -126,6 +119,8 @@ def sheet_keys(kind: r.RecordKind, version: int = FORMAT_VERSION) -> list[str]:
 
 def annotation_text(value: Any) -> str | None:
     """The canonical form of a read-only name or label cell."""
+    if type(value) is str:
+        return value.strip() or None
     if value is None:
         return None
     text = manifest_text(value)
@@ -141,100 +136,6 @@ def parse_seq(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     raise CoerceError(f"{value!r} is not a change sequence number")
-
-
-@dataclass(frozen=True)
-class Column:
-    """How one field is read from a cell into its stored (database) form."""
-
-    field: r.Field
-    parse: Callable[[Any], Any]
-
-
-ISO_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-
-
-def _list_cell_v2(field: r.Field, value: Any) -> Any:
-    """A format-2 list cell (JSON text) or a database list (the same JSON) → the stored items."""
-    if isinstance(value, str) and value.strip():
-        try:
-            loaded = json.loads(value)
-        except ValueError:
-            loaded = None
-        if not isinstance(loaded, list) or not all(isinstance(item, str) for item in loaded):
-            raise CoerceError(f'{value[:60]!r} is not a list written as JSON text, e.g. ["A", "B"]')
-        value = loaded
-    return coerce_value(field, value or None)
-
-
-def _encoder(field: r.Field, version: int = FORMAT_VERSION) -> Callable[[Any], Any]:
-    """Cell value → database value (JSON text for lists, 0/1 for yes/no), through the shared parser.
-
-    The fast paths return exactly what the parser would; they matter on 100,000-row packages.
-    """
-    parse = coerce_value
-    if field.type in (r.CODES, r.SERIALS):
-        def parse_list(value: Any) -> Any:
-            items = _list_cell_v2(field, value) if version >= 2 else parse(field, value)
-            return json.dumps(items, ensure_ascii=False) if items else None
-        return parse_list
-    if field.type in (r.TEXT, r.LONGTEXT, r.UUID, r.REF, r.CODE):
-        def parse_text(value: Any) -> Any:
-            if isinstance(value, str):
-                return value.strip() or None
-            return None if value is None else parse(field, value)
-        return parse_text
-    if field.type == r.INT:
-        def parse_int(value: Any) -> Any:
-            if type(value) is int:
-                return value
-            return parse(field, value)
-        return parse_int
-    if field.type == r.MONEY and version >= 2:
-        def parse_cents(value: Any) -> Any:  # a cell in AUD → the integer cents stored and signed
-            return money_to_cents(parse(field, value))
-        return parse_cents
-    if field.type == r.MONEY:  # format 1 signed AUD as a float rounded to the cent
-        def parse_money(value: Any) -> Any:
-            if type(value) is float and math.isfinite(value) and round(value, 2) == value and value != 0:
-                return value
-            return parse(field, value)
-        return parse_money
-    if field.type == r.TIMESTAMP:
-        def parse_instant(value: Any) -> Any:
-            if isinstance(value, str) and ISO_INSTANT.fullmatch(value):
-                return value
-            return parse(field, value)
-        return parse_instant
-    if field.type == r.BOOL:
-        def parse_flag(value: Any) -> Any:
-            if type(value) is int and value in (0, 1):
-                return value
-            return parse(field, value)
-        return parse_flag
-    return lambda value: parse(field, value)
-
-
-def columns_for(kind: r.RecordKind, version: int = FORMAT_VERSION) -> list[Column]:
-    return [Column(f, _encoder(f, version)) for f in kind.fields]
-
-
-def encode_cells(columns: list[Column], cells: list[Any]) -> tuple[tuple[Any, ...], list[tuple[str, Any, str]]]:
-    """A row's cells (in column order) in database form, and (column key, value, message) per bad cell."""
-    out: list[Any] = []
-    bad: list[tuple[str, Any, str]] = []
-    for column, cell in zip(columns, cells, strict=True):
-        try:
-            out.append(column.parse(cell))
-        except CoerceError as exc:
-            bad.append((column.field.key, cell, str(exc)))
-            out.append(None)
-    return tuple(out), bad
-
-
-def encode_stored(columns: list[Column], row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A database row (columns in kind order) in canonical form, exactly as the importer will read it."""
-    return tuple(column.parse(value) for column, value in zip(columns, row, strict=True))
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once: json.dumps builds one per call

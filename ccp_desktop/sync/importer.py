@@ -18,7 +18,7 @@ import sqlite_utils
 from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.domain.records import RECORD_KINDS, RecordKind
 from ccp_desktop.errors import Cancelled, Problem, StoreError
-from ccp_desktop.store import import_undo, lineage, sync_state
+from ccp_desktop.store import bulk_insert, import_undo, lineage, sync_state
 from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.backups import backups_to_keep, daily_backup_target, rotate_backups
 from ccp_desktop.store.connection import database_path
@@ -166,7 +166,7 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
             if kind_plan.updates:
                 sync_state.write_remote_rows(db, kind, kind_plan.updates, replace=True, expected_revs=kind_plan.expected_revs)
             if kind_plan.inserts:
-                sync_state.write_remote_rows(db, kind, kind_plan.inserts, replace=False)
+                bulk_insert.insert_rows(db, kind, kind_plan.inserts)  # journal and indexes written in bulk
             sync_state.set_record_states(db, name, plan.post_code, kind_plan.states)
             for (hq_version, post_version), parent in zip(kind_plan.conflicts, kind_plan.held_by, strict=True):
                 replaced = import_undo.conflict_prior(db, sync_state.open_conflict_id(db, name, post_version["id"]))

@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from ccp_desktop.domain import records as r
-from ccp_desktop.domain.coerce import CoerceError, cents_to_money, money_to_cents
+from ccp_desktop.domain.coerce import CoerceError, cents_to_money
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import PackageError, Problem
 from ccp_desktop.store import lineage
@@ -20,7 +18,7 @@ from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.reader import Workbook
 from ccp_desktop.sync.result import short_value
-from ccp_desktop.sync.rowcodec import build_reader
+from ccp_desktop.sync.rowcodec import build_reader, build_storer, read_cells, sheet_readers
 
 RECEIPT_KIND = r.RecordKind(
     name=fmt.RECEIPT_SHEET, label="Package", plural="Packages", search_columns=(), title_field="package_id",
@@ -34,6 +32,7 @@ RECEIPT_KIND = r.RecordKind(
     ),
 )
 
+BATCH_ROWS = 1000  # rows read, hashed and converted together (a column at a time)
 REQUIRED_MANIFEST = ("format", "format_version", "package_id", "kind", "post_code", "created_at", "public_key", "signature")
 
 
@@ -163,6 +162,9 @@ def _check_manifest(package: Package) -> bool:
 
 
 def _cell_name(column: int, row: int) -> str:
+    # imported here, only to name a bad cell: openpyxl costs an import 12 MB
+    from openpyxl.utils import get_column_letter
+
     return f"{get_column_letter(column + 1)}{row}"
 
 
@@ -200,10 +202,8 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
     for row, col in book.checks.formulas.get(name, []):
         key = by_position.get(col - 1, f"column {col}")
         package.problem("a formula is not allowed in a package; cells must hold values", sheet=name, row=row, column=key)
-    columns = fmt.columns_for(kind, version)
     read = build_reader(kind, version)
-    # Format 1 signed money as AUD floats; the database holds integer cents.
-    money_at = [i for i, f in enumerate(kind.fields) if f.type == r.MONEY] if version < 2 else []
+    store = build_storer(kind, version)  # format 1 signed money as AUD; the database holds integer cents
     n = len(kind.keys)
     positions = [index[k] for k in expected_keys]
     used = set(positions)
@@ -211,7 +211,31 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
     in_order = positions == list(range(len(positions)))  # the usual case: take the cells as they come
     hasher = fmt.SheetHasher()
     sheet = SheetRows(kind)
-    batch: list[tuple[Any, ...]] = []
+    readers = sheet_readers(kind, version)
+    pending: list[list[Any]] = []
+    pending_rows: list[int] = []
+
+    def flush() -> None:
+        try:
+            canonical = read(pending)
+        except CoerceError:  # read these rows again cell by cell, to name every bad cell
+            canonical = []
+            for values, excel_row in zip(pending, pending_rows, strict=True):
+                row, bad = read_cells(readers, values)
+                canonical.append(row)
+                for key, value, message in bad:
+                    package.problem(message, sheet=name, row=excel_row, column=key, value=value)
+        hasher.add_many(canonical)
+        if len(expected_keys) > n:
+            sheet.seqs.extend(row[n] for row in canonical)
+            canonical = [row[:n] for row in canonical]
+        sheet.rows.extend(map(store, canonical) if store else canonical)
+        sheet.excel_rows.extend(pending_rows)
+        if progress:
+            progress(len(pending))
+        pending.clear()
+        pending_rows.clear()
+
     for excel_row, cells in enumerate(rows, start=2):
         if len(cells) < width:
             cells = list(cells) + [""] * (width - len(cells))
@@ -222,47 +246,13 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
         values = (cells if len(cells) == width else cells[:width]) if in_order else [cells[p] for p in positions]
         if values[0] == "" and all(v == "" or v is None for v in values):
             continue  # a blank row carries nothing; the row count check still catches deleted rows
-        try:
-            encoded = read(values[:n])
-        except CoerceError:  # read the row again cell by cell, to name every bad cell
-            encoded, bad = fmt.encode_cells(columns, values[:n])
-            for key, value, message in bad:
-                package.problem(message, sheet=name, row=excel_row, column=key, value=value)
-        if len(values) > n:
-            extras = _read_extras(package, name, excel_row, values[n:])
-            sheet.seqs.append(extras[0])
-            batch.append(encoded + extras)
-        else:
-            batch.append(encoded)
-        sheet.rows.append(_cents(encoded, money_at) if money_at else encoded)
-        sheet.excel_rows.append(excel_row)
-        if len(batch) == 1000:
-            hasher.add_many(batch)
-            batch.clear()
-            if progress:
-                progress(1000)
-    hasher.add_many(batch)
-    if progress:
-        progress(len(batch))
+        pending.append(values)
+        pending_rows.append(excel_row)
+        if len(pending) == BATCH_ROWS:
+            flush()
+    flush()
     package.sheets[name] = sheet
     _check_sheet_hash(package, name, hasher)
-
-
-def _cents(row: tuple[Any, ...], money_at: list[int]) -> tuple[Any, ...]:
-    values = list(row)
-    for i in money_at:
-        values[i] = money_to_cents(values[i]) if isinstance(values[i], float) else values[i]
-    return tuple(values)
-
-
-def _read_extras(package: Package, name: str, excel_row: int, cells: list[Any]) -> tuple[Any, ...]:
-    """change_seq and the read-only names and labels of a format-2 row, as signed."""
-    try:
-        seq = fmt.parse_seq(cells[0])
-    except CoerceError as exc:
-        package.problem(str(exc), sheet=name, row=excel_row, column=fmt.CHANGE_SEQ_KEY, value=cells[0])
-        seq = None
-    return (seq, *(fmt.annotation_text(v) for v in cells[1:]))
 
 
 def _check_sheet_hash(package: Package, name: str, hasher: fmt.SheetHasher) -> None:
@@ -324,19 +314,25 @@ def read_package(path: Path, *, progress: Callable[[int], None] | None = None) -
     return package
 
 
-_LIST_FIELDS: dict[str, list[tuple[int, str]]] = {}
+_DECODERS: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {}
+
+
+def _list_items(value: Any) -> list[str]:
+    return json.loads(value) if value else []
+
+
+def _money(value: Any) -> Any:
+    return cents_to_money(value) if isinstance(value, int) else value
 
 
 def decode(kind: r.RecordKind, row: tuple[Any, ...]) -> dict[str, Any]:
-    """A database-form row as a stored-form record (lists decoded), for validation and display."""
-    lists = _LIST_FIELDS.get(kind.name)
-    if lists is None:
-        lists = _LIST_FIELDS[kind.name] = [(i, f.key) for i, f in enumerate(kind.fields) if f.type in (r.CODES, r.SERIALS)]
+    """A database-form row as a stored-form record (lists decoded, money in AUD), for validation and display."""
+    steps = _DECODERS.get(kind.name)
+    if steps is None:
+        steps = _DECODERS[kind.name] = [
+            (f.key, _list_items if f.type in (r.CODES, r.SERIALS) else _money) for f in kind.fields
+            if f.type in (r.CODES, r.SERIALS, r.MONEY)]
     record = dict(zip(kind.keys, row, strict=True))
-    for index, key in lists:
-        value = row[index]
-        record[key] = json.loads(value) if value else []
-    for f in kind.fields:
-        if f.type == r.MONEY and isinstance(record[f.key], int):
-            record[f.key] = cents_to_money(record[f.key])
+    for key, convert in steps:
+        record[key] = convert(record[key])
     return record

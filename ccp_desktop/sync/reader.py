@@ -16,7 +16,6 @@ from typing import Any
 from xml.etree import ElementTree
 
 import python_calamine
-from openpyxl.utils import column_index_from_string
 
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import PackageError
@@ -82,6 +81,9 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool)
                     # The cell that holds the formula is the last <c r="..."> opened before it.
                     refs = list(_CELL_REF.finditer(window, 0, match.start()))
                     if refs:
+                        # imported here: openpyxl costs an import 12 MB, and packages hold no formula
+                        from openpyxl.utils import column_index_from_string
+
                         col, row = refs[-1].group(1).decode(), int(refs[-1].group(2))
                         found.add((row, column_index_from_string(col)))
                     else:

@@ -26,6 +26,7 @@ from ccp_desktop.sync.export import ExportResult, load_signing_key, prepare_out_
 from ccp_desktop.sync.package import RECEIPT_KIND, Package
 from ccp_desktop.sync.refusals import receipt_notes
 from ccp_desktop.sync.result import ImportResult
+from ccp_desktop.sync.rowcodec import stored_to_canonical
 from ccp_desktop.sync.trust import same_fingerprint
 from ccp_desktop.sync.verify import base_result, describe_rejection
 from ccp_desktop.sync.workbook import PackageWriter
@@ -57,9 +58,8 @@ def write_receipt(db: sqlite_utils.Database, post_code: str, out_dir: Path) -> E
     created = dt.datetime.now(dt.UTC)
     incarnation = sync_state.current_incarnation(db, post_code) or lineage.legacy_incarnation(post_code)
     confirmed = sync_state.confirmed_seq(db, post_code, incarnation)
-    columns = fmt.columns_for(RECEIPT_KIND)
-    rows = [fmt.encode_stored(columns, (e["package_id"], e["kind"], e["seq_from"], e["seq_to"], e["created_at"],
-                                        e["imported_at"])) for e in imports]
+    rows = [stored_to_canonical(RECEIPT_KIND, (e["package_id"], e["kind"], e["seq_from"], e["seq_to"], e["created_at"],
+                                              e["imported_at"])) for e in imports]
     hasher = fmt.SheetHasher()
     for row in rows:
         hasher.add(row)

@@ -1,0 +1,98 @@
+"""HQ inserts a package's new records with the insert triggers' work done in bulk (store/bulk_insert.py).
+What it leaves must be exactly what the per-row triggers leave: journal entries in the same order, the
+search indexes and the serial-number index; the triggers themselves are back afterwards, and an insert
+that fails leaves nothing behind, triggers included."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ccp_desktop.demo import load_demo_data
+from ccp_desktop.domain.records import RECORD_KINDS
+from ccp_desktop.store import bulk_insert, sync_state
+from ccp_desktop.store.connection import open_database
+from ccp_desktop.store.records import iter_records
+from ccp_desktop.store.search import search_clause
+from ccp_desktop.store.transactions import write_transaction
+from ccp_desktop.sync.identity import initialise
+
+
+@pytest.fixture(scope="module")
+def post_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple]]:
+    path = tmp_path_factory.mktemp("post") / "post.sqlite3"
+    initialise(path, post_code="FJ-SUVA", officer="Officer")
+    db = open_database(path)
+    load_demo_data(db, activities=300, equipment=220, seed=3)
+    return {name: [tuple(r) for r in db.execute(f"SELECT {', '.join(k.keys)} FROM {name} ORDER BY rowid")]
+            for name, k in RECORD_KINDS.items()}
+
+
+def hq(tmp_path: Path, name: str):
+    initialise(tmp_path / name / "hq.sqlite3", post_code="AU-HQ", officer="HQ", role="hq")
+    return open_database(tmp_path / name / "hq.sqlite3")
+
+
+def triggers(db) -> list[tuple[str, str]]:
+    return sorted(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+
+
+def word(rows: list[tuple], kind_name: str, key: str) -> str:
+    """A word (or a serial's tail) the first row holds, to search for."""
+    value = rows[0][RECORD_KINDS[kind_name].keys.index(key)]
+    return value.split('"')[1][-5:] if key == "serials" else max(value.split(), key=len)
+
+
+def state(db, rows: dict[str, list[tuple]]) -> dict[str, list]:
+    out = {"journal": db.execute("SELECT table_name, record_id, rev, op, changed_at FROM change_journal ORDER BY seq").fetchall(),
+           "serials": sorted(db.execute("SELECT serial, post, item_id FROM serial_index").fetchall())}
+    items = [r for r in rows["equipment_items"] if r[RECORD_KINDS["equipment_items"].keys.index("serials")]]
+    for table, text in (("activities", word(rows["activities"], "activities", "title")),
+                        ("partners", word(rows["partners"], "partners", "name")),
+                        ("equipment_items", word(rows["equipment_items"], "equipment_items", "description")),
+                        ("equipment_items", word(items, "equipment_items", "serials"))):
+        where, params = search_clause(table, text)
+        out[f"search {table} {text}"] = sorted(r["id"] for r in iter_records(db, table, where=where, params=params))
+    return out
+
+
+def test_bulk_inserts_leave_what_the_row_triggers_leave(tmp_path, post_rows):
+    by_rows, in_bulk = hq(tmp_path, "rows"), hq(tmp_path, "bulk")
+    before = triggers(in_bulk)
+    with write_transaction(by_rows):
+        for name, kind in RECORD_KINDS.items():
+            sync_state.write_remote_rows(by_rows, kind, post_rows[name], replace=False)
+    with write_transaction(in_bulk):
+        for name, kind in RECORD_KINDS.items():
+            assert len(post_rows[name]) >= bulk_insert.BULK_FROM or name in ("partners", "attachments")  # a few: per row
+            bulk_insert.insert_rows(in_bulk, kind, post_rows[name])
+    expected = state(by_rows, post_rows)
+    assert len(expected["journal"]) == sum(map(len, post_rows.values())) and expected["serials"]
+    assert all(expected[k] for k in expected if k.startswith("search"))
+    assert state(in_bulk, post_rows) == expected
+    assert triggers(in_bulk) == before
+
+
+def test_a_failed_bulk_insert_leaves_no_rows_and_every_trigger(tmp_path, post_rows):
+    db = hq(tmp_path, "fail")
+    before = triggers(db)
+    rows = post_rows["activities"]
+    kind = RECORD_KINDS["activities"]
+    with pytest.raises(sqlite3.IntegrityError), write_transaction(db):
+        bulk_insert.insert_rows(db, kind, rows + rows[:1])  # the same id twice: the insert fails midway
+    assert triggers(db) == before
+    assert db.execute("SELECT count(*) FROM activities").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM change_journal").fetchone()[0] == 0
+    with write_transaction(db):  # and the triggers still work row by row
+        sync_state.write_remote_rows(db, kind, rows[:1], replace=False)
+    assert db.execute("SELECT count(*) FROM change_journal WHERE table_name = 'activities'").fetchone()[0] == 1
+
+
+def test_a_trigger_of_an_unknown_shape_is_left_to_fire_per_row():
+    two_statements = ("CREATE TRIGGER t AFTER INSERT ON x BEGIN INSERT INTO a (b) VALUES (new.b); "
+                      "INSERT INTO c (d) VALUES (new.d); END")
+    assert bulk_insert.bulk_statement(two_statements) is None
+    assert bulk_insert.bulk_statement("CREATE TRIGGER t AFTER INSERT ON x BEGIN UPDATE a SET b = 1; END") is None
+    assert bulk_insert.bulk_statement("CREATE TRIGGER t BEFORE DELETE ON x BEGIN SELECT RAISE(ABORT, 'no'); END") is None
