@@ -45,6 +45,7 @@ from ccp_desktop.errors import Cancelled
 from ccp_desktop.store import attachments as store
 from ccp_desktop.store.files import make_work_dir
 from ccp_desktop.store.location import database_path
+from ccp_desktop.store.records import iter_records
 from ccp_desktop.ui.worker import BackgroundWorker, Job, JobFn
 
 THUMB = 96
@@ -287,12 +288,38 @@ class EvidenceBox(QGroupBox):
 
 def evidence_html(browser: QTextBrowser, db: sqlite_utils.Database, table: str, record_id: str) -> str:
     """The evidence of a record for the detail panel: small thumbnails of its photos (added to the
-    browser's document as resources), and each file's name and state. Empty for a record without any."""
+    browser's document as resources), and each file's name and state; a delivery's item lines follow with
+    theirs (the photo of a serial plate). Empty for a record without any."""
     if table not in REFERENCE_OF:
         return ""
-    infos = store.list_attachments(db, table, record_id)
-    if not infos:
+    groups = [("", store.list_attachments(db, table, record_id))]
+    if table == "equipment_deliveries":
+        groups += item_evidence(db, record_id)
+    total = sum(len(infos) for _caption, infos in groups)
+    if not total:
         return ""
+    parts = [f"<h3>Evidence ({total})</h3>"]
+    for caption, infos in groups:
+        if infos:
+            parts.append((f"<p><b>{html.escape(caption)}</b></p>" if caption else "") + _thumbnails(browser, db, infos))
+    return "".join(parts)
+
+
+def item_evidence(db: sqlite_utils.Database, delivery_id: str) -> list[tuple[str, list[store.AttachmentInfo]]]:
+    """(caption, attachments) of each item line of a delivery that holds any, numbered as the form numbers them."""
+    items = list(iter_records(db, "equipment_items", where="delivery_id = ?", params=[delivery_id]))
+    held = store.evidence_of(db, "item", [item["id"] for item in items])
+    out = []
+    for number, item in enumerate(items, start=1):
+        if item["id"] in held:
+            label = item["description"] or item["make_model"] or item["category"]
+            shown = item["serials"][:3] + ([f"{len(item['serials']) - 3} more"] if len(item["serials"]) > 3 else [])
+            serials = f" (serial {', '.join(shown)})" if shown else ""
+            out.append((f"Item line {number}: {label}{serials}", store.list_attachments(db, "item", item["id"])))
+    return out
+
+
+def _thumbnails(browser: QTextBrowser, db: sqlite_utils.Database, infos: list[store.AttachmentInfo]) -> str:
     cells = []
     for info in infos:
         name = html.escape(info.file_name) + (" <b>(signed form)</b>" if info.signed_form else "")
@@ -306,4 +333,4 @@ def evidence_html(browser: QTextBrowser, db: sqlite_utils.Database, table: str, 
         else:
             state = "" if info.present else " <i>(expected: not arrived yet)</i>"
             cells.append(f"<td align='center'>[{html.escape(info.media_type.split('/')[-1].upper())}]<br>{name}{state}</td>")
-    return f"<h3>Evidence ({len(infos)})</h3><table cellspacing='6'><tr>{''.join(cells)}</tr></table>"
+    return f"<table cellspacing='6'><tr>{''.join(cells)}</tr></table>"

@@ -25,11 +25,13 @@ from ccp_desktop.domain.coerce import coerce_record, parse_int, parse_money, par
 from ccp_desktop.domain.reference import ReferenceData
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import Problem
+from ccp_desktop.store.attachments import evidence_of
 from ccp_desktop.store.installation import get_installation
 from ccp_desktop.store.lookups import record_post, serial_holder
 from ccp_desktop.store.records import StoreLookup, iter_records
 from ccp_desktop.store.saving import ChildRows
 from ccp_desktop.ui.forms.base import chain_after, error_label, show_messages
+from ccp_desktop.ui.forms.item_evidence import ItemEvidenceDialog, evidence_button_text
 from ccp_desktop.ui.forms.widgets import CodeCombo, DateEdit, SerialsEdit
 
 ITEMS = r.record_kind("equipment_items")
@@ -60,6 +62,7 @@ def money_text(value: float | None) -> str:
 class ItemLine(QGroupBox):
     changed = Signal()
     remove_requested = Signal(object)
+    evidence_requested = Signal(object)
 
     def __init__(self, ref: ReferenceData, number: int, item_id: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +95,8 @@ class ItemLine(QGroupBox):
         side = QVBoxLayout()
         side.addWidget(self.count_label)
         side.addWidget(self.total_label)
+        self.evidence_button = QPushButton(evidence_button_text(0))
+        side.addWidget(self.evidence_button)
         self.remove_button = QPushButton("Remove line")
         side.addWidget(self.remove_button)
         side.addStretch(1)
@@ -99,6 +104,7 @@ class ItemLine(QGroupBox):
         grid.setColumnStretch(1, 2)
         grid.setColumnStretch(2, 1)
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
+        self.evidence_button.clicked.connect(lambda: self.evidence_requested.emit(self))
         self.widgets["quantity"].textEdited.connect(self._quantity_typed)
         for key, widget in self.widgets.items():
             signal = widget.changed if hasattr(widget, "changed") else widget.textChanged
@@ -122,6 +128,14 @@ class ItemLine(QGroupBox):
         for key, widget in self.widgets.items():
             widget.setAccessibleName(f"{ITEMS.field(key).label}, line {number}")
         self.remove_button.setAccessibleName(f"Remove item line {number}")
+        self.evidence_button.setAccessibleName(f"Evidence of item line {number}")
+
+    def set_evidence_count(self, count: int) -> None:
+        """How many files the saved line holds; a new line says it must be saved first."""
+        self.evidence_button.setText(evidence_button_text(count) if self.item_id else "Evidence…")
+        self.evidence_button.setToolTip(
+            "Photos or scans of this line (its serial plate, asset tag)" if self.item_id
+            else "Save the delivery first: a new item line cannot hold files yet")
 
     def _quantity_typed(self, text: str) -> None:
         self._auto_quantity = not text.strip()
@@ -207,6 +221,8 @@ class ItemLines(QWidget):
         self.lines.append(line)
         line.changed.connect(self.changed.emit)
         line.remove_requested.connect(self.remove_line)
+        line.evidence_requested.connect(self.open_evidence)
+        line.set_evidence_count(0)
         self._order_tabs()
         if focus:
             line.show()  # shown now, not at the next event loop pass, so that it can take the focus
@@ -224,7 +240,7 @@ class ItemLines(QWidget):
         keys = ("category", "description", "make_model", "quantity", "unit_value_aud", "asset_tag", "warranty_end", "serials")
         widgets: list[QWidget] = []
         for line in self.lines:
-            widgets += [getattr(line.widgets[k], "edit", line.widgets[k]) for k in keys] + [line.remove_button]
+            widgets += [getattr(line.widgets[k], "edit", line.widgets[k]) for k in keys] + [line.evidence_button, line.remove_button]
         chain_after(self, widgets + [self.add_button])
 
     def remove_line(self, line: ItemLine) -> None:
@@ -245,6 +261,22 @@ class ItemLines(QWidget):
             line.deleteLater()
         for state in states:
             self.add_line(state).touched = True
+        self.count_evidence()
+
+    def count_evidence(self) -> None:
+        """Each saved line's button shows how many files it holds (one query for all the lines)."""
+        counts = evidence_of(self.db, "item", [line.item_id for line in self.lines if line.item_id])
+        for line in self.lines:
+            line.set_evidence_count(counts.get(line.item_id or "", (0, False))[0])
+
+    def open_evidence(self, line: ItemLine) -> ItemEvidenceDialog:
+        """The line's evidence in a window of its own (non-blocking: the worker writes while it is open)."""
+        description = line.widgets["description"].text().strip()
+        caption = f"item line {line.number}" + (f" ({description})" if description else "")
+        self.evidence_dialog = ItemEvidenceDialog(self.db, line.item_id, caption, self)
+        self.evidence_dialog.panel.changed.connect(self.count_evidence)
+        self.evidence_dialog.open()
+        return self.evidence_dialog
 
     def load(self, delivery_id: str) -> None:
         items = list(iter_records(self.db, "equipment_items", where="delivery_id = ?", params=[delivery_id]))
