@@ -365,17 +365,18 @@ PARTNERS = ListSpec(
     noun=("partner", "partners"),
 )
 
-def _with_evidence(spec: ListSpec, column: str, record_id: str) -> ListSpec:
+def _with_evidence(spec: ListSpec, where: str) -> ListSpec:
     """A last column marking records with evidence attached: how many files, and whether one is the signed
-    handover form (the attachments index on `column` makes it a lookup per row shown)."""
+    handover form (the attachments indexes on the columns in `where` make it a lookup per row shown)."""
     sql = (f"(SELECT CASE WHEN count(*) THEN count(*) || CASE WHEN max(a.signed_form) THEN ' · signed form' ELSE '' END"
-           f" END FROM attachments a WHERE a.{column} = {record_id} AND a.deleted = 0)")
+           f" END FROM attachments a WHERE ({where}) AND a.deleted = 0)")
     return replace(spec, columns=(*spec.columns, Column("evidence", "Evidence", sql, width=120)),
                    depends_on=spec.depends_on | {"attachments"})
 
 
-ACTIVITIES = _with_evidence(ACTIVITIES, "activity_id", "activities.id")
-EQUIPMENT = _with_evidence(EQUIPMENT, "delivery_id", "equipment_items.delivery_id")
+ACTIVITIES = _with_evidence(ACTIVITIES, "a.activity_id = activities.id")
+# An item's row counts its delivery's files (the signed form) and its own (the photo of its serial plate).
+EQUIPMENT = _with_evidence(EQUIPMENT, "a.delivery_id = equipment_items.delivery_id OR a.item_id = equipment_items.id")
 LISTS: dict[str, ListSpec] = {s.name: s for s in (ACTIVITIES, EQUIPMENT, PARTNERS)}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QTextBrowser
 
+from ccp_desktop.reports.listing import ListQuery, fetch_page, lists_for
 from ccp_desktop.store.attachments import attach_files, list_attachments, read_blob, read_files
 from ccp_desktop.store.records import insert_record
 from ccp_desktop.sync.export import export_package
@@ -96,3 +97,19 @@ def test_item_evidence_reaches_hq_and_shows_under_its_delivery(post, hq, outbox,
     assert f"<img src='evidence:{plate['sha256']}'><br>plate.jpg" in lines
     assert f"(serial {', '.join(sample['item']['serials'][:3])}" in lines
 
+
+
+def test_the_equipment_list_marks_an_item_by_its_own_evidence_and_its_deliverys(post, files):
+    sample = add_sample(post)
+    delivery = sample["delivery"]["id"]
+    insert_record(post, "equipment_items", f.item(delivery, description="router", serials=["RT-9"], quantity=1))
+    attach_files(post, "item", sample["item"]["id"], read_files([files("plate.jpg", jpeg_bytes(800, 600))]))
+    spec = lists_for(False)["equipment"]
+    at, described = spec.column_index("evidence"), spec.column_index("description")
+
+    def marks() -> dict[str, str | None]:
+        return {row.values[described]: row.values[at] for row in fetch_page(post, spec, ListQuery())}
+
+    assert marks() == {"00123 laptop": "1", "router": None}  # the plate photo is the laptop line's, not the router's
+    attach_files(post, "delivery", delivery, read_files([files("signed.pdf", pdf_bytes())]), signed_form=True)
+    assert marks() == {"00123 laptop": "2 · signed form", "router": "1 · signed form"}
