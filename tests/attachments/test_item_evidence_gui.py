@@ -113,3 +113,16 @@ def test_the_equipment_list_marks_an_item_by_its_own_evidence_and_its_deliverys(
     assert marks() == {"00123 laptop": "1", "router": None}  # the plate photo is the laptop line's, not the router's
     attach_files(post, "delivery", delivery, read_files([files("signed.pdf", pdf_bytes())]), signed_form=True)
     assert marks() == {"00123 laptop": "2 · signed form", "router": "1 · signed form"}
+
+
+def test_many_photos_in_the_detail_panel_wrap_instead_of_running_off_its_edge(post, files, qtbot):
+    sample = add_sample(post)
+    delivery = sample["delivery"]["id"]
+    attach_files(post, "delivery", delivery, read_files([files(f"room-{n}.jpg", jpeg_bytes(800, 600, seed=n)) for n in range(5)]))
+    browser = QTextBrowser()
+    qtbot.addWidget(browser)
+    browser.resize(230, 500)  # the detail panel on a 1024x600 screen
+    browser.setHtml(evidence_html(browser, post, "equipment_deliveries", delivery))
+    browser.show()
+    qtbot.waitExposed(browser)
+    assert browser.horizontalScrollBar().maximum() == 0

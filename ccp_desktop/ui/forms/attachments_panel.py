@@ -333,4 +333,6 @@ def _thumbnails(browser: QTextBrowser, db: sqlite_utils.Database, infos: list[st
         else:
             state = "" if info.present else " <i>(expected: not arrived yet)</i>"
             cells.append(f"<td align='center'>[{html.escape(info.media_type.split('/')[-1].upper())}]<br>{name}{state}</td>")
-    return f"<table cellspacing='6'><tr>{''.join(cells)}</tr></table>"
+    # Two a row: the detail panel is about 230 px wide on a 1024x600 screen; a longer row would be cut off.
+    rows = "".join(f"<tr>{''.join(cells[at:at + 2])}</tr>" for at in range(0, len(cells), 2))
+    return f"<table cellspacing='6'>{rows}</table>"
