@@ -106,4 +106,7 @@ if __name__ == "__main__":
 
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     folder.mkdir(parents=True, exist_ok=True)
-    print("\n".join(str(p) for p in render_evidence_screenshots(application(), folder)))
+    from ccp_desktop.ui.worker import stopping_workers
+
+    with stopping_workers():
+        print("\n".join(str(p) for p in render_evidence_screenshots(application(), folder)))

@@ -155,5 +155,8 @@ if __name__ == "__main__":
 
     target = Path(next((a for a in sys.argv[1:] if not a.startswith("--")), "docs/screenshots"))
     target.mkdir(parents=True, exist_ok=True)
-    for path in render_hq_screenshots(application(), target):
-        print(path)
+    from ccp_desktop.ui.worker import stopping_workers
+
+    with stopping_workers():
+        for path in render_hq_screenshots(application(), target):
+            print(path)

@@ -243,5 +243,8 @@ def render_screenshots(out: Path) -> list[Path]:
 
 if __name__ == "__main__":  # python -m ccp_desktop.ui.screenshots [--small-screen] [folder]
     folders = [a for a in sys.argv[1:] if not a.startswith("--")]
-    for path in render_screenshots(Path(folders[0] if folders else "docs/screenshots")):
-        print(path)
+    from ccp_desktop.ui.worker import stopping_workers
+
+    with stopping_workers():
+        for path in render_screenshots(Path(folders[0] if folders else "docs/screenshots")):
+            print(path)

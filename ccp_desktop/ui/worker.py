@@ -9,12 +9,13 @@ opens it again.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -243,3 +244,13 @@ def shared_worker(db: sqlite_utils.Database) -> BackgroundWorker:
         if worker.is_running() and worker.db_path.resolve() == path:
             return worker
     return BackgroundWorker(path, QCoreApplication.instance())
+
+
+@contextlib.contextmanager
+def stopping_workers() -> Iterator[None]:
+    """For scripts that open forms on their own (screenshots): such forms save on workers of their own;
+    end them all before Qt goes, or it aborts on a thread still running."""
+    try:
+        yield
+    finally:
+        BackgroundWorker.stop_all()
