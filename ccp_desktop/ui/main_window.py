@@ -23,14 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop import APP_NAME, __version__
-from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
-from ccp_desktop.reports.listing import lists_for
-from ccp_desktop.store.backups import BackupInfo
-from ccp_desktop.store.changes import Changes
-from ccp_desktop.store.connection import open_database
-from ccp_desktop.store.installation import require_installation
 from ccp_desktop.ui.changes import ChangeHub, OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.lazy_pages import LazyPages, PageSubset
@@ -38,6 +32,7 @@ from ccp_desktop.ui.settings import ui_settings
 from ccp_desktop.ui.worker import BackgroundWorker
 
 if TYPE_CHECKING:  # pages are imported when first made (start-up imports only the page shown first)
+    from ccp_desktop.store.backups import BackupInfo
     from ccp_desktop.ui.dashboard_page import DashboardPage
     from ccp_desktop.ui.list_page import ListPage
     from ccp_desktop.ui.sync_page import SyncPage
@@ -61,6 +56,8 @@ def app_icon() -> QIcon:
 
 
 def _when(stamp: Any) -> str:
+    from ccp_desktop.domain.wording import local_time
+
     return local_time(stamp, never="never")
 
 
@@ -77,6 +74,10 @@ class MainWindow(QMainWindow):
         self.guide: QWidget | None = None  # Help → Guide, made when first asked for
         self.instance_lock: QLockFile | None = None  # the one-instance lock beside the db, released on close
         self.successor: MainWindow | None = None  # the window that took over after the data folder moved
+        from ccp_desktop.reports.listing import lists_for
+        from ccp_desktop.store.connection import open_database
+        from ccp_desktop.store.installation import require_installation
+
         self.db = open_database(self.db_path)
         self.installation = require_installation(self.db)
         self.setObjectName("main-window")
@@ -234,6 +235,8 @@ class MainWindow(QMainWindow):
     # --- changes ---------------------------------------------------------------------------------------
     def on_changes(self, changes: OpChanges) -> None:
         if changes.installation:
+            from ccp_desktop.store.installation import require_installation
+
             self.installation = require_installation(self.db)
             self._update_title()
         for page in self.pages.made():  # a page not made yet reads the database when it is made
@@ -241,6 +244,8 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     def refresh_all(self) -> None:
+        from ccp_desktop.store.changes import Changes
+
         self.hub.announce(OpChanges(Changes.everything()))
 
     # --- actions ----------------------------------------------------------------------------------------
