@@ -14,12 +14,13 @@ import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.store.transactions import write_transaction
+
+if TYPE_CHECKING:  # annotations only: the window's change hub imports this module before sqlite-utils is needed
+    import sqlite_utils
 
 T = TypeVar("T")
 

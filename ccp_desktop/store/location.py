@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # annotations only (the worker imports this before sqlite-utils is needed)
+    import sqlite_utils
 
 
 def database_path(db: sqlite_utils.Database) -> Path | None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # annotations only (start-up imports this before sqlite-utils is needed)
+    import sqlite_utils
 
 
 @contextlib.contextmanager

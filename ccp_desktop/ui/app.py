@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
@@ -11,6 +12,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 from ccp_desktop import APP_NAME, __version__
 from ccp_desktop.errors import CcpError
 from ccp_desktop.ui.instance_lock import acquire_instance_lock, lock_path_for  # noqa: F401 - also used from here
+
+if TYPE_CHECKING:
+    from ccp_desktop.ui.main_window import MainWindow
+
+
+OPEN_AT_THE_LATEST_MS = 300
 
 
 def needs_setup(db_path: Path) -> bool:
@@ -64,7 +71,12 @@ def run_gui(db_path: Path) -> int:
               f"{db_path}\n\nSwitch to the window that is open (check the taskbar); only one may work on a database at a time.")
         return 1
     try:
-        if needs_setup(db_path):
+        from ccp_desktop.store.installation_peek import peek_installation
+
+        # Who the database belongs to, read without sqlite-utils: the window is shown with it, and the
+        # database is opened (imports, migrations) once the window is up. None: set up, or open it first.
+        opening = peek_installation(db_path)
+        if opening is None and needs_setup(db_path):
             from ccp_desktop.ui.setup_wizard import SetupWizard
 
             wizard = SetupWizard(db_path)
@@ -72,18 +84,42 @@ def run_gui(db_path: Path) -> int:
                 return 0
         from ccp_desktop.ui.main_window import MainWindow
 
-        window = MainWindow(db_path)
+        window = MainWindow(db_path, opening=opening)
         window.instance_lock = lock  # handed on to a new window if the data folder is moved
     except Exception as exc:  # a damaged database fails here: say so in plain words (where backups are)
-        from ccp_desktop.ui.worker import BackgroundWorker
-
-        BackgroundWorker.stop_all()
-        show_error(None, exc, wait=True)
+        _give_up(exc)
         lock.unlock()
         return 1
+    # Opened once the window has painted (so that it is seen at once), or after a moment if it is not
+    # painted (started minimised); _finish_opening runs once.
+    window.first_painted.connect(lambda: QTimer.singleShot(0, lambda: _finish_opening(window, app)))
+    QTimer.singleShot(OPEN_AT_THE_LATEST_MS, lambda: _finish_opening(window, app))
     window.show()
-    QTimer.singleShot(0, window.after_shown)
     try:
         return int(app.exec())
     finally:
         lock.unlock()
+
+
+def _give_up(exc: BaseException) -> None:
+    from ccp_desktop.ui.errors import show_error
+    from ccp_desktop.ui.worker import BackgroundWorker
+
+    BackgroundWorker.stop_all()
+    show_error(None, exc, wait=True)
+
+
+def _finish_opening(window: MainWindow, app: QApplication) -> None:
+    """The shown window opens its database; if that fails (a damaged file, a newer version's), the app
+    says so as it would have before showing the window, and ends with status 1."""
+    if window.start_handled:
+        return
+    window.start_handled = True
+    try:
+        window.finish_opening()
+    except Exception as exc:
+        window.hide()
+        _give_up(exc)
+        app.exit(1)
+        return
+    window.after_shown()

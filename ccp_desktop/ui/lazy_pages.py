@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Generic, TypeVar, cast
 
-from PySide6.QtWidgets import QStackedWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 Page = TypeVar("Page", bound=QWidget)
 
@@ -22,8 +23,10 @@ class LazyPages(Mapping[str, QWidget]):
         self.stack = stack
         self._build = build
         self._made: dict[str, QWidget] = {}
-        for _ in names:
-            stack.addWidget(QWidget())
+        for _ in names:  # seen only while the window waits for its database (MainWindow.finish_opening)
+            placeholder = QLabel("Loading…")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            stack.addWidget(placeholder)
 
     def __getitem__(self, name: str) -> QWidget:
         page = self._made.get(name)

@@ -23,14 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from ccp_desktop import APP_NAME, __version__
-from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
-from ccp_desktop.reports.listing import lists_for
-from ccp_desktop.store.backups import BackupInfo
-from ccp_desktop.store.changes import Changes
-from ccp_desktop.store.connection import open_database
-from ccp_desktop.store.installation import require_installation
 from ccp_desktop.ui.changes import ChangeHub, OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.lazy_pages import LazyPages, PageSubset
@@ -38,11 +32,15 @@ from ccp_desktop.ui.settings import ui_settings
 from ccp_desktop.ui.worker import BackgroundWorker
 
 if TYPE_CHECKING:  # pages are imported when first made (start-up imports only the page shown first)
+    from ccp_desktop.store.backups import BackupInfo
+    from ccp_desktop.store.installation import Installation
+    from ccp_desktop.store.installation_peek import InstallationPeek
     from ccp_desktop.ui.dashboard_page import DashboardPage
     from ccp_desktop.ui.list_page import ListPage
     from ccp_desktop.ui.sync_page import SyncPage
 
 PAGES = ("dashboard", "activities", "equipment", "partners", "sync")
+LIST_PAGES = ("activities", "equipment", "partners")  # the record lists (reports/listing.lists_for)
 HQ_PAGES = ("hq-import", "posts", "conflicts", "review")  # the headquarters desk, for the HQ role only
 PAGE_TITLES = {"dashboard": "Dashboard", "activities": "Activities", "equipment": "Equipment",
                "partners": "Partners", "sync": "Sync", "hq-import": "Import many", "posts": "Posts",
@@ -61,14 +59,20 @@ def app_icon() -> QIcon:
 
 
 def _when(stamp: Any) -> str:
+    from ccp_desktop.domain.wording import local_time
+
     return local_time(stamp, never="never")
 
 
 class MainWindow(QMainWindow):
     status_refreshed = Signal()
     damaged_found = Signal(object)  # the quick check's problems (see ui/damaged_database.py)
+    first_painted = Signal()  # the window is on the screen: the time to open the database (ui/app.py)
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, db_path: Path, parent: QWidget | None = None, *, opening: InstallationPeek | None = None) -> None:
+        """With `opening` (who the database belongs to, read by store/installation_peek), the window is
+        made without the database: shown at once, with "Loading…" for its first page, until
+        `finish_opening()` opens the database (sqlite-utils, migrations) and makes that page."""
         super().__init__(parent)
         self.db_path = Path(db_path)
         self._closed = False
@@ -77,12 +81,16 @@ class MainWindow(QMainWindow):
         self.guide: QWidget | None = None  # Help → Guide, made when first asked for
         self.instance_lock: QLockFile | None = None  # the one-instance lock beside the db, released on close
         self.successor: MainWindow | None = None  # the window that took over after the data folder moved
-        self.db = open_database(self.db_path)
-        self.installation = require_installation(self.db)
+        self._first_page = "dashboard"
+        self._painted = False
+        self.start_handled = False  # ui/app.py opened this window's database (or gave up), once
+        self.opened = opening is None
+        who: Installation | InstallationPeek = self._open_database() if opening is None else opening
         self.setObjectName("main-window")
         self.setWindowIcon(app_icon())
         self.hub = ChangeHub(self)
-        self.worker = BackgroundWorker(self.db_path, self)
+        # Not opened early while the window waits: this thread's open_database migrates first (finish_opening).
+        self.worker = BackgroundWorker(self.db_path, self, open_at_start=self.opened)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -92,15 +100,14 @@ class MainWindow(QMainWindow):
         self.nav.setMaximumWidth(220)
         self.stack = QStackedWidget()
         self.delete_action: QAction | None = None
-        self._list_specs = lists_for(self.installation.is_hq)
-        self.page_names = PAGES + (HQ_PAGES if self.installation.is_hq else ())
+        self.page_names = PAGES + (HQ_PAGES if who.is_hq else ())
         self.pages = LazyPages(self.page_names, self.stack, self._make_page)
-        self.lists: PageSubset[ListPage] = PageSubset(self.pages, tuple(self._list_specs))
+        self.lists: PageSubset[ListPage] = PageSubset(self.pages, LIST_PAGES)
         for name in self.page_names:
             item = QListWidgetItem(self.style().standardIcon(PAGE_ICONS[name]), PAGE_TITLES[name])
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.nav.addItem(item)
-        self.setAcceptDrops(self.installation.is_hq)  # packages dropped anywhere on the window go to Import many
+        self.setAcceptDrops(who.is_hq)  # packages dropped anywhere on the window go to Import many
         self.nav.currentRowChanged.connect(lambda row: self.pages.show(self.page_names[row]) if row >= 0 else None)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
@@ -111,14 +118,45 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.hub.changed.connect(self.on_changes)
+        self._build_status_bar()
+        self._build_menus(who.is_hq)
+        self._show_identity(who)
+        self.restore_layout()
+        if self.opened:
+            self._fill()
+        else:  # nothing may ask for a page before the database is open
+            self.menuBar().setEnabled(False)
+            self.nav.setEnabled(False)
+
+    def _open_database(self) -> Installation:
+        from ccp_desktop.reports.listing import lists_for
+        from ccp_desktop.store.connection import open_database
+        from ccp_desktop.store.installation import require_installation
+
+        self.db = open_database(self.db_path)
+        self.installation = require_installation(self.db)
+        self._list_specs = lists_for(self.installation.is_hq)
+        return self.installation
+
+    def finish_opening(self) -> None:
+        """A window made with `opening`: open the database and make the first page (raises as
+        MainWindow(db_path) would, e.g. on a damaged database). Does nothing a second time."""
+        if self.opened:
+            return
+        self._open_database()
+        self.opened = True
+        if getattr(self, "report_actions", None) is not None:
+            self.report_actions.db = self.db
+        self._show_identity(self.installation)
+        self.menuBar().setEnabled(True)
+        self.nav.setEnabled(True)
+        self._fill()
+
+    def _fill(self) -> None:
         for name in ("conflicts", "review"):  # made at once: the navigation shows how many are open
             if name in self.page_names:
                 self.pages[name]
-
-        self._build_status_bar()
-        self._build_menus()
-        self._update_title()
-        self.restore_layout()
+        self.show_page(self._first_page)
         self.refresh_status()
 
     # --- pages -------------------------------------------------------------------------------------------
@@ -200,10 +238,13 @@ class MainWindow(QMainWindow):
             self.status_labels[key] = label
             self.statusBar().addPermanentWidget(label, 1 if key == "receipt" else 0)
 
+    def _show_identity(self, who: Installation | InstallationPeek) -> None:
+        self.status_labels["post"].setText(f"Post: {who.post_code}{' (HQ)' if who.is_hq else ''}")
+        self.status_labels["officer"].setText(f"Officer: {who.officer}")
+        self.setWindowTitle(f"{APP_NAME} — {who.post_code}")
+
     def refresh_status(self) -> None:
-        install = self.installation
-        self.status_labels["post"].setText(f"Post: {install.post_code}{' (HQ)' if install.is_hq else ''}")
-        self.status_labels["officer"].setText(f"Officer: {install.officer}")
+        self._show_identity(self.installation)
 
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync import status
@@ -228,19 +269,20 @@ class MainWindow(QMainWindow):
         self.status_labels["pending"].setToolTip(str(exc))
         self.status_refreshed.emit()
 
-    def _update_title(self) -> None:
-        self.setWindowTitle(f"{APP_NAME} — {self.installation.post_code}")
-
     # --- changes ---------------------------------------------------------------------------------------
     def on_changes(self, changes: OpChanges) -> None:
         if changes.installation:
+            from ccp_desktop.store.installation import require_installation
+
             self.installation = require_installation(self.db)
-            self._update_title()
+            self._show_identity(self.installation)
         for page in self.pages.made():  # a page not made yet reads the database when it is made
             page.on_changes(changes)  # type: ignore[attr-defined]
         self.refresh_status()
 
     def refresh_all(self) -> None:
+        from ccp_desktop.store.changes import Changes
+
         self.hub.announce(OpChanges(Changes.everything()))
 
     # --- actions ----------------------------------------------------------------------------------------
@@ -254,7 +296,7 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
-    def _build_menus(self) -> None:
+    def _build_menus(self, is_hq: bool) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.new_action = self._action(file_menu, "&New record…", self.new_record, QKeySequence.StandardKey.New,
@@ -282,10 +324,10 @@ class MainWindow(QMainWindow):
             self._action(view_menu, PAGE_TITLES[name], lambda name=name: self.show_page(name), f"Ctrl+{n}")
         view_menu.addSeparator()
         self._action(view_menu, "&Refresh", self.refresh_all, QKeySequence.StandardKey.Refresh)
-        if self.installation.is_hq:  # HQ's Reports menu: program report and IATI export (ui/report_actions.py)
+        if is_hq:  # HQ's Reports menu: program report and IATI export (ui/report_actions.py)
             from ccp_desktop.ui.report_actions import ReportActions
 
-            self.report_actions = ReportActions(self, self.worker, self.db, self.db_path, bar)
+            self.report_actions = ReportActions(self, self.worker, self.db if self.opened else None, self.db_path, bar)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Guide", self.show_guide, "F1", "Your first week: setup, records, packages, backups")
         from ccp_desktop.ui.problem_report import add_problem_report_action
@@ -467,7 +509,12 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         self._splitter_state = settings.value("window/splitter")
         page = str(settings.value("window/page", "dashboard"))
-        self.show_page(page if page in self.page_names else "dashboard")
+        self._first_page = page if page in self.page_names else "dashboard"
+        index = self.page_names.index(self._first_page)
+        self.nav.blockSignals(True)  # the page itself is made once the database is open (_fill)
+        self.nav.setCurrentRow(index)
+        self.nav.blockSignals(False)
+        self.stack.setCurrentIndex(index)
 
     def fit_to_screen(self) -> None:
         """Keep the whole window (status bar and buttons too) on the screen it opens on: a layout saved on a
@@ -487,6 +534,12 @@ class MainWindow(QMainWindow):
         y = min(max(frame.y(), free.top()), free.top() + free.height() - (height + extra_h))
         if (x, y) != (frame.x(), frame.y()):
             self.move(x, y)  # a window's position is its frame's
+
+    def paintEvent(self, event: Any) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -548,7 +601,8 @@ class MainWindow(QMainWindow):
             self.close_forms()
             self.save_layout()
         self.worker.stop()  # both may have been done already (a restore): doing them again does nothing
-        self.db.close()
+        if self.opened:  # a window closed before its database was opened has no connection
+            self.db.close()
         if self.instance_lock is not None:
             self.instance_lock.unlock()
             self.instance_lock = None

@@ -18,9 +18,8 @@ import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ccp_desktop import logs
@@ -28,9 +27,12 @@ from ccp_desktop.errors import Cancelled
 from ccp_desktop.store.changes import Changes
 from ccp_desktop.store.location import database_path
 
+if TYPE_CHECKING:  # annotations only: the window is shown before sqlite-utils is imported
+    import sqlite_utils
+
 log = logging.getLogger(__name__)
 
-JobFn = Callable[[sqlite_utils.Database, Callable[[int, int], None], Callable[[], bool]], Any]
+JobFn = Callable[["sqlite_utils.Database", Callable[[int, int], None], Callable[[], bool]], Any]
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress updates a second reach the GUI
 
 

@@ -234,25 +234,31 @@ class Painted(QObject):
             print(f"shown {time.perf_counter() - started:.4f}", flush=True)
             QTimer.singleShot(0, QApplication.quit)
         return False
+class Opened(QObject):  # the app's way in (run_gui: lock, setup check, window): watch its main window
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Show and watched.objectName() == "main-window":
+            watched.installEventFilter(watcher)
+        return False
 mode, db_path = sys.argv[1], sys.argv[2]
+watcher = Painted()
 if mode == "bare":
     app = QApplication(sys.argv[:1])
     window = QMainWindow()
+    window.installEventFilter(watcher)
+    window.resize(1280, 720)
+    window.show()
+    app.exec()
 else:
     from pathlib import Path
-    from ccp_desktop.ui.app import acquire_instance_lock, application, needs_setup
-    from ccp_desktop.ui.main_window import MainWindow
-    app = application()
-    lock = acquire_instance_lock(Path(db_path))
-    assert lock is not None and not needs_setup(Path(db_path))
-    window = MainWindow(Path(db_path))
-watcher = Painted()
-window.installEventFilter(watcher)
-window.resize(1280, 720)
-window.show()
-app.exec()
-if mode != "bare":
-    window.close()
+    from ccp_desktop.ui.app import run_gui
+    app = QApplication(sys.argv[:1])  # the one run_gui takes, so that its windows can be watched
+    opened = Opened()
+    app.installEventFilter(opened)
+    code = run_gui(Path(db_path))
+    for window in app.topLevelWidgets():
+        if window.objectName() == "main-window":
+            window.close()  # releases the lock
+    print(f"exit {code}", flush=True)
 """
 
 

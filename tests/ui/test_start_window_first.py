@@ -1,0 +1,74 @@
+"""Start-up shows the window first (title, navigation, status bar, "Loading…"), from who the database
+belongs to, then opens the database and makes the first page; a database that fails to open then is
+reported as before the window existed, and the app ends with status 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+
+
+def test_the_window_shows_before_the_database_is_opened(qtbot: Any, demo_db_path: Path) -> None:
+    from ccp_desktop.store.installation_peek import peek_installation
+    from ccp_desktop.ui.main_window import MainWindow
+
+    opening = peek_installation(demo_db_path)
+    assert opening is not None and opening.post_code == "FJ-SUVA"
+    window = MainWindow(demo_db_path, opening=opening)
+    qtbot.addWidget(window)
+    assert not window.opened and window.pages.made_names() == []
+    assert "FJ-SUVA" in window.windowTitle()
+    assert window.status_labels["post"].text() == "Post: FJ-SUVA"
+    placeholder = window.stack.currentWidget()
+    assert isinstance(placeholder, QLabel) and placeholder.text() == "Loading…"
+    assert not window.menuBar().isEnabled() and not window.nav.isEnabled()  # no page may be asked for yet
+    with qtbot.waitSignal(window.first_painted, timeout=5000):
+        window.show()
+    window.finish_opening()
+    assert window.opened and window.menuBar().isEnabled() and window.nav.isEnabled()
+    assert window.current_page_name() == "dashboard"
+    assert window.stack.currentWidget() is window.dashboard
+    window.show_page("activities")
+    qtbot.waitUntil(lambda: window.lists["activities"].model.total is not None, timeout=10_000)
+    assert window.lists["activities"].model.total == 300
+    window.close()
+
+
+def test_no_file_or_no_installation_is_not_peeked(tmp_path: Path) -> None:
+    import sqlite3
+
+    from ccp_desktop.store.installation_peek import peek_installation
+
+    assert peek_installation(tmp_path / "missing.sqlite3") is None
+    sqlite3.connect(tmp_path / "empty.sqlite3").close()
+    assert peek_installation(tmp_path / "empty.sqlite3") is None  # the setup wizard's case
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_database_failing_after_the_window_is_shown_ends_with_the_error(
+        qtbot: Any, demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ccp_desktop.errors import StoreError
+    from ccp_desktop.store import connection
+    from ccp_desktop.ui import app, errors
+    from ccp_desktop.ui.worker import BackgroundWorker
+
+    seen: list[str] = []
+
+    def failing_open(path: Any, **kwargs: Any) -> Any:
+        windows = [w for w in QApplication.topLevelWidgets() if w.objectName() == "main-window" and w.isVisible()]
+        seen.append("window shown" if windows else "no window")
+        raise StoreError(f"{path}: The database file is damaged (test)")
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(connection, "open_database", failing_open)
+    monkeypatch.setattr(errors, "show_error", lambda parent, exc, **kw: shown.append(errors.error_text(exc)))
+    QTimer.singleShot(15_000, lambda: QApplication.instance().exit(99))  # type: ignore[union-attr]  # never hang
+    assert app.run_gui(demo_db_path) == 1
+    assert seen == ["window shown"]
+    assert len(shown) == 1 and "damaged" in "".join(shown[0]), shown
+    assert [w for w in BackgroundWorker._live if w.is_running()] == []
+    assert not app.lock_path_for(demo_db_path).exists()
