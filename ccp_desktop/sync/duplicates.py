@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import json
 import re
 from bisect import bisect_left, bisect_right
@@ -44,18 +45,32 @@ _STOP_WORDS = frozenset(["a", "an", "and", "the", "of", "for", "in", "on", "to",
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _title_words(title: str) -> tuple[str, ...]:
+    return tuple(w for w in _WORD.findall(title.casefold()) if w not in _STOP_WORDS)
+
+
 def title_words(title: str | None) -> list[str]:
-    return [w for w in _WORD.findall((title or "").casefold()) if w not in _STOP_WORDS]
+    return list(_title_words(title or ""))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _within_typo(word: str, other: str) -> bool:
+    """What `difflib.get_close_matches(word, [other], cutoff=TYPO_CUTOFF)` decides, remembered: an import
+    compares the same few hundred words thousands of times."""
+    matcher = difflib.SequenceMatcher(None, other, word)
+    return (matcher.real_quick_ratio() >= TYPO_CUTOFF and matcher.quick_ratio() >= TYPO_CUTOFF
+            and matcher.ratio() >= TYPO_CUTOFF)
 
 
 def title_similarity(first: str | None, second: str | None) -> float:
     """0 (nothing alike) to 1: the Dice coefficient of the two titles' word sets, where a word counts as
     shared when the other title has it or a word within a typo of it (difflib ratio 0.8 or more)."""
-    a, b = sorted(set(title_words(first))), sorted(set(title_words(second)))
+    a, b = set(_title_words(first or "")), set(_title_words(second or ""))
     if not a or not b:
         return 0.0
-    shared_a = sum(1 for w in a if w in b or difflib.get_close_matches(w, b, n=1, cutoff=TYPO_CUTOFF))
-    shared_b = sum(1 for w in b if w in a or difflib.get_close_matches(w, a, n=1, cutoff=TYPO_CUTOFF))
+    shared_a = sum(1 for w in a if w in b or any(_within_typo(w, x) for x in b))
+    shared_b = sum(1 for w in b if w in a or any(_within_typo(w, x) for x in a))
     return round((shared_a + shared_b) / (len(a) + len(b)), 3)
 
 
