@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlite_utils
+
+from ccp_desktop.store.connection import open_database
+from ccp_desktop.sync.identity import initialise
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -75,3 +79,24 @@ def soffice() -> str:
     if path is None:
         pytest.fail("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
     return path
+
+
+# Databases set up as a post or HQ would be, under the test's folder (`sites("FJ-SUVA")`), closed after it.
+def make_site(root: Path, post: str, role: str = "field", officer: str = "Officer") -> sqlite_utils.Database:
+    path = root / post / f"{post}.sqlite3"
+    initialise(path, post_code=post, officer=officer, role=role)
+    return open_database(path)
+
+
+@pytest.fixture
+def sites(tmp_path: Path) -> Iterator[Callable[..., sqlite_utils.Database]]:
+    opened: list[sqlite_utils.Database] = []
+
+    def make(post: str, role: str = "field", officer: str = "Officer") -> sqlite_utils.Database:
+        db = make_site(tmp_path / "sites", post, role, officer)
+        opened.append(db)
+        return db
+
+    yield make
+    for db in opened:
+        db.close()

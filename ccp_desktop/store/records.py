@@ -12,7 +12,13 @@ from typing import Any
 import sqlite_utils
 
 from ccp_desktop.domain import records as r
-from ccp_desktop.domain.coerce import cents_to_money, coerce_record, money_to_cents, utc_now
+from ccp_desktop.domain.coerce import (
+    cents_to_money,
+    coerce_record,
+    list_to_stored,
+    money_to_cents,
+    utc_now,
+)
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
 from ccp_desktop.store.audit import write_audit
@@ -59,7 +65,7 @@ def encode_row(kind: r.RecordKind, record: Mapping[str, Any]) -> dict[str, Any]:
     for field in kind.fields:
         value = record.get(field.key)
         if field.type in _JSON_TYPES:
-            value = json.dumps(list(value or []), ensure_ascii=False) if value else None
+            value = list_to_stored(list(value or []))
         elif field.type == r.BOOL:
             value = int(bool(value))
         elif field.type == r.MONEY:

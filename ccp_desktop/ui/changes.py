@@ -86,6 +86,8 @@ class ReadingPage(RefreshingPage):
     read_name = "read"
     worker: Any
     summary: Any
+    read: Callable[[Any], Any]  # on the worker, given its database: what the page shows
+    show_read: Callable[[Any], None]  # on the GUI thread: put what `read` returned on screen
 
     def run_change(self, name: str, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
                    on_error: Callable[[BaseException], None], **kwargs: Any) -> None:
@@ -107,9 +109,3 @@ class ReadingPage(RefreshingPage):
         read = self.read
         self.worker.submit(self.read_name, lambda db, _progress, _cancelled: read(db), on_done=self.show_read,
                            on_error=lambda exc: self.summary.setText(str(exc)))
-
-    def read(self, db: Any) -> Any:
-        raise NotImplementedError
-
-    def show_read(self, value: Any) -> None:
-        raise NotImplementedError

@@ -57,6 +57,17 @@ def _read_only(name: str, accessible: str) -> QLineEdit:
     return field
 
 
+def _note(name: str, accessible: str = "") -> QLabel:
+    """A wrapping line of text that can be selected (to read a fingerprint out over the phone)."""
+    label = QLabel()
+    label.setObjectName(name)
+    if accessible:
+        label.setAccessibleName(accessible)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
 def _day(stamp: str | None) -> str:
     return (stamp or "")[:10]
 
@@ -86,17 +97,16 @@ class EncryptionKeyPanel(QWidget):
         self.worker = worker
         self.choose_file: FileChooser = choose_file or self.default_chooser
         self.fingerprint = _read_only(f"{self.object_name}-fingerprint", "Fingerprint of HQ's encryption key")
-        self.status = QLabel()
-        self.status.setObjectName("encryption-key-status")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = _note("encryption-key-status")
         self.buttons: list[QPushButton] = []
         self.build()
         self.refresh()
 
-    def build(self) -> None:
-        """Subclasses add their widgets (the state is read once they are built)."""
-        raise NotImplementedError
+    # What each panel supplies: `build` adds its widgets (the state is read once they are built);
+    # `read_state` runs on the worker and reads what the panel shows; `show_state` puts it on screen.
+    build: Callable[[], None]
+    read_state: Callable[[sqlite_utils.Database], Any]
+    show_state: Callable[[Any], None]
 
     def add_button(self, text: str, name: str, tip: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(text)
@@ -105,12 +115,6 @@ class EncryptionKeyPanel(QWidget):
         button.clicked.connect(lambda _checked=False: slot())
         self.buttons.append(button)
         return button
-
-    def read_state(self, db: sqlite_utils.Database) -> Any:
-        raise NotImplementedError
-
-    def show_state(self, state: Any) -> None:
-        raise NotImplementedError
 
     def refresh(self) -> None:
         self._set_busy(True)
@@ -225,11 +229,7 @@ class HqEncryptionKeysPanel(EncryptionKeyPanel):
                                            "a file to send to the posts (hq-key --export)", self.save_for_posts)
         self.rotate_button = self.add_button("R&otate key…", "rotate-hq-key", "Make a new key; the old one still "
                                              "opens packages for an overlap period", self.ask_rotate)
-        self.retired = QLabel()  # one line a retired key: wraps in a narrow dialog, selectable to read out
-        self.retired.setObjectName("retired-hq-keys")
-        self.retired.setAccessibleName("Retired encryption keys")
-        self.retired.setWordWrap(True)
-        self.retired.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retired = _note("retired-hq-keys", "Retired encryption keys")  # one line a retired key
         row = QHBoxLayout()
         row.addWidget(self.save_button)
         row.addWidget(self.rotate_button)

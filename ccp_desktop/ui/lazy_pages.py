@@ -16,7 +16,7 @@ Page = TypeVar("Page", bound=QWidget)
 
 
 class LazyPages(Mapping[str, QWidget]):
-    """name -> page, in `names` order in `stack`; a placeholder holds each page's place until it is made."""
+    """name -> page, in `names` order in `stack`; a "Loading…" label holds each page's place until it is made."""
 
     def __init__(self, names: tuple[str, ...], stack: QStackedWidget, build: Callable[[str], QWidget]) -> None:
         self.names = names
@@ -24,9 +24,9 @@ class LazyPages(Mapping[str, QWidget]):
         self._build = build
         self._made: dict[str, QWidget] = {}
         for _ in names:  # seen only while the window waits for its database (MainWindow.finish_opening)
-            placeholder = QLabel("Loading…")
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            stack.addWidget(placeholder)
+            stand_in = QLabel("Loading…")
+            stand_in.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            stack.addWidget(stand_in)
 
     def __getitem__(self, name: str) -> QWidget:
         page = self._made.get(name)
@@ -36,11 +36,11 @@ class LazyPages(Mapping[str, QWidget]):
             page = self._made[name] = self._build(name)
             index = self.names.index(name)
             current = self.stack.currentIndex()
-            placeholder = self.stack.widget(index)
+            stand_in = self.stack.widget(index)
             self.stack.insertWidget(index, page)
-            if placeholder is not None:
-                self.stack.removeWidget(placeholder)
-                placeholder.deleteLater()
+            if stand_in is not None:
+                self.stack.removeWidget(stand_in)
+                stand_in.deleteLater()
             if current == index:
                 self.stack.setCurrentIndex(index)
         return page

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.sync.conftest import add_sample, hq, outbox, post, sites  # noqa: F401 - fixtures shared with the sync tests
+from tests.sync.conftest import add_sample, hq, outbox, post  # noqa: F401 - fixtures shared with the sync tests
 
 __all__ = ["add_sample", "jpeg_bytes", "noisy_jpeg", "pdf_bytes", "png_bytes"]
 

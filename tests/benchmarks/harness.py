@@ -101,7 +101,7 @@ def measure(job: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
 
 
 def compare(task: str, target: float, ours: Callable[[int], dict[str, Any]], floor: Callable[[int], dict[str, Any]],
-            *, note: str = "", key: str = "seconds") -> tuple[Row, list[dict[str, Any]]]:
+            *, note: str = "", key: str = "seconds", unit: str = "s") -> tuple[Row, list[dict[str, Any]]]:
     """RUNS interleaved runs of each (floor first); `ours(n)`/`floor(n)` run the n-th measurement."""
     mine, base = [], []
     for n in range(RUNS):
@@ -110,7 +110,7 @@ def compare(task: str, target: float, ours: Callable[[int], dict[str, Any]], flo
     row = Row(task, statistics.median(r[key] for r in mine), statistics.median(r[key] for r in base), target,
               max(r.get("peak_mb", 0.0) for r in mine), max(r.get("peak_mb", 0.0) for r in base),
               runs=f"ours {', '.join(f'{r[key]:.2f}' for r in mine)}; floor {', '.join(f'{r[key]:.2f}' for r in base)}",
-              note=note)
+              note=note, unit=unit)
     return record(row), mine
 
 

@@ -162,8 +162,7 @@ def test_bytes_written_follow_the_package(hqs: dict[str, Any]) -> None:
     package = hqs["package"]
     row, ours = compare(f"bytes that import makes durable, HQ of {hqs['big_held']:,} vs {hqs['medium_held']:,}",
                         TARGET, lambda n: _run(hqs["big"], package, n, job_import_written),
-                        lambda n: _run(hqs["medium"], package, n, job_import_written), key="written_mb")
-    row.unit = "MB"
+                        lambda n: _run(hqs["medium"], package, n, job_import_written), key="written_mb", unit="MB")
     small = _run(hqs["small"], package, 9, job_import_written)["written_mb"]
     row.note = f"{small:.1f} MB into {SMALL:,}; WAL frames + backups"
     assert ours[0]["inserted"] >= 790

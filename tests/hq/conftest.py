@@ -4,7 +4,7 @@ by a key HQ does not trust for its post, and one that leaves a gap."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.records import insert_record
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.trust import trust_key
-from tests.sync.conftest import make_site
+from tests.conftest import make_site
 from tests.ui.conftest import shown_errors  # noqa: F401  (errors shown to the officer, for the GUI tests here)
 from tests.unit import factories as f
 
@@ -63,20 +63,6 @@ def open_posts_page(qtbot: Any, hq: sqlite_utils.Database, post_code: str) -> An
         window.show_page("posts")
     posts.select_post(post_code)
     return posts
-
-
-@pytest.fixture
-def sites(tmp_path: Path) -> Iterator[Callable[..., sqlite_utils.Database]]:
-    opened: list[sqlite_utils.Database] = []
-
-    def make(post: str, role: str = "field", officer: str = "Officer") -> sqlite_utils.Database:
-        db = make_site(tmp_path / "sites", post, role, officer)
-        opened.append(db)
-        return db
-
-    yield make
-    for db in opened:
-        db.close()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,30 +10,9 @@ import pytest
 import sqlite_utils
 
 from ccp_desktop.domain.records import RECORD_KINDS
-from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.records import insert_record, iter_records
-from ccp_desktop.sync.identity import initialise
+from tests.conftest import make_site  # noqa: F401  (imported from here by the sync and HQ tests)
 from tests.unit import factories as f
-
-
-def make_site(root: Path, post: str, role: str = "field", officer: str = "Officer") -> sqlite_utils.Database:
-    path = root / post / f"{post}.sqlite3"
-    initialise(path, post_code=post, officer=officer, role=role)
-    return open_database(path)
-
-
-@pytest.fixture
-def sites(tmp_path: Path) -> Iterator[Callable[..., sqlite_utils.Database]]:
-    opened: list[sqlite_utils.Database] = []
-
-    def make(post: str, role: str = "field", officer: str = "Officer") -> sqlite_utils.Database:
-        db = make_site(tmp_path / "sites", post, role, officer)
-        opened.append(db)
-        return db
-
-    yield make
-    for db in opened:
-        db.close()
 
 
 @pytest.fixture

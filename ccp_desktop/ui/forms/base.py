@@ -213,8 +213,7 @@ class RecordForm(QDialog):
     def title_text(self) -> str:
         return f"{'Edit' if self.record_id else 'New'} {self.kind.label.lower()}"
 
-    def build(self, body: QWidget) -> None:
-        raise NotImplementedError
+    build: Callable[[QWidget], None]  # each form lays its fields out on `body`
 
     def fit_to_screen(self, width: int, height: int) -> None:
         """The preferred size, shrunk to the screen's free area less a title bar (the body scrolls)."""
