@@ -1,9 +1,14 @@
 """Schema steps m001–m009 as shipped in 0.1.0. Frozen: never edit a step here, add a new one in the newest
 `migrations_*` module. Each step carries its own tables, triggers and data written out (no reading of
 today's constants or reference files), so that an empty file always ends up the same, and the same as a
-0.1.0 file brought up to date (tests/unit/test_frozen_migrations.py compares them)."""
+0.1.0 file brought up to date (tests/unit/test_frozen_migrations.py compares them, and the CREATE text
+with what 0.1.0 stored). What several tables share is said once here and frozen with the steps: the record
+header, the table layout, the journal triggers and a conflict's columns; later steps import them for the
+text they shipped with."""
 
 from __future__ import annotations
+
+import textwrap
 
 import sqlite_utils
 
@@ -40,75 +45,83 @@ def m002_reference_tables(db: sqlite_utils.Database) -> None:
     db.conn.executemany("INSERT INTO reference_codes VALUES (?, ?, ?, ?)", REFERENCE_CODES_0_1_0)
 
 
+# The six columns every synced record table begins with, as 0.1.0 wrote them (m017 in 0.3 begins its table
+# with the same). Frozen with the steps that use it.
+RECORD_HEADER = """\
+id TEXT PRIMARY KEY NOT NULL,
+origin_post TEXT NOT NULL,
+rev INTEGER NOT NULL CHECK (rev >= 1),
+updated_at TEXT NOT NULL,
+updated_by TEXT NOT NULL,
+deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),"""
+
+
+def create_table_sql(table: str, columns: str, margin: str = "") -> str:
+    """`CREATE TABLE table (`, the `columns` block (written without indentation) four spaces past `margin`,
+    and `)` at `margin`: the layout the shipped steps wrote, so that sqlite_master holds the same text.
+    Frozen: later steps call it for the text they shipped with."""
+    return f"CREATE TABLE {table} (\n{textwrap.indent(columns, margin + '    ')}\n{margin})"
+
+
+def journal_triggers_sql(table: str, margin: str) -> list[str]:
+    """The four triggers of a synced record table, as m004 made them (its body lines four spaces past
+    `margin`, END at it): every insert and update journalled, no physical delete, revisions only forward.
+    Frozen: m017 (0.3) makes the attachments table's with it."""
+    triggers = (
+        f"""CREATE TRIGGER {table}_journal_insert AFTER INSERT ON {table} BEGIN
+    INSERT INTO change_journal (table_name, record_id, rev, op, changed_at)
+    VALUES ('{table}', NEW.id, NEW.rev,
+            CASE WHEN NEW.deleted THEN 'delete' ELSE 'insert' END, NEW.updated_at);
+END""",
+        f"""CREATE TRIGGER {table}_journal_update AFTER UPDATE ON {table} BEGIN
+    INSERT INTO change_journal (table_name, record_id, rev, op, changed_at)
+    VALUES ('{table}', NEW.id, NEW.rev,
+            CASE WHEN NEW.deleted AND NOT OLD.deleted THEN 'delete'
+                 WHEN OLD.deleted AND NOT NEW.deleted THEN 'restore'
+                 ELSE 'update' END, NEW.updated_at);
+END""",
+        f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN
+    SELECT RAISE(ABORT, 'synced records are tombstoned, never deleted');
+END""",
+        f"""CREATE TRIGGER {table}_rev_forward BEFORE UPDATE ON {table}
+    WHEN NEW.rev < OLD.rev OR NEW.id IS NOT OLD.id BEGIN
+    SELECT RAISE(ABORT, 'a record revision never goes backwards');
+END""",
+    )
+    # The first line stays where CREATE starts; the rest take the margin the step's source had.
+    return [first + "\n" + textwrap.indent(rest, margin) for first, _, rest in (t.partition("\n") for t in triggers)]
+
+
+# Each record table's own columns after the header, in 0.1.0's lines.
+_RECORD_COLUMNS_0_1 = {
+    "partners": "name TEXT, category TEXT, country TEXT, contact TEXT",
+    "activities": """\
+title TEXT, stream TEXT, activity_type TEXT, country TEXT, location TEXT,
+start_date TEXT, end_date TEXT, status TEXT, audiences TEXT,
+participants_female INTEGER, participants_male INTEGER, participants_other INTEGER,
+tranche TEXT, budget_aud REAL, spend_aud REAL, pfr_marker INTEGER NOT NULL DEFAULT 0,
+gender_marker TEXT, sdg_targets TEXT, dac_code TEXT, summary TEXT, outcomes TEXT""",
+    "activity_partners": """\
+activity_id TEXT NOT NULL REFERENCES activities(id),
+partner_id TEXT NOT NULL REFERENCES partners(id),
+role TEXT""",
+    "equipment_deliveries": """\
+activity_id TEXT REFERENCES activities(id),
+recipient_partner_id TEXT REFERENCES partners(id),
+country TEXT, status TEXT, delivered_on TEXT, handover_ref TEXT,
+received_by_name TEXT, received_by_title TEXT, notes TEXT""",
+    "equipment_items": """\
+delivery_id TEXT NOT NULL REFERENCES equipment_deliveries(id),
+category TEXT, description TEXT, make_model TEXT, quantity INTEGER,
+unit_value_aud REAL, serials TEXT, asset_tag TEXT, warranty_end TEXT""",
+}
+
+
 @migrations()
 def m003_record_tables(db: sqlite_utils.Database) -> None:
     # Written out as 0.1.0 made them (the same text, so that a fresh file and an upgraded one match).
-    db.execute(
-        """CREATE TABLE partners (
-    id TEXT PRIMARY KEY NOT NULL,
-    origin_post TEXT NOT NULL,
-    rev INTEGER NOT NULL CHECK (rev >= 1),
-    updated_at TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
-    name TEXT, category TEXT, country TEXT, contact TEXT
-)"""
-    )
-    db.execute(
-        """CREATE TABLE activities (
-    id TEXT PRIMARY KEY NOT NULL,
-    origin_post TEXT NOT NULL,
-    rev INTEGER NOT NULL CHECK (rev >= 1),
-    updated_at TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
-    title TEXT, stream TEXT, activity_type TEXT, country TEXT, location TEXT,
-    start_date TEXT, end_date TEXT, status TEXT, audiences TEXT,
-    participants_female INTEGER, participants_male INTEGER, participants_other INTEGER,
-    tranche TEXT, budget_aud REAL, spend_aud REAL, pfr_marker INTEGER NOT NULL DEFAULT 0,
-    gender_marker TEXT, sdg_targets TEXT, dac_code TEXT, summary TEXT, outcomes TEXT
-)"""
-    )
-    db.execute(
-        """CREATE TABLE activity_partners (
-    id TEXT PRIMARY KEY NOT NULL,
-    origin_post TEXT NOT NULL,
-    rev INTEGER NOT NULL CHECK (rev >= 1),
-    updated_at TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
-    activity_id TEXT NOT NULL REFERENCES activities(id),
-    partner_id TEXT NOT NULL REFERENCES partners(id),
-    role TEXT
-)"""
-    )
-    db.execute(
-        """CREATE TABLE equipment_deliveries (
-    id TEXT PRIMARY KEY NOT NULL,
-    origin_post TEXT NOT NULL,
-    rev INTEGER NOT NULL CHECK (rev >= 1),
-    updated_at TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
-    activity_id TEXT REFERENCES activities(id),
-    recipient_partner_id TEXT REFERENCES partners(id),
-    country TEXT, status TEXT, delivered_on TEXT, handover_ref TEXT,
-    received_by_name TEXT, received_by_title TEXT, notes TEXT
-)"""
-    )
-    db.execute(
-        """CREATE TABLE equipment_items (
-    id TEXT PRIMARY KEY NOT NULL,
-    origin_post TEXT NOT NULL,
-    rev INTEGER NOT NULL CHECK (rev >= 1),
-    updated_at TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
-    delivery_id TEXT NOT NULL REFERENCES equipment_deliveries(id),
-    category TEXT, description TEXT, make_model TEXT, quantity INTEGER,
-    unit_value_aud REAL, serials TEXT, asset_tag TEXT, warranty_end TEXT
-)"""
-    )
+    for table, columns in _RECORD_COLUMNS_0_1.items():
+        db.execute(create_table_sql(table, f"{RECORD_HEADER}\n{columns}"))
     db.execute("CREATE INDEX activities_live ON activities (deleted, start_date)")
     db.execute("CREATE INDEX activity_partners_activity ON activity_partners (activity_id)")
     db.execute("CREATE INDEX activity_partners_partner ON activity_partners (partner_id)")
@@ -135,34 +148,9 @@ def m004_change_journal(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX change_journal_record ON change_journal (table_name, record_id)")
-    for table in ("partners", "activities", "activity_partners", "equipment_deliveries", "equipment_items"):
-        db.execute(
-            f"""CREATE TRIGGER {table}_journal_insert AFTER INSERT ON {table} BEGIN
-                INSERT INTO change_journal (table_name, record_id, rev, op, changed_at)
-                VALUES ('{table}', NEW.id, NEW.rev,
-                        CASE WHEN NEW.deleted THEN 'delete' ELSE 'insert' END, NEW.updated_at);
-            END"""
-        )
-        db.execute(
-            f"""CREATE TRIGGER {table}_journal_update AFTER UPDATE ON {table} BEGIN
-                INSERT INTO change_journal (table_name, record_id, rev, op, changed_at)
-                VALUES ('{table}', NEW.id, NEW.rev,
-                        CASE WHEN NEW.deleted AND NOT OLD.deleted THEN 'delete'
-                             WHEN OLD.deleted AND NOT NEW.deleted THEN 'restore'
-                             ELSE 'update' END, NEW.updated_at);
-            END"""
-        )
-        db.execute(
-            f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN
-                SELECT RAISE(ABORT, 'synced records are tombstoned, never deleted');
-            END"""
-        )
-        db.execute(
-            f"""CREATE TRIGGER {table}_rev_forward BEFORE UPDATE ON {table}
-                WHEN NEW.rev < OLD.rev OR NEW.id IS NOT OLD.id BEGIN
-                SELECT RAISE(ABORT, 'a record revision never goes backwards');
-            END"""
-        )
+    for table in _RECORD_COLUMNS_0_1:
+        for trigger in journal_triggers_sql(table, margin=" " * 12):
+            db.execute(trigger)
 
 
 @migrations()
@@ -251,6 +239,20 @@ def m008_drafts(db: sqlite_utils.Database) -> None:
     )
 
 
+# What a conflict records, as m009 made it; m013 (0.2.0) rebuilds the table with the same columns first.
+CONFLICT_COLUMNS = """\
+id INTEGER PRIMARY KEY AUTOINCREMENT,
+table_name TEXT NOT NULL,
+record_id TEXT NOT NULL,
+post_code TEXT NOT NULL,
+package_id TEXT NOT NULL,
+detected_at TEXT NOT NULL,
+hq_rev INTEGER NOT NULL,
+post_rev INTEGER NOT NULL,
+hq_version TEXT NOT NULL,
+post_version TEXT NOT NULL,"""
+
+
 @migrations()
 def m009_sync_state(db: sqlite_utils.Database) -> None:
     """Sync bookkeeping: packages sent and received, pinned keys, what each side last agreed, conflicts."""
@@ -302,21 +304,9 @@ def m009_sync_state(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (table_name, record_id)
         ) WITHOUT ROWID"""
     )
-    db.execute(
-        """CREATE TABLE sync_conflicts (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            table_name TEXT NOT NULL,
-            record_id TEXT NOT NULL,
-            post_code TEXT NOT NULL,
-            package_id TEXT NOT NULL,
-            detected_at TEXT NOT NULL,
-            hq_rev INTEGER NOT NULL,
-            post_rev INTEGER NOT NULL,
-            hq_version TEXT NOT NULL,
-            post_version TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'kept-post', 'kept-hq')),
-            resolved_at TEXT,
-            resolved_by TEXT
-        )"""
-    )
+    conflict = f"""{CONFLICT_COLUMNS}
+status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'kept-post', 'kept-hq')),
+resolved_at TEXT,
+resolved_by TEXT"""
+    db.execute(create_table_sql("sync_conflicts", conflict, margin=" " * 8))
     db.execute("CREATE INDEX sync_conflicts_record ON sync_conflicts (table_name, record_id, status)")

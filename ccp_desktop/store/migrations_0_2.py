@@ -8,6 +8,7 @@ import sqlite3
 import sqlite_utils
 
 from ccp_desktop.store.migration_set import migrations
+from ccp_desktop.store.migrations_0_1 import CONFLICT_COLUMNS, create_table_sql
 
 
 @migrations()
@@ -156,31 +157,39 @@ def m012_money_in_cents(db: sqlite_utils.Database) -> None:
 
 
 
+def _review_items_sql(table: str, actions: str) -> str:
+    """The review items table as m013 made it, with the settling `actions` allowed (m014 adds one)."""
+    return create_table_sql(table, f"""\
+id INTEGER PRIMARY KEY AUTOINCREMENT,
+kind TEXT NOT NULL CHECK (kind IN ('serial', 'duplicate-activity')),
+table_name TEXT NOT NULL,
+record_a TEXT NOT NULL,
+post_a TEXT NOT NULL,
+record_b TEXT NOT NULL,
+post_b TEXT NOT NULL,
+detail TEXT NOT NULL,
+package_id TEXT,
+raised_at TEXT NOT NULL,
+status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'asked-post', 'settled')),
+action TEXT CHECK (action IN ({actions})),
+note TEXT,
+settled_at TEXT,
+settled_by TEXT""", margin=" " * 8)
+
+
 @migrations()
 def m013_hq_desk(db: sqlite_utils.Database) -> None:
     """The HQ desk: conflicts settled field by field, serial numbers unique per post, review items.
     (Refused packages are logged beside the database, not in it: see store/refusal_log.py.)"""
     # A conflict can be settled field by field ('kept-fields'); which side each field came from is kept
     # in `resolution` (JSON). SQLite cannot change a CHECK in place: the table is rebuilt, rows kept.
-    db.execute(
-        """CREATE TABLE sync_conflicts_new (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            table_name TEXT NOT NULL,
-            record_id TEXT NOT NULL,
-            post_code TEXT NOT NULL,
-            package_id TEXT NOT NULL,
-            detected_at TEXT NOT NULL,
-            hq_rev INTEGER NOT NULL,
-            post_rev INTEGER NOT NULL,
-            hq_version TEXT NOT NULL,
-            post_version TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'kept-post', 'kept-hq', 'kept-fields')),
-            resolved_at TEXT,
-            resolved_by TEXT,
-            held_by INTEGER REFERENCES sync_conflicts(id),
-            resolution TEXT
-        )"""
-    )
+    conflict = f"""{CONFLICT_COLUMNS}
+status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'kept-post', 'kept-hq', 'kept-fields')),
+resolved_at TEXT,
+resolved_by TEXT,
+held_by INTEGER REFERENCES sync_conflicts(id),
+resolution TEXT"""
+    db.execute(create_table_sql("sync_conflicts_new", conflict, margin=" " * 8))
     db.execute(
         "INSERT INTO sync_conflicts_new (id, table_name, record_id, post_code, package_id, detected_at, hq_rev, post_rev,"
         " hq_version, post_version, status, resolved_at, resolved_by, held_by)"
@@ -226,25 +235,7 @@ def m013_hq_desk(db: sqlite_utils.Database) -> None:
         END"""
     )
     # Review items: pairs of records a person must look at (the same serial at two posts).
-    db.execute(
-        """CREATE TABLE review_items (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL CHECK (kind IN ('serial', 'duplicate-activity')),
-            table_name TEXT NOT NULL,
-            record_a TEXT NOT NULL,
-            post_a TEXT NOT NULL,
-            record_b TEXT NOT NULL,
-            post_b TEXT NOT NULL,
-            detail TEXT NOT NULL,
-            package_id TEXT,
-            raised_at TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'asked-post', 'settled')),
-            action TEXT CHECK (action IN ('moved', 'typo', 'different')),
-            note TEXT,
-            settled_at TEXT,
-            settled_by TEXT
-        )"""
-    )
+    db.execute(_review_items_sql("review_items", actions="'moved', 'typo', 'different'"))
     db.execute("CREATE INDEX review_items_records ON review_items (record_a, record_b, status)")
 
 
@@ -253,25 +244,7 @@ def m014_duplicate_activities(db: sqlite_utils.Database) -> None:
     """Likely duplicate activities across posts: review items settled by merging (one activity counted
     once in HQ's figures, neither post's record changed) or dismissed; and the lookups that find them."""
     # 'merged' joins the actions; SQLite cannot change a CHECK in place, so the table is rebuilt, rows kept.
-    db.execute(
-        """CREATE TABLE review_items_new (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL CHECK (kind IN ('serial', 'duplicate-activity')),
-            table_name TEXT NOT NULL,
-            record_a TEXT NOT NULL,
-            post_a TEXT NOT NULL,
-            record_b TEXT NOT NULL,
-            post_b TEXT NOT NULL,
-            detail TEXT NOT NULL,
-            package_id TEXT,
-            raised_at TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'asked-post', 'settled')),
-            action TEXT CHECK (action IN ('moved', 'typo', 'different', 'merged')),
-            note TEXT,
-            settled_at TEXT,
-            settled_by TEXT
-        )"""
-    )
+    db.execute(_review_items_sql("review_items_new", actions="'moved', 'typo', 'different', 'merged'"))
     db.execute("INSERT INTO review_items_new SELECT id, kind, table_name, record_a, post_a, record_b, post_b, detail,"
                " package_id, raised_at, status, action, note, settled_at, settled_by FROM review_items")
     db.execute("DROP TABLE review_items")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from ccp_desktop.store.migration_set import migrations
+from ccp_desktop.store.migrations_0_1 import RECORD_HEADER, create_table_sql, journal_triggers_sql
 
 
 @migrations()
@@ -29,58 +30,26 @@ def m017_attachments(db: sqlite_utils.Database) -> None:
     SHA-256, in the database itself: one transaction stores both, and backups, restores and undo carry
     them without files beside the database. At HQ a record may arrive before its bytes (they travel in
     companion archives): the blob is then missing and the attachment is shown as expected.
-    Written out in full, not through helpers, so that this step stays what it was when it shipped."""
-    db.execute(
-        """CREATE TABLE attachments (
-            id TEXT PRIMARY KEY NOT NULL,
-            origin_post TEXT NOT NULL,
-            rev INTEGER NOT NULL CHECK (rev >= 1),
-            updated_at TEXT NOT NULL,
-            updated_by TEXT NOT NULL,
-            deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
-            activity_id TEXT REFERENCES activities(id),
-            delivery_id TEXT REFERENCES equipment_deliveries(id),
-            item_id TEXT REFERENCES equipment_items(id),
-            sha256 TEXT NOT NULL,
-            file_name TEXT NOT NULL,
-            media_type TEXT NOT NULL,
-            size_bytes INTEGER NOT NULL,
-            signed_form INTEGER NOT NULL DEFAULT 0,
-            note TEXT
-        )"""
-    )
+    Its text is literal or from 0.1.0's frozen helpers (the record header and the journal triggers m003
+    and m004 wrote), never from today's constants, so that this step stays what it was when it shipped."""
+    attachment = f"""{RECORD_HEADER}
+activity_id TEXT REFERENCES activities(id),
+delivery_id TEXT REFERENCES equipment_deliveries(id),
+item_id TEXT REFERENCES equipment_items(id),
+sha256 TEXT NOT NULL,
+file_name TEXT NOT NULL,
+media_type TEXT NOT NULL,
+size_bytes INTEGER NOT NULL,
+signed_form INTEGER NOT NULL DEFAULT 0,
+note TEXT"""
+    db.execute(create_table_sql("attachments", attachment, margin=" " * 8))
     db.execute("CREATE INDEX attachments_activity ON attachments (activity_id)")
     db.execute("CREATE INDEX attachments_delivery ON attachments (delivery_id)")
     db.execute("CREATE INDEX attachments_item ON attachments (item_id)")
     db.execute("CREATE INDEX attachments_sha256 ON attachments (sha256)")
     db.execute("CREATE INDEX attachments_post ON attachments (origin_post, deleted)")
-    db.execute(
-        """CREATE TRIGGER attachments_journal_insert AFTER INSERT ON attachments BEGIN
-            INSERT INTO change_journal (table_name, record_id, rev, op, changed_at)
-            VALUES ('attachments', NEW.id, NEW.rev,
-                    CASE WHEN NEW.deleted THEN 'delete' ELSE 'insert' END, NEW.updated_at);
-        END"""
-    )
-    db.execute(
-        """CREATE TRIGGER attachments_journal_update AFTER UPDATE ON attachments BEGIN
-            INSERT INTO change_journal (table_name, record_id, rev, op, changed_at)
-            VALUES ('attachments', NEW.id, NEW.rev,
-                    CASE WHEN NEW.deleted AND NOT OLD.deleted THEN 'delete'
-                         WHEN OLD.deleted AND NOT NEW.deleted THEN 'restore'
-                         ELSE 'update' END, NEW.updated_at);
-        END"""
-    )
-    db.execute(
-        """CREATE TRIGGER attachments_no_delete BEFORE DELETE ON attachments BEGIN
-            SELECT RAISE(ABORT, 'synced records are tombstoned, never deleted');
-        END"""
-    )
-    db.execute(
-        """CREATE TRIGGER attachments_rev_forward BEFORE UPDATE ON attachments
-            WHEN NEW.rev < OLD.rev OR NEW.id IS NOT OLD.id BEGIN
-            SELECT RAISE(ABORT, 'a record revision never goes backwards');
-        END"""
-    )
+    for trigger in journal_triggers_sql("attachments", margin=" " * 8):
+        db.execute(trigger)
     db.execute(
         """CREATE TABLE attachment_blobs (
             sha256 TEXT PRIMARY KEY NOT NULL,

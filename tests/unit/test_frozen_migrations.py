@@ -64,6 +64,22 @@ def test_an_old_file_brought_up_to_date_matches_a_fresh_one_exactly(tmp_path, ve
     old.close()
 
 
+@pytest.mark.parametrize("version", ["v0_1_0", "v0_2_0"])
+@pytest.mark.parametrize("name", ["post.sqlite3", "hq.sqlite3"])
+def test_todays_steps_write_the_schema_text_a_shipped_version_wrote_byte_for_byte(version, name):
+    """Through the steps a release had, a fresh file holds the very CREATE text that release's own code
+    stored in sqlite_master (steps that say a shared header or trigger once must still write it so)."""
+    shipped = sqlite3.connect(f"file:{FIXTURES / version / name}?mode=ro", uri=True)
+    made_then = shipped.execute(SCHEMA).fetchall()
+    steps_then = [row[0] for row in shipped.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
+    shipped.close()
+    every_step = [m.name for m in migrations.pending(sqlite_utils.Database(memory=True))]
+    assert every_step[: len(steps_then)] == steps_then
+    fresh = sqlite_utils.Database(memory=True)
+    migrations.apply(fresh, stop_before=every_step[len(steps_then)])
+    assert fresh.execute(SCHEMA).fetchall() == made_then
+
+
 def test_the_reference_table_says_what_the_reference_files_say():
     """Editing resources/reference/ without a schema step to carry the change would make this fail."""
     fresh = fresh_database()
