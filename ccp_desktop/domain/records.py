@@ -80,128 +80,96 @@ SYSTEM_FIELDS: tuple[Field, ...] = (
     Field("deleted", "Deleted", BOOL, required=True, system=True),
 )
 
-ACTIVITIES = RecordKind(
-    name="activities",
-    label="Activity",
-    plural="Activities",
-    title_field="title",
-    search_columns=("title", "location", "summary", "outcomes"),
-    fields=SYSTEM_FIELDS
-    + (
-        Field("title", "Title", TEXT, required=True),
-        Field("stream", "Line of effort", CODE, required=True, choices="streams"),
-        Field("activity_type", "Activity type", CODE, required=True, choices="activity_types"),
-        Field("country", "Country or region", CODE, required=True, choices="activity_places"),
-        Field("location", "Location", TEXT),
-        Field("start_date", "Start date", DATE, required=True),
-        Field("end_date", "End date", DATE),
-        Field("status", "Status", CODE, required=True, choices="activity_statuses"),
-        Field("audiences", "Audiences", CODES, choices="audiences"),
-        Field("participants_female", "Participants (female)", INT),
-        Field("participants_male", "Participants (male)", INT),
-        Field("participants_other", "Participants (other or not stated)", INT),
-        Field("tranche", "Funding tranche", CODE, choices="tranches"),
-        Field("budget_aud", "Budget (AUD)", MONEY),
-        Field("spend_aud", "Actual spend (AUD)", MONEY),
-        Field("pfr_marker", "Partnerships for Recovery", BOOL),
-        Field("gender_marker", "Gender equality marker", CODE, choices="gender_markers"),
-        Field("sdg_targets", "SDG targets", CODES, choices="sdg_targets"),
-        Field("dac_code", "DAC purpose code", CODE, choices="dac_codes"),
-        Field("summary", "Summary", LONGTEXT),
-        Field("outcomes", "Outcomes", LONGTEXT),
-    ),
+
+def define_kind(
+    name: str, label: str, plural: str, title_field: str, search_columns: tuple[str, ...], *fields: Field
+) -> RecordKind:
+    """A record type: the system fields every synced record begins with, then its own `fields`."""
+    return RecordKind(name, label, plural, SYSTEM_FIELDS + fields, search_columns, title_field)
+
+
+ACTIVITIES = define_kind(
+    "activities", "Activity", "Activities", "title", ("title", "location", "summary", "outcomes"),
+    Field("title", "Title", TEXT, required=True),
+    Field("stream", "Line of effort", CODE, required=True, choices="streams"),
+    Field("activity_type", "Activity type", CODE, required=True, choices="activity_types"),
+    Field("country", "Country or region", CODE, required=True, choices="activity_places"),
+    Field("location", "Location", TEXT),
+    Field("start_date", "Start date", DATE, required=True),
+    Field("end_date", "End date", DATE),
+    Field("status", "Status", CODE, required=True, choices="activity_statuses"),
+    Field("audiences", "Audiences", CODES, choices="audiences"),
+    Field("participants_female", "Participants (female)", INT),
+    Field("participants_male", "Participants (male)", INT),
+    Field("participants_other", "Participants (other or not stated)", INT),
+    Field("tranche", "Funding tranche", CODE, choices="tranches"),
+    Field("budget_aud", "Budget (AUD)", MONEY),
+    Field("spend_aud", "Actual spend (AUD)", MONEY),
+    Field("pfr_marker", "Partnerships for Recovery", BOOL),
+    Field("gender_marker", "Gender equality marker", CODE, choices="gender_markers"),
+    Field("sdg_targets", "SDG targets", CODES, choices="sdg_targets"),
+    Field("dac_code", "DAC purpose code", CODE, choices="dac_codes"),
+    Field("summary", "Summary", LONGTEXT),
+    Field("outcomes", "Outcomes", LONGTEXT),
 )
 
-PARTNERS = RecordKind(
-    name="partners",
-    label="Partner",
-    plural="Partners",
-    title_field="name",
-    search_columns=("name", "contact"),
-    fields=SYSTEM_FIELDS
-    + (
-        Field("name", "Name", TEXT, required=True),
-        Field("category", "Category", CODE, required=True, choices="partner_categories"),
-        Field("country", "Country", CODE, choices="countries"),
-        Field("contact", "Contact", TEXT),
-    ),
+PARTNERS = define_kind(
+    "partners", "Partner", "Partners", "name", ("name", "contact"),
+    Field("name", "Name", TEXT, required=True),
+    Field("category", "Category", CODE, required=True, choices="partner_categories"),
+    Field("country", "Country", CODE, choices="countries"),
+    Field("contact", "Contact", TEXT),
 )
 
-ACTIVITY_PARTNERS = RecordKind(
-    name="activity_partners",
-    label="Activity partner",
-    plural="Activity partners",
-    title_field="role",
-    search_columns=(),
-    fields=SYSTEM_FIELDS
-    + (
-        Field("activity_id", "Activity", REF, required=True, ref="activities"),
-        Field("partner_id", "Partner", REF, required=True, ref="partners"),
-        Field("role", "Role", CODE, required=True, choices="partner_roles"),
-    ),
+ACTIVITY_PARTNERS = define_kind(
+    "activity_partners", "Activity partner", "Activity partners", "role", (),
+    Field("activity_id", "Activity", REF, required=True, ref="activities"),
+    Field("partner_id", "Partner", REF, required=True, ref="partners"),
+    Field("role", "Role", CODE, required=True, choices="partner_roles"),
 )
 
-EQUIPMENT_DELIVERIES = RecordKind(
-    name="equipment_deliveries",
-    label="Equipment delivery",
-    plural="Equipment deliveries",
-    title_field="handover_ref",
-    search_columns=("handover_ref", "received_by_name", "notes"),
-    fields=SYSTEM_FIELDS
-    + (
-        Field("activity_id", "Activity", REF, ref="activities"),
-        Field("recipient_partner_id", "Recipient organisation", REF, required=True, ref="partners"),
-        Field("country", "Country", CODE, required=True, choices="activity_places"),
-        Field("status", "Status", CODE, required=True, choices="delivery_statuses"),
-        Field("delivered_on", "Delivered on", DATE),
-        Field("handover_ref", "Handover form reference", TEXT),
-        Field("received_by_name", "Received by (name)", TEXT),
-        Field("received_by_title", "Received by (title)", TEXT),
-        Field("notes", "Notes", LONGTEXT),
-    ),
+EQUIPMENT_DELIVERIES = define_kind(
+    "equipment_deliveries", "Equipment delivery", "Equipment deliveries", "handover_ref",
+    ("handover_ref", "received_by_name", "notes"),
+    Field("activity_id", "Activity", REF, ref="activities"),
+    Field("recipient_partner_id", "Recipient organisation", REF, required=True, ref="partners"),
+    Field("country", "Country", CODE, required=True, choices="activity_places"),
+    Field("status", "Status", CODE, required=True, choices="delivery_statuses"),
+    Field("delivered_on", "Delivered on", DATE),
+    Field("handover_ref", "Handover form reference", TEXT),
+    Field("received_by_name", "Received by (name)", TEXT),
+    Field("received_by_title", "Received by (title)", TEXT),
+    Field("notes", "Notes", LONGTEXT),
 )
 
-EQUIPMENT_ITEMS = RecordKind(
-    name="equipment_items",
-    label="Equipment item",
-    plural="Equipment items",
-    title_field="description",
-    search_columns=("description", "make_model", "serials", "asset_tag"),
-    fields=SYSTEM_FIELDS
-    + (
-        Field("delivery_id", "Delivery", REF, required=True, ref="equipment_deliveries"),
-        Field("category", "Category", CODE, required=True, choices="item_categories"),
-        Field("description", "Description", TEXT, required=True),
-        Field("make_model", "Make and model", TEXT),
-        Field("quantity", "Quantity", INT, required=True),
-        Field("unit_value_aud", "Unit value (AUD)", MONEY),
-        Field("serials", "Serial numbers", SERIALS, help="one per unit, unique across the program"),
-        Field("asset_tag", "Asset tag", TEXT),
-        Field("warranty_end", "Warranty end", DATE),
-    ),
+EQUIPMENT_ITEMS = define_kind(
+    "equipment_items", "Equipment item", "Equipment items", "description",
+    ("description", "make_model", "serials", "asset_tag"),
+    Field("delivery_id", "Delivery", REF, required=True, ref="equipment_deliveries"),
+    Field("category", "Category", CODE, required=True, choices="item_categories"),
+    Field("description", "Description", TEXT, required=True),
+    Field("make_model", "Make and model", TEXT),
+    Field("quantity", "Quantity", INT, required=True),
+    Field("unit_value_aud", "Unit value (AUD)", MONEY),
+    Field("serials", "Serial numbers", SERIALS, help="one per unit, unique across the program"),
+    Field("asset_tag", "Asset tag", TEXT),
+    Field("warranty_end", "Warranty end", DATE),
 )
 
 # Evidence on a record: a photo or a scan. The bytes live apart, stored once by their SHA-256 (see
 # domain/attachments.py); this record says which record they belong to. Exactly one of the three
 # references is set (one reference field per target keeps the generic reference checks working).
-ATTACHMENTS = RecordKind(
-    name="attachments",
-    label="Attachment",
-    plural="Attachments",
-    title_field="file_name",
-    search_columns=(),
-    fields=SYSTEM_FIELDS
-    + (
-        Field("activity_id", "Activity", REF, ref="activities"),
-        Field("delivery_id", "Delivery", REF, ref="equipment_deliveries"),
-        Field("item_id", "Equipment item", REF, ref="equipment_items"),
-        Field("sha256", "SHA-256 of the content", TEXT, required=True),
-        Field("file_name", "File name", TEXT, required=True),
-        Field("media_type", "Media type", TEXT, required=True),
-        Field("size_bytes", "Size (bytes)", INT, required=True, system=True),  # from the content, never typed
-        Field("signed_form", "Signed handover form", BOOL),
-        Field("note", "Note", TEXT),
-    ),
+ATTACHMENTS = define_kind(
+    "attachments", "Attachment", "Attachments", "file_name", (),
+    Field("activity_id", "Activity", REF, ref="activities"),
+    Field("delivery_id", "Delivery", REF, ref="equipment_deliveries"),
+    Field("item_id", "Equipment item", REF, ref="equipment_items"),
+    Field("sha256", "SHA-256 of the content", TEXT, required=True),
+    Field("file_name", "File name", TEXT, required=True),
+    Field("media_type", "Media type", TEXT, required=True),
+    Field("size_bytes", "Size (bytes)", INT, required=True, system=True),  # from the content, never typed
+    Field("signed_form", "Signed handover form", BOOL),
+    Field("note", "Note", TEXT),
 )
 
 # In dependency order: a record's references come before it (import and export rely on this).
