@@ -271,12 +271,13 @@ def display_value(column: Column, value: Any) -> str:
     return str(value)
 
 
-ACTIVITIES = ListSpec(
-    name="activities",
-    table="activities",
-    open_kind="activities",
-    open_id="activities.id",
-    joins=(),
+def own_records_list(table: str, **spec: Any) -> ListSpec:
+    """A list of one record table, no joins, whose rows open their own records."""
+    return ListSpec(name=table, table=table, open_kind=table, open_id=f"{table}.id", joins=(), **spec)
+
+
+ACTIVITIES = own_records_list(
+    "activities",
     columns=(
         Column("title", "Title", "activities.title", width=320),
         Column("stream", "Line of effort", "activities.stream", CODE, "streams", 110, short=True),
@@ -342,12 +343,8 @@ EQUIPMENT = ListSpec(
     ),
 )
 
-PARTNERS = ListSpec(
-    name="partners",
-    table="partners",
-    open_kind="partners",
-    open_id="partners.id",
-    joins=(),
+PARTNERS = own_records_list(
+    "partners",
     columns=(
         Column("name", "Name", "partners.name", width=320),
         Column("category", "Category", "partners.category", CODE, "partner_categories", 200),
