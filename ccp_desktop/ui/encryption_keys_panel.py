@@ -116,6 +116,20 @@ class EncryptionKeyPanel(QWidget):
         self.buttons.append(button)
         return button
 
+    def lay_out(self, detail: tuple[str, QWidget], *notes: QWidget) -> None:
+        """The fingerprint, then `detail` (label, widget), the panel's buttons in a row, `notes`, the status."""
+        row = QHBoxLayout()
+        for button in self.buttons:
+            row.addWidget(button)
+        row.addStretch(1)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Fingerprint:", self.fingerprint)
+        form.addRow(*detail)
+        form.addRow("", row)
+        for note in (*notes, self.status):
+            form.addRow("", note)
+
     def refresh(self) -> None:
         self._set_busy(True)
         self.worker.submit(f"read {self.title}", lambda db, _p, _c: self.read_state(db),
@@ -230,17 +244,7 @@ class HqEncryptionKeysPanel(EncryptionKeyPanel):
         self.rotate_button = self.add_button("R&otate key…", "rotate-hq-key", "Make a new key; the old one still "
                                              "opens packages for an overlap period", self.ask_rotate)
         self.retired = _note("retired-hq-keys", "Retired encryption keys")  # one line a retired key
-        row = QHBoxLayout()
-        row.addWidget(self.save_button)
-        row.addWidget(self.rotate_button)
-        row.addStretch(1)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Fingerprint:", self.fingerprint)
-        form.addRow("Public key:", self.public_key)
-        form.addRow("", row)
-        form.addRow("", self.retired)
-        form.addRow("", self.status)
+        self.lay_out(("Public key:", self.public_key), self.retired)
         self.keys: list[seal.SealKey] = []
         self.rotate_dialog: RotateKeyDialog | None = None
 
@@ -302,15 +306,7 @@ class PostHqKeyPanel(EncryptionKeyPanel):
         self.load_button = self.add_button("&Load key from file…", "load-hq-key",
                                            "Seal packages to the key in the file HQ sent (hq-key --set)",
                                            self.load_from_file)
-        row = QHBoxLayout()
-        row.addWidget(self.load_button)
-        row.addStretch(1)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Fingerprint:", self.fingerprint)
-        form.addRow("", self.detail)
-        form.addRow("", row)
-        form.addRow("", self.status)
+        self.lay_out(("", self.detail))
         self.known: hq_keys.KnownHqKey | None = None
         self.confirm_box: QMessageBox | None = None
 
