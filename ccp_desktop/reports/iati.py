@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -23,8 +22,8 @@ import sqlite_utils
 from lxml import etree
 
 from ccp_desktop.domain.reference import load_reference
-from ccp_desktop.errors import Cancelled, CcpError
 from ccp_desktop.reports import figures as fg
+from ccp_desktop.reports.report_file import Progress, report_target, write_from_snapshot
 
 REPORTING_ORG = "AU-5"  # the Department of Foreign Affairs and Trade's IATI organisation identifier
 REPORTING_ORG_NAME = "Department of Foreign Affairs and Trade"
@@ -74,19 +73,13 @@ def write_iati(
     should_cancel: Callable[[], bool] | None = None,
 ) -> IatiResult:
     scope = scope or fg.ReportScope()
-    target = Path(out).expanduser()
-    if target.is_dir():
-        raise CcpError(f"{target} is a folder: give a file name ending in .xml")
-    if target.suffix.lower() != ".xml":
-        raise CcpError(f"{target.name}: the IATI file is XML, give a file name ending in .xml")
+    target = report_target(out, ".xml", "the IATI file is XML")
     fg.check_scope(db, scope)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    db.execute("BEGIN")  # one snapshot for the whole file
-    try:
+    with write_from_snapshot(db, target) as partial:
         where, params = scope.activity_where()
         total = int(db.execute(f"SELECT count(*) FROM activities a WHERE {where}", params).fetchone()[0])
+        steps = Progress(total, progress, should_cancel, "IATI export cancelled; no file was written")
         partners = _partners_by_activity(db, where, params)
         done = 0
         with etree.xmlfile(str(partial), encoding="utf-8") as xf:
@@ -95,24 +88,11 @@ def write_iati(
                 xf.write("\n")
                 for record in _activities(db, where, params):
                     if done % TICK == 0:
-                        if should_cancel and should_cancel():
-                            raise Cancelled("IATI export cancelled; no file was written")
-                        if progress:
-                            progress(done, total)
+                        steps.reach(done)
                     xf.write(activity_element(record, partners.get(record["id"], []), now.date()), pretty_print=True)
                     done += 1
-        if should_cancel and should_cancel():
-            raise Cancelled("IATI export cancelled; no file was written")
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    finally:
-        db.execute("ROLLBACK")
-    if progress:
-        progress(total, total)
+        steps.check_cancel()
+    steps.finish()
     return IatiResult(target, done)
 
 

@@ -10,7 +10,6 @@ target and renamed into place, so a cancelled or failed report leaves nothing be
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,8 @@ from pathlib import Path
 import sqlite_utils
 from openpyxl import Workbook
 
-from ccp_desktop.errors import Cancelled, CcpError
 from ccp_desktop.reports import figures as fg
+from ccp_desktop.reports.report_file import Progress, report_target, write_from_snapshot
 from ccp_desktop.reports.report_summary import summary_sheets
 from ccp_desktop.reports.sheets import (
     COUNT,
@@ -54,20 +53,6 @@ class ReportResult:
     register_rows: int
 
 
-def report_target(out: Path | str) -> Path:
-    """Where the report goes: a .xlsx file, its folder created if missing."""
-    path = Path(out).expanduser()
-    if path.is_dir():
-        raise CcpError(f"{path} is a folder: give a file name ending in .xlsx")
-    if path.suffix.lower() != ".xlsx":
-        raise CcpError(f"{path.name}: the report is an Excel workbook, give a file name ending in .xlsx")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CcpError(f"The folder {path.parent} cannot be created: {exc.strerror or exc}") from None
-    return path
-
-
 def write_program_report(
     db: sqlite_utils.Database,
     out: Path | str,
@@ -79,43 +64,21 @@ def write_program_report(
     """Write the program report for `scope` (default: everything) to `out`; returns what was written.
     Raises ValidationError for a bad scope, Cancelled when `should_cancel()` says so (no file is left)."""
     scope = scope or fg.ReportScope()
-    target = report_target(out)
+    target = report_target(out, ".xlsx", "the report is an Excel workbook")
     fg.check_scope(db, scope)
-    partial = target.with_name(f".{target.name}.partial")
     book = Workbook(write_only=True)
-    db.execute("BEGIN")  # one snapshot: every sheet sees the same records
-    try:
+    with write_from_snapshot(db, target, discard=lambda: _close_sheets(book)) as partial:
         register_total = fg.equipment_register_rows(db, scope)
         plans = summary_sheets(db, scope)
-        total = len(plans) + register_total
-        done = 0
-
-        def tick(steps: int) -> None:
-            nonlocal done
-            done += steps
-            if should_cancel and should_cancel():
-                raise Cancelled("Report cancelled; no file was written")
-            if progress:
-                progress(done, total)
-
+        steps = Progress(len(plans) + register_total, progress, should_cancel, "Report cancelled; no file was written")
         for plan in plans:
             plan.write(book)
-            tick(1)
+            steps.advance(1)
         totals = fg.scope_totals(db, scope)
-        written = _write_register(book, db, scope, totals, tick)
-        if should_cancel and should_cancel():
-            raise Cancelled("Report cancelled; no file was written")
+        written = _write_register(book, db, scope, totals, steps.advance)
+        steps.check_cancel()
         book.save(partial)
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-    except BaseException:
-        _abandon(book, partial)
-        raise
-    finally:
-        db.execute("ROLLBACK")
-    if progress:
-        progress(total, total)
+    steps.finish()
     return ReportResult(target, [p.name for p in plans] + [REGISTER_SHEET], totals, written)
 
 
@@ -157,8 +120,8 @@ def _write_register(book: Workbook, db: sqlite_utils.Database, scope: fg.ReportS
     return rows
 
 
-def _abandon(book: Workbook, partial: Path) -> None:
-    """Leave nothing behind: close each sheet's temporary stream, then delete the partial file."""
+def _close_sheets(book: Workbook) -> None:
+    """Leave nothing behind: close each sheet's temporary stream (the partial file is removed after)."""
     for sheet in book.worksheets:
         with contextlib.suppress(Exception):  # a half-written sheet may refuse to close; it is discarded
             if not sheet.closed:
@@ -167,5 +130,4 @@ def _abandon(book: Workbook, partial: Path) -> None:
         if writer is not None:
             with contextlib.suppress(Exception):
                 writer.cleanup()
-    partial.unlink(missing_ok=True)
 
