@@ -23,13 +23,8 @@ from ccp_desktop.logs import note_result
 
 
 def _problem_line(problem: Problem) -> str:
-    where = []
-    if problem.sheet:
-        where.append(f"sheet {problem.sheet}")
-    if problem.row:
-        where.append(f"row {problem.row}")
-    if problem.field:
-        where.append(f"column {problem.field}")
+    place = (("sheet", problem.sheet), ("row", problem.row), ("column", problem.field))
+    where = [f"{name} {at}" for name, at in place if at]
     value = "" if problem.value in (None, "") else f" (value: {problem.value!r})"
     return f"  {', '.join(where)}: {problem.message}{value}"
 
