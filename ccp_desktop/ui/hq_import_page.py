@@ -29,7 +29,7 @@ from ccp_desktop.errors import Cancelled
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
-from ccp_desktop.ui.widgets import action_button, paint_row, row_table
+from ccp_desktop.ui.widgets import action_button, paint_row, row_table, show_progress
 from ccp_desktop.ui.worker import BackgroundWorker, Job
 
 COLUMNS = ("", "Post", "Kind", "Changes", "Made", "New", "Updated", "Deleted", "Unchanged", "In conflict",
@@ -215,8 +215,7 @@ class HqImportPage(QWidget):
         self.cancel_button.setEnabled(busy)
 
     def _progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(min(done, max(total, 1)))
+        show_progress(self.progress, done, total)
 
     def cancel(self) -> None:
         if self.job is not None:

@@ -31,6 +31,7 @@ from ccp_desktop.errors import Cancelled
 from ccp_desktop.reports.figures import ReportScope, known_posts
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.settings import ui_settings
+from ccp_desktop.ui.widgets import show_progress
 from ccp_desktop.ui.worker import BackgroundWorker, Job
 
 KINDS = {  # kind: (menu text, dialog title, file suffix, default file stem)
@@ -199,8 +200,7 @@ class ReportActions(QObject):
 
     def _progress(self, done: int, total: int) -> None:
         if self.progress is not None:
-            self.progress.setRange(0, max(total, 1))
-            self.progress.setValue(min(done, max(total, 1)))
+            show_progress(self.progress, done, total)
 
     def _finish(self) -> None:
         self.job = None

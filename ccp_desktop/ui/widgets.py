@@ -11,6 +11,8 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLayout,
+    QProgressBar,
+    QProgressDialog,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -65,3 +67,11 @@ def action_button(text: str, name: str, on_click: Callable[[], object], *, toolt
         button.setToolTip(tooltip)
     button.clicked.connect(lambda _checked=False: on_click())
     return button
+
+
+def show_progress(bar: QProgressBar | QProgressDialog, done: int, total: int) -> None:
+    """A worker job's progress (done of total) on a bar: a job that has not counted its work yet (total 0)
+    still shows a bar, and a count past the end stops at it."""
+    end = max(total, 1)
+    bar.setRange(0, end)
+    bar.setValue(min(done, end))
