@@ -192,6 +192,12 @@ def test_planned_work_has_planned_dates_and_no_invented_budget_period(tmp_path: 
 def test_a_bad_target_or_cancel_leaves_nothing(hq_db: Any, tmp_path: Path) -> None:
     with pytest.raises(CcpError, match="ending in .xml"):
         write_iati(hq_db, tmp_path / "x.xlsx")
+    with pytest.raises(CcpError, match="is a folder"):
+        write_iati(hq_db, tmp_path)
+    (tmp_path / "stick").write_text("a file where the folder would go")
+    with pytest.raises(CcpError, match="The folder .*stick cannot be created"):
+        write_iati(hq_db, tmp_path / "stick" / "x.xml")
+    (tmp_path / "stick").unlink()
     with pytest.raises(Cancelled):
         write_iati(hq_db, tmp_path / "x.xml", should_cancel=lambda: True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hq"]
