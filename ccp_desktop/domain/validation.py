@@ -217,11 +217,17 @@ def _same(value: Any) -> Any:
     return value
 
 
+_REF_FIELDS: dict[str, tuple[r.Field, ...]] = {}
+
+
 def _reference_problems(kind: r.RecordKind, record: Mapping[str, Any], lookup: RecordLookup) -> list[Problem]:
     out = []
-    for field in kind.fields:
+    refs = _REF_FIELDS.get(kind.name)
+    if refs is None:  # an import asks this for every row: the reference fields are found once per kind
+        refs = _REF_FIELDS[kind.name] = tuple(f for f in kind.fields if f.type == r.REF and f.ref)
+    for field in refs:
         value = record.get(field.key)
-        if field.type == r.REF and value and field.ref and not lookup.exists(field.ref, value):
+        if value and field.ref and not lookup.exists(field.ref, value):
             target = r.record_kind(field.ref).label.lower()
             out.append(Problem(field.key, f"no {target} with id {value}", value))
     if kind.name == "equipment_items":
