@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ccp_desktop.domain import load_reference, record_kind, validate_record
 from ccp_desktop.domain.coerce import coerce_record
 from ccp_desktop.store.records import encode_row
+from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync.checks import validate_package
 from ccp_desktop.sync.package import Package, SheetRows, decode
 from tests.unit import factories as f
@@ -94,3 +95,14 @@ def test_a_bad_cell_is_named_by_sheet_row_and_column_and_a_tombstone_only_for_sy
     validate_package(package, None)
     assert [(p.sheet, p.row, p.field) for p in package.errors] == [("activities", 3, "title"), ("activities", 4, "updated_by")]
     assert "longer than 300" in package.errors[0].message
+
+
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=8)), max_size=4).map(tuple), max_size=6),
+       st.integers(0, 6))
+def test_a_sheet_hash_is_the_same_whether_rows_are_hashed_one_by_one_or_in_batches(rows, cut):
+    one, batched = fmt.SheetHasher(), fmt.SheetHasher()
+    for row in rows:
+        one.add(row)
+    batched.add_many(rows[:cut])
+    batched.add_many(rows[cut:])
+    assert (batched.rows, batched.hexdigest()) == (one.rows, one.hexdigest()) == (len(rows), one.hexdigest())
