@@ -6,7 +6,7 @@ Rules that need other records (references, program-wide serial numbers) ask a `R
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from ccp_desktop.domain import records as r
@@ -160,6 +160,14 @@ def validate_record(
         problems.extend(_field_problems(field, record.get(field.key), ref))
     if record.get("deleted"):
         return problems
+    return problems + record_problems(kind, record, lookup=lookup, ref=ref)
+
+
+def record_problems(kind: r.RecordKind, record: Mapping[str, Any], *, lookup: RecordLookup | None,
+                    ref: ReferenceData) -> list[Problem]:
+    """The rules across a live record's fields and its references: what `validate_record` checks after
+    each field on its own."""
+    problems: list[Problem] = []
     rule = _KIND_RULES.get(kind.name)
     if rule:
         problems.extend(rule(record, ref))
@@ -168,11 +176,58 @@ def validate_record(
     return problems
 
 
+def has_record_rules(kind: r.RecordKind) -> bool:
+    """Whether `record_problems` can find anything for this kind (a rule across fields, or a reference)."""
+    return kind.name in _KIND_RULES or kind.name == "equipment_items" or any(f.type == r.REF for f in kind.fields)
+
+
+# Types whose only rules are "required" and the length limit: a column of them is screened without a call
+# per cell (the ids, names and free text that make most of a package's distinct values).
+_FREE_TYPES = frozenset({r.TEXT, r.LONGTEXT, r.UUID, r.REF, r.TIMESTAMP})
+
+
+def column_problems(field: r.Field, values: Sequence[Any], rows: Iterable[int], ref: ReferenceData,
+                    to_record: Callable[[Any], Any] | None = None) -> Iterator[tuple[int, Problem]]:
+    """`_field_problems` for rows `rows` of one column, in row order: the same problems `validate_record`
+    finds for this field, at a fraction of the cost for a package's thousands of rows. `values` may be in
+    database form (lists as JSON text, money in cents): `to_record` turns a value into the record's form.
+
+    A value's problems depend on the value alone, so each distinct value is checked once; a free-text
+    column (mostly distinct values) is first screened for the rows that can break a rule at all."""
+    convert = to_record or _same
+    if field.type in _FREE_TYPES and not field.choices:
+        limit, required = field.max_length, field.required
+        rows = [i for i in rows if (required and (values[i] is None or values[i] == ""))
+                or (limit is not None and type(values[i]) is str and len(values[i]) > limit)]
+    verdicts: dict[Any, list[Problem]] = {}
+    for i in rows:
+        value = values[i]
+        try:
+            found = verdicts.get(value)
+        except TypeError:  # an unhashable value (a list in record form) is checked on its own
+            found = _field_problems(field, convert(value), ref)
+        else:
+            if found is None:
+                found = verdicts[value] = _field_problems(field, convert(value), ref)
+        for problem in found:
+            yield i, problem
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_REF_FIELDS: dict[str, tuple[r.Field, ...]] = {}
+
+
 def _reference_problems(kind: r.RecordKind, record: Mapping[str, Any], lookup: RecordLookup) -> list[Problem]:
     out = []
-    for field in kind.fields:
+    refs = _REF_FIELDS.get(kind.name)
+    if refs is None:  # an import asks this for every row: the reference fields are found once per kind
+        refs = _REF_FIELDS[kind.name] = tuple(f for f in kind.fields if f.type == r.REF and f.ref)
+    for field in refs:
         value = record.get(field.key)
-        if field.type == r.REF and value and field.ref and not lookup.exists(field.ref, value):
+        if value and field.ref and not lookup.exists(field.ref, value):
             target = r.record_kind(field.ref).label.lower()
             out.append(Problem(field.key, f"no {target} with id {value}", value))
     if kind.name == "equipment_items":

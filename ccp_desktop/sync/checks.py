@@ -10,11 +10,13 @@ from typing import Any
 
 import sqlite_utils
 
-from ccp_desktop.domain.reference import load_reference
-from ccp_desktop.domain.validation import validate_record
+from ccp_desktop.domain import records as r
+from ccp_desktop.domain.reference import ReferenceData, load_reference
+from ccp_desktop.domain.validation import column_problems, has_record_rules, record_problems
+from ccp_desktop.errors import Problem
 from ccp_desktop.store import sync_state
 from ccp_desktop.store.records import StoreLookup
-from ccp_desktop.sync.package import RECEIPT_KIND, Package, decode
+from ccp_desktop.sync.package import RECEIPT_KIND, Package, field_decoder
 
 
 class PackageLookup:
@@ -31,6 +33,7 @@ class PackageLookup:
         self.items_in_package: set[str] = set()
         self.post = package.manifest.get("post_code")
         self.collisions: dict[tuple[str, str], str] = {}  # (serial, other post's item) -> that post
+        self._fetched: set[str] = set()  # the package's live serials (NOCASE keys), their index rows in _held
         for name, sheet in package.sheets.items():
             if sheet.kind is RECEIPT_KIND:
                 continue
@@ -44,6 +47,21 @@ class PackageLookup:
                     if not row[deleted_at] and row[serial_at]:
                         for serial in json.loads(row[serial_at]):
                             self.serials.setdefault(serial.casefold(), row[0])
+                            self._fetched.add(_nocase(serial))
+        self._held = self._held_serials()
+
+    def _held_serials(self) -> dict[str, list[tuple[str, str]]]:
+        """What the serial index holds for the package's serials, fetched in one query instead of one per
+        serial: NOCASE key -> [(item, post)] in the order the index returns them."""
+        held: dict[str, list[tuple[str, str]]] = {}
+        if self.db is None or not self._fetched:
+            return held
+        wanted = json.dumps(sorted(self._fetched))
+        for serial, item_id, post in self.db.execute(
+                "SELECT serial, item_id, post FROM serial_index WHERE serial IN (SELECT value FROM json_each(?))"
+                " ORDER BY serial, post", [wanted]):
+            held.setdefault(_nocase(serial), []).append((str(item_id), str(post)))
+        return held
 
     def exists(self, kind: str, record_id: str) -> bool:
         if record_id in self.live.get(kind, ()):
@@ -66,7 +84,9 @@ class PackageLookup:
         else the first item in the package that lists the serial (a second one is then refused). An item
         of another post holding it does not refuse the package: the pair is noted for a review item."""
         if self.db is not None:
-            rows = self.db.execute("SELECT item_id, post FROM serial_index WHERE serial = ?", [serial]).fetchall()
+            key = _nocase(serial)
+            rows = self._held.get(key, []) if key in self._fetched else self.db.execute(
+                "SELECT item_id, post FROM serial_index WHERE serial = ? ORDER BY serial, post", [serial]).fetchall()
             for item_id, post in rows:
                 if item_id in self.items_in_package:
                     continue
@@ -74,6 +94,14 @@ class PackageLookup:
                     return str(item_id)
                 self.collisions[(serial, str(item_id))] = str(post)
         return self.serials.get(serial.casefold())
+
+
+_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _nocase(text: str) -> str:
+    """SQLite's NOCASE collation folds ASCII letters only (the serial index compares so)."""
+    return text.translate(_ASCII_FOLD)
 
 
 def _deleted_by_hq(db: sqlite_utils.Database, kind: str, record_id: str) -> bool:
@@ -91,6 +119,43 @@ def _is_uuid(text: Any) -> bool:
     return isinstance(text, str) and _UUID.fullmatch(text) is not None
 
 
+def _field_problems_by_row(kind: r.RecordKind, rows: list[tuple[Any, ...]], ref: ReferenceData) -> dict[int, list[Problem]]:
+    """Each field's own rules, a column at a time (see `column_problems`), gathered by row position and in
+    field order, as `validate_record(check_system=True)` lists them; a tombstone's user fields are not checked."""
+    deleted_at = kind.keys.index("deleted") if "deleted" in kind.keys else -1
+    every = range(len(rows))
+    live = [i for i in every if not rows[i][deleted_at]] if deleted_at >= 0 else every
+    found: dict[int, list[Problem]] = {}
+    for field, column in zip(kind.fields, zip(*rows, strict=True), strict=False):  # no rows: no columns
+        for i, problem in column_problems(field, column, every if field.system else live, ref, field_decoder(field)):
+            found.setdefault(i, []).append(problem)
+    return found
+
+
+def _record_decoder(kind: r.RecordKind) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
+    """`decode` for the rows of one sheet, each distinct code list decoded once: the rules only read a
+    record, so rows may share a decoded list (a sheet repeats a few hundred code lists)."""
+    keys = kind.keys
+    steps = [(f.key, convert, {} if f.type == r.CODES else None) for f in kind.fields if (convert := field_decoder(f))]
+
+    def as_record(row: tuple[Any, ...]) -> dict[str, Any]:
+        record = dict(zip(keys, row, strict=True))
+        for key, convert, seen in steps:
+            value = record[key]
+            if seen is None:
+                record[key] = convert(value)
+                continue
+            found = seen.get(value, _MISSING)
+            if found is _MISSING:
+                found = seen[value] = convert(value)
+            record[key] = found
+        return record
+    return as_record
+
+
+_MISSING = object()
+
+
 def validate_package(package: Package, db: sqlite_utils.Database | None,
                      progress: Callable[[int], None] | None = None) -> None:
     """Add a problem for every rule any row breaks. `db` None: field rules and in-package checks only."""
@@ -101,28 +166,34 @@ def validate_package(package: Package, db: sqlite_utils.Database | None,
     post = package.manifest.get("post_code")
     for name, sheet in package.sheets.items():
         kind = sheet.kind
+        by_row = _field_problems_by_row(kind, sheet.rows, ref)
+        is_receipt = kind is RECEIPT_KIND
+        keys = kind.keys
+        deleted_at = keys.index("deleted") if "deleted" in keys else -1
+        origin_at, rev_at = (keys.index("origin_post"), keys.index("rev")) if not is_receipt else (-1, -1)
+        across = has_record_rules(kind) and not is_receipt
+        as_record = _record_decoder(kind)
         seen: dict[str, int] = {}
-        for row, excel_row in zip(sheet.rows, sheet.excel_rows, strict=True):
-            record = decode(kind, row)
-            rid = record.get("id")
-            if kind is RECEIPT_KIND:
-                problems = validate_record(kind, record, ref=ref, check_system=True)
-            else:
-                problems = validate_record(kind, record, lookup=lookup, ref=ref, check_system=True)
-                if record.get("origin_post") and record["origin_post"] != post:
-                    package.problem(f"a record made at {record['origin_post']} cannot travel in a package from {post}",
-                                    sheet=name, row=excel_row, column="origin_post", value=record["origin_post"])
-                rev = record.get("rev")
+        for position, (row, excel_row) in enumerate(zip(sheet.rows, sheet.excel_rows, strict=True)):
+            rid = row[0]
+            problems = by_row.get(position, [])
+            if not is_receipt:
+                if across and not row[deleted_at]:
+                    problems = problems + record_problems(kind, as_record(row), lookup=lookup, ref=ref)
+                if row[origin_at] and row[origin_at] != post:
+                    package.problem(f"a record made at {row[origin_at]} cannot travel in a package from {post}",
+                                    sheet=name, row=excel_row, column="origin_post", value=row[origin_at])
+                rev = row[rev_at]
                 if isinstance(rev, int) and rev < 1:
                     package.problem("Revision must be 1 or more", sheet=name, row=excel_row, column="rev", value=rev)
             for problem in problems:
                 if (name, excel_row, problem.field) not in known:
                     package.problem(problem.message, sheet=name, row=excel_row, column=problem.field, value=problem.value)
             if rid and not _is_uuid(rid):
-                package.problem("is not a record id (UUID)", sheet=name, row=excel_row, column=kind.keys[0], value=rid)
+                package.problem("is not a record id (UUID)", sheet=name, row=excel_row, column=keys[0], value=rid)
             if rid in seen:
                 package.problem(f"the same id is on row {seen[rid]} too", sheet=name, row=excel_row,
-                                column=kind.keys[0], value=rid)
+                                column=keys[0], value=rid)
             elif rid:
                 seen[rid] = excel_row
             if progress and len(seen) % 1000 == 0:

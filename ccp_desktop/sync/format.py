@@ -154,7 +154,8 @@ class SheetHasher:
 
     def add_many(self, rows: list[tuple[Any, ...]]) -> None:
         """The same as add() for each row, in one update."""
-        self._hash.update(("".join(_ENCODER.encode(v) + "\n" for v in rows)).encode("utf-8"))
+        if rows:  # one line per row, each ending in a newline: the bytes add() hashes
+            self._hash.update(("\n".join(map(_ENCODER.encode, rows)) + "\n").encode("utf-8"))
         self.rows += len(rows)
 
     def hexdigest(self) -> str:

@@ -314,9 +314,6 @@ def read_package(path: Path, *, progress: Callable[[int], None] | None = None) -
     return package
 
 
-_DECODERS: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {}
-
-
 def _list_items(value: Any) -> list[str]:
     return json.loads(value) if value else []
 
@@ -325,13 +322,22 @@ def _money(value: Any) -> Any:
     return cents_to_money(value) if isinstance(value, int) else value
 
 
+def field_decoder(field: r.Field) -> Callable[[Any], Any] | None:
+    """A database-form value of this field -> its stored-form value (lists decoded, money in AUD); None
+    where the two are the same."""
+    if field.type in (r.CODES, r.SERIALS):
+        return _list_items
+    return _money if field.type == r.MONEY else None
+
+
+_DECODERS: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {}
+
+
 def decode(kind: r.RecordKind, row: tuple[Any, ...]) -> dict[str, Any]:
     """A database-form row as a stored-form record (lists decoded, money in AUD), for validation and display."""
     steps = _DECODERS.get(kind.name)
     if steps is None:
-        steps = _DECODERS[kind.name] = [
-            (f.key, _list_items if f.type in (r.CODES, r.SERIALS) else _money) for f in kind.fields
-            if f.type in (r.CODES, r.SERIALS, r.MONEY)]
+        steps = _DECODERS[kind.name] = [(f.key, convert) for f in kind.fields if (convert := field_decoder(f))]
     record = dict(zip(kind.keys, row, strict=True))
     for key, convert in steps:
         record[key] = convert(record[key])

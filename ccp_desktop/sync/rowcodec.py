@@ -9,7 +9,7 @@ Columns whose values repeat (dates, codes, posts, referenced ids) remember each 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import call
 from typing import Any
 
@@ -63,14 +63,50 @@ def sheet_readers(kind: r.RecordKind, version: int) -> list[tuple[str, Convert]]
     return pairs
 
 
+ColumnReader = Callable[[Sequence[Any]], list[Any]]
+_KEYED = frozenset({str, dt.date})  # cell types whose equal values always read the same (not 1 == 1.0 == True)
+
+
+def _column_reader(convert: Convert, limit: int) -> ColumnReader:
+    """A column's cells -> canonical values, each distinct text or date converted once (up to `limit`
+    remembered across batches) and looked up with `map`, not a Python call per cell; equal cells share
+    one answer object. A column holding other types (numbers) is converted cell by cell."""
+    seen: dict[Any, Any] = {}
+
+    def read(cells: Sequence[Any]) -> list[Any]:
+        if not _KEYED.issuperset(map(type, cells)):
+            return list(map(convert, cells))
+        distinct = set(cells)
+        new = distinct.difference(seen)
+        if len(seen) + len(new) <= limit:
+            for value in new:
+                seen[value] = convert(value)
+            return list(map(seen.__getitem__, cells))
+        table = {value: seen[value] if value in seen else convert(value) for value in distinct}
+        return list(map(table.__getitem__, cells))
+    return read
+
+
+def _plain_column(convert: Convert) -> ColumnReader:
+    def read(cells: Sequence[Any]) -> list[Any]:
+        return list(map(convert, cells))
+    return read
+
+
 def build_reader(kind: r.RecordKind, version: int = fmt.FORMAT_VERSION) -> BatchReader:
     """Rows of cells (each in `fmt.sheet_keys` order, complete) -> canonical rows, a column at a time:
-    `map` over a column costs one call per cell and no per-row loop. Raises CoerceError on a bad cell:
-    the caller then reads those rows again with `read_cells` to name each bad one."""
-    reads = [convert for _, convert in sheet_readers(kind, version)]
+    the same values `sheet_readers` gives cell by cell, without a Python call per cell where values
+    repeat. Raises CoerceError on a bad cell: the caller then reads those rows again with `read_cells`
+    to name each bad one."""
+    reads = [_plain_column(rule.read) if f.type == r.UUID else _column_reader(rule.read, _SHARED)
+             for f, rule in zip(kind.fields, rules_for(kind, version), strict=True)]
+    extra = fmt.sheet_keys(kind, version)[len(reads):]
+    if extra:
+        reads.append(_plain_column(fmt.parse_seq))
+        reads += [_column_reader(fmt.annotation_text, _SHARED) for _ in extra[1:]]
 
     def read(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
-        columns = [list(map(convert, cells)) for convert, cells in zip(reads, zip(*rows, strict=True), strict=False)]
+        columns = [column(cells) for column, cells in zip(reads, zip(*rows, strict=True), strict=False)]
         return list(zip(*columns, strict=True))
     return read
 
