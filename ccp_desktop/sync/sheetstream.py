@@ -80,26 +80,30 @@ class _RowWriter(sheet_writer.WorksheetWriter):
         letters = _LETTERS
         if len(letters) < len(row):
             letters.extend(get_column_letter(i) for i in range(len(letters) + 1, len(row) + 1))
-        element = xf.element
+        element, write = xf.element, xf.write
         with element("row", {"r": r}):
             for letter, value in zip(letters, row, strict=False):
                 if value is None:
                     continue
                 kind = type(value)
                 if kind is str and value and len(value) <= _LONGEST_TEXT:
-                    with element("c", {"r": letter + r, "t": "inlineStr"}), element("is"):
-                        text = Element("t", _PRESERVE) if value != value.strip() else Element("t")
-                        try:
-                            text.text = value
-                        except ValueError:  # what openpyxl's own check says of a control character
-                            raise IllegalCharacterError(f"{value} cannot be used in worksheets.") from None
-                        xf.write(text)
+                    try:
+                        with element("c", {"r": letter + r, "t": "inlineStr"}), element("is"):
+                            if value != value.strip():  # as openpyxl: keep the spaces (an attribute lxml's
+                                text = Element("t", _PRESERVE)  # incremental writer cannot name, hence an Element)
+                                text.text = value
+                                write(text)
+                            else:
+                                with element("t"):
+                                    write(value)
+                    except ValueError:  # what openpyxl's own check says of a control character
+                        raise IllegalCharacterError(f"{value} cannot be used in worksheets.") from None
                 elif kind is int or kind is float:
                     with element("c", {"r": letter + r, "t": "n"}), element("v"):
-                        xf.write(safe_string(value))
+                        write(safe_string(value))
                 elif kind is Styled:
                     with element("c", {"r": letter + r, "s": value.style, "t": "n"}), element("v"):
-                        xf.write(safe_string(value.number))
+                        write(safe_string(value.number))
                 else:
                     cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
                     cell.row, cell.column = row_idx, column_index_from_string(letter)

@@ -5,6 +5,7 @@ value stays text."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -88,3 +89,20 @@ def test_text_that_reads_as_an_excel_error_value_travels_as_text(post: sqlite_ut
     assert import_package(hq, result.path).status == "applied"
     activity = records_of(hq)["activities"][sample["activity"]["id"]]
     assert (activity["title"], activity["location"]) == ("#N/A", "#REF!")
+
+
+def test_a_record_holding_a_control_character_is_named_and_nothing_is_written(post: sqlite_utils.Database,
+                                                                             outbox: Path) -> None:
+    """A value typed before forms refused control characters (or pasted into the database) stops the export
+    with the record named, as openpyxl's check did."""
+    from ccp_desktop.errors import PackageError
+    from ccp_desktop.store import files
+
+    sample = add_sample(post)
+    with post.conn:
+        post.execute("UPDATE activities SET location = ? WHERE id = ?", ["Suva\x07", sample["activity"]["id"]])
+    with pytest.raises(PackageError, match=f"{sample['activity']['id']} holds a control character"):
+        export_package(post, outbox)
+    assert list(outbox.iterdir()) == []
+    ours = [p for p in files.work_root().rglob("*") if p.is_file() and p.parent.name.startswith(f"{os.getpid()}-")]
+    assert ours == []  # this process's scratch sheets are gone (other processes may be exporting beside it)
