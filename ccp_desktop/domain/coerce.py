@@ -181,15 +181,25 @@ def list_to_stored(items: list[str]) -> str | None:
 
 
 def cents_to_money(cents: int | float | None) -> float | None:
-    """Stored integer cents as an amount in AUD."""
+    """Stored integer cents as an amount in AUD: what a form, a report and a package's money cell show."""
+    if type(cents) is int:
+        return cents / 100  # int / int is correctly rounded: the float nearest the decimal amount, quickly
     return None if cents is None else float(Decimal(int(cents)) / 100)
+
+
+YES, NO = "yes", "no"  # a yes/no field written out (a package cell, a report)
+
+
+def format_bool(flag: int | None) -> str:
+    """A stored yes/no flag as text; `parse_bool` reads it back."""
+    return YES if flag else NO
 
 
 def parse_bool(value: Any) -> int:
     if type(value) is int and (value == 0 or value == 1):
         return value
-    if value == "yes" or value == "no":  # what a package cell holds
-        return int(value == "yes")
+    if value in (YES, NO):  # what a package cell holds (`format_bool`)
+        return int(value == YES)
     if value is None:
         return 0
     if isinstance(value, bool):

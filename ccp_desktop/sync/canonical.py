@@ -65,16 +65,14 @@ def _stored_cents(value: Any) -> int | None:
     raise CoerceError(f"{value!r} is not an amount in whole cents")
 
 
-def _aud(cents: int | None) -> float | None:
-    return None if cents is None else cents / 100
+_aud = c.cents_to_money  # the signed cents as the AUD amount a cell shows (format 2)
 
 
 def _date_cell(text: str | None) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
 
 
-def _yes_no(flag: int) -> str:
-    return "yes" if flag else "no"
+_yes_no = c.format_bool  # a flag as the cell's "yes" or "no"
 
 
 def _both(parse: Convert, **more: Convert) -> Rule:

@@ -20,6 +20,7 @@ from ccp_desktop.domain.records import RECORD_KINDS, RecordKind
 from ccp_desktop.errors import Cancelled, NothingToExport, PackageError, SetupError
 from ccp_desktop.paths import key_path_for
 from ccp_desktop.store import lineage, sync_state
+from ccp_desktop.store.changes import Changes, run_recorded
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.health import damaged_read, require_whole
 from ccp_desktop.store.installation import require_installation
@@ -43,6 +44,7 @@ class ExportResult:
     seq_to: int
     counts: dict[str, int] = field(default_factory=dict)
     parts: list[Path] = field(default_factory=list)  # companion archives holding the attachments' bytes
+    changes: Changes = field(default_factory=Changes)  # what recording the export wrote (the sync_exports row)
 
 
 def load_signing_key(db: sqlite_utils.Database) -> Any:
@@ -189,8 +191,8 @@ def export_package(
     finally:
         db.execute("ROLLBACK")
     try:
-        sync_state.record_export(
-            db, package_id=package_id, kind=kind, created_at=manifest["created_at"], path=str(path),
+        recorded = run_recorded(
+            db, sync_state.record_export, package_id=package_id, kind=kind, created_at=manifest["created_at"], path=str(path),
             seq_from=seq_from, seq_to=seq_to, previous_package_id=manifest["previous_package_id"] or None,
             counts=expected,
         )
@@ -200,7 +202,7 @@ def export_package(
         raise
     if progress:
         progress(total, total)
-    return ExportResult(path, package_id, kind, seq_from, seq_to, dict(expected), parts)
+    return ExportResult(path, package_id, kind, seq_from, seq_to, dict(expected), parts, recorded.changes)
 
 
 def prepare_out_dir(out_dir: Path | str) -> Path:

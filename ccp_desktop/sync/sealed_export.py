@@ -15,6 +15,7 @@ import sqlite_utils
 
 from ccp_desktop.errors import SetupError
 from ccp_desktop.paths import outbox_dir_for
+from ccp_desktop.store.changes import Changes
 from ccp_desktop.store.files import make_private_folder
 from ccp_desktop.store.location import database_path
 from ccp_desktop.sync import seal
@@ -41,6 +42,11 @@ class SendResult:
     def parts_to_send(self) -> list[Path]:
         """The attachments' archives to send with the package: sealed like it, or plain."""
         return self.sealed[1:] if self.sealed else self.export.parts
+
+    @property
+    def changes(self) -> Changes:
+        """What the export wrote to the database (sealing writes files only)."""
+        return self.export.changes
 
     @property
     def own_copy(self) -> Path:

@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet import _writer as sheet_writer
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -36,6 +37,7 @@ from ccp_desktop.store import files
 from ccp_desktop.store.files import restrict_file
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync.rowcodec import build_converter
+from ccp_desktop.sync.sheetstream import DataSheet, PackageSheet, Styled, style_of
 
 TICK = 1000
 IN_MEMORY_ZIP_BYTES = 64 * 1024 * 1024  # a bigger package is built in the private work folder
@@ -64,20 +66,12 @@ class PackageWriter:
         self._lists: dict[str, tuple[int, int]] = {}  # list name -> (column, length) on the Lists sheet
         self._bold = Font(bold=True)
 
-    def _create_sheet(self, name: str) -> Any:
-        """A streaming sheet whose scratch file lives in the private work folder. openpyxl makes its
-        writer on the first row, after freeze panes and widths are set; so does this (the same call,
-        with `out` named), and lists the file where openpyxl's own cleanup expects it."""
-        sheet = self.book.create_sheet(name)
-        out = str(self.work / f"sheet{len(self.book.worksheets)}.xml")
-
-        def get_writer() -> None:
-            if sheet._writer is None:
-                sheet_writer.ALL_TEMP_FILES.append(out)
-                sheet._writer = sheet_writer.WorksheetWriter(sheet, out=out)
-                sheet._writer.write_top()
-
-        sheet._get_writer = get_writer
+    def _create_sheet(self, name: str, data: bool = False) -> Any:
+        """A streaming sheet whose scratch file lives in the private work folder (`sheetstream`); a data
+        sheet (`data`) writes the row codec's typed values itself."""
+        out = str(self.work / f"sheet{len(self.book.worksheets) + 1}.xml")
+        sheet = (DataSheet if data else PackageSheet)(self.book, name, out)
+        self.book._add_sheet(sheet)  # what Workbook.create_sheet does with the write-only sheet it makes
         return sheet
 
     def _header(self, sheet: Any, keys: Sequence[str]) -> None:
@@ -114,7 +108,7 @@ class PackageWriter:
         row's change sequence, then the name of each referenced record (see `fmt.annotations_for`).
         Each row's canonical form is hashed and is exactly what the cells hold; `tick(rows)` runs every
         TICK rows (progress, cancel)."""
-        sheet = self._create_sheet(kind.name)
+        sheet = self._create_sheet(kind.name, data=True)
         sheet.freeze_panes = "A2"
         fields = kind.fields
         keys = fmt.sheet_keys(kind)
@@ -188,20 +182,35 @@ class PackageWriter:
         return annotate
 
     def _styled_cells(self, sheet: Any, kind: r.RecordKind) -> dict[int, Callable[[Any], Any]]:
-        """One reusable styled cell per date/money column (styling a fresh cell per value is slow); the
-        streaming writer serialises each row before the next reuses the cell."""
+        """Per date/money column: value -> a `Styled` number cell, with the style openpyxl registers for
+        a cell of that number format; a date as openpyxl writes it (Excel serial days), once per date."""
         out: dict[int, Callable[[Any], Any]] = {}
         for index, field in enumerate(kind.fields):
-            if field.type in (r.DATE, r.MONEY):
-                cell = WriteOnlyCell(sheet, value=None)
-                cell.number_format = fmt.DATE_FORMAT if field.type == r.DATE else fmt.MONEY_FORMAT
+            if field.type == r.DATE:
+                date_style = style_of(self._template_cell(sheet, fmt.DATE_FORMAT))
+                days: dict[Any, Styled] = {}
 
-                def put(value: Any, cell: Any = cell) -> Any:
-                    cell.value = value
+                def put_date(value: Any, style: str = date_style, days: dict[Any, Styled] = days) -> Styled:
+                    cell = days.get(value)
+                    if cell is None:
+                        cell = days[value] = Styled(style, to_excel(value, self.book.epoch))
                     return cell
 
-                out[index] = put
+                out[index] = put_date
+            elif field.type == r.MONEY:
+                money_style = style_of(self._template_cell(sheet, fmt.MONEY_FORMAT))
+
+                def put_money(value: Any, style: str = money_style) -> Styled:
+                    return Styled(style, value)
+
+                out[index] = put_money
         return out
+
+    @staticmethod
+    def _template_cell(sheet: Any, number_format: str) -> Cell:
+        cell = WriteOnlyCell(sheet, value=None)
+        cell.number_format = number_format
+        return cell
 
     def write_plain_sheet(self, name: str, keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         sheet = self._create_sheet(name)

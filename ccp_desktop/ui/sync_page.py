@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import Cancelled, NothingToExport
-from ccp_desktop.store.changes import Changes
 from ccp_desktop.ui.changes import OpChanges, ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder, open_folder
@@ -236,8 +235,8 @@ class SyncPage(ReadingPage):
             text += f"\n{sent.warning}"
         self.export_result.setText(text)
         self.open_folder_button.setVisible(True)
-        # The export records the package it wrote (the status bar and history show it).
-        self.sync_changed.emit(OpChanges(Changes({"sync_exports": 1}), source=self))
+        # What recording the package wrote, as the export returned it (the status bar and history show it).
+        self.sync_changed.emit(OpChanges(sent.changes, source=self))
         self.export_finished.emit(result)
 
     def _export_error(self, exc: BaseException) -> None:
