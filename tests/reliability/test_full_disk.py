@@ -9,6 +9,7 @@ past the limit fail with EFBIG) and writes into /dev/full (ENOSPC)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,17 @@ from ccp_desktop.sync.verify import verify_package
 from tests.reliability.helpers import all_files, closed_digest, digest, plain, run_cli
 
 
-def _to_dev_full(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+@pytest.fixture
+def fault() -> Iterator[pytest.MonkeyPatch]:
+    """The full drive's patches, undone mid-test by `fault.undo()`. Not pytest's own `monkeypatch`: undoing
+    that would also undo the isolated data folder (tests/conftest.py), and the retry would then write into
+    the real per-user folder, where another process's export can be seen."""
+    patch = pytest.MonkeyPatch()
+    yield patch
+    patch.undo()
+
+
+def _to_dev_full(fault: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Every partial file (the last step before a final name) is a link to /dev/full: writes fail ENOSPC."""
     assert Path("/dev/full").exists(), "this test needs /dev/full"
     real = files.partial_path
@@ -35,13 +46,13 @@ def _to_dev_full(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         link.symlink_to("/dev/full")
         return link
 
-    monkeypatch.setattr(files, "partial_path", to_full)
+    fault.setattr(files, "partial_path", to_full)
 
 
 def test_export_says_up_front_that_the_package_will_not_fit(post_path: Path, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+                                                            fault: pytest.MonkeyPatch) -> None:
     post, outbox = open_database(post_path), tmp_path / "usb"
-    monkeypatch.setattr(files, "free_bytes", lambda folder: 20 * 1024)
+    fault.setattr(files, "free_bytes", lambda folder: 20 * 1024)
     with pytest.raises(DiskFullError) as caught:
         export_package(post, outbox)
     text = str(caught.value)
@@ -49,16 +60,16 @@ def test_export_says_up_front_that_the_package_will_not_fit(post_path: Path, tmp
     assert "nothing was written" in text
     assert all_files(outbox) == [] and all_files(files.work_root()) == []
     assert status.package_history(post) == []
-    monkeypatch.undo()
+    fault.undo()
     result = export_package(post, outbox)  # room again: it works
     assert verify_package(result.path).status == "verified"
     assert all_files(files.work_root()) == []
 
 
 def test_export_onto_a_drive_that_fills_while_writing(post_path: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                                      fault: pytest.MonkeyPatch) -> None:
     post, outbox = open_database(post_path), tmp_path / "usb"
-    _to_dev_full(monkeypatch, tmp_path)
+    _to_dev_full(fault, tmp_path)
     with pytest.raises(DiskFullError) as caught:
         export_package(post, outbox)
     assert f"The drive holding {outbox} is full" in str(caught.value)
@@ -66,7 +77,7 @@ def test_export_onto_a_drive_that_fills_while_writing(post_path: Path, tmp_path:
     assert all_files(outbox) == [] and not any(outbox.iterdir())  # not even the hidden partial
     assert all_files(files.work_root()) == []
     assert status.package_history(post) == []
-    monkeypatch.undo()
+    fault.undo()
     assert verify_package(export_package(post, outbox).path).status == "verified"
 
 
@@ -87,15 +98,15 @@ def test_export_cli_with_a_file_size_limit_says_so_plainly(post_path: Path, tmp_
 
 
 def test_backup_checks_room_first_and_leaves_nothing_when_the_drive_fills(
-        post_path: Path, tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        post_path: Path, tmp_path: Path, data_dir: Path, fault: pytest.MonkeyPatch) -> None:
     post, usb = open_database(post_path), tmp_path / "usb"
     usb.mkdir()
-    monkeypatch.setattr(files, "free_bytes", lambda folder: 100 * 1024)
+    fault.setattr(files, "free_bytes", lambda folder: 100 * 1024)
     needed = files.megabytes(database_bytes(post))
     with pytest.raises(DiskFullError, match=f"100 KB free, the backup needs {needed}"):
         backup_database(post, usb / "copy.sqlite3")
     assert all_files(usb) == []
-    monkeypatch.undo()
+    fault.undo()
     post.close()
     before = digest(post_path)
     failed = run_cli(["--db", str(post_path), "backup", "--out", str(usb)], data_dir=data_dir, fsize_limit=64 * 1024)
@@ -111,17 +122,17 @@ def test_backup_checks_room_first_and_leaves_nothing_when_the_drive_fills(
 
 
 def test_receipt_onto_a_full_drive(post_path: Path, hq_path: Path, tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                   fault: pytest.MonkeyPatch) -> None:
     post, hq = open_database(post_path), open_database(hq_path)
     package = export_package(post, tmp_path / "to-hq").path
     assert import_package(hq, package).status == "applied"
     outbox = tmp_path / "usb"
-    _to_dev_full(monkeypatch, tmp_path)
+    _to_dev_full(fault, tmp_path)
     with pytest.raises(DiskFullError, match="is full"):
         write_receipt(hq, "FJ-SUVA", outbox)
     assert all_files(outbox) == [] and all_files(files.work_root()) == []
     assert [e for e in status.package_history(hq) if e.get("kind") == "receipt"] == []
-    monkeypatch.undo()
+    fault.undo()
     receipt = write_receipt(hq, "FJ-SUVA", outbox).path
     assert import_package(post, receipt).status == "applied"
 
