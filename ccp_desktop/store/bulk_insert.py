@@ -26,6 +26,7 @@ _TRIGGER = re.compile(
     r"^CREATE TRIGGER\s+\S+\s+AFTER INSERT ON\s+\"?(?P<table>\w+)\"?\s+(?:WHEN\s+(?P<when>.*?)\s+)?"
     r"BEGIN\s+(?P<body>[^;]*);\s*END$", re.S | re.I)
 _VALUES = re.compile(r"^INSERT INTO\s+(?P<target>\"?\w+\"?\s*\([^)]*\))\s*VALUES\s*\((?P<exprs>.*)\)$", re.S | re.I)
+_UPSERT = re.compile(r"\s+(ON CONFLICT\b.*)$", re.S | re.I)  # a summary's `… ON CONFLICT DO UPDATE` tail
 _SELECT = re.compile(r"^INSERT INTO\s+(?P<target>\"?\w+\"?\s*\([^)]*\))\s*SELECT\s+(?P<exprs>.*?)\s+FROM\s+"
                      r"(?P<source>.*?)(?:\s+WHERE\s+(?P<where>.*))?$", re.S | re.I)
 
@@ -37,6 +38,9 @@ def bulk_statement(trigger_sql: str) -> str | None:
     if trigger is None:
         return None
     table, when, body = trigger["table"], trigger["when"], trigger["body"].strip()
+    upsert = _UPSERT.search(body)
+    if upsert is not None:  # kept for the end: an upsert applies to each row the statement's SELECT gives
+        body = body[:upsert.start()]
     conditions = ["new.rowid > ?"] + ([f"({when})"] if when else [])
     if values := _VALUES.match(body):
         source = f'"{table}" AS new'
@@ -47,7 +51,7 @@ def bulk_statement(trigger_sql: str) -> str | None:
     else:
         return None
     return (f"INSERT INTO {values['target']} SELECT {values['exprs']} FROM {source} "
-            f"WHERE {' AND '.join(conditions)} ORDER BY new.rowid")
+            f"WHERE {' AND '.join(conditions)} ORDER BY new.rowid" + (f" {upsert[1]}" if upsert else ""))
 
 
 def insert_rows(db: sqlite_utils.Database, kind: RecordKind, rows: Sequence[Sequence[Any]]) -> None:

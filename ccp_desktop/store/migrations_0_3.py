@@ -103,3 +103,148 @@ def m018_list_filter_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX activities_stream ON activities (stream, deleted)")
     db.execute("CREATE INDEX activities_status ON activities (status, deleted)")
     db.execute("CREATE INDEX activities_country ON activities (country, deleted)")
+
+
+@migrations()
+def m019_dashboard_figures(db: sqlite_utils.Database) -> None:
+    """The dashboard's figures kept as they change, so that it reads a few hundred rows at any size instead
+    of every live record (about 4 s at HQ's 2.4 million records). `activity_figures` holds, per post, line
+    of effort, status and tranche, the live activities' count, money (cents) and participants;
+    `equipment_figures`, per post and country of the delivery, the live items of live deliveries: lines,
+    units and value (cents). A missing code is kept as '' (a key column cannot hold NULL and still
+    conflict). Triggers add a row's share when it becomes live and take it back when it stops being live,
+    changes grouping or money, or is deleted (undoing an import deletes rows). Each trigger body is one
+    INSERT … ON CONFLICT DO UPDATE, so HQ's bulk insert runs it once per statement (store/bulk_insert.py).
+    A delivery and its items may arrive in either order: whichever comes second adds the pair. Merged
+    duplicates are left in and taken out when read (they are few). The index on deliveries' post lets
+    the list of known posts skip through it instead of reading every delivery.
+    Written out in full, not through helpers, so that this step stays what it was when it shipped."""
+    db.execute(
+        """CREATE TABLE activity_figures (
+            origin_post TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            status TEXT NOT NULL,
+            tranche TEXT NOT NULL,
+            activities INTEGER NOT NULL,
+            budget_aud INTEGER NOT NULL,
+            spend_aud INTEGER NOT NULL,
+            participants_female INTEGER NOT NULL,
+            participants_male INTEGER NOT NULL,
+            participants_other INTEGER NOT NULL,
+            PRIMARY KEY (origin_post, stream, status, tranche)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE equipment_figures (
+            origin_post TEXT NOT NULL,
+            country TEXT NOT NULL,
+            item_lines INTEGER NOT NULL,
+            units INTEGER NOT NULL,
+            value_aud INTEGER NOT NULL,
+            PRIMARY KEY (origin_post, country)
+        ) WITHOUT ROWID"""
+    )
+    add_activity = """ON CONFLICT (origin_post, stream, status, tranche) DO UPDATE SET
+                activities = activities + excluded.activities, budget_aud = budget_aud + excluded.budget_aud,
+                spend_aud = spend_aud + excluded.spend_aud,
+                participants_female = participants_female + excluded.participants_female,
+                participants_male = participants_male + excluded.participants_male,
+                participants_other = participants_other + excluded.participants_other"""
+    activity_columns = """INSERT INTO activity_figures (origin_post, stream, status, tranche, activities, budget_aud,
+                spend_aud, participants_female, participants_male, participants_other)"""
+    db.execute(
+        f"""CREATE TRIGGER activities_figures_insert AFTER INSERT ON activities WHEN NEW.deleted = 0 BEGIN
+            {activity_columns}
+            VALUES (NEW.origin_post, ifnull(NEW.stream, ''), ifnull(NEW.status, ''), ifnull(NEW.tranche, ''), 1,
+                    ifnull(NEW.budget_aud, 0), ifnull(NEW.spend_aud, 0), ifnull(NEW.participants_female, 0),
+                    ifnull(NEW.participants_male, 0), ifnull(NEW.participants_other, 0))
+            {add_activity};
+        END"""
+    )
+    take_old_activity = f"""{activity_columns}
+            SELECT OLD.origin_post, ifnull(OLD.stream, ''), ifnull(OLD.status, ''), ifnull(OLD.tranche, ''), -1,
+                   -ifnull(OLD.budget_aud, 0), -ifnull(OLD.spend_aud, 0), -ifnull(OLD.participants_female, 0),
+                   -ifnull(OLD.participants_male, 0), -ifnull(OLD.participants_other, 0)
+            WHERE OLD.deleted = 0
+            {add_activity};"""
+    db.execute(
+        f"""CREATE TRIGGER activities_figures_update AFTER UPDATE ON activities
+            WHEN OLD.deleted IS NOT NEW.deleted OR OLD.origin_post IS NOT NEW.origin_post
+              OR OLD.stream IS NOT NEW.stream OR OLD.status IS NOT NEW.status OR OLD.tranche IS NOT NEW.tranche
+              OR OLD.budget_aud IS NOT NEW.budget_aud OR OLD.spend_aud IS NOT NEW.spend_aud
+              OR OLD.participants_female IS NOT NEW.participants_female
+              OR OLD.participants_male IS NOT NEW.participants_male
+              OR OLD.participants_other IS NOT NEW.participants_other BEGIN
+            {take_old_activity}
+            {activity_columns}
+            SELECT NEW.origin_post, ifnull(NEW.stream, ''), ifnull(NEW.status, ''), ifnull(NEW.tranche, ''), 1,
+                   ifnull(NEW.budget_aud, 0), ifnull(NEW.spend_aud, 0), ifnull(NEW.participants_female, 0),
+                   ifnull(NEW.participants_male, 0), ifnull(NEW.participants_other, 0)
+            WHERE NEW.deleted = 0
+            {add_activity};
+        END"""
+    )
+    db.execute(f"CREATE TRIGGER activities_figures_delete AFTER DELETE ON activities BEGIN {take_old_activity} END")
+
+    add_equipment = """ON CONFLICT (origin_post, country) DO UPDATE SET item_lines = item_lines + excluded.item_lines,
+                units = units + excluded.units, value_aud = value_aud + excluded.value_aud"""
+    equipment_columns = "INSERT INTO equipment_figures (origin_post, country, item_lines, units, value_aud)"
+    take_old_item = f"""{equipment_columns}
+            SELECT d.origin_post, ifnull(d.country, ''), -1, -ifnull(OLD.quantity, 0),
+                   -ifnull(ifnull(OLD.quantity, 0) * OLD.unit_value_aud, 0)
+            FROM equipment_deliveries d WHERE d.id = OLD.delivery_id AND d.deleted = 0 AND OLD.deleted = 0
+            {add_equipment};"""
+    add_new_item = f"""{equipment_columns}
+            SELECT d.origin_post, ifnull(d.country, ''), 1, ifnull(NEW.quantity, 0),
+                   ifnull(ifnull(NEW.quantity, 0) * NEW.unit_value_aud, 0)
+            FROM equipment_deliveries d WHERE d.id = NEW.delivery_id AND d.deleted = 0 AND NEW.deleted = 0
+            {add_equipment};"""
+    db.execute(f"""CREATE TRIGGER equipment_items_figures_insert AFTER INSERT ON equipment_items WHEN NEW.deleted = 0
+            BEGIN {add_new_item} END""")
+    db.execute(
+        f"""CREATE TRIGGER equipment_items_figures_update AFTER UPDATE ON equipment_items
+            WHEN OLD.deleted IS NOT NEW.deleted OR OLD.delivery_id IS NOT NEW.delivery_id
+              OR OLD.quantity IS NOT NEW.quantity OR OLD.unit_value_aud IS NOT NEW.unit_value_aud BEGIN
+            {take_old_item}
+            {add_new_item}
+        END"""
+    )
+    db.execute(f"CREATE TRIGGER equipment_items_figures_delete AFTER DELETE ON equipment_items BEGIN {take_old_item} END")
+    take_old_delivery = f"""{equipment_columns}
+            SELECT OLD.origin_post, ifnull(OLD.country, ''), -1, -ifnull(i.quantity, 0),
+                   -ifnull(ifnull(i.quantity, 0) * i.unit_value_aud, 0)
+            FROM equipment_items i WHERE i.delivery_id = OLD.id AND i.deleted = 0 AND OLD.deleted = 0
+            {add_equipment};"""
+    add_new_delivery = f"""{equipment_columns}
+            SELECT NEW.origin_post, ifnull(NEW.country, ''), 1, ifnull(i.quantity, 0),
+                   ifnull(ifnull(i.quantity, 0) * i.unit_value_aud, 0)
+            FROM equipment_items i WHERE i.delivery_id = NEW.id AND i.deleted = 0 AND NEW.deleted = 0
+            {add_equipment};"""
+    db.execute(f"""CREATE TRIGGER equipment_deliveries_figures_insert AFTER INSERT ON equipment_deliveries
+            WHEN NEW.deleted = 0 BEGIN {add_new_delivery} END""")
+    db.execute(
+        f"""CREATE TRIGGER equipment_deliveries_figures_update AFTER UPDATE ON equipment_deliveries
+            WHEN OLD.deleted IS NOT NEW.deleted OR OLD.origin_post IS NOT NEW.origin_post
+              OR OLD.country IS NOT NEW.country BEGIN
+            {take_old_delivery}
+            {add_new_delivery}
+        END"""
+    )
+    db.execute(f"""CREATE TRIGGER equipment_deliveries_figures_delete AFTER DELETE ON equipment_deliveries
+            BEGIN {take_old_delivery} END""")
+
+    db.execute(
+        f"""{activity_columns}
+        SELECT origin_post, ifnull(stream, ''), ifnull(status, ''), ifnull(tranche, ''), count(*),
+               sum(ifnull(budget_aud, 0)), sum(ifnull(spend_aud, 0)), sum(ifnull(participants_female, 0)),
+               sum(ifnull(participants_male, 0)), sum(ifnull(participants_other, 0))
+        FROM activities WHERE deleted = 0 GROUP BY 1, 2, 3, 4"""
+    )
+    db.execute(
+        f"""{equipment_columns}
+        SELECT d.origin_post, ifnull(d.country, ''), count(*), sum(ifnull(i.quantity, 0)),
+               sum(ifnull(ifnull(i.quantity, 0) * i.unit_value_aud, 0))
+        FROM equipment_items i JOIN equipment_deliveries d ON d.id = i.delivery_id
+        WHERE i.deleted = 0 AND d.deleted = 0 GROUP BY 1, 2"""
+    )
+    db.execute("CREATE INDEX equipment_deliveries_post ON equipment_deliveries (origin_post)")

@@ -53,6 +53,7 @@ def build_hq(path: Path, posts: int, records: int) -> dict[str, int]:
                            f" WHERE id NOT IN (SELECT id FROM main.{name})")
         hq.execute("DETACH DATABASE post")
         shutil.rmtree(work / code)
+        print(f"[bench] post {n + 1}/{posts} {code} copied in", flush=True)
     counts = {name: int(hq.execute(f"SELECT count(*) FROM {name}").fetchone()[0]) for name in RECORD_KINDS}
     hq.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     hq.close()
