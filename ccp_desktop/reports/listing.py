@@ -353,8 +353,9 @@ PARTNERS = ListSpec(
         Column("category", "Category", "partners.category", CODE, "partner_categories", 200),
         Column("country", "Country", "partners.country", CODE, "countries", 150),
         Column("contact", "Contact", "partners.contact", width=200),
-        Column("activities", "Activities", "(SELECT count(*) FROM activity_partners ap WHERE ap.partner_id = partners.id"
-               " AND ap.deleted = 0)", NUMBER, width=80),
+        # Kept as links change (store migration m020): one look-up per partner shown, at any size.
+        Column("activities", "Activities", "ifnull((SELECT c.activities FROM partner_activity_counts c"
+               " WHERE c.partner_id = partners.id), 0)", NUMBER, width=80),
     ),
     filters=(
         Filter("country", "Country", "partners.country", "countries"),

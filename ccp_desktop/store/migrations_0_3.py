@@ -248,3 +248,43 @@ def m019_dashboard_figures(db: sqlite_utils.Database) -> None:
         WHERE i.deleted = 0 AND d.deleted = 0 GROUP BY 1, 2"""
     )
     db.execute("CREATE INDEX equipment_deliveries_post ON equipment_deliveries (origin_post)")
+
+
+@migrations()
+def m020_partner_activity_counts(db: sqlite_utils.Database) -> None:
+    """Each partner's live links to activities, counted as links change, for the Partners list's Activities
+    column: counting them per partner shown read every link of every partner on the page (one row lookup
+    each), a cost that grew with the records held. A partner with no link has no row (or a row of 0).
+    Triggers as in m019: one upsert each, so that HQ's bulk insert runs it once per statement.
+    Written out in full, not through helpers, so that this step stays what it was when it shipped."""
+    db.execute(
+        """CREATE TABLE partner_activity_counts (
+            partner_id TEXT PRIMARY KEY NOT NULL,
+            activities INTEGER NOT NULL
+        ) WITHOUT ROWID"""
+    )
+    add = "ON CONFLICT (partner_id) DO UPDATE SET activities = activities + excluded.activities"
+    db.execute(
+        f"""CREATE TRIGGER activity_partners_counts_insert AFTER INSERT ON activity_partners WHEN NEW.deleted = 0 BEGIN
+            INSERT INTO partner_activity_counts (partner_id, activities) VALUES (NEW.partner_id, 1) {add};
+        END"""
+    )
+    db.execute(
+        f"""CREATE TRIGGER activity_partners_counts_update AFTER UPDATE ON activity_partners
+            WHEN OLD.deleted IS NOT NEW.deleted OR OLD.partner_id IS NOT NEW.partner_id BEGIN
+            INSERT INTO partner_activity_counts (partner_id, activities) SELECT OLD.partner_id, -1
+            WHERE OLD.deleted = 0 {add};
+            INSERT INTO partner_activity_counts (partner_id, activities) SELECT NEW.partner_id, 1
+            WHERE NEW.deleted = 0 {add};
+        END"""
+    )
+    db.execute(
+        f"""CREATE TRIGGER activity_partners_counts_delete AFTER DELETE ON activity_partners BEGIN
+            INSERT INTO partner_activity_counts (partner_id, activities) SELECT OLD.partner_id, -1
+            WHERE OLD.deleted = 0 {add};
+        END"""
+    )
+    db.execute(
+        """INSERT INTO partner_activity_counts (partner_id, activities)
+        SELECT partner_id, count(*) FROM activity_partners WHERE deleted = 0 GROUP BY partner_id"""
+    )

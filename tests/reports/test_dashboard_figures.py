@@ -1,5 +1,6 @@
 """The dashboard's figures are kept as records change (migration m019: `activity_figures`,
-`equipment_figures`, kept by triggers) so that it reads a few hundred rows at any size. Whatever happens to
+`equipment_figures`, kept by triggers) so that it reads a few hundred rows at any size; so is each
+partner's count of activities the Partners list shows (m020: `partner_activity_counts`). Whatever happens to
 the records (form edits that move a record between groups or change its money, tombstones, HQ imports in
 bulk, undoing them, restoring a backup, upgrading a 0.1.0 or 0.2.0 file, merging duplicates), the kept
 figures are the ones the rows give, and the dashboard shows what it showed when it read every row."""
@@ -17,6 +18,7 @@ import sqlite_utils
 from ccp_desktop.demo import load_demo_data
 from ccp_desktop.reports import figures as fg
 from ccp_desktop.reports.dashboard import dashboard_summary
+from ccp_desktop.reports.listing import PARTNERS, ListQuery, fetch_page
 from ccp_desktop.store.backups import restore_backup
 from ccp_desktop.store.bulk_insert import bulk_statement
 from ccp_desktop.store.connection import database_path, open_database
@@ -39,6 +41,17 @@ EQUIPMENT_SUMS = """SELECT d.origin_post, ifnull(d.country, ''), count(*), sum(i
     sum(ifnull(ifnull(i.quantity, 0) * i.unit_value_aud, 0))
     FROM equipment_items i JOIN equipment_deliveries d ON d.id = i.delivery_id
     WHERE i.deleted = 0 AND d.deleted = 0 GROUP BY 1, 2"""
+PARTNER_LINKS = """SELECT p.id, (SELECT count(*) FROM activity_partners ap WHERE ap.partner_id = p.id AND ap.deleted = 0)
+    FROM partners p WHERE p.deleted = 0"""
+
+
+def partners_listed(db: sqlite_utils.Database) -> set[tuple[str, int]]:
+    """Each partner the Partners list shows, with its Activities column (kept by migration m020)."""
+    spec, rows, after = PARTNERS, [], None
+    while page := fetch_page(db, spec, ListQuery(), after, 100):
+        rows += [(row.open_id, row.values[spec.column_index("activities")]) for row in page]
+        after = page[-1]
+    return set(rows)
 
 
 def kept(db: sqlite_utils.Database, table: str) -> set[tuple[Any, ...]]:
@@ -55,6 +68,7 @@ def assert_figures_right(db: sqlite_utils.Database, posts: tuple[str | None, ...
     same whether it reads them or every row. Returns the all-posts dashboard."""
     assert kept(db, "activity_figures") == {tuple(r) for r in db.execute(ACTIVITY_SUMS)}
     assert kept(db, "equipment_figures") == {tuple(r) for r in db.execute(EQUIPMENT_SUMS)}
+    assert partners_listed(db) == {tuple(r) for r in db.execute(PARTNER_LINKS)}
     shown = figures_shown(db, posts)
     with pytest.MonkeyPatch.context() as patch:
         read_from_rows(patch)
@@ -75,7 +89,8 @@ def first(db: sqlite_utils.Database, table: str, **where: Any) -> dict[str, Any]
 def test_every_insert_trigger_runs_in_bulk_on_an_hq_import(sites: Callable[..., Any]) -> None:
     """HQ's bulk insert runs each trigger once per statement only if it knows its shape."""
     db = sites("FJ-SUVA")
-    names = ("activities_figures_insert", "equipment_items_figures_insert", "equipment_deliveries_figures_insert")
+    names = ("activities_figures_insert", "equipment_items_figures_insert", "equipment_deliveries_figures_insert",
+             "activity_partners_counts_insert")
     for name in names:
         sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [name]).fetchone()[0]
         statement = bulk_statement(sql)
@@ -93,6 +108,12 @@ def test_form_edits_move_records_between_groups_and_money(sites: Callable[..., A
                                                        "budget_aud": 12345.67, "spend_aud": 0.01,
                                                        "participants_female": 9, "participants_other": None})
     assert_figures_right(db)
+    link = first(db, "activity_partners")
+    linked = {r["partner_id"] for r in iter_records(db, "activity_partners") if r["activity_id"] == link["activity_id"]}
+    other_partner = next(p for p in iter_records(db, "partners") if p["id"] not in linked)
+    update_record(db, "activity_partners", link["id"], {"partner_id": other_partner["id"]})
+    assert_figures_right(db)
+    tombstone_record(db, "activity_partners", link["id"])
     tombstone_record(db, "activities", first(db, "activities")["id"])
     after = assert_figures_right(db)
     assert after.activity_count == before.activity_count - 1
