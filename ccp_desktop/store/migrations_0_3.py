@@ -238,15 +238,17 @@ def m019_dashboard_figures(db: sqlite_utils.Database) -> None:
         SELECT origin_post, ifnull(stream, ''), ifnull(status, ''), ifnull(tranche, ''), count(*),
                sum(ifnull(budget_aud, 0)), sum(ifnull(spend_aud, 0)), sum(ifnull(participants_female, 0)),
                sum(ifnull(participants_male, 0)), sum(ifnull(participants_other, 0))
-        FROM activities WHERE deleted = 0 GROUP BY 1, 2, 3, 4"""
+        FROM activities WHERE +deleted = 0 GROUP BY 1, 2, 3, 4"""
     )
     db.execute(
         f"""{equipment_columns}
         SELECT d.origin_post, ifnull(d.country, ''), count(*), sum(ifnull(i.quantity, 0)),
                sum(ifnull(ifnull(i.quantity, 0) * i.unit_value_aud, 0))
         FROM equipment_items i JOIN equipment_deliveries d ON d.id = i.delivery_id
-        WHERE i.deleted = 0 AND d.deleted = 0 GROUP BY 1, 2"""
+        WHERE +i.deleted = 0 AND +d.deleted = 0 GROUP BY 1, 2"""
     )
+    # `+deleted` above: read each table through once (seconds at 400,000 rows) rather than every live row
+    # through the live-flag index, a random look-up each (three times as long, and more on a cold disk).
     db.execute("CREATE INDEX equipment_deliveries_post ON equipment_deliveries (origin_post)")
 
 
