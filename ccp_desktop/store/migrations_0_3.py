@@ -144,6 +144,19 @@ def m019_dashboard_figures(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (origin_post, country)
         ) WITHOUT ROWID"""
     )
+
+    def kept_by(table: str, changed: str, take_old: str, add_new: str, inserted: str | None = None) -> None:
+        """A row's share added when it comes in live, taken back and added again when it changes what is
+        kept, taken back when it is deleted."""
+        db.execute(f"""CREATE TRIGGER {table}_figures_insert AFTER INSERT ON {table} WHEN NEW.deleted = 0
+            BEGIN {inserted or add_new} END""")
+        db.execute(f"""CREATE TRIGGER {table}_figures_update AFTER UPDATE ON {table}
+            WHEN {changed} BEGIN
+            {take_old}
+            {add_new}
+        END""")
+        db.execute(f"CREATE TRIGGER {table}_figures_delete AFTER DELETE ON {table} BEGIN {take_old} END")
+
     add_activity = """ON CONFLICT (origin_post, stream, status, tranche) DO UPDATE SET
                 activities = activities + excluded.activities, budget_aud = budget_aud + excluded.budget_aud,
                 spend_aud = spend_aud + excluded.spend_aud,
@@ -152,86 +165,56 @@ def m019_dashboard_figures(db: sqlite_utils.Database) -> None:
                 participants_other = participants_other + excluded.participants_other"""
     activity_columns = """INSERT INTO activity_figures (origin_post, stream, status, tranche, activities, budget_aud,
                 spend_aud, participants_female, participants_male, participants_other)"""
-    db.execute(
-        f"""CREATE TRIGGER activities_figures_insert AFTER INSERT ON activities WHEN NEW.deleted = 0 BEGIN
-            {activity_columns}
-            VALUES (NEW.origin_post, ifnull(NEW.stream, ''), ifnull(NEW.status, ''), ifnull(NEW.tranche, ''), 1,
-                    ifnull(NEW.budget_aud, 0), ifnull(NEW.spend_aud, 0), ifnull(NEW.participants_female, 0),
-                    ifnull(NEW.participants_male, 0), ifnull(NEW.participants_other, 0))
-            {add_activity};
-        END"""
-    )
     take_old_activity = f"""{activity_columns}
             SELECT OLD.origin_post, ifnull(OLD.stream, ''), ifnull(OLD.status, ''), ifnull(OLD.tranche, ''), -1,
                    -ifnull(OLD.budget_aud, 0), -ifnull(OLD.spend_aud, 0), -ifnull(OLD.participants_female, 0),
                    -ifnull(OLD.participants_male, 0), -ifnull(OLD.participants_other, 0)
             WHERE OLD.deleted = 0
             {add_activity};"""
-    db.execute(
-        f"""CREATE TRIGGER activities_figures_update AFTER UPDATE ON activities
-            WHEN OLD.deleted IS NOT NEW.deleted OR OLD.origin_post IS NOT NEW.origin_post
-              OR OLD.stream IS NOT NEW.stream OR OLD.status IS NOT NEW.status OR OLD.tranche IS NOT NEW.tranche
-              OR OLD.budget_aud IS NOT NEW.budget_aud OR OLD.spend_aud IS NOT NEW.spend_aud
-              OR OLD.participants_female IS NOT NEW.participants_female
-              OR OLD.participants_male IS NOT NEW.participants_male
-              OR OLD.participants_other IS NOT NEW.participants_other BEGIN
-            {take_old_activity}
-            {activity_columns}
+    add_new_activity = f"""{activity_columns}
             SELECT NEW.origin_post, ifnull(NEW.stream, ''), ifnull(NEW.status, ''), ifnull(NEW.tranche, ''), 1,
                    ifnull(NEW.budget_aud, 0), ifnull(NEW.spend_aud, 0), ifnull(NEW.participants_female, 0),
                    ifnull(NEW.participants_male, 0), ifnull(NEW.participants_other, 0)
             WHERE NEW.deleted = 0
-            {add_activity};
-        END"""
-    )
-    db.execute(f"CREATE TRIGGER activities_figures_delete AFTER DELETE ON activities BEGIN {take_old_activity} END")
+            {add_activity};"""
+    # The insert trigger in the VALUES form: HQ's bulk insert knows it (a SELECT without FROM it does not).
+    kept_by("activities", """OLD.deleted IS NOT NEW.deleted OR OLD.origin_post IS NOT NEW.origin_post
+              OR OLD.stream IS NOT NEW.stream OR OLD.status IS NOT NEW.status OR OLD.tranche IS NOT NEW.tranche
+              OR OLD.budget_aud IS NOT NEW.budget_aud OR OLD.spend_aud IS NOT NEW.spend_aud
+              OR OLD.participants_female IS NOT NEW.participants_female
+              OR OLD.participants_male IS NOT NEW.participants_male
+              OR OLD.participants_other IS NOT NEW.participants_other""", take_old_activity, add_new_activity,
+            inserted=f"""{activity_columns}
+            VALUES (NEW.origin_post, ifnull(NEW.stream, ''), ifnull(NEW.status, ''), ifnull(NEW.tranche, ''), 1,
+                    ifnull(NEW.budget_aud, 0), ifnull(NEW.spend_aud, 0), ifnull(NEW.participants_female, 0),
+                    ifnull(NEW.participants_male, 0), ifnull(NEW.participants_other, 0))
+            {add_activity};""")
 
     add_equipment = """ON CONFLICT (origin_post, country) DO UPDATE SET item_lines = item_lines + excluded.item_lines,
                 units = units + excluded.units, value_aud = value_aud + excluded.value_aud"""
     equipment_columns = "INSERT INTO equipment_figures (origin_post, country, item_lines, units, value_aud)"
-    take_old_item = f"""{equipment_columns}
-            SELECT d.origin_post, ifnull(d.country, ''), -1, -ifnull(OLD.quantity, 0),
-                   -ifnull(ifnull(OLD.quantity, 0) * OLD.unit_value_aud, 0)
-            FROM equipment_deliveries d WHERE d.id = OLD.delivery_id AND d.deleted = 0 AND OLD.deleted = 0
+
+    def equipment_share(sign: str, post: str, country: str, quantity: str, unit: str, rows: str) -> str:
+        """Adding (sign '') or taking back (sign '-') the lines, units and value of the item rows given."""
+        return f"""{equipment_columns}
+            SELECT {post}, ifnull({country}, ''), {sign}1, {sign}ifnull({quantity}, 0),
+                   {sign}ifnull(ifnull({quantity}, 0) * {unit}, 0)
+            FROM {rows}
             {add_equipment};"""
-    add_new_item = f"""{equipment_columns}
-            SELECT d.origin_post, ifnull(d.country, ''), 1, ifnull(NEW.quantity, 0),
-                   ifnull(ifnull(NEW.quantity, 0) * NEW.unit_value_aud, 0)
-            FROM equipment_deliveries d WHERE d.id = NEW.delivery_id AND d.deleted = 0 AND NEW.deleted = 0
-            {add_equipment};"""
-    db.execute(f"""CREATE TRIGGER equipment_items_figures_insert AFTER INSERT ON equipment_items WHEN NEW.deleted = 0
-            BEGIN {add_new_item} END""")
-    db.execute(
-        f"""CREATE TRIGGER equipment_items_figures_update AFTER UPDATE ON equipment_items
-            WHEN OLD.deleted IS NOT NEW.deleted OR OLD.delivery_id IS NOT NEW.delivery_id
-              OR OLD.quantity IS NOT NEW.quantity OR OLD.unit_value_aud IS NOT NEW.unit_value_aud BEGIN
-            {take_old_item}
-            {add_new_item}
-        END"""
-    )
-    db.execute(f"CREATE TRIGGER equipment_items_figures_delete AFTER DELETE ON equipment_items BEGIN {take_old_item} END")
-    take_old_delivery = f"""{equipment_columns}
-            SELECT OLD.origin_post, ifnull(OLD.country, ''), -1, -ifnull(i.quantity, 0),
-                   -ifnull(ifnull(i.quantity, 0) * i.unit_value_aud, 0)
-            FROM equipment_items i WHERE i.delivery_id = OLD.id AND i.deleted = 0 AND OLD.deleted = 0
-            {add_equipment};"""
-    add_new_delivery = f"""{equipment_columns}
-            SELECT NEW.origin_post, ifnull(NEW.country, ''), 1, ifnull(i.quantity, 0),
-                   ifnull(ifnull(i.quantity, 0) * i.unit_value_aud, 0)
-            FROM equipment_items i WHERE i.delivery_id = NEW.id AND i.deleted = 0 AND NEW.deleted = 0
-            {add_equipment};"""
-    db.execute(f"""CREATE TRIGGER equipment_deliveries_figures_insert AFTER INSERT ON equipment_deliveries
-            WHEN NEW.deleted = 0 BEGIN {add_new_delivery} END""")
-    db.execute(
-        f"""CREATE TRIGGER equipment_deliveries_figures_update AFTER UPDATE ON equipment_deliveries
-            WHEN OLD.deleted IS NOT NEW.deleted OR OLD.origin_post IS NOT NEW.origin_post
-              OR OLD.country IS NOT NEW.country BEGIN
-            {take_old_delivery}
-            {add_new_delivery}
-        END"""
-    )
-    db.execute(f"""CREATE TRIGGER equipment_deliveries_figures_delete AFTER DELETE ON equipment_deliveries
-            BEGIN {take_old_delivery} END""")
+
+    take_old_item = equipment_share("-", "d.origin_post", "d.country", "OLD.quantity", "OLD.unit_value_aud",
+                                    "equipment_deliveries d WHERE d.id = OLD.delivery_id AND d.deleted = 0 AND OLD.deleted = 0")
+    add_new_item = equipment_share("", "d.origin_post", "d.country", "NEW.quantity", "NEW.unit_value_aud",
+                                   "equipment_deliveries d WHERE d.id = NEW.delivery_id AND d.deleted = 0 AND NEW.deleted = 0")
+    kept_by("equipment_items", """OLD.deleted IS NOT NEW.deleted OR OLD.delivery_id IS NOT NEW.delivery_id
+              OR OLD.quantity IS NOT NEW.quantity OR OLD.unit_value_aud IS NOT NEW.unit_value_aud""",
+            take_old_item, add_new_item)
+    take_old_delivery = equipment_share("-", "OLD.origin_post", "OLD.country", "i.quantity", "i.unit_value_aud",
+                                        "equipment_items i WHERE i.delivery_id = OLD.id AND i.deleted = 0 AND OLD.deleted = 0")
+    add_new_delivery = equipment_share("", "NEW.origin_post", "NEW.country", "i.quantity", "i.unit_value_aud",
+                                       "equipment_items i WHERE i.delivery_id = NEW.id AND i.deleted = 0 AND NEW.deleted = 0")
+    kept_by("equipment_deliveries", """OLD.deleted IS NOT NEW.deleted OR OLD.origin_post IS NOT NEW.origin_post
+              OR OLD.country IS NOT NEW.country""", take_old_delivery, add_new_delivery)
 
     db.execute(
         f"""{activity_columns}
