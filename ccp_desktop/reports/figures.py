@@ -94,6 +94,62 @@ class ReportScope:
         return " AND ".join(clauses), params
 
 
+# ---- where a figure reads: the kept figures or the rows ---------------------------------------------
+# Migration m019 keeps, per post, line of effort, status and tranche, the live activities' count, money and
+# participants (`activity_figures`), and per post and country the live equipment's lines, units and value
+# (`equipment_figures`): a few hundred rows, so the dashboard and the posts page take the same time at any size.
+# A figure reads them when its scope has no period and it groups by columns they keep; otherwise the rows.
+
+KEPT_ACTIVITY_COLUMNS = frozenset({"a.origin_post", "a.stream", "a.status", "a.tranche"})
+KEPT_EQUIPMENT_COLUMNS = frozenset({"d.origin_post", "d.country"})
+# Activities counted as another (merged duplicates) are kept in the figures and taken out here: a row of
+# minus each, read from the merges (few) and not by testing every activity.
+_KEPT_ACTIVITIES = (
+    "(SELECT origin_post, nullif(stream, '') AS stream, nullif(status, '') AS status, nullif(tranche, '') AS tranche,"
+    " activities, budget_aud, spend_aud, participants_female, participants_male, participants_other FROM activity_figures"
+    " UNION ALL SELECT a.origin_post, a.stream, a.status, a.tranche, -1, -ifnull(a.budget_aud, 0), -ifnull(a.spend_aud, 0),"
+    " -ifnull(a.participants_female, 0), -ifnull(a.participants_male, 0), -ifnull(a.participants_other, 0)"
+    " FROM activity_merges m CROSS JOIN activities k ON k.id = m.kept_id CROSS JOIN activities a ON a.id = m.duplicate_id"
+    " WHERE +k.deleted = 0 AND +a.deleted = 0) a")
+
+
+@dataclass(frozen=True)
+class Source:
+    """`FROM … WHERE …` of a figure's query (activities as `a`; equipment items `i` of deliveries `d`), its
+    parameters, and the SQL of what it counts (activities or item lines), units and value (equipment)."""
+
+    sql: str
+    params: list[Any]
+    count: str
+    units: str = ""
+    value: str = ""
+
+
+def reads_kept_figures(scope: ReportScope, columns: frozenset[str], kept: frozenset[str]) -> bool:
+    return scope.date_from is None and scope.date_to is None and columns <= kept
+
+
+def activities_from(scope: ReportScope, grouped_by: str = "") -> Source:
+    """The activities in scope, grouped by `grouped_by` (SQL columns of `a`, comma-separated) if given."""
+    columns = frozenset(c.strip() for c in grouped_by.split(",") if c.strip())
+    if reads_kept_figures(scope, columns, KEPT_ACTIVITY_COLUMNS):
+        return (Source(f"FROM {_KEPT_ACTIVITIES} WHERE a.origin_post = ?", [scope.post], "sum(a.activities)") if scope.post
+                else Source(f"FROM {_KEPT_ACTIVITIES}", [], "sum(a.activities)"))
+    where, params = scope.activity_where()
+    return Source(f"FROM activities a WHERE {where}", params, "count(*)")
+
+
+def equipment_from(scope: ReportScope, grouped_by: str = "") -> Source:
+    """The live items of live deliveries in scope, grouped by `grouped_by` (columns of `i` or `d`) if given."""
+    columns = frozenset(c.strip() for c in grouped_by.split(",") if c.strip())
+    if reads_kept_figures(scope, columns, KEPT_EQUIPMENT_COLUMNS):
+        sql = "FROM equipment_figures d" + (" WHERE d.origin_post = ?" if scope.post else "")
+        return Source(sql, [scope.post] if scope.post else [], "sum(d.item_lines)", "total(d.units)",
+                      money_sum("d.value_aud"))
+    where, params = scope.equipment_where()
+    return Source(f"{_EQUIPMENT_FROM} WHERE {where}", params, "count(*)", "total(i.quantity)", _VALUE)
+
+
 def check_scope(db: sqlite_utils.Database, scope: ReportScope) -> None:
     """Refuse a period that ends before it starts, or a post this database has never heard of."""
     problems = []
@@ -110,10 +166,18 @@ def check_scope(db: sqlite_utils.Database, scope: ReportScope) -> None:
 def known_posts(db: sqlite_utils.Database) -> list[str]:
     """Posts whose records this database holds, or that have sent it a package."""
     rows = db.execute(
-        "SELECT origin_post FROM activities UNION SELECT origin_post FROM equipment_deliveries"
+        f"{_distinct_posts('activities')} UNION {_distinct_posts('equipment_deliveries')}"
         " UNION SELECT post_code FROM sync_imports WHERE kind != 'receipt'"
     ).fetchall()
-    return sorted(row[0] for row in rows)
+    return sorted(row[0] for row in rows if row[0] is not None)
+
+
+def _distinct_posts(table: str) -> str:
+    """The posts of a table's rows, one index look-up per post (its post index, in order) instead of reading
+    every row: SQLite does not skip through an index for DISTINCT by itself."""
+    return (f"SELECT post FROM (WITH RECURSIVE p(post) AS (SELECT min(origin_post) FROM {table} UNION ALL"
+            f" SELECT (SELECT min(origin_post) FROM {table} WHERE origin_post > p.post) FROM p WHERE p.post IS NOT NULL)"
+            " SELECT post FROM p)")
 
 
 # ---- funding ---------------------------------------------------------------------------------------
@@ -144,12 +208,12 @@ def program_total_aud() -> float:
 def funding_by_tranche(db: sqlite_utils.Database, scope: ReportScope) -> list[TrancheFunding]:
     """Each tranche of the seed, in order, against what its activities budget and spend; then, if any,
     the activities with no tranche recorded (amount 0)."""
-    where, params = scope.activity_where()
+    source = activities_from(scope, "a.tranche")
     sums = {
         code: (aud(budget), aud(spend), n)
         for code, budget, spend, n in db.execute(
-            f"SELECT a.tranche, {money_sum('a.budget_aud')}, {money_sum('a.spend_aud')}, count(*)"
-            f" FROM activities a WHERE {where} GROUP BY a.tranche", params)
+            f"SELECT a.tranche, {money_sum('a.budget_aud')}, {money_sum('a.spend_aud')}, {source.count}"
+            f" {source.sql} GROUP BY a.tranche HAVING {source.count} > 0", source.params)
     }
     rows = []
     for tranche in load_reference().entries("tranches"):
@@ -199,11 +263,11 @@ def activities_by(db: sqlite_utils.Database, scope: ReportScope, grouping: str) 
     """Activity counts, budget and spend per group, in reference-list order (years in order)."""
     sql, names = ACTIVITY_GROUPINGS[grouping]
     ref = load_reference()
-    where, params = scope.activity_where()
+    source = activities_from(scope, sql)
     groups = []
     for *key, n, budget, spend in db.execute(
-        f"SELECT {sql}, count(*), {money_sum('a.budget_aud')}, {money_sum('a.spend_aud')}"
-        f" FROM activities a WHERE {where} GROUP BY {sql}", params
+        f"SELECT {sql}, {source.count}, {money_sum('a.budget_aud')}, {money_sum('a.spend_aud')}"
+        f" {source.sql} GROUP BY {sql} HAVING {source.count} > 0", source.params
     ):
         codes = tuple("" if k is None else str(k) for k in key)
         labels = tuple(ref.label(name, code) if code else "(not recorded)" for name, code in zip(names, codes, strict=False))
@@ -261,11 +325,12 @@ _SEX_SUMS = "total(a.participants_female), total(a.participants_male), total(a.p
 def participants_by(db: sqlite_utils.Database, scope: ReportScope, by: str) -> list[SexCounts]:
     """Participants by sex per stream (`by="stream"`) or per country or region (`by="place"`)."""
     column, names = {"stream": ("a.stream", "streams"), "place": ("a.country", "activity_places")}[by]
-    where, params = scope.activity_where()
+    source = activities_from(scope, column)
     ref = load_reference()
     rows = [
         SexCounts(code or "", ref.label(names, code) if code else "(not recorded)", int(f), int(m), int(o))
-        for code, f, m, o in db.execute(f"SELECT {column}, {_SEX_SUMS} FROM activities a WHERE {where} GROUP BY {column}", params)
+        for code, f, m, o in db.execute(f"SELECT {column}, {_SEX_SUMS} {source.sql} GROUP BY {column}"
+                                        f" HAVING {source.count} > 0", source.params)
     ]
     if by == "stream":  # every line of effort, even one with no one yet
         seen = {r.key for r in rows}
@@ -274,8 +339,8 @@ def participants_by(db: sqlite_utils.Database, scope: ReportScope, by: str) -> l
 
 
 def participants_total(db: sqlite_utils.Database, scope: ReportScope) -> SexCounts:
-    where, params = scope.activity_where()
-    f, m, o = db.execute(f"SELECT {_SEX_SUMS} FROM activities a WHERE {where}", params).fetchone()
+    source = activities_from(scope)
+    f, m, o = db.execute(f"SELECT {_SEX_SUMS} {source.sql}", source.params).fetchone()
     return SexCounts("", "Total", int(f), int(m), int(o))
 
 
@@ -299,13 +364,13 @@ def equipment_value_by(db: sqlite_utils.Database, scope: ReportScope, by: str) -
     """Item lines, units and value per country (`by="country"`, largest value first) or per category
     (`by="category"`, in reference order)."""
     column, names = {"country": ("d.country", "activity_places"), "category": ("i.category", "item_categories")}[by]
-    where, params = scope.equipment_where()
+    source = equipment_from(scope, column)
     ref = load_reference()
     rows = [
         EquipmentValue(code or "", ref.label(names, code) if code else "(not recorded)", n, int(units), aud(value))
         for code, n, units, value in db.execute(
-            f"SELECT {column}, count(*), total(i.quantity), {_VALUE} {_EQUIPMENT_FROM} WHERE {where} GROUP BY {column}",
-            params)
+            f"SELECT {column}, {source.count}, {source.units}, {source.value} {source.sql} GROUP BY {column}"
+            f" HAVING {source.count} > 0", source.params)
     ]
     if by == "country":
         return sorted(rows, key=lambda r: (-r.value, r.key))
@@ -376,14 +441,14 @@ class Totals:
 
 
 def scope_totals(db: sqlite_utils.Database, scope: ReportScope) -> Totals:
-    where, params = scope.activity_where()
+    acts = activities_from(scope)
     n, budget, spend = db.execute(
-        f"SELECT count(*), {money_sum('a.budget_aud')}, {money_sum('a.spend_aud')} FROM activities a WHERE {where}",
-        params).fetchone()
-    ewhere, eparams = scope.equipment_where()
-    lines, units, value = db.execute(f"SELECT count(*), total(i.quantity), {_VALUE} {_EQUIPMENT_FROM} WHERE {ewhere}",
-                                     eparams).fetchone()
-    return Totals(n, aud(budget), aud(spend), participants_total(db, scope), lines, int(units), aud(value))
+        f"SELECT {acts.count}, {money_sum('a.budget_aud')}, {money_sum('a.spend_aud')} {acts.sql}", acts.params).fetchone()
+    items = equipment_from(scope)
+    lines, units, value = db.execute(f"SELECT {items.count}, {items.units}, {items.value} {items.sql}",
+                                     items.params).fetchone()
+    return Totals(int(n or 0), aud(budget), aud(spend), participants_total(db, scope), int(lines or 0), int(units),
+                  aud(value))
 
 
 @dataclass(frozen=True)
@@ -403,13 +468,13 @@ class PostStatus:
 def posts_included(db: sqlite_utils.Database, scope: ReportScope) -> list[PostStatus]:
     """Each post whose records are in scope or that has sent a package: what HQ holds from it."""
     ref = load_reference()
-    where, params = scope.activity_where()
-    ewhere, eparams = scope.equipment_where()
+    source, equipment = activities_from(scope, "a.origin_post"), equipment_from(scope, "d.origin_post")
     acts, spend = {}, {}
-    for post, n, spent in db.execute(f"SELECT a.origin_post, count(*), {money_sum('a.spend_aud')} FROM activities a"
-                                     f" WHERE {where} GROUP BY 1", params):
+    for post, n, spent in db.execute(f"SELECT a.origin_post, {source.count}, {money_sum('a.spend_aud')} {source.sql}"
+                                     f" GROUP BY 1 HAVING {source.count} > 0", source.params):
         acts[post], spend[post] = n, aud(spent)
-    items = dict(db.execute(f"SELECT d.origin_post, count(*) {_EQUIPMENT_FROM} WHERE {ewhere} GROUP BY 1", eparams).fetchall())
+    items = dict(db.execute(f"SELECT d.origin_post, {equipment.count} {equipment.sql} GROUP BY 1"
+                            f" HAVING {equipment.count} > 0", equipment.params).fetchall())
     conflicts = dict(db.execute("SELECT post_code, count(*) FROM sync_conflicts WHERE status = 'open' GROUP BY 1").fetchall())
     posts = set(acts) | set(items) | ({scope.post} if scope.post else set())
     if not scope.post:

@@ -7,7 +7,9 @@ Each such trigger is dropped, the rows inserted, the trigger's own statement run
 thing), and the trigger made again from its stored SQL, all inside the caller's transaction. The result is
 the rows, journal entries and index entries the triggers would have written, in the same order. A trigger
 of a shape this does not know stays in place and fires per row as usual. On an error the caller's rollback
-puts every trigger back with the rows (schema changes are transactional in SQLite).
+puts every trigger back with the rows (schema changes are transactional in SQLite). A trigger that keeps
+counts and sums (`INSERT … ON CONFLICT (key) DO UPDATE SET x = x + excluded.x`, migration m019) adds up
+the new rows per key in its statement, one upsert per key instead of one per row.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ _TRIGGER = re.compile(
     r"^CREATE TRIGGER\s+\S+\s+AFTER INSERT ON\s+\"?(?P<table>\w+)\"?\s+(?:WHEN\s+(?P<when>.*?)\s+)?"
     r"BEGIN\s+(?P<body>[^;]*);\s*END$", re.S | re.I)
 _VALUES = re.compile(r"^INSERT INTO\s+(?P<target>\"?\w+\"?\s*\([^)]*\))\s*VALUES\s*\((?P<exprs>.*)\)$", re.S | re.I)
+_UPSERT = re.compile(r"\s+(ON CONFLICT\b.*)$", re.S | re.I)  # a summary's `… ON CONFLICT DO UPDATE` tail
+_ADDING = re.compile(r"^ON CONFLICT\s*\((?P<keys>[^)]*)\)\s*DO UPDATE SET\s+(?P<sets>.*)$", re.S | re.I)
+_ADD = re.compile(r"^(\w+)\s*=\s*\1\s*\+\s*excluded\.\1$", re.I)
 _SELECT = re.compile(r"^INSERT INTO\s+(?P<target>\"?\w+\"?\s*\([^)]*\))\s*SELECT\s+(?P<exprs>.*?)\s+FROM\s+"
                      r"(?P<source>.*?)(?:\s+WHERE\s+(?P<where>.*))?$", re.S | re.I)
 
@@ -37,6 +42,9 @@ def bulk_statement(trigger_sql: str) -> str | None:
     if trigger is None:
         return None
     table, when, body = trigger["table"], trigger["when"], trigger["body"].strip()
+    upsert = _UPSERT.search(body)
+    if upsert is not None:  # kept for the end: an upsert applies to each row the statement's SELECT gives
+        body = body[:upsert.start()]
     conditions = ["new.rowid > ?"] + ([f"({when})"] if when else [])
     if values := _VALUES.match(body):
         source = f'"{table}" AS new'
@@ -46,8 +54,42 @@ def bulk_statement(trigger_sql: str) -> str | None:
         conditions += [f"({select['where']})"] if select["where"] else []
     else:
         return None
-    return (f"INSERT INTO {values['target']} SELECT {values['exprs']} FROM {source} "
-            f"WHERE {' AND '.join(conditions)} ORDER BY new.rowid")
+    where, tail = " AND ".join(conditions), upsert[1] if upsert else ""
+    summed = _summed(values["target"], values["exprs"], tail) if tail else None
+    if summed is not None:  # one upsert per key instead of one per row
+        exprs, keys = summed
+        return f"INSERT INTO {values['target']} SELECT {exprs} FROM {source} WHERE {where} GROUP BY {keys} {tail}"
+    return f"INSERT INTO {values['target']} SELECT {values['exprs']} FROM {source} WHERE {where} ORDER BY new.rowid {tail}".strip()
+
+
+def _split(text: str) -> list[str]:
+    """Comma-separated SQL at the top level (not inside brackets or quotes)."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for n, char in enumerate(text):
+        quoted = not quoted if char == "'" else quoted
+        depth += (char == "(") - (char == ")") if not quoted else 0
+        if char == "," and not depth and not quoted:
+            parts.append(text[start:n].strip())
+            start = n + 1
+    return [*parts, text[start:].strip()]
+
+
+def _summed(target: str, exprs: str, upsert: str) -> tuple[str, str] | None:
+    """For an upsert that adds every other column to the row of its key (`x = x + excluded.x`, a kept
+    count or sum), the SELECT list with those columns summed and the positions to group by: rows of one
+    key add up the same in one statement as one by one. None for any other upsert."""
+    adding = _ADDING.match(upsert.strip())
+    columns, values = _split(target[target.index("(") + 1:target.rindex(")")]), _split(exprs)
+    if adding is None or len(columns) != len(values):
+        return None
+    keys = {k.lower() for k in _split(adding["keys"])}
+    added = {m[1].lower() for m in (_ADD.match(s) for s in _split(adding["sets"])) if m}
+    if (not keys or len(added) != len(_split(adding["sets"])) or keys | added != {c.lower() for c in columns}
+            or keys & added):
+        return None
+    select = [f"sum({v})" if c.lower() in added else v for c, v in zip(columns, values, strict=True)]
+    positions = [str(n) for n, c in enumerate(columns, 1) if c.lower() in keys]
+    return ", ".join(select), ", ".join(positions)
 
 
 def insert_rows(db: sqlite_utils.Database, kind: RecordKind, rows: Sequence[Sequence[Any]]) -> None:

@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 from ccp_desktop.demo import load_demo_data
 from ccp_desktop.domain.records import RECORD_KINDS
@@ -53,11 +54,44 @@ def build_hq(path: Path, posts: int, records: int) -> dict[str, int]:
                            f" WHERE id NOT IN (SELECT id FROM main.{name})")
         hq.execute("DETACH DATABASE post")
         shutil.rmtree(work / code)
+        print(f"[bench] post {n + 1}/{posts} {code} copied in", flush=True)
+    top_up(hq, records)
     counts = {name: int(hq.execute(f"SELECT count(*) FROM {name}").fetchone()[0]) for name in RECORD_KINDS}
     hq.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     hq.close()
     shutil.rmtree(work, ignore_errors=True)
     return counts
+
+
+# Copies of records: (table, the columns changed in the copy, the rows copied given the per-mille share `?`).
+# A copied activity brings its partner links, a copied delivery its items (serial numbers made its own).
+_COPIES = (
+    ("activities", {"id": "id || '-c'", "title": "title || ' (follow-up)'"}, "rowid % 1000 < ?"),
+    ("activity_partners", {"id": "id || '-c'", "activity_id": "activity_id || '-c'"},
+     "activity_id IN (SELECT id FROM activities WHERE rowid % 1000 < ?)"),
+    ("equipment_deliveries", {"id": "id || '-c'"}, "rowid % 1000 < ?"),
+    ("equipment_items", {"id": "id || '-c'", "delivery_id": "delivery_id || '-c'",
+                         "serials": "replace(replace(serials, '\",', '-C\",'), '\"]', '-C\"]')"},
+     "delivery_id IN (SELECT id FROM equipment_deliveries WHERE rowid % 1000 < ?)"),
+)
+
+
+def top_up(hq: Any, records: int) -> None:
+    """Demo data per post makes fewer records than asked (its links, items and partners per activity are its
+    own): copy a share of each post's activities and deliveries, with their links and items, under new ids
+    until the HQ holds about `records` (the insert triggers fire as for any insert)."""
+    held = sum(int(hq.execute(f"SELECT count(*) FROM {name}").fetchone()[0]) for name in RECORD_KINDS)
+    copied = held - int(hq.execute("SELECT count(*) FROM partners").fetchone()[0])
+    share = min(1000, round(1000 * (records - held) / copied)) if records > held and copied else 0
+    if not share:
+        return
+    with hq.atomic():
+        for table, changed, which in _COPIES:
+            kind = RECORD_KINDS[table]
+            values = ", ".join(changed.get(c, c) for c in kind.keys)
+            hq.execute(f"INSERT INTO {table} ({', '.join(kind.keys)}) SELECT {values} FROM {table} WHERE {which}"
+                       " AND id NOT LIKE '%-c' ORDER BY rowid", [share])
+    print(f"[bench] topped up by {share / 10:.1f}% of the activities and deliveries", flush=True)
 
 
 def cached_hq(folder: Path, posts: int, records: int) -> Path:

@@ -2,9 +2,9 @@
 list paints <= 1.2x an empty HQ; each filter and search answers (query changed -> first page painted) in
 <= 100 ms; the dashboard's first paint with its figures <= 1 s; the posts page <= 200 ms.
 
-The issue names 2,400,000 records from 30 posts; `make bench` builds 240,000 from 30 posts (about two
-minutes here: demo-data per post, see hqdata.py); CCP_BENCH_SCALE scales the records. Set
-CCP_BENCH_CACHE to keep the database between runs."""
+The issue names 2,400,000 records from 30 posts (`CCP_BENCH_SCALE=10`: about 40 minutes here to build,
+demo-data per post then copies up to the size, see hqdata.py); `make bench` builds 240,000 from 30 posts;
+CCP_BENCH_SCALE scales the records. Set CCP_BENCH_CACHE to keep the database between runs."""
 
 from __future__ import annotations
 
