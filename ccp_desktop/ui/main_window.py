@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -563,15 +564,18 @@ class MainWindow(QMainWindow):
 
     def unsaved_forms(self) -> list[Any]:
         """Record forms of this window that hold changes not yet saved."""
+        return [f for f in self._record_forms() if f.isVisible() and f.is_dirty()]
+
+    def _record_forms(self) -> list[Any]:
+        if "ccp_desktop.ui.forms.base" not in sys.modules:  # no form was ever opened: no import (a second) to find none
+            return []
         from ccp_desktop.ui.forms.base import RecordForm
 
-        return [f for f in self.findChildren(RecordForm) if f.isVisible() and f.is_dirty()]
+        return self.findChildren(RecordForm)
 
     def close_forms(self) -> None:
         """Close every open record form without a question (asked already); drafts written stay for next time."""
-        from ccp_desktop.ui.forms.base import RecordForm
-
-        for form in self.findChildren(RecordForm):
+        for form in self._record_forms():
             if form.isVisible():
                 form.draft_timer.stop()
                 form.done(0)
