@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
+from PySide6.QtWidgets import QApplication
 
 from ccp_desktop import APP_NAME, __version__
 from ccp_desktop.errors import CcpError
@@ -51,6 +51,8 @@ def application() -> QApplication:
 
 
 def _tell(text: str, detail: str = "") -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, text, QMessageBox.StandardButton.Ok)
     box.setObjectName("already-running")
     if detail:
@@ -59,14 +61,15 @@ def _tell(text: str, detail: str = "") -> None:
 
 
 def run_gui(db_path: Path) -> int:
-    """Open the app on `db_path`; returns the exit status."""
-    from ccp_desktop.ui.errors import show_error
-
+    """Open the app on `db_path`; returns the exit status. Only what the window's first paint needs is
+    imported before it (pages, the database layer, message boxes come after: issue 14, start-up)."""
     app = application()
     db_path = Path(db_path)
     try:
         lock = acquire_instance_lock(db_path)
     except CcpError as exc:
+        from ccp_desktop.ui.errors import show_error
+
         show_error(None, exc, wait=True)
         return 1
     if lock is None:
@@ -81,6 +84,8 @@ def run_gui(db_path: Path) -> int:
         # database is opened (imports, migrations) once the window is up. None: set up, or open it first.
         opening = peek_installation(db_path)
         if opening is None and needs_setup(db_path):
+            from PySide6.QtWidgets import QWizard
+
             from ccp_desktop.ui.setup_wizard import SetupWizard
 
             wizard = SetupWizard(db_path)

@@ -8,8 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLockFile, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+# Not `Qt` nor `QStyle` here: PySide makes the Python enums of a Qt class the first time the class is
+# touched, which costs about 60 ms for the `Qt` namespace and 15 ms for QStyle. The window's first paint
+# needs neither; the methods that run after it import them (see _complete).
+from PySide6.QtCore import QLockFile, QSize, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -19,7 +22,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
-    QStyle,
     QWidget,
 )
 
@@ -27,7 +29,6 @@ from ccp_desktop import APP_NAME, __version__
 from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
 from ccp_desktop.ui.changes import ChangeHub, OpChanges
-from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.lazy_pages import LazyPages, PageSubset
 from ccp_desktop.ui.settings import ui_settings
 from ccp_desktop.ui.worker import BackgroundWorker
@@ -46,17 +47,28 @@ HQ_PAGES = ("hq-import", "posts", "conflicts", "review")  # the headquarters des
 PAGE_TITLES = {"dashboard": "Dashboard", "activities": "Activities", "equipment": "Equipment",
                "partners": "Partners", "sync": "Sync", "hq-import": "Import many", "posts": "Posts",
                "conflicts": "Conflicts", "review": "Review"}
-PAGE_ICONS = {"dashboard": QStyle.StandardPixmap.SP_ComputerIcon, "activities": QStyle.StandardPixmap.SP_FileDialogDetailedView,
-              "equipment": QStyle.StandardPixmap.SP_DriveHDIcon, "partners": QStyle.StandardPixmap.SP_DirHomeIcon,
-              "sync": QStyle.StandardPixmap.SP_BrowserReload, "hq-import": QStyle.StandardPixmap.SP_DialogOpenButton,
-              "posts": QStyle.StandardPixmap.SP_FileDialogListView, "conflicts": QStyle.StandardPixmap.SP_MessageBoxWarning,
-              "review": QStyle.StandardPixmap.SP_MessageBoxQuestion}
+PAGE_ICONS = {"dashboard": "SP_ComputerIcon", "activities": "SP_FileDialogDetailedView", "equipment": "SP_DriveHDIcon",
+              "partners": "SP_DirHomeIcon", "sync": "SP_BrowserReload", "hq-import": "SP_DialogOpenButton",
+              "posts": "SP_FileDialogListView", "conflicts": "SP_MessageBoxWarning",
+              "review": "SP_MessageBoxQuestion"}  # QStyle.StandardPixmap, by name (see the imports)
 DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366x768 screen with a taskbar; smaller screens: fit_to_screen
 
 
 def app_icon() -> QIcon:
     path = resource_path("icons", "ccp-field-desk.svg")
     return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def _show_error(parent: QWidget, exc: BaseException) -> None:
+    from ccp_desktop.ui.errors import show_error  # Qt's message boxes: not before the first paint
+
+    show_error(parent, exc)
+
+
+def _delete_on_close(widget: QWidget) -> None:
+    from PySide6.QtCore import Qt  # see the imports
+
+    widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
 
 def _when(stamp: Any) -> str:
@@ -104,13 +116,13 @@ class MainWindow(QMainWindow):
         self.page_names = PAGES + (HQ_PAGES if who.is_hq else ())
         self.pages = LazyPages(self.page_names, self.stack, self._make_page)
         self.lists: PageSubset[ListPage] = PageSubset(self.pages, LIST_PAGES)
+        room = QPixmap(self.nav.iconSize())  # each page's icon comes with the database (_complete): its room first
+        room.fill(QColor(0, 0, 0, 0))
         for name in self.page_names:
-            item = QListWidgetItem(self.style().standardIcon(PAGE_ICONS[name]), PAGE_TITLES[name])
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            self.nav.addItem(item)
+            self.nav.addItem(QListWidgetItem(QIcon(room), PAGE_TITLES[name]))
         self.setAcceptDrops(who.is_hq)  # packages dropped anywhere on the window go to Import many
         self.nav.currentRowChanged.connect(lambda row: self.pages.show(self.page_names[row]) if row >= 0 else None)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QSplitter()  # side by side
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
@@ -120,12 +132,12 @@ class MainWindow(QMainWindow):
 
         self.hub.changed.connect(self.on_changes)
         self._build_status_bar()
-        self._build_menus(who.is_hq)
         self._show_identity(who)
         self.restore_layout()
         if self.opened:
-            self._fill()
+            self._complete()
         else:  # nothing may ask for a page before the database is open
+            self._hold_menu_places(who.is_hq)
             self.menuBar().setEnabled(False)
             self.nav.setEnabled(False)
 
@@ -146,11 +158,27 @@ class MainWindow(QMainWindow):
             return
         self._open_database()
         self.opened = True
-        if getattr(self, "report_actions", None) is not None:
-            self.report_actions.db = self.db
         self._show_identity(self.installation)
         self.menuBar().setEnabled(True)
         self.nav.setEnabled(True)
+        self._complete()
+
+    def _hold_menu_places(self, is_hq: bool) -> None:
+        """The menus' titles without their actions while the window waits for its database: the menu bar
+        has its height at the first paint, and nothing in it can be chosen yet (see _complete)."""
+        for title in ("&File", "&Edit", "&View", *(("&Reports",) if is_hq else ()), "&Help"):
+            self.menuBar().addMenu(title)
+
+    def _complete(self) -> None:
+        """What the first paint does without, made once the database is open: the menus, the pages' icons,
+        the first page and the status."""
+        from PySide6.QtWidgets import QStyle
+
+        self.menuBar().clear()
+        self._build_menus(self.installation.is_hq)
+        style = self.style()
+        for row, name in enumerate(self.page_names):
+            self.nav.item(row).setIcon(style.standardIcon(getattr(QStyle.StandardPixmap, PAGE_ICONS[name])))
         self._fill()
 
     def _fill(self) -> None:
@@ -317,6 +345,8 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "&Find…", self.find_records, QKeySequence.StandardKey.Find, "Search the list")
         self._action(edit_menu, "&Open record", self._open_selected, "Ctrl+O")
         self.delete_action = self._action(edit_menu, "&Delete record…", self._delete_selected, QKeySequence.StandardKey.Delete)
+        from PySide6.QtCore import Qt
+
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         for page in self.lists.made():
             page.table.addAction(self.delete_action)
@@ -328,7 +358,7 @@ class MainWindow(QMainWindow):
         if is_hq:  # HQ's Reports menu: program report and IATI export (ui/report_actions.py)
             from ccp_desktop.ui.report_actions import ReportActions
 
-            self.report_actions = ReportActions(self, self.worker, self.db if self.opened else None, self.db_path, bar)
+            self.report_actions = ReportActions(self, self.worker, self.db, self.db_path, bar)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Guide", self.show_guide, "F1", "Your first week: setup, records, packages, backups")
         from ccp_desktop.ui.problem_report import add_problem_report_action
@@ -375,12 +405,12 @@ class MainWindow(QMainWindow):
 
         delivery_id = self.lists["equipment"].selected_id()
         if delivery_id is None:
-            show_error(self, _NothingSelected("Select an equipment delivery first."))
+            _show_error(self, _NothingSelected("Select an equipment delivery first."))
             return
         try:
             path = forms.save_handover_certificate(self, self.db, delivery_id)
         except Exception as exc:
-            show_error(self, exc)
+            _show_error(self, exc)
             return
         if path:
             self.statusBar().showMessage(f"Handover certificate saved: {path}", 10_000)
@@ -390,7 +420,7 @@ class MainWindow(QMainWindow):
 
         self.save_layout()  # so that a move of the data folder carries the layout as it is now
         dialog = SettingsDialog(self.db, self.db_path, self, worker=self.worker)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        _delete_on_close(dialog)
         dialog.data_moved.connect(self.reopen_on)
         dialog.restore_requested.connect(self.restore_backup)
 
@@ -414,7 +444,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, headline, QMessageBox.StandardButton.Ok, window)
         box.setObjectName("data-moved")
         box.setInformativeText(detail)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        _delete_on_close(box)
         box.open()
         return window
 
@@ -436,7 +466,7 @@ class MainWindow(QMainWindow):
         except (CcpError, sqlite3.Error) as exc:
             if lock is not None and not same:
                 lock.unlock()
-            show_error(self, SetupError(failure(exc)))
+            _show_error(self, SetupError(failure(exc)))
             return None
         window.instance_lock = lock
         if same:
@@ -477,7 +507,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
                           f"{APP_NAME} {__version__}\nCyber Cooperation Program records and sync packages.\n\n"
                           f"Database: {self.db_path}", QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        _delete_on_close(box)
         box.open()
 
     # --- start and finish --------------------------------------------------------------------------------
@@ -493,7 +523,7 @@ class MainWindow(QMainWindow):
         try:
             restored = forms.offer_draft_restore(self, self.db)
         except Exception as exc:
-            show_error(self, exc)
+            _show_error(self, exc)
             return
         for form in restored:
             # A restored form belongs to no list page: its save must still refresh lists, dashboard and status.

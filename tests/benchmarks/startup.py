@@ -1,0 +1,136 @@
+"""Start to window shown (issue 14): the app against a bare QApplication + QMainWindow, from process start
+to the window's first paint, each run a fresh process, the two interleaved, the median of the runs.
+
+The app runs as a person starts it (`main.py --db PATH`, or the frozen program) with CCP_QUIT_WHEN_SHOWN
+set: it prints "shown" at its main window's first paint and closes (ui/app.py). The floor is
+build/startup_floor.py, which does the same with a bare window. From source this is the `make bench`
+gate (tests/benchmarks/test_ui_bench.py); the frozen pair, both built by PyInstaller with the app's
+options, takes minutes to build, so it is measured by hand:
+
+    python -m tests.benchmarks.startup --frozen [--build] [--runs 7]
+
+(`--build` freezes both into dist/startup-bench/ first; without it the builds there are reused.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FROZEN_DIR = ROOT / "dist" / "startup-bench"
+APP_NAME, FLOOR_NAME = "ccp-field-desk", "startup-floor"
+TARGET = 1.5
+
+
+@dataclass
+class StartTimes:
+    app_ms: list[float]
+    floor_ms: list[float]
+
+    @property
+    def app(self) -> float:
+        return statistics.median(self.app_ms)
+
+    @property
+    def floor(self) -> float:
+        return statistics.median(self.floor_ms)
+
+    @property
+    def ratio(self) -> float:
+        return self.app / self.floor
+
+    def runs(self) -> str:
+        return f"app {' '.join(f'{t:.0f}' for t in self.app_ms)}; floor {' '.join(f'{t:.0f}' for t in self.floor_ms)} ms"
+
+
+def start_ms(command: Sequence[str], env: dict[str, str]) -> float:
+    """Process start to the line "shown" (the window's first paint), in ms; the process must then end."""
+    started = time.perf_counter()
+    child = subprocess.Popen(list(command), env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    shown = time.perf_counter() - started
+    code = child.wait(timeout=60)
+    assert line.strip() == "shown" and code == 0, (command, line, code)
+    return shown * 1000
+
+
+def child_env(data_dir: Path) -> dict[str, str]:
+    """Offscreen, the log in a scratch data folder (not the user's), the app told to close when shown."""
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", CCP_QUIT_WHEN_SHOWN="1", CCP_DESKTOP_DATA_DIR=str(data_dir),
+                PYTHONPATH=str(ROOT))
+
+
+def measure(app: Sequence[str], floor: Sequence[str], env: dict[str, str], runs: int) -> StartTimes:
+    start_ms(floor, env), start_ms(app, env)  # warm the file cache alike
+    times = StartTimes([], [])
+    for _ in range(runs):  # interleaved, so that load from other processes falls on both alike
+        times.floor_ms.append(start_ms(floor, env))
+        times.app_ms.append(start_ms(app, env))
+    return times
+
+
+def from_source(db_path: Path, runs: int) -> StartTimes:
+    app = [sys.executable, str(ROOT / "main.py"), "--db", str(db_path)]
+    floor = [sys.executable, str(ROOT / "build" / "startup_floor.py")]
+    return measure(app, floor, child_env(db_path.parent / "data"), runs)
+
+
+def frozen(db_path: Path, runs: int, folder: Path = FROZEN_DIR) -> StartTimes:
+    app = [str(folder / APP_NAME / APP_NAME), "--db", str(db_path)]
+    floor = [str(folder / FLOOR_NAME / FLOOR_NAME)]
+    return measure(app, floor, child_env(db_path.parent / "data"), runs)
+
+
+def build_frozen(folder: Path = FROZEN_DIR) -> None:
+    """Freeze the app (build/ccp_desktop.spec, as `make package` does) and the floor (its own spec, the
+    same options) into `folder`."""
+    pyinstaller = Path(sys.executable).with_name("pyinstaller")
+    for spec in ("ccp_desktop.spec", "startup_floor.spec"):
+        subprocess.run([str(pyinstaller), "--noconfirm", "--clean", "--log-level", "WARN", "--distpath", str(folder),
+                        "--workpath", str(folder / "work"), str(ROOT / "build" / spec)], check=True, cwd=ROOT)
+
+
+def make_demo_db(folder: Path) -> Path:
+    """A post's database with a few thousand records (the app opens on its dashboard)."""
+    from ccp_desktop.demo import load_demo_data
+    from ccp_desktop.store.connection import open_database
+    from ccp_desktop.sync.identity import initialise
+
+    path = folder / "demo.sqlite3"
+    initialise(path, post_code="FJ-SUVA", officer="Bench")
+    db = open_database(path)
+    load_demo_data(db, activities=2000, equipment=500, seed=5)
+    db.close()
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="time the app's start to window shown against a bare window")
+    parser.add_argument("--frozen", action="store_true", help="the frozen app and floor (dist/startup-bench/)")
+    parser.add_argument("--build", action="store_true", help="freeze both first (minutes)")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args(argv)
+    if args.build:
+        build_frozen()
+    with tempfile.TemporaryDirectory() as scratch:
+        db_path = make_demo_db(Path(scratch))
+        times = frozen(db_path, args.runs) if args.frozen else from_source(db_path, args.runs)
+    kind = "frozen" if args.frozen else "from source"
+    print(f"start to window shown ({kind}, offscreen, median of {args.runs}): app {times.app:.0f} ms, "
+          f"bare window {times.floor:.0f} ms, ratio {times.ratio:.2f} (target <= {TARGET})")
+    print(f"runs: {times.runs()}")
+    return 0 if times.ratio <= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
