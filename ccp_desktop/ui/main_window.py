@@ -28,18 +28,18 @@ from PySide6.QtWidgets import (
 from ccp_desktop import APP_NAME, __version__
 from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
-from ccp_desktop.ui.changes import ChangeHub, OpChanges
 from ccp_desktop.ui.lazy_pages import LazyPages, PageSubset
 from ccp_desktop.ui.settings import ui_settings
-from ccp_desktop.ui.worker import BackgroundWorker
 
 if TYPE_CHECKING:  # pages are imported when first made (start-up imports only the page shown first)
     from ccp_desktop.store.backups import BackupInfo
     from ccp_desktop.store.installation import Installation
     from ccp_desktop.store.installation_peek import InstallationPeek
+    from ccp_desktop.ui.changes import ChangeHub, OpChanges
     from ccp_desktop.ui.dashboard_page import DashboardPage
     from ccp_desktop.ui.list_page import ListPage
     from ccp_desktop.ui.sync_page import SyncPage
+    from ccp_desktop.ui.worker import BackgroundWorker
 
 PAGES = ("dashboard", "activities", "equipment", "partners", "sync")
 LIST_PAGES = ("activities", "equipment", "partners")  # the record lists (reports/listing.lists_for)
@@ -99,11 +99,9 @@ class MainWindow(QMainWindow):
         self.start_handled = False  # ui/app.py opened this window's database (or gave up), once
         self.opened = opening is None
         who: Installation | InstallationPeek = self._open_database() if opening is None else opening
+        if self.opened:
+            self._start_work()
         self.setObjectName("main-window")
-        self.setWindowIcon(app_icon())
-        self.hub = ChangeHub(self)
-        # Not opened early while the window waits: this thread's open_database migrates first (finish_opening).
-        self.worker = BackgroundWorker(self.db_path, self, open_at_start=self.opened)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -130,7 +128,6 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([150, 1100])
         self.setCentralWidget(self.splitter)
 
-        self.hub.changed.connect(self.on_changes)
         self._build_status_bar()
         self._show_identity(who)
         self.restore_layout()
@@ -157,11 +154,25 @@ class MainWindow(QMainWindow):
         if self.opened:
             return
         self._open_database()
+        self._start_work()
         self.opened = True
         self._show_identity(self.installation)
         self.menuBar().setEnabled(True)
         self.nav.setEnabled(True)
         self._complete()
+
+    hub: ChangeHub
+    worker: BackgroundWorker
+
+    def _start_work(self) -> None:
+        """The change hub and the background worker, made with the database (their modules bring in the
+        core's change bookkeeping: not needed for the first paint)."""
+        from ccp_desktop.ui.changes import ChangeHub
+        from ccp_desktop.ui.worker import BackgroundWorker
+
+        self.hub = ChangeHub(self)
+        self.hub.changed.connect(self.on_changes)
+        self.worker = BackgroundWorker(self.db_path, self)
 
     def _hold_menu_places(self, is_hq: bool) -> None:
         """The menus' titles without their actions while the window waits for its database: the menu bar
@@ -174,6 +185,7 @@ class MainWindow(QMainWindow):
         the first page and the status."""
         from PySide6.QtWidgets import QStyle
 
+        QApplication.setWindowIcon(app_icon())  # an SVG: loads Qt's SVG library, not needed for the first paint
         self.menuBar().clear()
         self._build_menus(self.installation.is_hq)
         style = self.style()
@@ -311,6 +323,7 @@ class MainWindow(QMainWindow):
 
     def refresh_all(self) -> None:
         from ccp_desktop.store.changes import Changes
+        from ccp_desktop.ui.changes import OpChanges
 
         self.hub.announce(OpChanges(Changes.everything()))
 
@@ -425,6 +438,8 @@ class MainWindow(QMainWindow):
         dialog.restore_requested.connect(self.restore_backup)
 
         def accepted() -> None:
+            from ccp_desktop.ui.changes import OpChanges
+
             if dialog.changes:
                 self.hub.announce(OpChanges(dialog.changes, source=dialog))
 
@@ -515,6 +530,7 @@ class MainWindow(QMainWindow):
         """Once the window is up: check the database in the background, and offer to bring back forms
         left open by a crash."""
         from ccp_desktop.ui import forms
+        from ccp_desktop.ui.changes import OpChanges
         from ccp_desktop.ui.damaged_database import check_database_on_start
 
         if self._closed:
@@ -634,8 +650,8 @@ class MainWindow(QMainWindow):
             self._closed = True
             self.close_forms()
             self.save_layout()
-        self.worker.stop()  # both may have been done already (a restore): doing them again does nothing
-        if self.opened:  # a window closed before its database was opened has no connection
+        if self.opened:  # a window closed before its database was opened has no worker and no connection
+            self.worker.stop()  # both may have been done already (a restore): doing them again does nothing
             self.db.close()
         if self.instance_lock is not None:
             self.instance_lock.unlock()

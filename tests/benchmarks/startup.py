@@ -33,8 +33,13 @@ TARGET = 1.5
 
 @dataclass
 class StartTimes:
+    """Wall-clock ms from process start to the first paint (the measure), and the CPU ms each process had
+    used by then (steadier when other work shares the machine: it shows where a change went)."""
+
     app_ms: list[float]
     floor_ms: list[float]
+    app_cpu_ms: list[float]
+    floor_cpu_ms: list[float]
 
     @property
     def app(self) -> float:
@@ -48,20 +53,31 @@ class StartTimes:
     def ratio(self) -> float:
         return self.app / self.floor
 
+    @property
+    def cpu_ratio(self) -> float:
+        return statistics.median(self.app_cpu_ms) / statistics.median(self.floor_cpu_ms)
+
     def runs(self) -> str:
-        return f"app {' '.join(f'{t:.0f}' for t in self.app_ms)}; floor {' '.join(f'{t:.0f}' for t in self.floor_ms)} ms"
+        def listed(times: list[float]) -> str:
+            return " ".join(f"{t:.0f}" for t in times)
+
+        return (f"app {listed(self.app_ms)}; floor {listed(self.floor_ms)} ms; CPU median app "
+                f"{statistics.median(self.app_cpu_ms):.0f}, floor {statistics.median(self.floor_cpu_ms):.0f} ms "
+                f"({self.cpu_ratio:.2f}x)")
 
 
-def start_ms(command: Sequence[str], env: dict[str, str]) -> float:
-    """Process start to the line "shown" (the window's first paint), in ms; the process must then end."""
+def start_ms(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+    """Process start to the line "shown CPU-SECONDS" (the window's first paint): wall-clock and CPU ms.
+    The process must then end by itself, with status 0."""
     started = time.perf_counter()
     child = subprocess.Popen(list(command), env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert child.stdout is not None
     line = child.stdout.readline()
     shown = time.perf_counter() - started
     code = child.wait(timeout=60)
-    assert line.strip() == "shown" and code == 0, (command, line, code)
-    return shown * 1000
+    word, _, cpu = line.partition(" ")
+    assert word == "shown" and code == 0, (command, line, code)
+    return shown * 1000, float(cpu) * 1000
 
 
 def child_env(data_dir: Path) -> dict[str, str]:
@@ -72,10 +88,12 @@ def child_env(data_dir: Path) -> dict[str, str]:
 
 def measure(app: Sequence[str], floor: Sequence[str], env: dict[str, str], runs: int) -> StartTimes:
     start_ms(floor, env), start_ms(app, env)  # warm the file cache alike
-    times = StartTimes([], [])
+    times = StartTimes([], [], [], [])
     for _ in range(runs):  # interleaved, so that load from other processes falls on both alike
-        times.floor_ms.append(start_ms(floor, env))
-        times.app_ms.append(start_ms(app, env))
+        for wall, cpu, (wall_ms, cpu_ms) in ((times.floor_ms, times.floor_cpu_ms, start_ms(floor, env)),
+                                             (times.app_ms, times.app_cpu_ms, start_ms(app, env))):
+            wall.append(wall_ms)
+            cpu.append(cpu_ms)
     return times
 
 
