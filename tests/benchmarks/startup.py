@@ -1,8 +1,8 @@
 """Start to window shown (issue 14): the app against a bare QApplication + QMainWindow, from process start
 to the window's first paint, each run a fresh process, the two interleaved, the median of the runs.
 
-The app runs as a person starts it (`main.py --db PATH`, or the frozen program) with CCP_QUIT_WHEN_SHOWN
-set: it prints "shown" at its main window's first paint and closes (ui/app.py). The floor is
+The app runs as a person starts it (`main.py`, or the frozen program, with no arguments: it opens the
+default database, here in the data folder CCP_DESKTOP_DATA_DIR names) with CCP_QUIT_WHEN_SHOWN set: it prints "shown" at its main window's first paint and closes (ui/app.py). The floor is
 build/startup_floor.py, which does the same with a bare window. From source this is the `make bench`
 gate (tests/benchmarks/test_ui_bench.py); the frozen pair, both built by PyInstaller with the app's
 options, takes minutes to build, so it is measured by hand:
@@ -81,7 +81,7 @@ def start_ms(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]
 
 
 def child_env(data_dir: Path) -> dict[str, str]:
-    """Offscreen, the log in a scratch data folder (not the user's), the app told to close when shown."""
+    """Offscreen, the data folder (database and log) a scratch one, the app told to close when shown."""
     return dict(os.environ, QT_QPA_PLATFORM="offscreen", CCP_QUIT_WHEN_SHOWN="1", CCP_DESKTOP_DATA_DIR=str(data_dir),
                 PYTHONPATH=str(ROOT))
 
@@ -97,16 +97,16 @@ def measure(app: Sequence[str], floor: Sequence[str], env: dict[str, str], runs:
     return times
 
 
-def from_source(db_path: Path, runs: int) -> StartTimes:
-    app = [sys.executable, str(ROOT / "main.py"), "--db", str(db_path)]
+def from_source(data_dir: Path, runs: int) -> StartTimes:
+    app = [sys.executable, str(ROOT / "main.py")]
     floor = [sys.executable, str(ROOT / "build" / "startup_floor.py")]
-    return measure(app, floor, child_env(db_path.parent / "data"), runs)
+    return measure(app, floor, child_env(data_dir), runs)
 
 
-def frozen(db_path: Path, runs: int, folder: Path = FROZEN_DIR) -> StartTimes:
-    app = [str(folder / APP_NAME / APP_NAME), "--db", str(db_path)]
+def frozen(data_dir: Path, runs: int, folder: Path = FROZEN_DIR) -> StartTimes:
+    app = [str(folder / APP_NAME / APP_NAME)]
     floor = [str(folder / FLOOR_NAME / FLOOR_NAME)]
-    return measure(app, floor, child_env(db_path.parent / "data"), runs)
+    return measure(app, floor, child_env(data_dir), runs)
 
 
 def build_frozen(folder: Path = FROZEN_DIR) -> None:
@@ -118,18 +118,21 @@ def build_frozen(folder: Path = FROZEN_DIR) -> None:
                         "--workpath", str(folder / "work"), str(ROOT / "build" / spec)], check=True, cwd=ROOT)
 
 
-def make_demo_db(folder: Path) -> Path:
-    """A post's database with a few thousand records (the app opens on its dashboard)."""
+def make_data_dir(folder: Path) -> Path:
+    """A data folder whose default database is a post's with a few thousand records (the app opens on
+    its dashboard)."""
     from ccp_desktop.demo import load_demo_data
+    from ccp_desktop.paths import DB_FILENAME
     from ccp_desktop.store.connection import open_database
     from ccp_desktop.sync.identity import initialise
 
-    path = folder / "demo.sqlite3"
+    path = folder / "data" / DB_FILENAME
+    path.parent.mkdir()
     initialise(path, post_code="FJ-SUVA", officer="Bench")
     db = open_database(path)
     load_demo_data(db, activities=2000, equipment=500, seed=5)
     db.close()
-    return path
+    return path.parent
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,8 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.build:
         build_frozen()
     with tempfile.TemporaryDirectory() as scratch:
-        db_path = make_demo_db(Path(scratch))
-        times = frozen(db_path, args.runs) if args.frozen else from_source(db_path, args.runs)
+        data_dir = make_data_dir(Path(scratch))
+        times = frozen(data_dir, args.runs) if args.frozen else from_source(data_dir, args.runs)
     kind = "frozen" if args.frozen else "from source"
     print(f"start to window shown ({kind}, offscreen, median of {args.runs}): app {times.app:.0f} ms, "
           f"bare window {times.floor:.0f} ms, ratio {times.ratio:.2f} (target <= {TARGET})")
