@@ -65,6 +65,7 @@ def run_gui(db_path: Path) -> int:
     app = application()
     db_path = Path(db_path)
     taking = _LockTaker(db_path)
+    taking.start()
     window, failure = _window_while_locking(db_path)
     try:
         lock = taking.result()
@@ -125,7 +126,6 @@ class _LockTaker(threading.Thread):
         self.db_path = db_path
         self.lock: QLockFile | None = None
         self.error: CcpError | None = None
-        self.start()
 
     def run(self) -> None:
         try:

@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
     status_refreshed = Signal()
     damaged_found = Signal(object)  # the quick check's problems (see ui/damaged_database.py)
     first_painted = Signal()  # the window is on the screen: the time to open the database (ui/app.py)
+    hub: ChangeHub  # these two are made with the database (_start_work)
+    worker: BackgroundWorker
 
     def __init__(self, db_path: Path, parent: QWidget | None = None, *, opening: InstallationPeek | None = None) -> None:
         """With `opening` (who the database belongs to, read by store/installation_peek), the window is
@@ -160,9 +162,6 @@ class MainWindow(QMainWindow):
         self.menuBar().setEnabled(True)
         self.nav.setEnabled(True)
         self._complete()
-
-    hub: ChangeHub
-    worker: BackgroundWorker
 
     def _start_work(self) -> None:
         """The change hub and the background worker, made with the database (their modules bring in the
@@ -339,6 +338,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self, is_hq: bool) -> None:
+        from PySide6.QtCore import Qt  # see the imports
+
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.new_action = self._action(file_menu, "&New record…", self.new_record, QKeySequence.StandardKey.New,
@@ -358,8 +359,6 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "&Find…", self.find_records, QKeySequence.StandardKey.Find, "Search the list")
         self._action(edit_menu, "&Open record", self._open_selected, "Ctrl+O")
         self.delete_action = self._action(edit_menu, "&Delete record…", self._delete_selected, QKeySequence.StandardKey.Delete)
-        from PySide6.QtCore import Qt
-
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         for page in self.lists.made():
             page.table.addAction(self.delete_action)

@@ -81,9 +81,13 @@ def start_ms(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]
 
 
 def child_env(data_dir: Path) -> dict[str, str]:
-    """Offscreen, the data folder (database and log) a scratch one, the app told to close when shown."""
-    return dict(os.environ, QT_QPA_PLATFORM="offscreen", CCP_QUIT_WHEN_SHOWN="1", CCP_DESKTOP_DATA_DIR=str(data_dir),
-                PYTHONPATH=str(ROOT))
+    """Offscreen, the data folder (database and log) a scratch one, the app told to close when shown.
+    Compiled bytecode is kept (in a scratch folder beside the data folder) as an installed or frozen app
+    has it: with PYTHONDONTWRITEBYTECODE set, every start would compile the app's modules again."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CCP_QUIT_WHEN_SHOWN="1", CCP_DESKTOP_DATA_DIR=str(data_dir),
+               PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(data_dir.parent / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def measure(app: Sequence[str], floor: Sequence[str], env: dict[str, str], runs: int) -> StartTimes:
