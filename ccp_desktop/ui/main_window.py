@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.instance_lock: QLockFile | None = None  # the one-instance lock beside the db, released on close
         self.successor: MainWindow | None = None  # the window that took over after the data folder moved
         self._first_page = "dashboard"
+        self._menu_places: list[QMenu] = []  # the menus' titles until the database is open (_hold_menu_places)
         self._painted = False
         self.start_handled = False  # ui/app.py opened this window's database (or gave up), once
         self.opened = opening is None
@@ -176,8 +178,8 @@ class MainWindow(QMainWindow):
     def _hold_menu_places(self, is_hq: bool) -> None:
         """The menus' titles without their actions while the window waits for its database: the menu bar
         has its height at the first paint, and nothing in it can be chosen yet (see _complete)."""
-        for title in ("&File", "&Edit", "&View", *(("&Reports",) if is_hq else ()), "&Help"):
-            self.menuBar().addMenu(title)
+        self._menu_places = [self.menuBar().addMenu(title)
+                             for title in ("&File", "&Edit", "&View", *(("&Reports",) if is_hq else ()), "&Help")]
 
     def _complete(self) -> None:
         """What the first paint does without, made once the database is open: the menus, the pages' icons,
@@ -186,6 +188,9 @@ class MainWindow(QMainWindow):
 
         QApplication.setWindowIcon(app_icon())  # an SVG: loads Qt's SVG library, not needed for the first paint
         self.menuBar().clear()
+        for menu in self._menu_places:
+            menu.deleteLater()
+        self._menu_places = []
         self._build_menus(self.installation.is_hq)
         style = self.style()
         for row, name in enumerate(self.page_names):
