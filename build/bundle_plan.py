@@ -115,6 +115,21 @@ def keep_qt_plugin(plugin_type: str, filename: str) -> bool:
     return any(stem in name for stem in stems)
 
 
+def filter_qt_plugins() -> None:
+    """Leave unused Qt plugins out before PyInstaller resolves their libraries: dropping a plugin
+    after analysis would still ship what it links to (the virtual keyboard plugin alone drags in
+    QML and Qt Quick). PyInstaller has no setting for this, so its plugin collector is wrapped.
+    Called by the specs (the app's, and the start-up benchmark's floor)."""
+    from PyInstaller.utils.hooks.qt import QtLibraryInfo
+
+    collect = QtLibraryInfo.collect_plugins
+
+    def collect_kept(self: QtLibraryInfo, plugin_type: str) -> list[tuple[str, str]]:
+        return [(src, dst) for src, dst in collect(self, plugin_type) if keep_qt_plugin(plugin_type, src)]
+
+    QtLibraryInfo.collect_plugins = collect_kept  # type: ignore[method-assign]
+
+
 def available_qt_modules() -> list[str]:
     """Every Qt module this PySide6 installation provides (read from the package, without Qt)."""
     import importlib.util

@@ -357,10 +357,24 @@ def _register_extensions(command: Callable[[str, Handler, str], argparse.Argumen
     attachments.register(command)
 
 
+def plain_start(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of a plain start of the desktop app (no arguments, or only `--db PATH` and `gui`),
+    read without building the parser of every command (issue 14: start-up); None for anything else,
+    which the full parser reads (and reports on)."""
+    rest, db = list(argv), None
+    if len(rest) >= 2 and rest[0] == "--db" and not rest[1].startswith("-"):
+        db, rest = rest[1], rest[2:]
+    elif rest and rest[0].startswith("--db="):
+        db, rest = rest[0].removeprefix("--db="), rest[1:]
+    if rest not in ([], ["gui"]):
+        return None
+    return argparse.Namespace(db=db, self_test=False, command="gui", handler=cmd_gui)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = parser.parse_args(argv)
+        args = plain_start(argv) or build_parser().parse_args(argv)
         if args.self_test:
             from ccp_desktop.selftest import run_self_test
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Generic, TypeVar, cast
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 Page = TypeVar("Page", bound=QWidget)
@@ -25,7 +24,9 @@ class LazyPages(Mapping[str, QWidget]):
         self._made: dict[str, QWidget] = {}
         for _ in names:  # seen only while the window waits for its database (MainWindow.finish_opening)
             stand_in = QLabel("Loading…")
-            stand_in.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            # Centred by a style sheet, not setAlignment(Qt.AlignmentFlag...): this is painted first, before
+            # anything else touches the `Qt` namespace, whose Python enums cost PySide ~60 ms to make.
+            stand_in.setStyleSheet("qproperty-alignment: AlignCenter")
             stack.addWidget(stand_in)
 
     def __getitem__(self, name: str) -> QWidget:

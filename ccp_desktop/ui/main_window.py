@@ -3,41 +3,44 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLockFile, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+# Not `Qt` nor `QStyle` here: PySide makes the Python enums of a Qt class the first time the class is
+# touched, which costs about 60 ms for the `Qt` namespace and 15 ms for QStyle. The window's first paint
+# needs neither; the methods that run after it import them (see _complete).
+from PySide6.QtCore import QLockFile, QSize, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
-    QStyle,
     QWidget,
 )
 
 from ccp_desktop import APP_NAME, __version__
 from ccp_desktop.errors import CcpError, SetupError
 from ccp_desktop.paths import resource_path
-from ccp_desktop.ui.changes import ChangeHub, OpChanges
-from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.lazy_pages import LazyPages, PageSubset
 from ccp_desktop.ui.settings import ui_settings
-from ccp_desktop.ui.worker import BackgroundWorker
 
 if TYPE_CHECKING:  # pages are imported when first made (start-up imports only the page shown first)
     from ccp_desktop.store.backups import BackupInfo
     from ccp_desktop.store.installation import Installation
     from ccp_desktop.store.installation_peek import InstallationPeek
+    from ccp_desktop.ui.changes import ChangeHub, OpChanges
     from ccp_desktop.ui.dashboard_page import DashboardPage
     from ccp_desktop.ui.list_page import ListPage
     from ccp_desktop.ui.sync_page import SyncPage
+    from ccp_desktop.ui.worker import BackgroundWorker
 
 PAGES = ("dashboard", "activities", "equipment", "partners", "sync")
 LIST_PAGES = ("activities", "equipment", "partners")  # the record lists (reports/listing.lists_for)
@@ -45,17 +48,28 @@ HQ_PAGES = ("hq-import", "posts", "conflicts", "review")  # the headquarters des
 PAGE_TITLES = {"dashboard": "Dashboard", "activities": "Activities", "equipment": "Equipment",
                "partners": "Partners", "sync": "Sync", "hq-import": "Import many", "posts": "Posts",
                "conflicts": "Conflicts", "review": "Review"}
-PAGE_ICONS = {"dashboard": QStyle.StandardPixmap.SP_ComputerIcon, "activities": QStyle.StandardPixmap.SP_FileDialogDetailedView,
-              "equipment": QStyle.StandardPixmap.SP_DriveHDIcon, "partners": QStyle.StandardPixmap.SP_DirHomeIcon,
-              "sync": QStyle.StandardPixmap.SP_BrowserReload, "hq-import": QStyle.StandardPixmap.SP_DialogOpenButton,
-              "posts": QStyle.StandardPixmap.SP_FileDialogListView, "conflicts": QStyle.StandardPixmap.SP_MessageBoxWarning,
-              "review": QStyle.StandardPixmap.SP_MessageBoxQuestion}
+PAGE_ICONS = {"dashboard": "SP_ComputerIcon", "activities": "SP_FileDialogDetailedView", "equipment": "SP_DriveHDIcon",
+              "partners": "SP_DirHomeIcon", "sync": "SP_BrowserReload", "hq-import": "SP_DialogOpenButton",
+              "posts": "SP_FileDialogListView", "conflicts": "SP_MessageBoxWarning",
+              "review": "SP_MessageBoxQuestion"}  # QStyle.StandardPixmap, by name (see the imports)
 DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366x768 screen with a taskbar; smaller screens: fit_to_screen
 
 
 def app_icon() -> QIcon:
     path = resource_path("icons", "ccp-field-desk.svg")
     return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def _show_error(parent: QWidget, exc: BaseException) -> None:
+    from ccp_desktop.ui.errors import show_error  # Qt's message boxes: not before the first paint
+
+    show_error(parent, exc)
+
+
+def _delete_on_close(widget: QWidget) -> None:
+    from PySide6.QtCore import Qt  # see the imports
+
+    widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
 
 def _when(stamp: Any) -> str:
@@ -68,6 +82,8 @@ class MainWindow(QMainWindow):
     status_refreshed = Signal()
     damaged_found = Signal(object)  # the quick check's problems (see ui/damaged_database.py)
     first_painted = Signal()  # the window is on the screen: the time to open the database (ui/app.py)
+    hub: ChangeHub  # these two are made with the database (_start_work)
+    worker: BackgroundWorker
 
     def __init__(self, db_path: Path, parent: QWidget | None = None, *, opening: InstallationPeek | None = None) -> None:
         """With `opening` (who the database belongs to, read by store/installation_peek), the window is
@@ -82,15 +98,14 @@ class MainWindow(QMainWindow):
         self.instance_lock: QLockFile | None = None  # the one-instance lock beside the db, released on close
         self.successor: MainWindow | None = None  # the window that took over after the data folder moved
         self._first_page = "dashboard"
+        self._menu_places: list[QMenu] = []  # the menus' titles until the database is open (_hold_menu_places)
         self._painted = False
         self.start_handled = False  # ui/app.py opened this window's database (or gave up), once
         self.opened = opening is None
         who: Installation | InstallationPeek = self._open_database() if opening is None else opening
+        if self.opened:
+            self._start_work()
         self.setObjectName("main-window")
-        self.setWindowIcon(app_icon())
-        self.hub = ChangeHub(self)
-        # Not opened early while the window waits: this thread's open_database migrates first (finish_opening).
-        self.worker = BackgroundWorker(self.db_path, self, open_at_start=self.opened)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -103,13 +118,13 @@ class MainWindow(QMainWindow):
         self.page_names = PAGES + (HQ_PAGES if who.is_hq else ())
         self.pages = LazyPages(self.page_names, self.stack, self._make_page)
         self.lists: PageSubset[ListPage] = PageSubset(self.pages, LIST_PAGES)
+        room = QPixmap(self.nav.iconSize())  # each page's icon comes with the database (_complete): its room first
+        room.fill(QColor(0, 0, 0, 0))
         for name in self.page_names:
-            item = QListWidgetItem(self.style().standardIcon(PAGE_ICONS[name]), PAGE_TITLES[name])
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            self.nav.addItem(item)
+            self.nav.addItem(QListWidgetItem(QIcon(room), PAGE_TITLES[name]))
         self.setAcceptDrops(who.is_hq)  # packages dropped anywhere on the window go to Import many
         self.nav.currentRowChanged.connect(lambda row: self.pages.show(self.page_names[row]) if row >= 0 else None)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QSplitter()  # side by side
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
@@ -117,14 +132,13 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([150, 1100])
         self.setCentralWidget(self.splitter)
 
-        self.hub.changed.connect(self.on_changes)
         self._build_status_bar()
-        self._build_menus(who.is_hq)
         self._show_identity(who)
         self.restore_layout()
         if self.opened:
-            self._fill()
+            self._complete()
         else:  # nothing may ask for a page before the database is open
+            self._hold_menu_places(who.is_hq)
             self.menuBar().setEnabled(False)
             self.nav.setEnabled(False)
 
@@ -144,12 +158,43 @@ class MainWindow(QMainWindow):
         if self.opened:
             return
         self._open_database()
+        self._start_work()
         self.opened = True
-        if getattr(self, "report_actions", None) is not None:
-            self.report_actions.db = self.db
         self._show_identity(self.installation)
         self.menuBar().setEnabled(True)
         self.nav.setEnabled(True)
+        self._complete()
+
+    def _start_work(self) -> None:
+        """The change hub and the background worker, made with the database (their modules bring in the
+        core's change bookkeeping: not needed for the first paint)."""
+        from ccp_desktop.ui.changes import ChangeHub
+        from ccp_desktop.ui.worker import BackgroundWorker
+
+        self.hub = ChangeHub(self)
+        self.hub.changed.connect(self.on_changes)
+        self.worker = BackgroundWorker(self.db_path, self)
+
+    def _hold_menu_places(self, is_hq: bool) -> None:
+        """The menus' titles without their actions while the window waits for its database: the menu bar
+        has its height at the first paint, and nothing in it can be chosen yet (see _complete)."""
+        self._menu_places = [self.menuBar().addMenu(title)
+                             for title in ("&File", "&Edit", "&View", *(("&Reports",) if is_hq else ()), "&Help")]
+
+    def _complete(self) -> None:
+        """What the first paint does without, made once the database is open: the menus, the pages' icons,
+        the first page and the status."""
+        from PySide6.QtWidgets import QStyle
+
+        QApplication.setWindowIcon(app_icon())  # an SVG: loads Qt's SVG library, not needed for the first paint
+        self.menuBar().clear()
+        for menu in self._menu_places:
+            menu.deleteLater()
+        self._menu_places = []
+        self._build_menus(self.installation.is_hq)
+        style = self.style()
+        for row, name in enumerate(self.page_names):
+            self.nav.item(row).setIcon(style.standardIcon(getattr(QStyle.StandardPixmap, PAGE_ICONS[name])))
         self._fill()
 
     def _fill(self) -> None:
@@ -282,6 +327,7 @@ class MainWindow(QMainWindow):
 
     def refresh_all(self) -> None:
         from ccp_desktop.store.changes import Changes
+        from ccp_desktop.ui.changes import OpChanges
 
         self.hub.announce(OpChanges(Changes.everything()))
 
@@ -297,6 +343,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self, is_hq: bool) -> None:
+        from PySide6.QtCore import Qt  # see the imports
+
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.new_action = self._action(file_menu, "&New record…", self.new_record, QKeySequence.StandardKey.New,
@@ -327,7 +375,7 @@ class MainWindow(QMainWindow):
         if is_hq:  # HQ's Reports menu: program report and IATI export (ui/report_actions.py)
             from ccp_desktop.ui.report_actions import ReportActions
 
-            self.report_actions = ReportActions(self, self.worker, self.db if self.opened else None, self.db_path, bar)
+            self.report_actions = ReportActions(self, self.worker, self.db, self.db_path, bar)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Guide", self.show_guide, "F1", "Your first week: setup, records, packages, backups")
         from ccp_desktop.ui.problem_report import add_problem_report_action
@@ -374,12 +422,12 @@ class MainWindow(QMainWindow):
 
         delivery_id = self.lists["equipment"].selected_id()
         if delivery_id is None:
-            show_error(self, _NothingSelected("Select an equipment delivery first."))
+            _show_error(self, _NothingSelected("Select an equipment delivery first."))
             return
         try:
             path = forms.save_handover_certificate(self, self.db, delivery_id)
         except Exception as exc:
-            show_error(self, exc)
+            _show_error(self, exc)
             return
         if path:
             self.statusBar().showMessage(f"Handover certificate saved: {path}", 10_000)
@@ -389,11 +437,13 @@ class MainWindow(QMainWindow):
 
         self.save_layout()  # so that a move of the data folder carries the layout as it is now
         dialog = SettingsDialog(self.db, self.db_path, self, worker=self.worker)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        _delete_on_close(dialog)
         dialog.data_moved.connect(self.reopen_on)
         dialog.restore_requested.connect(self.restore_backup)
 
         def accepted() -> None:
+            from ccp_desktop.ui.changes import OpChanges
+
             if dialog.changes:
                 self.hub.announce(OpChanges(dialog.changes, source=dialog))
 
@@ -413,7 +463,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, headline, QMessageBox.StandardButton.Ok, window)
         box.setObjectName("data-moved")
         box.setInformativeText(detail)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        _delete_on_close(box)
         box.open()
         return window
 
@@ -435,7 +485,7 @@ class MainWindow(QMainWindow):
         except (CcpError, sqlite3.Error) as exc:
             if lock is not None and not same:
                 lock.unlock()
-            show_error(self, SetupError(failure(exc)))
+            _show_error(self, SetupError(failure(exc)))
             return None
         window.instance_lock = lock
         if same:
@@ -476,7 +526,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
                           f"{APP_NAME} {__version__}\nCyber Cooperation Program records and sync packages.\n\n"
                           f"Database: {self.db_path}", QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        _delete_on_close(box)
         box.open()
 
     # --- start and finish --------------------------------------------------------------------------------
@@ -484,6 +534,7 @@ class MainWindow(QMainWindow):
         """Once the window is up: check the database in the background, and offer to bring back forms
         left open by a crash."""
         from ccp_desktop.ui import forms
+        from ccp_desktop.ui.changes import OpChanges
         from ccp_desktop.ui.damaged_database import check_database_on_start
 
         if self._closed:
@@ -492,7 +543,7 @@ class MainWindow(QMainWindow):
         try:
             restored = forms.offer_draft_restore(self, self.db)
         except Exception as exc:
-            show_error(self, exc)
+            _show_error(self, exc)
             return
         for form in restored:
             # A restored form belongs to no list page: its save must still refresh lists, dashboard and status.
@@ -563,15 +614,18 @@ class MainWindow(QMainWindow):
 
     def unsaved_forms(self) -> list[Any]:
         """Record forms of this window that hold changes not yet saved."""
+        return [f for f in self._record_forms() if f.isVisible() and f.is_dirty()]
+
+    def _record_forms(self) -> list[Any]:
+        if "ccp_desktop.ui.forms.base" not in sys.modules:  # no form was ever opened: no import (a second) to find none
+            return []
         from ccp_desktop.ui.forms.base import RecordForm
 
-        return [f for f in self.findChildren(RecordForm) if f.isVisible() and f.is_dirty()]
+        return self.findChildren(RecordForm)
 
     def close_forms(self) -> None:
         """Close every open record form without a question (asked already); drafts written stay for next time."""
-        from ccp_desktop.ui.forms.base import RecordForm
-
-        for form in self.findChildren(RecordForm):
+        for form in self._record_forms():
             if form.isVisible():
                 form.draft_timer.stop()
                 form.done(0)
@@ -600,8 +654,8 @@ class MainWindow(QMainWindow):
             self._closed = True
             self.close_forms()
             self.save_layout()
-        self.worker.stop()  # both may have been done already (a restore): doing them again does nothing
-        if self.opened:  # a window closed before its database was opened has no connection
+        if self.opened:  # a window closed before its database was opened has no worker and no connection
+            self.worker.stop()  # both may have been done already (a restore): doing them again does nothing
             self.db.close()
         if self.instance_lock is not None:
             self.instance_lock.unlock()
