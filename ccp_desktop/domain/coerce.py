@@ -180,6 +180,11 @@ def list_to_stored(items: list[str]) -> str | None:
     return json.dumps(items, ensure_ascii=False) if items else None
 
 
+def list_from_stored(raw: str | None) -> list[str]:
+    """The database's JSON text (or NULL) as a list: `list_to_stored` read back."""
+    return json.loads(raw) if raw else []
+
+
 def cents_to_money(cents: int | float | None) -> float | None:
     """Stored integer cents as an amount in AUD: what a form, a report and a package's money cell show."""
     if type(cents) is int:
@@ -212,6 +217,21 @@ def parse_bool(value: Any) -> int:
     if text in _FALSE:
         return 0
     raise CoerceError(f"{value!r} is not yes or no")
+
+
+def bool_to_stored(flag: Any) -> int:
+    """A yes/no as the database holds it: 1 or 0 (a record's flags are already that, from `parse_bool`)."""
+    return 1 if flag else 0
+
+
+# The stored form of each type that the database holds differently from a record: (to the database, back).
+# The one place these conversions are written: store/records.py reads and writes rows through it.
+STORED_FORM: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    r.CODES: (lambda items: list_to_stored(list(items or [])), list_from_stored),
+    r.SERIALS: (lambda items: list_to_stored(list(items or [])), list_from_stored),
+    r.MONEY: (money_to_cents, cents_to_money),
+    r.BOOL: (bool_to_stored, lambda flag: flag),
+}
 
 
 def parse_list(value: Any, splitter: re.Pattern[str] = _LIST_SPLIT) -> list[str]:

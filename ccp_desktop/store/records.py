@@ -3,7 +3,6 @@ transaction, bumps `rev`, stamps who and when, and leaves an audit entry; the tr
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -12,20 +11,12 @@ from typing import Any
 import sqlite_utils
 
 from ccp_desktop.domain import records as r
-from ccp_desktop.domain.coerce import (
-    cents_to_money,
-    coerce_record,
-    list_to_stored,
-    money_to_cents,
-    utc_now,
-)
+from ccp_desktop.domain.coerce import STORED_FORM, coerce_record, utc_now
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
 from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
-
-_JSON_TYPES = (r.CODES, r.SERIALS)
 
 
 class StoreLookup:
@@ -52,11 +43,9 @@ def decode_row(kind: r.RecordKind, row: Mapping[str, Any]) -> dict[str, Any]:
     """A database row in stored form (JSON lists decoded, money from integer cents to AUD)."""
     out = dict(row)
     for field in kind.fields:
-        if field.type in _JSON_TYPES:
-            raw = out.get(field.key)
-            out[field.key] = json.loads(raw) if raw else []
-        elif field.type == r.MONEY and field.key in out:
-            out[field.key] = cents_to_money(out[field.key])
+        form = STORED_FORM.get(field.type)
+        if form is not None and field.key in out:
+            out[field.key] = form[1](out[field.key])
     return out
 
 
@@ -64,13 +53,8 @@ def encode_row(kind: r.RecordKind, record: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for field in kind.fields:
         value = record.get(field.key)
-        if field.type in _JSON_TYPES:
-            value = list_to_stored(list(value or []))
-        elif field.type == r.BOOL:
-            value = int(bool(value))
-        elif field.type == r.MONEY:
-            value = money_to_cents(value)
-        out[field.key] = value
+        form = STORED_FORM.get(field.type)
+        out[field.key] = value if form is None else form[0](value)
     return out
 
 

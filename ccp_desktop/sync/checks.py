@@ -136,7 +136,7 @@ def _record_decoder(kind: r.RecordKind) -> Callable[[tuple[Any, ...]], dict[str,
     """`decode` for the rows of one sheet, each distinct code list decoded once: the rules only read a
     record, so rows may share a decoded list (a sheet repeats a few hundred code lists)."""
     keys = kind.keys
-    steps = [(f.key, convert, {} if f.type == r.CODES else None) for f in kind.fields if (convert := field_decoder(f))]
+    steps: list[tuple[str, Callable[[Any], Any], dict[Any, Any] | None]] = [(f.key, convert, {} if f.type == r.CODES else None) for f in kind.fields if (convert := field_decoder(f))]
 
     def as_record(row: tuple[Any, ...]) -> dict[str, Any]:
         record = dict(zip(keys, row, strict=True))
