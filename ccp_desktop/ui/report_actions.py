@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenuBar,
     QProgressDialog,
-    QPushButton,
     QWidget,
 )
 
@@ -31,7 +29,7 @@ from ccp_desktop.errors import Cancelled
 from ccp_desktop.reports.figures import ReportScope, known_posts
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.settings import ui_settings
-from ccp_desktop.ui.widgets import show_progress
+from ccp_desktop.ui.widgets import path_row, show_progress
 from ccp_desktop.ui.worker import BackgroundWorker, Job
 
 KINDS = {  # kind: (menu text, dialog title, file suffix, default file stem)
@@ -68,15 +66,7 @@ class ReportDialog(QDialog):
         self.post.addItem("All posts", None)
         for code in posts:
             self.post.addItem(code, code)
-        self.path = QLineEdit(str(default_path))
-        self.path.setObjectName("report-path")
-        self.path.setAccessibleName("File to save")
-        choose = QPushButton("Choose…")
-        choose.setAccessibleName("Choose the file")
-        choose.clicked.connect(self._choose)
-        where = QHBoxLayout()
-        where.addWidget(self.path, 1)
-        where.addWidget(choose)
+        self.path, where = path_row(str(default_path), "report-path", "File to save", "Choose the file", self._choose)
         self.problem = QLabel()
         self.problem.setObjectName("report-problem")
         self.problem.setStyleSheet("color: #b8433c")

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -34,6 +33,7 @@ from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder, open_folder
 from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.settings import ui_settings
+from ccp_desktop.ui.widgets import path_row, show_progress
 from ccp_desktop.ui.worker import BackgroundWorker, Job
 
 EXPORT_KINDS = (
@@ -82,16 +82,9 @@ class SyncPage(ReadingPage):
             radio.setChecked(n == 0)
             self.kind_group.addButton(radio, n)
             kinds.addWidget(radio)
-        self.folder = QLineEdit(str(ui_settings(db_path).value("sync/out_dir", str(default_packages_folder()))))
-        self.folder.setObjectName("out-folder")
-        self.folder.setAccessibleName("Folder the package is saved in")
-        choose = QPushButton("Choose…")
-        choose.setAccessibleName("Choose the folder")
-        choose.clicked.connect(self._choose_folder)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(QLabel("Save in:"))
-        folder_row.addWidget(self.folder, 1)
-        folder_row.addWidget(choose)
+        self.folder, folder_row = path_row(
+            str(ui_settings(db_path).value("sync/out_dir", str(default_packages_folder()))), "out-folder",
+            "Folder the package is saved in", "Choose the folder", self._choose_folder, label="Save in:")
         # Sealed for HQ's eyes (age) by default once HQ's encryption key is known here (sync/sealed_export.py).
         self.seal_box = QCheckBox("Seal for HQ (only HQ can open the file)")
         self.seal_box.setObjectName("seal-for-hq")
@@ -204,8 +197,7 @@ class SyncPage(ReadingPage):
                                              on_progress=self._export_progress)
 
     def _export_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(min(done, max(total, 1)))
+        show_progress(self.progress, done, total)
 
     def cancel_export(self) -> None:
         if self.export_job is not None:

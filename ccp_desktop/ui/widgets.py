@@ -10,7 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
     QLayout,
+    QLineEdit,
     QProgressBar,
     QProgressDialog,
     QPushButton,
@@ -75,3 +78,21 @@ def show_progress(bar: QProgressBar | QProgressDialog, done: int, total: int) ->
     end = max(total, 1)
     bar.setRange(0, end)
     bar.setValue(min(done, end))
+
+
+def path_row(text: str, name: str, accessible: str, choose_accessible: str, on_choose: Callable[[], None],
+             label: str | None = None) -> tuple[QLineEdit, QHBoxLayout]:
+    """A file or folder path the officer may type or pick with "Choose…" (which calls `on_choose`): the
+    line edit, and the row holding it (after `label`, when given)."""
+    edit = QLineEdit(text)
+    edit.setObjectName(name)
+    edit.setAccessibleName(accessible)
+    choose = QPushButton("Choose…")
+    choose.setAccessibleName(choose_accessible)
+    choose.clicked.connect(on_choose)
+    row = QHBoxLayout()
+    if label is not None:
+        row.addWidget(QLabel(label))
+    row.addWidget(edit, 1)
+    row.addWidget(choose)
+    return edit, row
