@@ -9,9 +9,11 @@ import random
 
 import pytest
 
-from ccp_desktop.sync import title_likeness
+from ccp_desktop.store.records import insert_record
+from ccp_desktop.sync import duplicates, title_likeness
 from ccp_desktop.sync.title_likeness import WORDS_THRESHOLD, TitleIndex, title_similarity
 from tests.hq.test_duplicates import TITLES
+from tests.unit import factories as f
 
 WORDS = ["incident", "response", "training", "cyber", "security", "cybercrime", "investigations", "legislation",
          "review", "workshop", "forensics", "digital", "police", "national", "cert", "suva", "vila", "apia",
@@ -104,3 +106,29 @@ def test_the_measured_pairs_are_found_through_the_index() -> None:
     for first, second, likely in TITLES:
         pairs = _indexed_pairs([first, second])
         assert (pairs == {(0, 1)}) is likely, (first, second)
+
+
+def test_likely_pairs_are_those_of_comparing_every_pair_of_the_same_place_and_fortnight(hq) -> None:
+    """End to end, through the database: three posts, two places, three weeks, random and typo'd titles."""
+    rng = random.Random(11)
+    titles = [t for t in _titles(150, 9) if t]  # a title is required
+    with hq.atomic():
+        for title in titles:
+            insert_record(hq, "activities", f.activity(
+                title=title, country=rng.choice(["FJ", "VU"]),
+                start_date=f"2021-03-{rng.randint(1, 21):02d}", end_date="2021-03-28"))
+        hq.execute("UPDATE activities SET origin_post = CASE rowid % 3 WHEN 0 THEN 'FJ-SUVA' WHEN 1 THEN 'VU-PORTVILA'"
+                   " ELSE 'WS-APIA' END")
+    rows = hq.execute("SELECT id, origin_post, title, start_date, country FROM activities").fetchall()
+
+    def day(row: tuple) -> int:
+        return int(row[3][-2:])
+
+    expected = {frozenset((a[0], b[0])) for i, a in enumerate(rows) for b in rows[i + 1:]
+                if a[1] != b[1] and a[4] == b[4] and abs(day(a) - day(b)) <= duplicates.WINDOW_DAYS
+                and title_similarity(a[2], b[2]) >= WORDS_THRESHOLD}
+    assert len(expected) > 20
+    assert {frozenset((p["record_a"], p["record_b"])) for p in duplicates.likely_pairs(hq)} == expected
+    some = [row[0] for row in rows[::7]]
+    assert ({frozenset((p["record_a"], p["record_b"])) for p in duplicates.likely_pairs(hq, some)}
+            == {pair for pair in expected if pair & set(some)})
