@@ -26,7 +26,7 @@ from ccp_desktop.errors import Cancelled, Problem, StoreError
 from ccp_desktop.store import sync_state
 from ccp_desktop.store.backups import daily_backup_target
 from ccp_desktop.store.changes import Changes
-from ccp_desktop.store.connection import BUSY_TIMEOUT_MS, configure, database_path
+from ccp_desktop.store.connection import BUSY_TIMEOUT_MS, database_path
 from ccp_desktop.store.maintenance import backup_database
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.hq_keys import unsealing_for
@@ -189,8 +189,8 @@ def _rehearsal(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     else:
         conn = sqlite3.connect(":memory:", isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute("ATTACH DATABASE ? AS hq", [str(path)])
+        conn.execute("PRAGMA foreign_keys=ON")  # as on HQ's own connections (its journal mode is the file's)
         rehearsal = sqlite_utils.Database(conn, execute_plugins=False)
-        configure(rehearsal)
     try:
         rehearsal.conn.execute("BEGIN IMMEDIATE")  # the write lock up front: the packages' writes cannot fail on it
         try:
