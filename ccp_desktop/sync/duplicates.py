@@ -121,8 +121,8 @@ def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None =
     # of a busy week: 30 posts' same-day activities were 35 million comparisons).
     indexes: dict[tuple[str, str], tuple[list[str], TitleIndex]] = {}
     for place, held in places.items():
-        index = TitleIndex([found[2] for found in held])
-        index.prepare(row[2] for row, _, _ in windowed if (row[4], row[5]) == place)
+        index = TitleIndex([found[2] for found in held], [found[1] for found in held])
+        index.prepare((row[2], row[1]) for row, _, _ in windowed if (row[4], row[5]) == place)
         indexes[place] = ([found[3] for found in held], index)
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     for row, low, high in windowed:

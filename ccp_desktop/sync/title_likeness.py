@@ -26,7 +26,7 @@ import functools
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from itertools import chain
 
 WORDS_THRESHOLD = 0.6  # Dice coefficient of the title word sets
@@ -80,11 +80,13 @@ def _keys(word: str) -> set[str]:
 
 
 class TitleIndex:
-    """Titles in a fixed order (the caller's: by start date), indexed for `candidates`. `prepare` is
-    given every title that will be asked about first: which words are hot depends on them."""
+    """Titles in a fixed order (the caller's: by start date), each of a group (its post), indexed for
+    `candidates`. `prepare` is given every title that will be asked about first: which words are hot
+    depends on them."""
 
-    def __init__(self, titles: Sequence[str | None]) -> None:
+    def __init__(self, titles: Sequence[str | None], groups: Sequence[Hashable]) -> None:
         self.words = [frozenset(_title_words(t or "")) for t in titles]
+        self.groups = groups  # the post of each title: a post's own titles are not its candidates
         self.postings: dict[str, list[int]] = {}  # word -> the titles holding it, in order
         for index, words in enumerate(self.words):
             for word in words:
@@ -96,7 +98,9 @@ class TitleIndex:
         self._related: dict[str, frozenset[str]] = {}
         self._reach: dict[str, list[int]] = {}  # titles holding the word or a typo of it, in order
         self.hot: frozenset[str] = frozenset()
+        self._near_hot: frozenset[str] = frozenset()  # words near a hot word
         self._hot_count: list[int] = [0] * len(titles)
+        self._slack: list[float] = [0.0] * len(titles)
         self._groups: dict[tuple[int, int], list[int]] = {}
 
     def related(self, word: str) -> frozenset[str]:
@@ -109,18 +113,26 @@ class TitleIndex:
             self._related[word] = found
         return found
 
-    def prepare(self, queries: Iterable[str | None]) -> None:
-        asked = {word for title in queries for word in _title_words(title or "")}
+    def prepare(self, queries: Iterable[tuple[str | None, Hashable]]) -> None:
+        """`queries`: (title, group) of every title that will be asked about. A word is hot when more
+        titles than the limit, outside the groups asking with it, hold it or a typo of it (the post's own
+        titles, which the caller leaves out, would make its own place name hot and every bound loose)."""
+        asking: dict[str, set[Hashable]] = {}
+        for title, group in queries:
+            for word in _title_words(title or ""):
+                asking.setdefault(word, set()).add(group)
         limit = max(HOT_LEAST, len(self.words) // HOT_SHARE)
         hot = set()
-        for word in asked:
+        for word, groups in asking.items():
             reach = sorted(set(chain.from_iterable(self.postings[w] for w in self.related(word))))
             self._reach[word] = reach
-            if len(reach) > limit:
+            if sum(1 for i in reach if self.groups[i] not in groups) > limit:
                 hot.add(word)
         self.hot = frozenset(hot)
-        near_hot = frozenset(chain.from_iterable(self.related(word) for word in hot))
+        self._near_hot = near_hot = frozenset(chain.from_iterable(self.related(word) for word in hot))
         self._hot_count = [len(words & near_hot) for words in self.words]
+        # what a title's count must make up, its hot words counted: the bound below, rearranged
+        self._slack = [_BOUND * len(words) - hot for words, hot in zip(self.words, self._hot_count, strict=True)]
         self._groups = {}
         for index, words in enumerate(self.words):
             if words:
@@ -135,12 +147,13 @@ class TitleIndex:
         n = len(words)
         hot_here = sum(1 for w in words if w in self.hot)
         cold = [w for w in words if w not in self.hot]
-        # Per title: its words near a cold word here, plus the cold words here near one of its words.
+        # Per title: the cold words here near one of its words, plus its words near a cold word here
+        # (those near a hot word are in its hot count already).
         counts = Counter(chain.from_iterable(_between(self._reach[w], low, high) for w in cold))
-        counts.update(chain.from_iterable(_between(self.postings[x], low, high)
-                                          for x in frozenset().union(*(self.related(w) for w in cold))))
-        kept = {i for i, c in counts.items()
-                if c + hot_here + self._hot_count[i] >= _BOUND * (n + len(self.words[i]))}
+        near_cold = frozenset().union(*(self.related(w) for w in cold)) - self._near_hot
+        counts.update(chain.from_iterable(_between(self.postings[x], low, high) for x in near_cold))
+        need, slack = _BOUND * n - hot_here, self._slack  # c + hot_here + hot_count >= _BOUND * (n + m)
+        kept = {i for i, c in counts.items() if c - slack[i] >= need}
         # Titles reached through hot words alone: each group's bound is its hot words and ours.
         for (m, hot_there), members in self._groups.items():
             if hot_here + hot_there >= _BOUND * (n + m):
