@@ -33,7 +33,10 @@ WORDS_THRESHOLD = 0.6  # Dice coefficient of the title word sets
 TYPO_CUTOFF = 0.8  # difflib ratio at which two words are one word mistyped (reponse, investigations)
 # The bound is compared with a little less than the threshold: a similarity is rounded to 3 places first.
 _BOUND = WORDS_THRESHOLD - 0.001
-HOT_SHARE, HOT_LEAST = 16, 64  # a word is hot when titles holding it or a neighbour are more than both
+# A word is hot when more of the other posts' titles than both hold it or a typo of it. A cold word's titles
+# are counted for every query (in C, cheap); a hot word only loosens the bounds. A quarter: the words of most
+# titles ("training", "activity") are hot, a place name a few posts share is not.
+HOT_SHARE, HOT_LEAST = 4, 64
 _STOP_WORDS = frozenset(["a", "an", "and", "the", "of", "for", "in", "on", "to", "with", "at", "by", "from", "de", "la", "le", "et"])
 _WORD = re.compile(r"\w+", re.UNICODE)
 
