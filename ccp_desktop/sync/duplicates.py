@@ -139,11 +139,18 @@ def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None =
     return list(pairs.values())
 
 
-def _reviewed(db: sqlite_utils.Database, a: str, b: str) -> bool:
-    """Raised before, whatever became of it: a dismissed pair is not raised again."""
-    return db.execute(
-        "SELECT 1 FROM review_items WHERE kind = ? AND ((record_a = ? AND record_b = ?) OR (record_a = ? AND record_b = ?))",
-        [KIND, a, b, b, a]).fetchone() is not None
+def _reviewed(db: sqlite_utils.Database, pairs: list[dict[str, Any]]) -> set[frozenset[str]]:
+    """The pairs raised before, whatever became of them (a dismissed pair is not raised again): read by
+    the records' ids, a few hundred a query (not one query a pair: a busy morning has thousands)."""
+    ids = sorted({pair[side] for pair in pairs for side in ("record_a", "record_b")})
+    found: set[frozenset[str]] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for column in ("record_a", "record_b"):  # each through its index
+            found.update(frozenset(row) for row in db.execute(
+                f"SELECT record_a, record_b FROM review_items WHERE kind = ? AND {column} IN ({marks})", [KIND, *chunk]))
+    return found
 
 
 def raise_duplicate_reviews(db: sqlite_utils.Database, activity_ids: Iterable[str] | None = None,
@@ -151,10 +158,12 @@ def raise_duplicate_reviews(db: sqlite_utils.Database, activity_ids: Iterable[st
     """One review item per likely pair not reviewed before. The caller holds the transaction (an import's,
     or `find_duplicate_activities`')."""
     ids, now = [], utc_now()
-    for pair in likely_pairs(db, activity_ids):
-        if _reviewed(db, pair["record_a"], pair["record_b"]):
+    pairs = likely_pairs(db, activity_ids)
+    reviewed = _reviewed(db, pairs)
+    for pair in pairs:
+        if frozenset((pair["record_a"], pair["record_b"])) in reviewed:
             continue
-        cursor = db.execute(
+        cursor = db.conn.execute(
             "INSERT INTO review_items (kind, table_name, record_a, post_a, record_b, post_b, detail, package_id, raised_at)"
             " VALUES (?, 'activities', ?, ?, ?, ?, ?, ?, ?)",
             [KIND, pair["record_a"], pair["post_a"], pair["record_b"], pair["post_b"],
