@@ -110,7 +110,10 @@ class TitleIndex:
         """The indexed words equal to `word` or within a typo of it, either way round."""
         found = self._related.get(word)
         if found is None:
-            near = {other for key in _keys(word) for other in self._by_key.get(key, ())}
+            size = len(word)
+            # lengths too far apart fail difflib's first check (real_quick_ratio) either way round: not asked
+            near = {other for key in _keys(word) for other in self._by_key.get(key, ())
+                    if 2.0 * min(size, len(other)) / (size + len(other)) >= TYPO_CUTOFF}
             found = frozenset(other for other in near
                               if other == word or _within_typo(word, other) or _within_typo(other, word))
             self._related[word] = found
