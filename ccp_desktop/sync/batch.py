@@ -1,14 +1,21 @@
 """Importing a morning's packages at once (HQ): collect the files, order them by post and sequence,
 dry-run them in that order, then apply the chosen ones in that order with the day's backup before the first (if not made yet).
 
-The dry run applies the packages, in order, to a private in-memory copy of HQ's database, so that a
-post's second package is judged as it will be once its first is in (its references resolve, no false
-gap) and HQ's own database is neither changed nor locked meanwhile."""
+The dry run applies the packages, in order, with the real import, inside one transaction that is rolled
+back at the end: a post's second package is judged as it will be once its first is in (its references
+resolve, no false gap), and what the dry run says is what applying then does. It runs on a connection of
+its own whose main database is an empty in-memory one with HQ's file attached: it reads only what the
+imports read (no copy of HQ, whose size has nothing to do with the packages), and the import sees a
+database without a file, as it did the in-memory copy this replaced, so no refusal is logged beside HQ's
+database for a package only checked. HQ's database is never changed; its write lock is held while the
+dry run runs (readers, the lists and pages, are not held up; in the app every write waits for the one
+background worker anyway, and the dry run is one of its jobs)."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +26,7 @@ from ccp_desktop.errors import Cancelled, Problem, StoreError
 from ccp_desktop.store import sync_state
 from ccp_desktop.store.backups import daily_backup_target
 from ccp_desktop.store.changes import Changes
-from ccp_desktop.store.connection import configure, database_path
+from ccp_desktop.store.connection import BUSY_TIMEOUT_MS, database_path
 from ccp_desktop.store.maintenance import backup_database
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.hq_keys import unsealing_for
@@ -172,12 +179,28 @@ def order_key(entry: BatchEntry) -> tuple[Any, ...]:
             entry.created_at or "", entry.path.name)
 
 
-def _memory_copy(db: sqlite_utils.Database) -> sqlite_utils.Database:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    db.conn.backup(conn)
-    copy = sqlite_utils.Database(conn)
-    configure(copy)
-    return copy
+@contextlib.contextmanager
+def _rehearsal(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A connection in which HQ's database can be written and every write is undone at the end (see the
+    module's note). A database without a file (tests, tools) is rehearsed on in place, rolled back alike."""
+    path = database_path(db)
+    if path is None:
+        rehearsal = db
+    else:
+        conn = sqlite3.connect(":memory:", isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute("ATTACH DATABASE ? AS hq", [str(path)])
+        conn.execute("PRAGMA foreign_keys=ON")  # as on HQ's own connections (its journal mode is the file's)
+        rehearsal = sqlite_utils.Database(conn, execute_plugins=False)
+    try:
+        rehearsal.conn.execute("BEGIN IMMEDIATE")  # the write lock up front: the packages' writes cannot fail on it
+        try:
+            yield rehearsal
+        finally:
+            if rehearsal.conn.in_transaction:
+                rehearsal.conn.execute("ROLLBACK")
+    finally:
+        if rehearsal is not db:
+            rehearsal.close()
 
 
 def _scaled(progress: Progress | None, index: int, count: int) -> Progress | None:
@@ -203,17 +226,19 @@ def dry_run_batch(db: sqlite_utils.Database, paths: Iterable[Path], *, progress:
 def _dry_run_batch(db: sqlite_utils.Database, paths: Iterable[Path], progress: Progress | None,
                    should_cancel: Callable[[], bool] | None) -> list[BatchEntry]:
     entries = sorted((read_entry(db, p) for p in collect_package_files(paths)), key=order_key)
-    sim = _memory_copy(db)
-    try:
+    earlier = {e.package_id for e in entries if e.package_id and sync_state.find_import(db, e.package_id) is not None}
+    with _rehearsal(db) as sim:
         seen: dict[str, BatchEntry] = {}
         for index, entry in enumerate(entries):
             if should_cancel and should_cancel():
                 raise Cancelled("Check cancelled; nothing was changed")
-            first = seen.get(entry.package_id or "")
-            if sync_state.find_import(db, entry.package_id or "") is not None:
-                first = None  # imported on an earlier day: the importer says so
+            # imported on an earlier day: the importer says so
+            first = None if entry.package_id in earlier else seen.get(entry.package_id or "")
             holes = _holes_before(sim, entry)
             result = import_package(sim, entry.path, backup=False, progress=_scaled(progress, index, len(entries)))
+            if not sim.conn.in_transaction:  # an error SQLite answers by ending the whole transaction (disk full)
+                raise StoreError(f"The check stopped at {entry.path.name}: the database ended it ({result.message}); "
+                                 "nothing was changed")
             if first is not None and result.status == "already-imported":
                 entry.duplicate_of = first.path.name
                 result.message = f"The same package as {first.path.name}, earlier in this batch: nothing more to do."
@@ -232,8 +257,6 @@ def _dry_run_batch(db: sqlite_utils.Database, paths: Iterable[Path], progress: P
             if entry.package_id and result.status == "dry-run":
                 seen.setdefault(entry.package_id, entry)  # a refused copy is no original for a later one
             entry.waits_for = holes
-    finally:
-        sim.close()
     if progress:
         progress(len(entries) * STEPS, max(len(entries), 1) * STEPS)
     return entries

@@ -11,7 +11,9 @@ coefficient of their word sets (stop words left out) is then 0.6 or more, while 
 of one type share only the generic words ("cyber", "training") and score 0.5 or less. A typo or a plural
 changes a word only a little, so a word within difflib's ratio 0.8 of one in the other title counts as
 shared (a ratio over whole titles would not do: "Training Suva" and "Training Vila" are 0.85 alike).
-Standard library only; the pairs measured are in tests/hq/test_duplicates.py.
+Standard library only; the pairs measured are in tests/hq/test_duplicates.py. The rule lives in
+sync/title_likeness.py, with the index that spares comparing every pair of a busy week (30 posts' same-day
+activities at one place), deciding each pair as the rule does.
 
 Merging changes neither record: both posts keep theirs, their next packages import as usual, and the
 pair is listed in `activity_merges` (the duplicate counted as part of the kept one), which HQ's figures
@@ -20,10 +22,7 @@ leave out (reports/figures.py). Audited; see `settle_duplicate`."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import functools
 import json
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
@@ -35,47 +34,18 @@ from ccp_desktop.errors import Problem, ValidationError
 from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
+from ccp_desktop.sync.title_likeness import (  # noqa: F401 - the rule, where callers have long found it
+    TYPO_CUTOFF,
+    WORDS_THRESHOLD,
+    TitleIndex,
+    similar_titles,
+    title_similarity,
+    title_words,
+)
 
 WINDOW_DAYS = 7
-WORDS_THRESHOLD = 0.6  # Dice coefficient of the title word sets
-TYPO_CUTOFF = 0.8  # difflib ratio at which two words are one word mistyped (reponse, investigations)
 KIND = "duplicate-activity"
 ACTIONS = ("merged", "different")
-_STOP_WORDS = frozenset(["a", "an", "and", "the", "of", "for", "in", "on", "to", "with", "at", "by", "from", "de", "la", "le", "et"])
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _title_words(title: str) -> tuple[str, ...]:
-    return tuple(w for w in _WORD.findall(title.casefold()) if w not in _STOP_WORDS)
-
-
-def title_words(title: str | None) -> list[str]:
-    return list(_title_words(title or ""))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _within_typo(word: str, other: str) -> bool:
-    """What `difflib.get_close_matches(word, [other], cutoff=TYPO_CUTOFF)` decides, remembered: an import
-    compares the same few hundred words thousands of times."""
-    matcher = difflib.SequenceMatcher(None, other, word)
-    return (matcher.real_quick_ratio() >= TYPO_CUTOFF and matcher.quick_ratio() >= TYPO_CUTOFF
-            and matcher.ratio() >= TYPO_CUTOFF)
-
-
-def title_similarity(first: str | None, second: str | None) -> float:
-    """0 (nothing alike) to 1: the Dice coefficient of the two titles' word sets, where a word counts as
-    shared when the other title has it or a word within a typo of it (difflib ratio 0.8 or more)."""
-    a, b = set(_title_words(first or "")), set(_title_words(second or ""))
-    if not a or not b:
-        return 0.0
-    shared_a = sum(1 for w in a if w in b or any(_within_typo(w, x) for x in b))
-    shared_b = sum(1 for w in b if w in a or any(_within_typo(w, x) for x in a))
-    return round((shared_a + shared_b) / (len(a) + len(b)), 3)
-
-
-def similar_titles(first: str | None, second: str | None) -> bool:
-    return title_similarity(first, second) >= WORDS_THRESHOLD
 
 
 # The live activities of one place and type within one stretch of dates. Each place and type an import
@@ -102,21 +72,23 @@ def _merged(windows: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _places(db: sqlite_utils.Database, windows: dict[tuple[str, str], list[tuple[str, str]]]
-            ) -> dict[tuple[str, str], dict[str, tuple[list[str], list[Any]]]]:
-    """(country, type) -> post -> (start dates, rows) of that post within the windows, in date order."""
-    places: dict[tuple[str, str], dict[str, tuple[list[str], list[Any]]]] = {}
-    for (country, activity_type), wanted in windows.items():
-        by_post = places.setdefault((country, activity_type), {})
-        for low, high in _merged(wanted):
-            for found in db.execute(_CANDIDATES, [country, activity_type, low, high]):
-                starts, held = by_post.setdefault(found[1], ([], []))
-                starts.append(found[3])
-                held.append(found)
-    return places
+            ) -> dict[tuple[str, str], list[Any]]:
+    """(country, type) -> its rows within the windows, in (start date, rowid) order (the merged windows
+    are apart and in order, so their rows follow one another)."""
+    return {place: [found for low, high in _merged(wanted) for found in db.execute(_CANDIDATES, [*place, low, high])]
+            for place, wanted in windows.items()}
 
 
 def _shift(day: str, days: int) -> str:
     return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
+
+
+def _pair(row: Any, other: Any, score: float) -> dict[str, Any]:
+    """The pair, the earlier recorded (lower rowid) first."""
+    first, second = (other, row) if other[4] < row[6] else (row, other)
+    return {"record_a": first[0], "post_a": first[1], "record_b": second[0], "post_b": second[1],
+            "detail": {"titles": [first[2], second[2]], "similarity": score,
+                       "days_apart": abs((dt.date.fromisoformat(first[3]) - dt.date.fromisoformat(second[3])).days)}}
 
 
 def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -135,7 +107,6 @@ def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None =
             chunk = ids[start:start + 500]
             rows += db.execute(f"SELECT id, origin_post, title, start_date, country, activity_type, rowid FROM activities"
                                f" WHERE {where} AND id IN ({', '.join('?' for _ in chunk)})", chunk).fetchall()
-    pairs: dict[tuple[str, str], dict[str, Any]] = {}
     windowed: list[tuple[Any, str, str]] = []
     windows: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for row in rows:
@@ -146,32 +117,40 @@ def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None =
         windowed.append((row, low, high))
         windows.setdefault((row[4], row[5]), []).append((low, high))
     places = _places(db, windows)
-    for (record_id, post, title, start, country, activity_type, rowid), low, high in windowed:
-        candidates = [held[bisect_left(starts, low):bisect_right(starts, high)]
-                      for other_post, (starts, held) in places[(country, activity_type)].items() if other_post != post]
-        for other, other_post, other_title, other_start, other_rowid in sorted(
-                (row for part in candidates for row in part), key=lambda row: (row[3], row[4])):
-            if other == record_id:
+    # One title index a place: only the titles that can reach the threshold are compared (not every pair
+    # of a busy week: 30 posts' same-day activities were 35 million comparisons).
+    indexes: dict[tuple[str, str], tuple[list[str], TitleIndex]] = {}
+    for place, held in places.items():
+        index = TitleIndex([found[2] for found in held], [found[1] for found in held])
+        index.prepare((row[2], row[1]) for row, _, _ in windowed if (row[4], row[5]) == place)
+        indexes[place] = ([found[3] for found in held], index)
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    for row, low, high in windowed:
+        held = places[(row[4], row[5])]
+        starts, index = indexes[(row[4], row[5])]
+        for position in index.candidates(row[2], bisect_left(starts, low), bisect_right(starts, high)):
+            other = held[position]
+            if other[1] == row[1] or other[0] == row[0]:
                 continue
-            score = title_similarity(title, other_title)
-            if score < WORDS_THRESHOLD:
-                continue
-            first, second = ((other, other_post, other_title, other_start), (record_id, post, title, start))
-            if rowid < other_rowid:
-                first, second = second, first
-            pairs[(first[0], second[0])] = {
-                "record_a": first[0], "post_a": first[1], "record_b": second[0], "post_b": second[1],
-                "detail": {"titles": [first[2], second[2]], "similarity": score,
-                           "days_apart": abs((dt.date.fromisoformat(first[3]) - dt.date.fromisoformat(second[3])).days)},
-            }
+            score = title_similarity(row[2], other[2])
+            if score >= WORDS_THRESHOLD:
+                pair = _pair(row, other, score)
+                pairs[(pair["record_a"], pair["record_b"])] = pair
     return list(pairs.values())
 
 
-def _reviewed(db: sqlite_utils.Database, a: str, b: str) -> bool:
-    """Raised before, whatever became of it: a dismissed pair is not raised again."""
-    return db.execute(
-        "SELECT 1 FROM review_items WHERE kind = ? AND ((record_a = ? AND record_b = ?) OR (record_a = ? AND record_b = ?))",
-        [KIND, a, b, b, a]).fetchone() is not None
+def _reviewed(db: sqlite_utils.Database, pairs: list[dict[str, Any]]) -> set[frozenset[str]]:
+    """The pairs raised before, whatever became of them (a dismissed pair is not raised again): read by
+    the records' ids, a few hundred a query (not one query a pair: a busy morning has thousands)."""
+    ids = sorted({pair[side] for pair in pairs for side in ("record_a", "record_b")})
+    found: set[frozenset[str]] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for column in ("record_a", "record_b"):  # each through its index
+            found.update(frozenset(row) for row in db.execute(
+                f"SELECT record_a, record_b FROM review_items WHERE kind = ? AND {column} IN ({marks})", [KIND, *chunk]))
+    return found
 
 
 def raise_duplicate_reviews(db: sqlite_utils.Database, activity_ids: Iterable[str] | None = None,
@@ -179,10 +158,12 @@ def raise_duplicate_reviews(db: sqlite_utils.Database, activity_ids: Iterable[st
     """One review item per likely pair not reviewed before. The caller holds the transaction (an import's,
     or `find_duplicate_activities`')."""
     ids, now = [], utc_now()
-    for pair in likely_pairs(db, activity_ids):
-        if _reviewed(db, pair["record_a"], pair["record_b"]):
+    pairs = likely_pairs(db, activity_ids)
+    reviewed = _reviewed(db, pairs)
+    for pair in pairs:
+        if frozenset((pair["record_a"], pair["record_b"])) in reviewed:
             continue
-        cursor = db.execute(
+        cursor = db.conn.execute(
             "INSERT INTO review_items (kind, table_name, record_a, post_a, record_b, post_b, detail, package_id, raised_at)"
             " VALUES (?, 'activities', ?, ?, ?, ?, ?, ?, ?)",
             [KIND, pair["record_a"], pair["post_a"], pair["record_b"], pair["post_b"],
