@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ccp_desktop.domain.coerce import cents_to_money
+from ccp_desktop.domain.coerce import cents_to_money, format_bool, list_from_stored
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.errors import Problem, ValidationError
 from ccp_desktop.store import sync_state
@@ -395,8 +395,6 @@ def equipment_register_rows(db: sqlite_utils.Database, scope: ReportScope) -> in
 def iter_equipment_register(db: sqlite_utils.Database, scope: ReportScope) -> Iterator[tuple[Any, ...]]:
     """Every item in `REGISTER_COLUMNS` order, by country, delivery date and serial: a serialised line gives
     one row per serial number (quantity 1); units without a serial number share one row."""
-    import json
-
     where, params = scope.equipment_where()
     ref = load_reference()
     labels = {name: {str(e["code"]): str(e["label"]) for e in ref.entries(name)}
@@ -412,8 +410,8 @@ def iter_equipment_register(db: sqlite_utils.Database, scope: ReportScope) -> It
         unit_value = aud(unit)
         common = (labels["item_categories"].get(category, category), description, make_model)
         rest = (tag, recipient, labels["activity_places"].get(country, country), labels["delivery_statuses"].get(status, status),
-                ref_no, post, _date(on), _date(warranty), "yes" if signed else "no")
-        numbers = json.loads(serials) if serials else []
+                ref_no, post, _date(on), _date(warranty), format_bool(signed))
+        numbers = list_from_stored(serials)
         quantity = quantity or 0
         for serial in numbers:
             yield (serial, *common, 1, unit_value, unit_value, *rest)
