@@ -8,6 +8,7 @@ an undo journal (`store/import_undo.py`), or nothing.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -29,9 +30,9 @@ from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.checks import validate_package
 from ccp_desktop.sync.hq_keys import unsealing_for
-from ccp_desktop.sync.package import Package, open_package, read_sheets
+from ccp_desktop.sync.package import Package, expected_sheets, open_package, read_sheets
 from ccp_desktop.sync.plan import KindPlan, Plan, make_plan, package_lineage
-from ccp_desktop.sync.result import ImportResult
+from ccp_desktop.sync.result import ImportResult, empty_counts
 from ccp_desktop.sync.verify import base_result, describe_rejection, untrusted_key_reason
 
 Progress = Callable[[int, int], None]
@@ -102,11 +103,35 @@ def already_imported(db: sqlite_utils.Database, package: Package) -> ImportResul
                                          "it was changed after export", package.manifest["package_id"],
                                          fmt.MANIFEST_SHEET))
         return _reject(package)
+    return _already_imported_result(base_result(package, "already-imported"), entry)
+
+
+def same_file_imported(db: sqlite_utils.Database, package: Package, file_hash: str) -> ImportResult | None:
+    """The very file imported before (the same package sent twice): "already imported" without reading its
+    sheets, for its bytes are the ones that were read, hashed and verified then. Any other copy (re-saved
+    in Excel, changed, forged) differs in its bytes and is read and compared in full (`already_imported`)."""
+    entry = sync_state.find_import(db, package.manifest["package_id"])
+    if entry is None or entry["summary"].get("file_sha256") != file_hash:
+        return None
+    if entry["content_hash"] != fmt.content_hash(package.manifest):  # the same bytes cannot differ; be sure
+        return None
     result = base_result(package, "already-imported")
+    for kind in expected_sheets(package.kind):  # what reading would have counted: the signed row counts
+        result.counts.setdefault(kind.name, empty_counts())["read"] = package.number(f"rows.{kind.name}")
+    return _already_imported_result(result, entry)
+
+
+def _already_imported_result(result: ImportResult, entry: dict[str, Any]) -> ImportResult:
+    when = f"{entry['imported_at']} by {entry['imported_by']}"
     result.earlier = {"imported_at": entry["imported_at"], "imported_by": entry["imported_by"],
                       "counts": entry["summary"].get("counts", {})}
     result.message = f"Already imported on {when}; this copy matches it, so nothing was changed now."
     return result
+
+
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _held_ranges(db: sqlite_utils.Database, package: Package, plan_lineage: lineage.Lineage | None = None,
@@ -191,7 +216,8 @@ def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Ins
                                      fingerprint=fingerprint)
         else:
             lineage.ensure_legacy(db, plan.post_code, fingerprint)
-        summary = {"counts": result.counts, "warnings": result.warnings, "conflicts": len(conflict_ids)}
+        summary = {"counts": result.counts, "warnings": result.warnings, "conflicts": len(conflict_ids),
+                   "file_sha256": package.file_sha256}
         sync_state.record_import(db, {
             "package_id": m["package_id"], "kind": m["kind"], "post_code": plan.post_code,
             "seq_from": package.number("seq_from"), "seq_to": package.number("seq_to"),
@@ -263,6 +289,10 @@ def _import_package(db: sqlite_utils.Database, path: Path, *, dry_run: bool, pro
         refusal = check_sender(db, package, install)
         if refusal is not None:
             return refusal
+        package.file_sha256 = file_sha256(Path(path))
+        same = same_file_imported(db, package, package.file_sha256)
+        if same is not None:
+            return same
         total = sum(package.number(f"rows.{name}") for name in RECORD_KINDS)
         tracker = _Tracker(total, progress, should_cancel)
         read_sheets(book, package, tracker.step)  # a copy of an imported package is read too: tampering shows

@@ -60,6 +60,7 @@ class Package:
     deleted_at_hq: set[tuple[str, str]] = field(default_factory=set)  # (table, id) referenced, deleted by HQ
     # At HQ, a serial this package's item shares with another post's item: (serial, item, other item, other post)
     serial_collisions: list[tuple[str, str, str, str]] = field(default_factory=list)
+    file_sha256: str | None = None  # the file's bytes, set by the importer: the same file sent twice is known by it
     _ids: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def ids(self, sheet: str) -> set[str]:
