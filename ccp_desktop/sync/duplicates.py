@@ -119,13 +119,20 @@ def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None =
     places = _places(db, windows)
     # One title index a place: only the titles that can reach the threshold are compared (not every pair
     # of a busy week: 30 posts' same-day activities were 35 million comparisons).
+    posts_asking: dict[tuple[str, str], set[str]] = {}
+    for row, _, _ in windowed:
+        posts_asking.setdefault((row[4], row[5]), set()).add(row[1])
     indexes: dict[tuple[str, str], tuple[list[str], TitleIndex]] = {}
     for place, held in places.items():
+        if len(posts_asking[place].union(found[1] for found in held)) < 2:
+            continue  # one post's activities only (a first import, a post alone in its country): no pair here
         index = TitleIndex([found[2] for found in held], [found[1] for found in held])
         index.prepare((row[2], row[1]) for row, _, _ in windowed if (row[4], row[5]) == place)
         indexes[place] = ([found[3] for found in held], index)
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     for row, low, high in windowed:
+        if (row[4], row[5]) not in indexes:
+            continue
         held = places[(row[4], row[5])]
         starts, index = indexes[(row[4], row[5])]
         for position in index.candidates(row[2], bisect_left(starts, low), bisect_right(starts, high)):

@@ -147,3 +147,28 @@ def test_cli_review_lists_finds_merges_and_dismisses(hq, two_posts, capsys):
     hq.conn.commit()
     assert main(["--db", db, "review", "--find-duplicates"]) == 0
     assert "1 likely duplicate" in capsys.readouterr().out
+
+
+def test_a_post_alone_in_its_places_compares_no_titles(hq, post, outbox, tmp_path, monkeypatch):
+    """A pair is two posts' records: a first import, or a post alone in a country, builds no title index
+    (the whole likeness work of an import into an empty HQ); a second post in the same place does."""
+    from ccp_desktop.sync import duplicates
+
+    built: list[int] = []
+    real = duplicates.TitleIndex
+
+    def counting(titles, *args):
+        built.append(len(titles))
+        return real(titles, *args)
+
+    monkeypatch.setattr(duplicates, "TitleIndex", counting)
+    for n in range(5):
+        insert_record(post, "activities", f.activity(title=f"Incident response training {n}"))
+    first = import_package(hq, export_package(post, outbox).path)
+    assert first.status == "applied" and built == []
+    pom = make_site(tmp_path / "pom", "PG-PORTMORESBY")
+    insert_record(pom, "activities", f.activity(title="Incident response training 1, Suva"))
+    second = import_package(hq, export_package(pom, outbox).path)
+    assert second.status == "applied" and built == [6]
+    assert len(list_review_items(hq, kind=duplicates.KIND)) >= 1  # "…training 1, Suva" and "…training 1"
+    pom.close()
