@@ -15,6 +15,7 @@ from ccp_desktop.domain.coerce import STORED_FORM, coerce_record, utc_now
 from ccp_desktop.domain.validation import validate_record
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
 from ccp_desktop.store.audit import write_audit
+from ccp_desktop.store.bulk_insert import insert_rows
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
 
@@ -197,9 +198,9 @@ def tombstone_record(db: sqlite_utils.Database, kind_name: str, record_id: str, 
     return record
 
 
-def _insert_batch(db: sqlite_utils.Database, kind: r.RecordKind, sql: str, batch: list[list[Any]]) -> None:
+def _insert_batch(db: sqlite_utils.Database, kind: r.RecordKind, batch: list[list[Any]]) -> None:
     try:
-        db.conn.executemany(sql, batch)
+        insert_rows(db, kind, batch)  # the journal and the indexes written once a batch, as an import does
     except sqlite3.IntegrityError as exc:
         text = str(exc)
         if "serial_index" in text:
@@ -257,7 +258,6 @@ def insert_records_bulk(
     who = officer or install.officer
     now = utc_now()
     cols = kind.keys
-    sql = f"INSERT INTO {kind.name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
     count = 0
     with write_transaction(db):
         batch: list[list[Any]] = []
@@ -278,9 +278,9 @@ def insert_records_bulk(
             batch.append([encoded[c] for c in cols])
             count += 1
             if len(batch) >= 5000:
-                _insert_batch(db, kind, sql, batch)
+                _insert_batch(db, kind, batch)
                 batch.clear()
         if batch:
-            _insert_batch(db, kind, sql, batch)
+            _insert_batch(db, kind, batch)
         write_audit(db, who, "bulk-create", kind.name, changes={"count": count})
     return count

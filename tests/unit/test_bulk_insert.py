@@ -96,3 +96,53 @@ def test_a_trigger_of_an_unknown_shape_is_left_to_fire_per_row():
     assert bulk_insert.bulk_statement(two_statements) is None
     assert bulk_insert.bulk_statement("CREATE TRIGGER t AFTER INSERT ON x BEGIN UPDATE a SET b = 1; END") is None
     assert bulk_insert.bulk_statement("CREATE TRIGGER t BEFORE DELETE ON x BEGIN SELECT RAISE(ABORT, 'no'); END") is None
+
+
+def test_a_bulk_load_at_a_post_leaves_what_records_one_by_one_leave(tmp_path, post_rows, monkeypatch):
+    """Demo data and other bulk loads (`insert_records_bulk`) write their journal and indexes in bulk too:
+    the same journal, serial index, search results and dashboard figures as the per-row triggers."""
+    from ccp_desktop.reports.figures import ReportScope, scope_totals
+    from ccp_desktop.store.records import decode_row, insert_records_bulk
+
+    def load(name: str) -> object:
+        initialise(tmp_path / name / "post.sqlite3", post_code="FJ-SUVA", officer="Officer")
+        db = open_database(tmp_path / name / "post.sqlite3")
+        for kind_name, kind in RECORD_KINDS.items():
+            records = [decode_row(kind, dict(zip(kind.keys, row, strict=True))) for row in post_rows[kind_name]]
+            insert_records_bulk(db, kind_name, [{"id": r["id"]} | {f.key: r[f.key] for f in kind.user_fields}
+                                                for r in records])
+        return db
+
+    in_bulk = load("bulk")
+    monkeypatch.setattr(bulk_insert, "BULK_FROM", 10**9)  # every trigger fires per row
+    by_rows = load("rows")
+    expected = state(by_rows, post_rows)
+    assert len(expected["journal"]) == sum(map(len, post_rows.values())) and expected["serials"]
+    assert all(expected[k] for k in expected if k.startswith("search"))
+    bulk = state(in_bulk, post_rows)
+    strip = lambda journal: [entry[:4] for entry in journal]  # noqa: E731 (the two loads ran at other times)
+    assert strip(bulk.pop("journal")) == strip(expected.pop("journal"))
+    assert bulk == expected
+    assert scope_totals(in_bulk, ReportScope()) == scope_totals(by_rows, ReportScope())
+    assert triggers(in_bulk) == triggers(by_rows)
+
+
+def test_a_bulk_load_refused_by_the_serial_index_names_why_and_writes_nothing(tmp_path):
+    from ccp_desktop.errors import ValidationError
+    from ccp_desktop.store.records import insert_records_bulk
+    from tests.unit import factories as f
+
+    initialise(tmp_path / "post.sqlite3", post_code="FJ-SUVA", officer="Officer")
+    db = open_database(tmp_path / "post.sqlite3")
+    before = triggers(db)
+    partner = f.partner(id="partner-1")
+    delivery = f.delivery(partner["id"], id="delivery-1")
+    insert_records_bulk(db, "partners", [partner])
+    insert_records_bulk(db, "equipment_deliveries", [delivery])
+    items = [f.item(delivery["id"], serials=[f"SN-{n}"], quantity=1) for n in range(60)]
+    items.append(f.item(delivery["id"], serials=["SN-7"], quantity=1))  # a serial twice: refused
+    with pytest.raises(ValidationError, match="a serial number is already recorded on another item; nothing was written"):
+        insert_records_bulk(db, "equipment_items", items)
+    assert db.execute("SELECT count(*) FROM equipment_items").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM serial_index").fetchone()[0] == 0
+    assert triggers(db) == before
