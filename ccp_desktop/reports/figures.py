@@ -125,14 +125,15 @@ class Source:
     value: str = ""
 
 
-def reads_kept_figures(scope: ReportScope, columns: frozenset[str], kept: frozenset[str]) -> bool:
+def reads_kept_figures(scope: ReportScope, grouped_by: str, kept: frozenset[str]) -> bool:
+    """Whether a figure grouped by `grouped_by` (SQL columns, comma-separated) can read the kept figures."""
+    columns = {c.strip() for c in grouped_by.split(",") if c.strip()}
     return scope.date_from is None and scope.date_to is None and columns <= kept
 
 
 def activities_from(scope: ReportScope, grouped_by: str = "") -> Source:
     """The activities in scope, grouped by `grouped_by` (SQL columns of `a`, comma-separated) if given."""
-    columns = frozenset(c.strip() for c in grouped_by.split(",") if c.strip())
-    if reads_kept_figures(scope, columns, KEPT_ACTIVITY_COLUMNS):
+    if reads_kept_figures(scope, grouped_by, KEPT_ACTIVITY_COLUMNS):
         return (Source(f"FROM {_KEPT_ACTIVITIES} WHERE a.origin_post = ?", [scope.post], "sum(a.activities)") if scope.post
                 else Source(f"FROM {_KEPT_ACTIVITIES}", [], "sum(a.activities)"))
     where, params = scope.activity_where()
@@ -141,8 +142,7 @@ def activities_from(scope: ReportScope, grouped_by: str = "") -> Source:
 
 def equipment_from(scope: ReportScope, grouped_by: str = "") -> Source:
     """The live items of live deliveries in scope, grouped by `grouped_by` (columns of `i` or `d`) if given."""
-    columns = frozenset(c.strip() for c in grouped_by.split(",") if c.strip())
-    if reads_kept_figures(scope, columns, KEPT_EQUIPMENT_COLUMNS):
+    if reads_kept_figures(scope, grouped_by, KEPT_EQUIPMENT_COLUMNS):
         sql = "FROM equipment_figures d" + (" WHERE d.origin_post = ?" if scope.post else "")
         return Source(sql, [scope.post] if scope.post else [], "sum(d.item_lines)", "total(d.units)",
                       money_sum("d.value_aud"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import sqlite_utils
@@ -35,6 +36,7 @@ _SELECT = re.compile(r"^INSERT INTO\s+(?P<target>\"?\w+\"?\s*\([^)]*\))\s*SELECT
                      r"(?P<source>.*?)(?:\s+WHERE\s+(?P<where>.*))?$", re.S | re.I)
 
 
+@lru_cache(maxsize=128)  # the same few triggers, asked for each table of every import and bulk load
 def bulk_statement(trigger_sql: str) -> str | None:
     """The trigger's statement as one statement over the rows after rowid `?`, or None for a shape not
     known here (more than one statement, an UPDATE or DELETE, …)."""

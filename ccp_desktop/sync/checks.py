@@ -11,12 +11,13 @@ from typing import Any
 import sqlite_utils
 
 from ccp_desktop.domain import records as r
+from ccp_desktop.domain.coerce import list_from_stored
 from ccp_desktop.domain.reference import ReferenceData, load_reference
 from ccp_desktop.domain.validation import column_problems, has_record_rules, record_problems
 from ccp_desktop.errors import Problem
 from ccp_desktop.store import sync_state
 from ccp_desktop.store.records import StoreLookup
-from ccp_desktop.sync.package import RECEIPT_KIND, Package, field_decoder
+from ccp_desktop.sync.package import RECEIPT_KIND, Package, field_decoder, record_decoder
 
 
 class PackageLookup:
@@ -45,7 +46,7 @@ class PackageLookup:
                 if serial_at >= 0:
                     self.items_in_package.add(row[0])
                     if not row[deleted_at] and row[serial_at]:
-                        for serial in json.loads(row[serial_at]):
+                        for serial in list_from_stored(row[serial_at]):
                             self.serials.setdefault(serial.casefold(), row[0])
                             self._fetched.add(_nocase(serial))
         self._held = self._held_serials()
@@ -132,30 +133,6 @@ def _field_problems_by_row(kind: r.RecordKind, rows: list[tuple[Any, ...]], ref:
     return found
 
 
-def _record_decoder(kind: r.RecordKind) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
-    """`decode` for the rows of one sheet, each distinct code list decoded once: the rules only read a
-    record, so rows may share a decoded list (a sheet repeats a few hundred code lists)."""
-    keys = kind.keys
-    steps: list[tuple[str, Callable[[Any], Any], dict[Any, Any] | None]] = [(f.key, convert, {} if f.type == r.CODES else None) for f in kind.fields if (convert := field_decoder(f))]
-
-    def as_record(row: tuple[Any, ...]) -> dict[str, Any]:
-        record = dict(zip(keys, row, strict=True))
-        for key, convert, seen in steps:
-            value = record[key]
-            if seen is None:
-                record[key] = convert(value)
-                continue
-            found = seen.get(value, _MISSING)
-            if found is _MISSING:
-                found = seen[value] = convert(value)
-            record[key] = found
-        return record
-    return as_record
-
-
-_MISSING = object()
-
-
 def validate_package(package: Package, db: sqlite_utils.Database | None,
                      progress: Callable[[int], None] | None = None) -> None:
     """Add a problem for every rule any row breaks. `db` None: field rules and in-package checks only."""
@@ -172,7 +149,7 @@ def validate_package(package: Package, db: sqlite_utils.Database | None,
         deleted_at = keys.index("deleted") if "deleted" in keys else -1
         origin_at, rev_at = (keys.index("origin_post"), keys.index("rev")) if not is_receipt else (-1, -1)
         across = has_record_rules(kind) and not is_receipt
-        as_record = _record_decoder(kind)
+        as_record = record_decoder(kind)
         seen: dict[str, int] = {}
         for position, (row, excel_row) in enumerate(zip(sheet.rows, sheet.excel_rows, strict=True)):
             rid = row[0]

@@ -3,14 +3,13 @@ the shared domain parser. Every problem is collected with sheet, Excel row, colu
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ccp_desktop.domain import records as r
-from ccp_desktop.domain.coerce import CoerceError, cents_to_money
+from ccp_desktop.domain.coerce import CoerceError, cents_to_money, list_from_stored
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import PackageError, Problem
 from ccp_desktop.store import lineage
@@ -212,7 +211,6 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
     in_order = positions == list(range(len(positions)))  # the usual case: take the cells as they come
     hasher = fmt.SheetHasher()
     sheet = SheetRows(kind)
-    readers = sheet_readers(kind, version)
     pending: list[list[Any]] = []
     pending_rows: list[int] = []
 
@@ -220,7 +218,7 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
         try:
             canonical = read(pending)
         except CoerceError:  # read these rows again cell by cell, to name every bad cell
-            canonical = []
+            canonical, readers = [], sheet_readers(kind, version)
             for values, excel_row in zip(pending, pending_rows, strict=True):
                 row, bad = read_cells(readers, values)
                 canonical.append(row)
@@ -315,10 +313,6 @@ def read_package(path: Path, *, progress: Callable[[int], None] | None = None) -
     return package
 
 
-def _list_items(value: Any) -> list[str]:
-    return json.loads(value) if value else []
-
-
 def _money(value: Any) -> Any:
     return cents_to_money(value) if isinstance(value, int) else value
 
@@ -327,19 +321,46 @@ def field_decoder(field: r.Field) -> Callable[[Any], Any] | None:
     """A database-form value of this field -> its stored-form value (lists decoded, money in AUD); None
     where the two are the same."""
     if field.type in (r.CODES, r.SERIALS):
-        return _list_items
+        return list_from_stored
     return _money if field.type == r.MONEY else None
 
 
-_DECODERS: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {}
+_DECODERS: dict[str, list[tuple[r.Field, Callable[[Any], Any]]]] = {}
+_MISSING = object()
+
+
+def _decoding(kind: r.RecordKind) -> list[tuple[r.Field, Callable[[Any], Any]]]:
+    steps = _DECODERS.get(kind.name)
+    if steps is None:
+        steps = _DECODERS[kind.name] = [(f, convert) for f in kind.fields if (convert := field_decoder(f))]
+    return steps
 
 
 def decode(kind: r.RecordKind, row: tuple[Any, ...]) -> dict[str, Any]:
     """A database-form row as a stored-form record (lists decoded, money in AUD), for validation and display."""
-    steps = _DECODERS.get(kind.name)
-    if steps is None:
-        steps = _DECODERS[kind.name] = [(f.key, convert) for f in kind.fields if (convert := field_decoder(f))]
     record = dict(zip(kind.keys, row, strict=True))
-    for key, convert in steps:
-        record[key] = convert(record[key])
+    for column, convert in _decoding(kind):
+        record[column.key] = convert(record[column.key])
     return record
+
+
+def record_decoder(kind: r.RecordKind) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
+    """`decode` for the rows of one sheet, each distinct code list decoded once: the rules only read a
+    record, so rows may share a decoded list (a sheet repeats a few hundred code lists)."""
+    keys = kind.keys
+    steps: list[tuple[str, Callable[[Any], Any], dict[Any, Any] | None]] = [
+        (f.key, convert, {} if f.type == r.CODES else None) for f, convert in _decoding(kind)]
+
+    def as_record(row: tuple[Any, ...]) -> dict[str, Any]:
+        record = dict(zip(keys, row, strict=True))
+        for key, convert, seen in steps:
+            value = record[key]
+            if seen is None:
+                record[key] = convert(value)
+                continue
+            found = seen.get(value, _MISSING)
+            if found is _MISSING:
+                found = seen[value] = convert(value)
+            record[key] = found
+        return record
+    return as_record

@@ -53,13 +53,13 @@ _SHARED = 5_000  # distinct values remembered per column while reading; a column
 
 def sheet_readers(kind: r.RecordKind, version: int) -> list[tuple[str, Convert]]:
     """(column key, cell -> canonical value) for every column of a data sheet in format `version`: the
-    record's fields, then what the version adds after them (change_seq, names and labels)."""
-    pairs = [(f.key, rule.read if f.type == r.UUID else _remembered(rule.read, _SHARED))
-             for f, rule in zip(kind.fields, rules_for(kind, version), strict=True)]
+    record's fields, then what the version adds after them (change_seq, names and labels). Cell by cell,
+    for naming the bad cells of rows `build_reader` refused (rows that read well go through it)."""
+    pairs = [(f.key, rule.read) for f, rule in zip(kind.fields, rules_for(kind, version), strict=True)]
     extra = fmt.sheet_keys(kind, version)[len(pairs):]
     if extra:
         pairs.append((extra[0], fmt.parse_seq))
-        pairs += [(key, _remembered(fmt.annotation_text, _SHARED)) for key in extra[1:]]
+        pairs += [(key, fmt.annotation_text) for key in extra[1:]]
     return pairs
 
 
