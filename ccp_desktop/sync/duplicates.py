@@ -34,14 +34,7 @@ from ccp_desktop.errors import Problem, ValidationError
 from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
-from ccp_desktop.sync.title_likeness import (  # noqa: F401 - the rule, where callers have long found it
-    TYPO_CUTOFF,
-    WORDS_THRESHOLD,
-    TitleIndex,
-    similar_titles,
-    title_similarity,
-    title_words,
-)
+from ccp_desktop.sync.title_likeness import WORDS_THRESHOLD, TitleIndex, title_similarity
 
 WINDOW_DAYS = 7
 KIND = "duplicate-activity"

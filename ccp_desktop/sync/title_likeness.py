@@ -46,10 +46,6 @@ def _title_words(title: str) -> tuple[str, ...]:
     return tuple(w for w in _WORD.findall(title.casefold()) if w not in _STOP_WORDS)
 
 
-def title_words(title: str | None) -> list[str]:
-    return list(_title_words(title or ""))
-
-
 @functools.lru_cache(maxsize=1 << 16)
 def _within_typo(word: str, other: str) -> bool:
     """What `difflib.get_close_matches(word, [other], cutoff=TYPO_CUTOFF)` decides, remembered: an import
@@ -68,10 +64,6 @@ def title_similarity(first: str | None, second: str | None) -> float:
     shared_a = sum(1 for w in a if w in b or any(_within_typo(w, x) for x in b))
     shared_b = sum(1 for w in b if w in a or any(_within_typo(w, x) for x in a))
     return round((shared_a + shared_b) / (len(a) + len(b)), 3)
-
-
-def similar_titles(first: str | None, second: str | None) -> bool:
-    return title_similarity(first, second) >= WORDS_THRESHOLD
 
 
 def _keys(word: str) -> set[str]:
