@@ -9,7 +9,7 @@ edit, a later import, a settled conflict, a record that refers to one it inserte
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,9 +36,12 @@ def save_entries(db: sqlite_utils.Database, package_id: str, table: str, action:
     )
 
 
-def state_entries(db: sqlite_utils.Database, table: str, states: Sequence[tuple[str, RecordState]]) -> list[Any]:
-    """[record id, its agreement state before the import (or None), the post rev the import records]."""
-    prior = record_states(db, table, [rid for rid, _ in states])
+def state_entries(db: sqlite_utils.Database, table: str, states: Sequence[tuple[str, RecordState]],
+                  prior: Mapping[str, RecordState] | None = None) -> list[Any]:
+    """[record id, its agreement state before the import (or None), the post rev the import records].
+    `prior`: those states as the caller read them in this transaction (the import's plan did)."""
+    if prior is None:
+        prior = record_states(db, table, [rid for rid, _ in states])
     return [[rid, list(_state_tuple(prior[rid])) if rid in prior else None, state.seen_rev] for rid, state in states]
 
 

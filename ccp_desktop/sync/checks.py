@@ -17,7 +17,7 @@ from ccp_desktop.domain.validation import column_problems, has_record_rules, rec
 from ccp_desktop.errors import Problem
 from ccp_desktop.store import sync_state
 from ccp_desktop.store.records import StoreLookup
-from ccp_desktop.sync.package import RECEIPT_KIND, Package, field_decoder, record_decoder
+from ccp_desktop.sync.package import RECEIPT_KIND, Package, SheetRows, field_decoder, record_decoder
 
 
 class PackageLookup:
@@ -35,29 +35,37 @@ class PackageLookup:
         self.post = package.manifest.get("post_code")
         self.collisions: dict[tuple[str, str], str] = {}  # (serial, other post's item) -> that post
         self._fetched: set[str] = set()  # the package's live serials (NOCASE keys), their index rows in _held
-        for name, sheet in package.sheets.items():
-            if sheet.kind is RECEIPT_KIND:
-                continue
-            keys = sheet.kind.keys
-            deleted_at, serial_at = keys.index("deleted"), keys.index("serials") if "serials" in keys else -1
-            live, dead = self.live.setdefault(name, set()), self.dead.setdefault(name, set())
-            for row in sheet.rows:
-                (dead if row[deleted_at] else live).add(row[0])
-                if serial_at >= 0:
-                    self.items_in_package.add(row[0])
-                    if not row[deleted_at] and row[serial_at]:
-                        for serial in list_from_stored(row[serial_at]):
-                            self.serials.setdefault(serial.casefold(), row[0])
-                            self._fetched.add(_nocase(serial))
-        self._held = self._held_serials()
+        self._held: dict[str, list[tuple[str, str]]] = {}
+        for sheet in package.sheets.values():
+            self.add_sheet(sheet)
 
-    def _held_serials(self) -> dict[str, list[tuple[str, str]]]:
-        """What the serial index holds for the package's serials, fetched in one query instead of one per
-        serial: NOCASE key -> [(item, post)] in the order the index returns them."""
+    def add_sheet(self, sheet: SheetRows) -> None:
+        """Learn a sheet's ids and serials. A sheet refers only to sheets before it, so an import that reads
+        and applies sheet by sheet adds each before validating it."""
+        if sheet.kind is RECEIPT_KIND:
+            return
+        keys = sheet.kind.keys
+        deleted_at, serial_at = keys.index("deleted"), keys.index("serials") if "serials" in keys else -1
+        live, dead = self.live.setdefault(sheet.kind.name, set()), self.dead.setdefault(sheet.kind.name, set())
+        fetched = set()
+        for row in sheet.rows:
+            (dead if row[deleted_at] else live).add(row[0])
+            if serial_at >= 0:
+                self.items_in_package.add(row[0])
+                if not row[deleted_at] and row[serial_at]:
+                    for serial in list_from_stored(row[serial_at]):
+                        self.serials.setdefault(serial.casefold(), row[0])
+                        fetched.add(_nocase(serial))
+        self._fetched |= fetched
+        self._held.update(self._held_serials(fetched))
+
+    def _held_serials(self, fetched: set[str]) -> dict[str, list[tuple[str, str]]]:
+        """What the serial index holds for these serials, fetched in one query instead of one per serial:
+        NOCASE key -> [(item, post)] in the order the index returns them."""
         held: dict[str, list[tuple[str, str]]] = {}
-        if self.db is None or not self._fetched:
+        if self.db is None or not fetched:
             return held
-        wanted = json.dumps(sorted(self._fetched))
+        wanted = json.dumps(sorted(fetched))
         for serial, item_id, post in self.db.execute(
                 "SELECT serial, item_id, post FROM serial_index WHERE serial IN (SELECT value FROM json_each(?))"
                 " ORDER BY serial, post", [wanted]):
@@ -137,49 +145,61 @@ def validate_package(package: Package, db: sqlite_utils.Database | None,
                      progress: Callable[[int], None] | None = None) -> None:
     """Add a problem for every rule any row breaks. `db` None: field rules and in-package checks only."""
     lookup = PackageLookup(package, db) if db is not None else None
-    ref = load_reference()
-    # A cell that could not be read is reported once, not again as "required" by the rules below.
-    known = {(p.sheet, p.row, p.field) for p in package.errors}
-    post = package.manifest.get("post_code")
-    for name, sheet in package.sheets.items():
-        kind = sheet.kind
-        by_row = _field_problems_by_row(kind, sheet.rows, ref)
-        is_receipt = kind is RECEIPT_KIND
-        keys = kind.keys
-        deleted_at = keys.index("deleted") if "deleted" in keys else -1
-        origin_at, rev_at = (keys.index("origin_post"), keys.index("rev")) if not is_receipt else (-1, -1)
-        across = has_record_rules(kind) and not is_receipt
-        as_record = record_decoder(kind)
-        seen: dict[str, int] = {}
-        for position, (row, excel_row) in enumerate(zip(sheet.rows, sheet.excel_rows, strict=True)):
-            rid = row[0]
-            problems = by_row.get(position, [])
-            if not is_receipt:
-                if across and not row[deleted_at]:
-                    problems = problems + record_problems(kind, as_record(row), lookup=lookup, ref=ref)
-                if row[origin_at] and row[origin_at] != post:
-                    package.problem(f"a record made at {row[origin_at]} cannot travel in a package from {post}",
-                                    sheet=name, row=excel_row, column="origin_post", value=row[origin_at])
-                rev = row[rev_at]
-                if isinstance(rev, int) and rev < 1:
-                    package.problem("Revision must be 1 or more", sheet=name, row=excel_row, column="rev", value=rev)
-            for problem in problems:
-                if (name, excel_row, problem.field) not in known:
-                    package.problem(problem.message, sheet=name, row=excel_row, column=problem.field, value=problem.value)
-            if rid and not _is_uuid(rid):
-                package.problem("is not a record id (UUID)", sheet=name, row=excel_row, column=keys[0], value=rid)
-            if rid in seen:
-                package.problem(f"the same id is on row {seen[rid]} too", sheet=name, row=excel_row,
-                                column=keys[0], value=rid)
-            elif rid:
-                seen[rid] = excel_row
-            if progress and len(seen) % 1000 == 0:
-                progress(1000)
+    for sheet in package.sheets.values():
+        validate_sheet(package, sheet, lookup, progress)
     if lookup is not None:
-        package.deleted_at_hq |= lookup.deleted_at_hq
-        package.serial_collisions = [(serial, lookup.serials[serial.casefold()], other, post)
-                                     for (serial, other), post in sorted(lookup.collisions.items())
-                                     if serial.casefold() in lookup.serials]
+        finish_validation(package, lookup)
+
+
+def validate_sheet(package: Package, sheet: SheetRows, lookup: PackageLookup | None,
+                   progress: Callable[[int], None] | None = None) -> None:
+    """Every rule each row of one sheet breaks, added to `package.errors`. `lookup` knows this sheet and
+    every sheet before it (see `PackageLookup.add_sheet`)."""
+    ref = load_reference()
+    name, kind = sheet.kind.name, sheet.kind
+    # A cell that could not be read is reported once, not again as "required" by the rules below.
+    known = {(p.sheet, p.row, p.field) for p in package.errors if p.sheet == name}
+    post = package.manifest.get("post_code")
+    by_row = _field_problems_by_row(kind, sheet.rows, ref)
+    is_receipt = kind is RECEIPT_KIND
+    keys = kind.keys
+    deleted_at = keys.index("deleted") if "deleted" in keys else -1
+    origin_at, rev_at = (keys.index("origin_post"), keys.index("rev")) if not is_receipt else (-1, -1)
+    across = has_record_rules(kind) and not is_receipt
+    as_record = record_decoder(kind)
+    seen: dict[str, int] = {}
+    for position, (row, excel_row) in enumerate(zip(sheet.rows, sheet.excel_rows, strict=True)):
+        rid = row[0]
+        problems = by_row.get(position, [])
+        if not is_receipt:
+            if across and not row[deleted_at]:
+                problems = problems + record_problems(kind, as_record(row), lookup=lookup, ref=ref)
+            if row[origin_at] and row[origin_at] != post:
+                package.problem(f"a record made at {row[origin_at]} cannot travel in a package from {post}",
+                                sheet=name, row=excel_row, column="origin_post", value=row[origin_at])
+            rev = row[rev_at]
+            if isinstance(rev, int) and rev < 1:
+                package.problem("Revision must be 1 or more", sheet=name, row=excel_row, column="rev", value=rev)
+        for problem in problems:
+            if (name, excel_row, problem.field) not in known:
+                package.problem(problem.message, sheet=name, row=excel_row, column=problem.field, value=problem.value)
+        if rid and not _is_uuid(rid):
+            package.problem("is not a record id (UUID)", sheet=name, row=excel_row, column=keys[0], value=rid)
+        if rid in seen:
+            package.problem(f"the same id is on row {seen[rid]} too", sheet=name, row=excel_row,
+                            column=keys[0], value=rid)
+        elif rid:
+            seen[rid] = excel_row
+        if progress and len(seen) % 1000 == 0:
+            progress(1000)
+
+
+def finish_validation(package: Package, lookup: PackageLookup) -> None:
+    """What the rows' references found at HQ: records HQ deleted that the package uses, serials another post holds."""
+    package.deleted_at_hq |= lookup.deleted_at_hq
+    package.serial_collisions = [(serial, lookup.serials[serial.casefold()], other, other_post)
+                                 for (serial, other), other_post in sorted(lookup.collisions.items())
+                                 if serial.casefold() in lookup.serials]
 
 
 def validate_receipt_target(package: Package, own_post: str) -> None:

@@ -1,9 +1,10 @@
 """Importing a package: at HQ a post's data package, at a post HQ's receipt.
 
-open safely → manifest and signature → pinned key → already imported? → read and hash every sheet →
-validate every row (references against the package and the database) → plan → (dry run stops here) →
-the day's first import: a full backup → apply the whole plan in one transaction, with a ledger entry and
-an undo journal (`store/import_undo.py`), or nothing.
+open safely → manifest and signature → pinned key → the same file again? → the day's first import: a full
+backup → under one write lock and in one transaction, sheet by sheet (parents first): read and hash it,
+validate every row (references against the package and the database), plan it, apply it (with the undo
+journal `store/import_undo.py`), let its rows go → the ledger entry → commit; or, for a problem anywhere
+or a dry run, roll everything back. Memory holds one sheet's rows, not the package's.
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from typing import Any
 
 import sqlite_utils
 
-from ccp_desktop.domain.coerce import utc_now
-from ccp_desktop.domain.records import RECORD_KINDS, RecordKind
+from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import Cancelled, Problem, StoreError
-from ccp_desktop.store import bulk_insert, import_undo, lineage, sync_state
-from ccp_desktop.store.audit import write_audit
+from ccp_desktop.store import lineage, sync_state
 from ccp_desktop.store.backups import backups_to_keep, daily_backup_target, rotate_backups
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.installation import Installation, require_installation
@@ -28,10 +27,12 @@ from ccp_desktop.store.maintenance import backup_database
 from ccp_desktop.store.transactions import write_transaction
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
-from ccp_desktop.sync.checks import validate_package
+from ccp_desktop.sync.apply_plan import Applier
+from ccp_desktop.sync.checks import PackageLookup, finish_validation, validate_sheet
 from ccp_desktop.sync.hq_keys import unsealing_for
-from ccp_desktop.sync.package import Package, expected_sheets, open_package, read_sheets
-from ccp_desktop.sync.plan import KindPlan, Plan, make_plan, package_lineage
+from ccp_desktop.sync.package import Package, expected_sheets, open_package, read_sheet, read_sheets
+from ccp_desktop.sync.plan import Plan, Planner, package_lineage
+from ccp_desktop.sync.reader import Workbook
 from ccp_desktop.sync.result import ImportResult, empty_counts
 from ccp_desktop.sync.verify import base_result, describe_rejection, untrusted_key_reason
 
@@ -176,70 +177,6 @@ def _summary_line(package: Package, plan: Plan, verb: str) -> str:
     return text + "."
 
 
-def _apply(db: sqlite_utils.Database, package: Package, plan: Plan, install: Installation, result: ImportResult) -> list[int]:
-    """Everything in one transaction: rows, agreement state, conflicts, pinned key, ledger, audit."""
-    m = package.manifest
-    conflict_ids: list[int] = []
-    saved: dict[tuple[str, str], int] = {}  # (table, id) -> its conflict, for dependants held with it
-    conflicts_undo: list[Any] = []
-    package_id = m["package_id"]
-    now = utc_now()
-    with write_transaction(db):
-        for name, kind_plan in plan.kinds.items():
-            kind = RECORD_KINDS[name]
-            _journal_for_undo(db, package_id, kind, kind_plan)
-            if kind_plan.updates:
-                sync_state.write_remote_rows(db, kind, kind_plan.updates, replace=True, expected_revs=kind_plan.expected_revs)
-            if kind_plan.inserts:
-                bulk_insert.insert_rows(db, kind, kind_plan.inserts)  # journal and indexes written in bulk
-            sync_state.set_record_states(db, name, plan.post_code, kind_plan.states)
-            for (hq_version, post_version), parent in zip(kind_plan.conflicts, kind_plan.held_by, strict=True):
-                replaced = import_undo.conflict_prior(db, sync_state.open_conflict_id(db, name, post_version["id"]))
-                conflict_id = sync_state.save_conflict(
-                    db, table=name, record_id=post_version["id"], post_code=plan.post_code, package_id=m["package_id"],
-                    hq_version=hq_version, post_version=post_version,
-                    held_by=saved.get(parent) if parent else None,
-                )
-                saved[(name, post_version["id"])] = conflict_id
-                conflict_ids.append(conflict_id)
-                conflicts_undo.append([conflict_id, replaced])
-        import_undo.save_entries(db, package_id, "sync_conflicts", "conflict", conflicts_undo)
-        from ccp_desktop.sync.review import raise_import_reviews
-
-        result.review_ids = raise_import_reviews(db, package)  # serial pairs and likely duplicates; settles pairs un-shared
-        if sync_state.get_peer(db, plan.post_code) is None:
-            sync_state.pin_peer(db, plan.post_code, m["public_key"], signing.fingerprint(m["public_key"]), "first-import")
-            import_undo.save_entries(db, package_id, "sync_peers", "peer", [plan.post_code])
-        fingerprint = signing.fingerprint(m["public_key"])
-        if package.lineage_entries:
-            lineage.register_lineage(db, plan.post_code, package.lineage_entries, device_id=m.get("device_id"),
-                                     fingerprint=fingerprint)
-        else:
-            lineage.ensure_legacy(db, plan.post_code, fingerprint)
-        summary = {"counts": result.counts, "warnings": result.warnings, "conflicts": len(conflict_ids),
-                   "file_sha256": package.file_sha256}
-        sync_state.record_import(db, {
-            "package_id": m["package_id"], "kind": m["kind"], "post_code": plan.post_code,
-            "seq_from": package.number("seq_from"), "seq_to": package.number("seq_to"),
-            "content_hash": fmt.content_hash(m), "created_at": m["created_at"], "imported_at": now,
-            "imported_by": install.officer, "backup_path": result.backup_path, "summary": summary,
-            "incarnation": package.incarnation,
-        })
-        write_audit(db, install.officer, "import-package",
-                    changes={"package_id": m["package_id"], "post": plan.post_code, "counts": result.counts})
-    return conflict_ids
-
-
-def _journal_for_undo(db: sqlite_utils.Database, package_id: str, kind: RecordKind, kind_plan: KindPlan) -> None:
-    """Before the rows are written: what `import_undo.undo_import` needs to put them back (the prior
-    version of each updated record, the ids of inserted ones, the prior agreement states)."""
-    rev_at = kind.keys.index("rev")
-    import_undo.save_entries(db, package_id, kind.name, "inserted", [[row[0], row[rev_at]] for row in kind_plan.inserts])
-    import_undo.save_entries(db, package_id, kind.name, "updated",
-                             [[list(prior), row[rev_at]] for prior, row in zip(kind_plan.priors, kind_plan.updates, strict=True)])
-    import_undo.save_entries(db, package_id, kind.name, "state", import_undo.state_entries(db, kind.name, kind_plan.states))
-
-
 def import_package(
     db: sqlite_utils.Database,
     path: Path,
@@ -295,40 +232,35 @@ def _import_package(db: sqlite_utils.Database, path: Path, *, dry_run: bool, pro
             return same
         total = sum(package.number(f"rows.{name}") for name in RECORD_KINDS)
         tracker = _Tracker(total, progress, should_cancel)
-        read_sheets(book, package, tracker.step)  # a copy of an imported package is read too: tampering shows
+        if not package.is_receipt:
+            result = _import_data(db, book, package, install, tracker, dry_run=dry_run, backup=backup)
+            if progress:
+                progress(tracker.total, tracker.total)
+            return result
+        read_sheets(book, package, tracker.step)
     finally:
         book.close()
     done = already_imported(db, package)
     if done is not None:
         return done
-    if package.is_receipt:
-        from ccp_desktop.sync.receipts import apply_receipt
+    from ccp_desktop.sync.receipts import apply_receipt
 
-        return apply_receipt(db, package, install, dry_run=dry_run, accept_fingerprint=accept_fingerprint)
-    validate_package(package, db, tracker.step)  # even after a bad cell or hash: list every problem at once
-    if package.errors:
-        return _with_gap_hint(db, package, _reject(package))
-    if dry_run:
-        plan = make_plan(db, package, tracker.step)
-        if package.errors:
-            return _reject(package)
-        result = _planned(db, package, plan, "dry-run")
-        result.message = _summary_line(package, plan, "Dry run, nothing changed:")
-        if progress:
-            progress(tracker.total, tracker.total)
-        return result
-    target = daily_backup_target(database_path(db)) if backup else None
-    if target is None:  # today's backup is made (or the caller made one): the undo journal does the rest
-        result = _plan_and_apply(db, package, install, tracker, None)
-        if progress:
-            progress(tracker.total, tracker.total)
-        return result
+    return apply_receipt(db, package, install, dry_run=dry_run, accept_fingerprint=accept_fingerprint)
+
+
+def _import_data(db: sqlite_utils.Database, book: Workbook, package: Package, install: Installation,
+                 tracker: _Tracker, *, dry_run: bool, backup: bool) -> ImportResult:
+    """The day's first import backs the database up first (the undo journal covers the rest); a backup
+    that ends up holding nothing new (a refused package, a failure) is removed again."""
+    target = daily_backup_target(database_path(db)) if backup and not dry_run else None
+    if target is None:
+        return _read_and_apply(db, book, package, install, tracker, dry_run, None)
     try:
         made = backup_database(db, target)
     except (OSError, sqlite3.DatabaseError) as exc:
         raise StoreError(f"Could not back up the database before importing ({exc}); nothing was changed") from exc
     try:
-        result = _plan_and_apply(db, package, install, tracker, str(made))
+        result = _read_and_apply(db, book, package, install, tracker, dry_run, str(made))
     except BaseException:
         made.unlink(missing_ok=True)  # nothing was applied: the backup would only fill the disk
         raise
@@ -339,8 +271,77 @@ def _import_package(db: sqlite_utils.Database, path: Path, *, dry_run: bool, pro
         source = database_path(db)
         if source is not None:
             rotate_backups(source, backups_to_keep(db))
-    if progress:
-        progress(tracker.total, tracker.total)
+    return result
+
+
+class _Abandon(Exception):  # noqa: N818 - not an error: the way out of the transaction that keeps nothing
+    """Ends the import's transaction keeping nothing (a refused package, or a dry run), with its result."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__(result.status)
+        self.result = result
+
+
+def _read_and_apply(db: sqlite_utils.Database, book: Workbook, package: Package, install: Installation,
+                    tracker: _Tracker, dry_run: bool, backup: str | None) -> ImportResult:
+    """Read, validate, plan and apply sheet by sheet under one write lock and in one transaction: memory
+    holds one sheet's rows at a time, nothing HQ does meanwhile can slip between what a plan saw and what
+    is written (a form saved during the import waits, then lands on top as HQ's own edit), and a problem
+    anywhere (or a dry run) rolls every sheet back."""
+    try:
+        with write_transaction(db):
+            return _apply_sheet_by_sheet(db, book, package, install, tracker, dry_run, backup)
+    except _Abandon as ended:
+        return ended.result
+    except sqlite3.DatabaseError as exc:
+        package.errors.append(Problem("database", f"the database refused the import ({exc})"))
+        return _reject(package)
+
+
+def _apply_sheet_by_sheet(db: sqlite_utils.Database, book: Workbook, package: Package, install: Installation,
+                          tracker: _Tracker, dry_run: bool, backup: str | None) -> ImportResult:
+    if sync_state.find_import(db, package.manifest["package_id"]) is not None:
+        # Imported before (or by another window meanwhile): a copy is still read in full, without holding
+        # its rows, so that tampering shows.
+        read_sheets(book, package, tracker.step, keep_rows=False)
+        done = already_imported(db, package)
+        assert done is not None
+        return done
+    lookup = PackageLookup(package, db)
+    applier = Applier(db, package)
+    planner: Planner | None = None
+    kinds = expected_sheets(package.kind)
+    for position, kind in enumerate(kinds):  # parents first: a sheet refers only to sheets before it
+        sheet = read_sheet(book, package, kind, tracker.step)
+        if position + 1 < len(kinds):
+            book.load_ahead(kinds[position + 1].name)  # parsed while this one is checked and applied
+        if sheet is None:
+            continue
+        lookup.add_sheet(sheet)
+        validate_sheet(package, sheet, lookup, tracker.step)  # after a bad cell too: every problem at once
+        package.ids(kind.name)  # kept when the rows go
+        if not package.errors:
+            planner = planner or Planner(db, package)
+            kind_plan = planner.plan_sheet(kind)
+            applier.apply_sheet(kind_plan)
+            kind_plan.release()
+        tracker.step(sheet.count)
+        sheet.release()
+    finish_validation(package, lookup)
+    if package.errors or planner is None:
+        raise _Abandon(_with_gap_hint(db, package, _reject(package)))
+    for kind in RECORD_KINDS.values():
+        applier.apply_sheet(planner.plan_deleted_but_used(kind))
+    if package.errors:
+        raise _Abandon(_reject(package))
+    result = _planned(db, package, planner.plan, "dry-run" if dry_run else "applied")
+    result.backup_path = backup
+    applier.finish(install, result)
+    if dry_run:
+        result.message = _summary_line(package, planner.plan, "Dry run, nothing changed:")
+        result.backup_path, result.conflict_ids, result.review_ids = None, [], []
+        raise _Abandon(result)
+    result.message = _summary_line(package, planner.plan, "Applied")
     return result
 
 
@@ -373,23 +374,3 @@ def _planned(db: sqlite_utils.Database, package: Package, plan: Plan, status: st
     return result
 
 
-def _plan_and_apply(db: sqlite_utils.Database, package: Package, install: Installation, tracker: _Tracker,
-                    backup: str | None) -> ImportResult:
-    """Plan and apply under one write lock: nothing HQ does meanwhile can slip between what the plan saw
-    and what is written (a form saved during the import waits, then lands on top as HQ's own edit)."""
-    try:
-        with write_transaction(db):
-            done = already_imported(db, package)  # another window or command may have imported it meanwhile
-            if done is not None:
-                return done
-            plan = make_plan(db, package, tracker.step)
-            if package.errors:
-                return _reject(package)
-            result = _planned(db, package, plan, "applied")
-            result.backup_path = backup
-            result.conflict_ids = _apply(db, package, plan, install, result)
-    except sqlite3.DatabaseError as exc:
-        package.errors.append(Problem("database", f"the database refused the import ({exc})"))
-        return _reject(package)
-    result.message = _summary_line(package, plan, "Applied")
-    return result

@@ -41,6 +41,17 @@ class SheetRows:
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # database-form values in kind.keys order
     excel_rows: list[int] = field(default_factory=list)
     seqs: list[int | None] = field(default_factory=list)  # each row's change_seq (format 2; empty for format 1)
+    let_go: int = 0  # rows read and no longer held (an import applies a sheet, then keeps only its ids)
+
+    @property
+    def count(self) -> int:
+        """Rows read, held or not."""
+        return len(self.rows) + self.let_go
+
+    def release(self) -> None:
+        """Forget the rows (their ids stay known to the package): memory follows one sheet, not the package."""
+        self.let_go += len(self.rows)
+        self.rows, self.excel_rows, self.seqs = [], [], []
 
     def seq_of(self, position: int, default: int | None) -> int | None:
         """Where row `position` stands in the post's journal; a format-1 package only bounds it."""
@@ -63,7 +74,8 @@ class Package:
     _ids: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def ids(self, sheet: str) -> set[str]:
-        """Every record id a data sheet carries (live or tombstoned), computed once."""
+        """Every record id a data sheet carries (live or tombstoned), computed once (before its rows are
+        released)."""
         if sheet not in self._ids:
             self._ids[sheet] = {row[0] for row in self.sheets[sheet].rows}
         return self._ids[sheet]
@@ -174,7 +186,8 @@ def _stray_cells(cells: list[Any], used: set[int], excel_row: int) -> list[str]:
             if col not in used and value not in ("", None)]
 
 
-def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: Callable[[int], None] | None) -> None:
+def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: Callable[[int], None] | None,
+                keep_rows: bool) -> None:
     name = kind.name
     if name not in book.sheet_names:
         package.problem(f"the sheet {name} is missing", sheet=name)
@@ -228,8 +241,11 @@ def _read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: 
         if len(expected_keys) > n:
             sheet.seqs.extend(row[n] for row in canonical)
             canonical = [row[:n] for row in canonical]
-        sheet.rows.extend(map(store, canonical) if store else canonical)
-        sheet.excel_rows.extend(pending_rows)
+        if keep_rows:
+            sheet.rows.extend(map(store, canonical) if store else canonical)
+            sheet.excel_rows.extend(pending_rows)
+        else:
+            sheet.let_go += len(canonical)
         if progress:
             progress(len(pending))
         pending.clear()
@@ -289,15 +305,25 @@ def open_package(path: Path) -> tuple[Workbook | None, Package]:
     return book, package
 
 
-def read_sheets(book: Workbook, package: Package, progress: Callable[[int], None] | None = None) -> None:
+def read_sheet(book: Workbook, package: Package, kind: r.RecordKind, progress: Callable[[int], None] | None = None,
+               *, keep_rows: bool = True) -> SheetRows | None:
+    """Read, check and hash one data sheet into `package.sheets`; its problems go to `package.errors`.
+    `keep_rows=False` checks and counts without holding the rows (a copy of a package imported before).
+    None when the sheet could not be read at all."""
+    if package.format_version < fmt.SHEETS_SINCE.get(kind.name, 1):
+        sheet = package.sheets[kind.name] = SheetRows(kind)  # an older format has no such sheet: nothing in it
+        return sheet
     try:
-        for kind in expected_sheets(package.kind):
-            if package.format_version < fmt.SHEETS_SINCE.get(kind.name, 1):
-                package.sheets[kind.name] = SheetRows(kind)  # an older format has no such sheet: nothing in it
-                continue
-            _read_sheet(book, package, kind, progress)
+        _read_sheet(book, package, kind, progress, keep_rows)
     except PackageError as exc:
         package.problem(str(exc))
+    return package.sheets.get(kind.name)
+
+
+def read_sheets(book: Workbook, package: Package, progress: Callable[[int], None] | None = None,
+                *, keep_rows: bool = True) -> None:
+    for kind in expected_sheets(package.kind):
+        read_sheet(book, package, kind, progress, keep_rows=keep_rows)
 
 
 def read_package(path: Path, *, progress: Callable[[int], None] | None = None) -> Package:

@@ -17,7 +17,6 @@ to the version HQ saw:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,9 +40,16 @@ class KindPlan:
     expected_revs: list[int] = field(default_factory=list)  # HQ's rev of each updated record when planned
     priors: list[tuple[Any, ...]] = field(default_factory=list)  # HQ's row before each update (the undo journal)
     states: list[tuple[str, RecordState]] = field(default_factory=list)
+    prior_states: dict[str, RecordState] = field(default_factory=dict)  # before the import, for its undo journal
     conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # (hq, post)
     held_by: list[tuple[str, str] | None] = field(default_factory=list)  # per conflict: the parent it waits for
     counts: dict[str, int] = field(default_factory=empty_counts)
+
+    def release(self) -> None:
+        """Once applied, only the counts are needed: the rows go with their sheet's."""
+        for rows in (self.inserts, self.updates, self.expected_revs, self.priors, self.states, self.conflicts, self.held_by):
+            rows.clear()
+        self.prior_states.clear()
 
 
 @dataclass
@@ -127,7 +133,7 @@ def plan_kind(db: sqlite_utils.Database, package: Package, kind: r.RecordKind, r
     content = [i for i, f in enumerate(kind.fields) if not f.system or f.key == "deleted"]
     ids = [row[0] for row in sheet.rows]
     stored = _fetch(db, f"SELECT {', '.join(keys)} FROM {kind.name} WHERE id IN (SELECT value FROM json_each(?))", ids)
-    states = record_states(db, kind.name, ids)
+    states = plan.prior_states = record_states(db, kind.name, ids)
     for position, (row, excel_row) in enumerate(zip(sheet.rows, sheet.excel_rows, strict=True)):
         rid, rev, deleted = row[0], row[rev_at], row[deleted_at]
         seq = sheet.seq_of(position, package_seq)
@@ -205,19 +211,30 @@ def package_lineage(db: sqlite_utils.Database, package: Package) -> lin.Lineage:
     return lin.resolve_lineage(db, m["post_code"], package.lineage_entries, signing.fingerprint(m["public_key"]))
 
 
-def make_plan(db: sqlite_utils.Database, package: Package, progress: Callable[[int], None] | None = None) -> Plan:
-    row_lineage = package_lineage(db, package)
-    plan = Plan(post_code=package.manifest["post_code"], lineage=row_lineage)
-    relations = _Relations(db, row_lineage)
-    deleted_in_conflict: set[tuple[str, str]] = set()
-    for name, kind in RECORD_KINDS.items():
-        kind_plan = plan_kind(db, package, kind, relations, deleted_in_conflict)
-        _plan_deleted_but_used(db, package, kind, kind_plan)
-        deleted_in_conflict |= {(name, post["id"]) for _, post in kind_plan.conflicts if post.get("deleted")}
-        plan.kinds[name] = kind_plan
-        if progress:
-            progress(len(package.sheets[name].rows))
-    return plan
+class Planner:
+    """Plans a package sheet by sheet, parents before children (the order of `RECORD_KINDS`), so that an
+    import can apply each sheet before it reads the next."""
+
+    def __init__(self, db: sqlite_utils.Database, package: Package) -> None:
+        self.db, self.package = db, package
+        self.plan = Plan(post_code=package.manifest["post_code"], lineage=package_lineage(db, package))
+        self._relations = _Relations(db, self.plan.lineage)
+        self._deleted_in_conflict: set[tuple[str, str]] = set()
+
+    def plan_sheet(self, kind: r.RecordKind) -> KindPlan:
+        kind_plan = plan_kind(self.db, self.package, kind, self._relations, self._deleted_in_conflict)
+        self._deleted_in_conflict |= {(kind.name, post["id"]) for _, post in kind_plan.conflicts if post.get("deleted")}
+        self.plan.kinds[kind.name] = kind_plan
+        return kind_plan
+
+    def plan_deleted_but_used(self, kind: r.RecordKind) -> KindPlan:
+        """Once every sheet is validated (a later sheet may use a record HQ deleted): the conflicts of HQ's
+        deletions the package still uses, as a plan of their own; the kind's counts include them."""
+        extra = KindPlan(kind)
+        _plan_deleted_but_used(self.db, self.package, kind, extra)
+        counts = self.plan.kinds.setdefault(kind.name, KindPlan(kind)).counts
+        counts["conflicting"] += extra.counts["conflicting"]
+        return extra
 
 
 def _plan_deleted_but_used(db: sqlite_utils.Database, package: Package, kind: r.RecordKind, plan: KindPlan) -> None:

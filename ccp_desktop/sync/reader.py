@@ -10,6 +10,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,11 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
 # A sheet's size is what its cells claim: one cell at row 1,048,576 or column XFD makes a reader allocate
 # the whole rectangle. Our sheets are dense, so a row number far beyond the rows present, or a column
-# past ZZ (702), is a damaged or crafted file. One pass finds refs with a 6+ digit row or a 3-letter
-# column (none in most packages); only then are the rows counted, in a second pass over that part.
+# past ZZ (702), is a damaged or crafted file. The same pass that looks for formulas counts the rows and
+# finds the highest 6+ digit row a cell claims (a package of over 99,999 rows has many).
 _ROW_TAG = b"<row"
-_ODD_REF = re.compile(rb'r="(?:[A-Z]{0,3}(\d{6,})|[A-Z]{3}\d)')
+_BIG_ROW_REF = re.compile(rb'r="[A-Z]{0,3}(\d{6,})"')
+_WIDE_REF = re.compile(rb'r="[A-Z]{3}\d')
 ROW_SLACK = 1000
 DATA_SHEETS = frozenset([*RECORD_KINDS, fmt.RECEIPT_SHEET])
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -53,7 +55,7 @@ class Preflight:
 def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool) -> list[tuple[int, int]]:
     """Inflate one entry in chunks, stopping at the limits; return formula cells (row, column)."""
     found: set[tuple[int, int]] = set()
-    size = highest = 0
+    size = highest = rows = 0
     tail = b""
     limit = min(MAX_ENTRY_BYTES, max(info.compress_size * MAX_RATIO, RATIO_FLOOR_BYTES))
     with archive.open(info) as stream:
@@ -71,11 +73,13 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool)
             if b"<!" in window and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):  # one scan when neither
                 raise PackageError(f"Refused: part {info.filename} declares a document type (external entities are not allowed)")
             if is_sheet:
-                for big_row in _ODD_REF.findall(window):
-                    if not big_row:
-                        raise PackageError(f"Refused: part {info.filename} has a cell beyond column ZZ "
-                                           "(a damaged or crafted file)")
-                    highest = max(highest, int(big_row))
+                rows += window.count(_ROW_TAG) - tail.count(_ROW_TAG)
+                if _WIDE_REF.search(window):
+                    raise PackageError(f"Refused: part {info.filename} has a cell beyond column ZZ "
+                                       "(a damaged or crafted file)")
+                big_rows = _BIG_ROW_REF.findall(window)
+                if big_rows:
+                    highest = max(highest, *map(int, big_rows))
             if is_sheet and (b"<f" in window or b":f" in window):
                 for match in _FORMULA.finditer(window):
                     # The cell that holds the formula is the last <c r="..."> opened before it.
@@ -91,23 +95,10 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool)
                     if len(found) >= 100:  # enough to refuse and to show where
                         return sorted(found)
             tail = window[-512:]
-    if highest:
-        rows = _count_rows(archive, info)
-        if highest > rows + ROW_SLACK:
-            raise PackageError(f"Refused: part {info.filename} claims row {highest:,} but holds {rows:,} rows "
-                               "(a damaged or crafted file)")
+    if highest > rows + ROW_SLACK:
+        raise PackageError(f"Refused: part {info.filename} claims row {highest:,} but holds {rows:,} rows "
+                           "(a damaged or crafted file)")
     return sorted(found)
-
-
-def _count_rows(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
-    """Row elements in a sheet part (inflated again: this runs only for very long or suspect sheets)."""
-    rows, tail = 0, b""
-    with archive.open(info) as stream:
-        while chunk := stream.read(_CHUNK):
-            window = tail + chunk
-            rows += window.count(_ROW_TAG) - tail.count(_ROW_TAG)
-            tail = window[-8:]
-    return rows
 
 
 def _sheet_files(archive: zipfile.ZipFile) -> dict[str, str] | None:
@@ -198,11 +189,23 @@ class Workbook:
             seal.discard_opened(self._opened)
             raise PackageError(f"Refused: {path.name} cannot be read as a workbook: {exc}") from None
         self.sheet_names = list(self._book.sheet_names)
+        self._loader: ThreadPoolExecutor | None = None
+        self._ahead: dict[str, Future[Any]] = {}
+
+    def load_ahead(self, name: str) -> None:
+        """Start parsing sheet `name` on a thread of its own (calamine lets go of the GIL while it parses), so
+        that it is ready when `rows(name)` asks: an import applies one sheet while the next one loads."""
+        if name not in self.sheet_names or name in self._ahead:
+            return
+        if self._loader is None:
+            self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-loader")
+        self._ahead[name] = self._loader.submit(self._book.get_sheet_by_name, name)
 
     def rows(self, name: str) -> Iterator[list[Any]]:
         """Rows of a sheet as calamine values ('' for an empty cell), from the first (header) row."""
         try:
-            sheet = self._book.get_sheet_by_name(name)
+            ahead = self._ahead.pop(name, None)
+            sheet = ahead.result() if ahead is not None else self._book.get_sheet_by_name(name)
             start = sheet.start
             # calamine starts at the first used cell; a sheet that starts lower or right is not ours.
             if start is not None and start != (0, 0):
@@ -214,6 +217,9 @@ class Workbook:
             raise PackageError(f"Sheet {name} cannot be read: {exc}") from None
 
     def close(self) -> None:
+        if self._loader is not None:  # a sheet still loading (an import refused or cancelled meanwhile)
+            self._loader.shutdown(wait=True, cancel_futures=True)
+            self._ahead.clear()
         with contextlib.suppress(Exception):  # a damaged or half-built workbook may fail to close
             self._book.close()
         seal.discard_opened(self._opened)

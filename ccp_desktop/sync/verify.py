@@ -34,7 +34,7 @@ def base_result(package: Package, status: str) -> ImportResult:
         result.seq_from, result.seq_to = package.number("seq_from"), package.number("seq_to")
     for name, sheet in package.sheets.items():
         counts = empty_counts()
-        counts["read"] = len(sheet.rows)
+        counts["read"] = sheet.count
         result.counts[name] = counts
     return result
 

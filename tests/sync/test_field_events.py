@@ -16,6 +16,7 @@ from ccp_desktop.store.records import get_record, update_record
 from ccp_desktop.sync import importer
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.importer import import_package
+from ccp_desktop.sync.plan import Planner
 from tests.sync.conftest import add_sample, records_of, snapshot
 
 
@@ -98,16 +99,16 @@ def test_reimport_from_the_command_line_does_not_print_the_old_counts_as_new(pos
 
 
 def test_an_hq_edit_made_while_an_import_is_planned_waits_and_is_never_overwritten(post, hq, outbox, monkeypatch):
-    """Nothing can write between the plan and the apply: they run under one write lock."""
+    """Nothing can write between the plan and the apply: the import reads, plans and applies under one write lock."""
     sample = add_sample(post)
     assert import_package(hq, export_package(post, outbox).path).status == "applied"
     update_record(post, "activities", sample["activity"]["id"], {"location": "Lautoka"})
     hq_path = hq.execute("PRAGMA database_list").fetchone()[2]
     attempts: list[str] = []
-    real_plan = importer.make_plan
+    real_plan = Planner.plan_sheet
 
-    def plan_while_hq_edits(db, package, progress=None):
-        plan = real_plan(db, package, progress)
+    def plan_while_hq_edits(planner, kind):
+        plan = real_plan(planner, kind)
         other = sqlite3.connect(hq_path, timeout=0.2)  # the HQ officer's form, saving now
         try:
             other.execute("UPDATE activities SET title = 'HQ title', rev = rev + 1 WHERE id = ?", [sample["activity"]["id"]])
@@ -118,30 +119,31 @@ def test_an_hq_edit_made_while_an_import_is_planned_waits_and_is_never_overwritt
             other.close()
         return plan
 
-    monkeypatch.setattr(importer, "make_plan", plan_while_hq_edits)
+    monkeypatch.setattr(Planner, "plan_sheet", plan_while_hq_edits)
     result = import_package(hq, export_package(post, outbox).path)
     assert result.status == "applied" and result.totals()["updated"] == 1
-    assert attempts == ["database is locked"]  # the other writer waited; it did not slip in between
+    assert attempts and set(attempts) == {"database is locked"}  # planning each sheet  # the other writer waited; it did not slip in between
     held = get_record(hq, "activities", sample["activity"]["id"])
     assert held["location"] == "Lautoka" and held["title"] == sample["activity"]["title"]
 
 
-def test_an_hq_edit_saved_just_before_the_plan_becomes_a_conflict(post, hq, outbox, monkeypatch):
+def test_an_hq_edit_saved_just_before_the_import_takes_its_lock_becomes_a_conflict(post, hq, outbox, monkeypatch):
     sample = add_sample(post)
     assert import_package(hq, export_package(post, outbox).path).status == "applied"
     update_record(post, "activities", sample["activity"]["id"], {"location": "Lautoka"})
     hq_path = hq.execute("PRAGMA database_list").fetchone()[2]
-    real_validate = importer.validate_package
+    real_check = importer.same_file_imported  # the last step before the import's transaction
 
-    def validate_then_hq_edits(package, db, progress=None):
-        real_validate(package, db, progress)
+    def check_then_hq_edits(db, package, file_hash):
+        found = real_check(db, package, file_hash)
         other = open_database(hq_path)  # a second connection: the GUI form or a second command
         try:
             update_record(other, "activities", sample["activity"]["id"], {"title": "Renamed at HQ"})
         finally:
             other.close()
+        return found
 
-    monkeypatch.setattr(importer, "validate_package", validate_then_hq_edits)
+    monkeypatch.setattr(importer, "same_file_imported", check_then_hq_edits)
     result = import_package(hq, export_package(post, outbox).path)
     assert result.status == "applied" and result.totals()["conflicting"] == 1 and result.totals()["updated"] == 0
     held = get_record(hq, "activities", sample["activity"]["id"])

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 import sqlite_utils
 
-from ccp_desktop.sync import importer
+from ccp_desktop.sync import package as package_module
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.importer import import_package
 from tests.sync.conftest import add_sample, snapshot
@@ -22,13 +22,14 @@ from tests.sync.conftest import add_sample, snapshot
 def sheets_read(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Which packages had their data sheets read (the expensive part of an import)."""
     read: list[Path] = []
-    real = importer.read_sheets
+    real = package_module._read_sheet  # every data sheet an import reads passes through it
 
     def spy(book: Any, package: Any, *args: Any, **kwargs: Any) -> None:
-        read.append(package.path)
+        if package.path not in read:
+            read.append(package.path)
         real(book, package, *args, **kwargs)
 
-    monkeypatch.setattr(importer, "read_sheets", spy)
+    monkeypatch.setattr(package_module, "_read_sheet", spy)
     return read
 
 

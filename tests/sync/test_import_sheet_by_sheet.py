@@ -1,0 +1,115 @@
+"""An import reads, validates, plans and applies one sheet at a time (its memory follows the largest sheet,
+not the package), inside one transaction: a problem or a cancel in a late sheet takes back the sheets
+applied before it, and a dry run keeps nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import sqlite_utils
+
+from ccp_desktop.domain.records import RECORD_KINDS
+from ccp_desktop.errors import Cancelled
+from ccp_desktop.sync import package as package_module
+from ccp_desktop.sync.export import export_package
+from ccp_desktop.sync.importer import import_package
+from tests.sync.conftest import add_sample, snapshot
+
+
+def test_every_reference_points_to_an_earlier_sheet() -> None:
+    """What reading sheet by sheet relies on: when a sheet is validated, every record it can refer to is known."""
+    order = list(RECORD_KINDS)
+    for name, kind in RECORD_KINDS.items():
+        for field in kind.fields:
+            if field.ref:
+                assert order.index(field.ref) < order.index(name), f"{name}.{field.key} refers to a later sheet"
+
+
+def test_each_sheet_is_let_go_before_the_next_is_read(post: sqlite_utils.Database, hq: sqlite_utils.Database,
+                                                    outbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_sample(post)
+    held_when_read: list[dict[str, int]] = []
+    real = package_module._read_sheet
+
+    def spy(book: Any, package: Any, *args: Any, **kwargs: Any) -> None:
+        held_when_read.append({name: len(sheet.rows) for name, sheet in package.sheets.items()})
+        real(book, package, *args, **kwargs)
+
+    monkeypatch.setattr(package_module, "_read_sheet", spy)
+    result = import_package(hq, export_package(post, outbox).path)
+    assert result.status == "applied", result.errors
+    assert len(held_when_read) == len(RECORD_KINDS)
+    assert all(held == dict.fromkeys(held, 0) for held in held_when_read)  # no earlier sheet's rows still held
+    assert result.counts["activities"]["read"] == 1 and result.counts["equipment_items"]["read"] == 1
+
+
+def _edit_cell(path: Path, out: Path, sheet: str, column: str, value: str) -> None:
+    book = openpyxl.load_workbook(path)
+    cells = book[sheet]
+    at = [cell.value for cell in cells[1]].index(column) + 1
+    cells.cell(row=2, column=at, value=value)
+    book.save(out)
+
+
+def test_a_problem_in_the_last_sheets_takes_back_the_sheets_applied_before_them(
+        post: sqlite_utils.Database, hq: sqlite_utils.Database, outbox: Path, tmp_path: Path) -> None:
+    add_sample(post)
+    path = export_package(post, outbox).path
+    edited = tmp_path / "edited.xlsx"
+    _edit_cell(path, edited, "equipment_items", "description", "changed after export")
+    before = snapshot(hq)
+    result = import_package(hq, edited)
+    assert result.status == "rejected"
+    assert [p.sheet for p in result.errors] == ["equipment_items"], result.errors
+    assert snapshot(hq) == before  # partners, activities, links and deliveries were applied, then rolled back
+    assert import_package(hq, path).status == "applied"  # the package as exported still imports
+
+
+def test_problems_in_an_early_and_a_late_sheet_are_listed_together(
+        post: sqlite_utils.Database, hq: sqlite_utils.Database, outbox: Path, tmp_path: Path) -> None:
+    add_sample(post)
+    path = export_package(post, outbox).path
+    once, twice = tmp_path / "once.xlsx", tmp_path / "twice.xlsx"
+    _edit_cell(path, once, "activities", "title", "a title changed after export")
+    _edit_cell(once, twice, "equipment_items", "description", "changed after export")
+    before = snapshot(hq)
+    result = import_package(hq, twice)
+    assert result.status == "rejected"
+    assert {p.sheet for p in result.errors} == {"activities", "equipment_items"}
+    assert snapshot(hq) == before
+
+
+def test_a_cancel_in_the_last_sheet_changes_nothing(post: sqlite_utils.Database, hq: sqlite_utils.Database,
+                                                    outbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_sample(post)
+    path = export_package(post, outbox).path
+    reading: list[str] = []
+    real = package_module._read_sheet
+
+    def spy(book: Any, package: Any, kind: Any, *args: Any, **kwargs: Any) -> None:
+        reading.append(kind.name)
+        real(book, package, kind, *args, **kwargs)
+
+    monkeypatch.setattr(package_module, "_read_sheet", spy)
+    before = snapshot(hq)
+    with pytest.raises(Cancelled):
+        import_package(hq, path, should_cancel=lambda: reading[-1:] == ["attachments"])
+    assert snapshot(hq) == before
+    assert import_package(hq, path).status == "applied"
+
+
+def test_a_dry_run_says_what_the_import_will_do_and_keeps_nothing(
+        post: sqlite_utils.Database, hq: sqlite_utils.Database, outbox: Path) -> None:
+    add_sample(post)
+    path = export_package(post, outbox).path
+    before = snapshot(hq)
+    dry = import_package(hq, path, dry_run=True)
+    assert dry.status == "dry-run", dry.errors
+    assert dry.message.startswith("Dry run, nothing changed:")
+    assert snapshot(hq) == before
+    applied = import_package(hq, path)
+    assert applied.status == "applied"
+    assert dry.counts == applied.counts and dry.warnings == applied.warnings
