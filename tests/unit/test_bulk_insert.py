@@ -146,3 +146,67 @@ def test_a_bulk_load_refused_by_the_serial_index_names_why_and_writes_nothing(tm
     assert db.execute("SELECT count(*) FROM equipment_items").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM serial_index").fetchone()[0] == 0
     assert triggers(db) == before
+
+
+def indexes(db) -> list[tuple[str, str]]:
+    return sorted(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall())
+
+
+def dropped_indexes(db, run) -> list[str]:
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        run()
+    finally:
+        db.conn.set_trace_callback(None)
+    return [s.split('"')[1] for s in statements if s.startswith("DROP INDEX")]
+
+
+def test_a_load_that_doubles_a_table_builds_its_indexes_after_the_rows(tmp_path, post_rows, monkeypatch):
+    """The same indexes, answering the same queries; a unique index keeps checking the rows as they come."""
+    monkeypatch.setattr(bulk_insert, "REBUILD_FROM", 100)
+    by_rows, in_bulk = hq(tmp_path, "rows"), hq(tmp_path, "bulk")
+    with write_transaction(by_rows):
+        for name, kind in RECORD_KINDS.items():
+            sync_state.write_remote_rows(by_rows, kind, post_rows[name], replace=False)
+    in_bulk.execute("CREATE UNIQUE INDEX activities_title_unique ON activities (id, title)")
+    before = indexes(in_bulk)
+
+    def load() -> None:
+        with write_transaction(in_bulk):
+            for name, kind in RECORD_KINDS.items():
+                bulk_insert.insert_rows(in_bulk, kind, post_rows[name])
+
+    dropped = dropped_indexes(in_bulk, load)
+    assert "activities_country" in dropped and "equipment_items_delivery" in dropped
+    assert "activities_title_unique" not in dropped  # unique: kept, it checks each row
+    assert indexes(in_bulk) == before
+    assert in_bulk.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    for sql in ("SELECT id FROM activities INDEXED BY activities_country WHERE country = ? ORDER BY id",
+                "SELECT id FROM activities INDEXED BY activities_post WHERE origin_post = ? ORDER BY id"):
+        value = "FJ" if "country" in sql else "FJ-SUVA"
+        found = in_bulk.execute(sql, [value]).fetchall()
+        assert found and found == by_rows.execute(sql.replace("INDEXED BY activities_country", "")
+                                                  .replace("INDEXED BY activities_post", ""), [value]).fetchall()
+    assert state(in_bulk, post_rows) == state(by_rows, post_rows)
+
+
+def test_a_load_smaller_than_the_table_keeps_its_indexes(tmp_path, post_rows, monkeypatch):
+    monkeypatch.setattr(bulk_insert, "REBUILD_FROM", 100)
+    db = hq(tmp_path, "big")
+    rows, kind = post_rows["activities"], RECORD_KINDS["activities"]
+    with write_transaction(db):
+        bulk_insert.insert_rows(db, kind, rows[:200])
+    dropped = dropped_indexes(db, lambda: bulk_insert.insert_rows(db, kind, rows[200:]))  # 100 rows into 200
+    assert dropped == []
+    assert db.execute("SELECT count(*) FROM activities").fetchone()[0] == len(rows)
+
+
+def test_a_failed_load_puts_back_the_indexes_it_dropped(tmp_path, post_rows, monkeypatch):
+    monkeypatch.setattr(bulk_insert, "REBUILD_FROM", 100)
+    db = hq(tmp_path, "fail")
+    before = indexes(db)
+    rows = post_rows["activities"]
+    with pytest.raises(sqlite3.IntegrityError), write_transaction(db):
+        bulk_insert.insert_rows(db, RECORD_KINDS["activities"], rows + rows[:1])
+    assert indexes(db) == before
