@@ -199,7 +199,20 @@ def column_problems(field: r.Field, values: Sequence[Any], rows: Iterable[int], 
         limit, required = field.max_length, field.required
         rows = [i for i in rows if (required and (values[i] is None or values[i] == ""))
                 or (limit is not None and type(values[i]) is str and len(values[i]) > limit)]
-    verdicts: dict[Any, list[Problem]] = {}
+    else:
+        try:
+            distinct = set(values)  # a column's distinct values, judged first: most columns break no rule
+        except TypeError:  # an unhashable value (a list in record form): judged row by row below
+            pass
+        else:
+            verdicts = {value: _field_problems(field, convert(value), ref) for value in distinct}
+            bad = {value for value, found in verdicts.items() if found}
+            for i in rows if bad else ():
+                if values[i] in bad:
+                    for problem in verdicts[values[i]]:
+                        yield i, problem
+            return
+    verdicts = {}
     for i in rows:
         value = values[i]
         try:

@@ -51,6 +51,11 @@ _CANDIDATES = (
     " WHERE country = ? AND activity_type = ? AND start_date BETWEEN ? AND ? AND deleted = 0"
     " ORDER BY start_date, rowid"
 )
+_OTHER_POST = (
+    "SELECT 1 FROM activities INDEXED BY activities_place_type_start"
+    " WHERE country = ? AND activity_type = ? AND start_date BETWEEN ? AND ? AND deleted = 0 AND origin_post <> ?"
+    " LIMIT 1"
+)
 
 
 def _merged(windows: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -64,12 +69,21 @@ def _merged(windows: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return merged
 
 
-def _places(db: sqlite_utils.Database, windows: dict[tuple[str, str], list[tuple[str, str]]]
-            ) -> dict[tuple[str, str], list[Any]]:
+def _places(db: sqlite_utils.Database, windows: dict[tuple[str, str], list[tuple[str, str]]],
+            posts_asking: dict[tuple[str, str], set[str]]) -> dict[tuple[str, str], list[Any]]:
     """(country, type) -> its rows within the windows, in (start date, rowid) order (the merged windows
-    are apart and in order, so their rows follow one another)."""
-    return {place: [found for low, high in _merged(wanted) for found in db.execute(_CANDIDATES, [*place, low, high])]
-            for place, wanted in windows.items()}
+    are apart and in order, so their rows follow one another). A place asked about by one post only and
+    holding no other post's activity in those windows has no pair: its rows are not read (a post's first
+    package, a post alone in its country)."""
+    out: dict[tuple[str, str], list[Any]] = {}
+    for place, wanted in windows.items():
+        merged = _merged(wanted)
+        asking = posts_asking[place]
+        if len(asking) == 1 and not any(db.execute(_OTHER_POST, [*place, low, high, *asking]).fetchone()
+                                        for low, high in merged):
+            continue
+        out[place] = [found for low, high in merged for found in db.execute(_CANDIDATES, [*place, low, high])]
+    return out
 
 
 def _shift(day: str, days: int) -> str:
@@ -109,12 +123,12 @@ def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None =
             continue  # a start date validation would have refused: nothing to compare it with
         windowed.append((row, low, high))
         windows.setdefault((row[4], row[5]), []).append((low, high))
-    places = _places(db, windows)
-    # One title index a place: only the titles that can reach the threshold are compared (not every pair
-    # of a busy week: 30 posts' same-day activities were 35 million comparisons).
     posts_asking: dict[tuple[str, str], set[str]] = {}
     for row, _, _ in windowed:
         posts_asking.setdefault((row[4], row[5]), set()).add(row[1])
+    places = _places(db, windows, posts_asking)
+    # One title index a place: only the titles that can reach the threshold are compared (not every pair
+    # of a busy week: 30 posts' same-day activities were 35 million comparisons).
     indexes: dict[tuple[str, str], tuple[list[str], TitleIndex]] = {}
     for place, held in places.items():
         if len(posts_asking[place].union(found[1] for found in held)) < 2:
