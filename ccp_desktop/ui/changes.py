@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from ccp_desktop.store.changes import Changes, Done, run_recorded
+from ccp_desktop.ui.worker import BackgroundWorker
 
 
 @dataclass(frozen=True)
@@ -77,17 +78,21 @@ class RefreshingPage(QWidget):
 class ReadingPage(RefreshingPage):
     """A page showing what one read on the background worker returns (conflicts, review items, posts, sync
     history): it reads again when records or the sync bookkeeping changed. Subclasses give `read` (run on
-    the worker: no widgets there) and `show_read` (on the GUI thread), and have `worker`, `summary` and a
-    `sync_changed` signal; `run_change` runs their operations."""
+    the worker: no widgets there) and `show_read` (on the GUI thread), and a `summary` label; `run_change`
+    runs their operations. `page` names the page's widget (page-<name>, as the tests find it)."""
 
     loaded = Signal()  # what was read is on screen
     sync_changed = Signal(object)  # OpChanges of the page's operations, for the window's ChangeHub
 
     read_name = "read"
-    worker: Any
     summary: Any
     read: Callable[[Any], Any]  # on the worker, given its database: what the page shows
     show_read: Callable[[Any], None]  # on the GUI thread: put what `read` returned on screen
+
+    def __init__(self, page: str, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"page-{page}")
+        self.worker = worker
 
     def run_change(self, name: str, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
                    on_error: Callable[[BaseException], None], **kwargs: Any) -> None:

@@ -47,9 +47,7 @@ class ConflictsPage(ReadingPage):
     read_name = "conflicts"
 
     def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page-conflicts")
-        self.worker = worker
+        super().__init__("conflicts", worker, parent)
         self.conflicts: list[dict[str, Any]] = []
         self.visible: list[dict[str, Any]] = []
         self.post_filter = QComboBox()

@@ -16,8 +16,8 @@ from ccp_desktop.errors import Cancelled
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
-from ccp_desktop.ui.widgets import action_button, paint_row, row_table, show_progress
-from ccp_desktop.ui.worker import BackgroundWorker, Job
+from ccp_desktop.ui.widgets import JobBar, action_button, paint_row, row_table
+from ccp_desktop.ui.worker import BackgroundWorker
 
 COLUMNS = ("", "Post", "Kind", "Changes", "Made", "New", "Updated", "Deleted", "Unchanged", "In conflict",
            "Signature", "What it will do")
@@ -94,7 +94,6 @@ class HqImportPage(qw.QWidget):
         self.worker = worker
         self.paths: list[Path] = []
         self.entries: list[Any] = []
-        self.job: Job | None = None
         self.problems_dialog: ProblemsDialog | None = None
         self.setAcceptDrops(True)
 
@@ -107,18 +106,13 @@ class HqImportPage(qw.QWidget):
         self.clear_button = action_button("Clear", "clear-packages", self.clear)
         self.import_button = action_button("Import selected", "import-selected", self.import_selected)
         self.import_button.setEnabled(False)
-        self.progress = qw.QProgressBar()
-        self.progress.setObjectName("hq-import-progress")
-        self.progress.setAccessibleName("Progress")
-        self.progress.setVisible(False)
-        self.cancel_button = action_button("Cancel", "cancel-hq-import", self.cancel)
-        self.cancel_button.setVisible(False)
+        self.jobs = JobBar(worker, "hq-import", "Progress", self.cancel)
         buttons = qw.QHBoxLayout()
         for widget in (self.add_files_button, self.add_folder_button, self.clear_button):
             buttons.addWidget(widget)
         buttons.addStretch(1)
-        buttons.addWidget(self.progress, 1)
-        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.jobs.progress, 1)
+        buttons.addWidget(self.jobs.cancel_button)
         buttons.addWidget(self.import_button)
 
         self.table = row_table("packages", "Packages to import, in the order they will be applied", COLUMNS,
@@ -164,14 +158,14 @@ class HqImportPage(qw.QWidget):
             self.add_paths(paths)
 
     def clear(self) -> None:
-        if self.job is None:
+        if self.jobs.job is None:
             self.paths, self.entries = [], []
             self._show_entries()
             self.summary.setText("")
 
     def add_paths(self, paths: list[Path]) -> None:
         """Add files or folders and check everything again (the order and each row depend on the rest)."""
-        if self.job is not None:
+        if self.jobs.job is not None:
             return
         for path in paths:
             if path not in self.paths:
@@ -188,31 +182,25 @@ class HqImportPage(qw.QWidget):
 
     # --- running ------------------------------------------------------------------------------------
     def _run(self, name: str, fn: Any, on_done: Any, text: str) -> None:
-        self._busy(True)
+        self._enable(busy=True)
         self.summary.setText(text)
-        self.job = self.worker.submit(name, fn, on_done=on_done, on_error=self._failed, on_progress=self._progress)
+        self.jobs.start(name, fn, on_done=on_done, on_error=self._failed)
 
-    def _busy(self, busy: bool) -> None:
+    def _enable(self, busy: bool) -> None:
         for widget in (self.add_files_button, self.add_folder_button, self.clear_button):
             widget.setEnabled(not busy)
         self.import_button.setEnabled(not busy and any(e.selectable for e in self.entries))
-        self.progress.setVisible(busy)
-        self.progress.setRange(0, 0)
-        self.cancel_button.setVisible(busy)
-        self.cancel_button.setEnabled(busy)
 
-    def _progress(self, done: int, total: int) -> None:
-        show_progress(self.progress, done, total)
+    def _finished(self) -> None:
+        self.jobs.finish()
+        self._enable(busy=False)
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.cancel_button.setEnabled(False)
+        if self.jobs.cancel():
             self.summary.setText("Cancelling after the package being read…")
 
     def _failed(self, exc: BaseException) -> None:
-        self.job = None
-        self._busy(False)
+        self._finished()
         if isinstance(exc, Cancelled):
             self.summary.setText(str(exc))
         else:
@@ -221,10 +209,10 @@ class HqImportPage(qw.QWidget):
         self.failed.emit(exc)
 
     def _checked(self, entries: list[Any]) -> None:
-        self.job = None
+        self.jobs.finish()
         self.entries = entries
         self._show_entries()
-        self._busy(False)
+        self._enable(busy=False)
         ready = sum(1 for e in entries if e.state == "would apply")
         refused = sum(1 for e in entries if e.state == "rejected")
         self.summary.setText(f"{len(entries)} package{'s' if len(entries) != 1 else ''} found: {ready} ready to import, "
@@ -241,7 +229,7 @@ class HqImportPage(qw.QWidget):
 
     def import_selected(self) -> None:
         chosen = self.selected_entries()
-        if not chosen or self.job is not None:
+        if not chosen or self.jobs.job is not None:
             return
 
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
@@ -252,9 +240,8 @@ class HqImportPage(qw.QWidget):
         self._run("import packages", run, self._imported, f"Importing {len(chosen)} packages…")
 
     def _imported(self, summary: Any) -> None:
-        self.job = None
+        self._finished()
         self._show_entries()
-        self._busy(False)
         self.import_button.setEnabled(False)  # what is left was imported or refused: check again to retry
         self.summary.setText(summary.message + (f" A backup from before the import: {summary.backup_path}"
                                                 if summary.backup_path else ""))

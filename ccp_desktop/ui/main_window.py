@@ -631,7 +631,7 @@ class MainWindow(QMainWindow):
                 form.done(0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if "sync" in self.pages.made_names() and self.sync_page.export_job is not None:
+        if "sync" in self.pages.made_names() and self.sync_page.export.job is not None:
             answer = QMessageBox.question(self, APP_NAME, "A package is being written. Stop it and quit?")
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()

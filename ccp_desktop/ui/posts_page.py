@@ -69,9 +69,7 @@ class PostsPage(ReadingPage):
     key_trusted = Signal(object)  # TrustChange
 
     def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page-posts")
-        self.worker = worker
+        super().__init__("posts", worker, parent)
         self.posts: list[dict[str, Any]] = []
         self.key_dialog: KeyDialog | None = None
         self.summary = QLabel()

@@ -37,9 +37,7 @@ class ReviewPage(ReadingPage):
     read_name = "review items"
 
     def __init__(self, worker: BackgroundWorker, parent: qw.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page-review")
-        self.worker = worker
+        super().__init__("review", worker, parent)
         self.items: list[dict[str, Any]] = []
         self.summary = qw.QLabel()
         self.summary.setObjectName("review-summary")

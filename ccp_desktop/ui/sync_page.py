@@ -17,8 +17,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QRadioButton,
     QTableWidget,
     QTableWidgetItem,
@@ -33,8 +31,8 @@ from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder, open_folder
 from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.settings import ui_settings
-from ccp_desktop.ui.widgets import path_row, show_progress
-from ccp_desktop.ui.worker import BackgroundWorker, Job
+from ccp_desktop.ui.widgets import JobBar, action_button, path_row
+from ccp_desktop.ui.worker import BackgroundWorker
 
 EXPORT_KINDS = (
     ("changes", "Changes since the last export", "Everything recorded or changed since the last package (the usual choice)."),
@@ -58,10 +56,8 @@ class SyncPage(ReadingPage):
     read_name = "sync history"
 
     def __init__(self, db_path: Path, worker: BackgroundWorker, *, is_hq: bool = False, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page-sync")
-        self.db_path, self.worker, self.is_hq = db_path, worker, is_hq
-        self.export_job: Job | None = None
+        super().__init__("sync", worker, parent)
+        self.db_path, self.is_hq = db_path, is_hq
         self.last_export_path: Path | None = None
         self.importing: Path | None = None
         self.trust_question: QMessageBox | None = None
@@ -92,31 +88,20 @@ class SyncPage(ReadingPage):
         self.seal_box.setToolTip("HQ's encryption key is not known on this laptop yet (hq-key --set FILE)")
         self.seal_box.setVisible(not is_hq)
         self._seal_known: bool | None = None
-        self.export_button = QPushButton("Export package")
-        self.export_button.setObjectName("export")
+        self.export_button = action_button("Export package", "export", self.start_export)
         self.export_button.setDefault(True)
-        self.export_button.clicked.connect(self.start_export)
-        self.progress = QProgressBar()
-        self.progress.setObjectName("export-progress")
-        self.progress.setAccessibleName("Export progress")
-        self.progress.setVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancel-export")
-        self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.cancel_export)
+        self.export = JobBar(worker, "export", "Export progress", self.cancel_export)
         run_row = QHBoxLayout()
         run_row.addWidget(self.export_button)
-        run_row.addWidget(self.progress, 1)
-        run_row.addWidget(self.cancel_button)
+        run_row.addWidget(self.export.progress, 1)
+        run_row.addWidget(self.export.cancel_button)
         run_row.addStretch(0)  # the button keeps its size while the progress bar is hidden
         self.export_result = QLabel()
         self.export_result.setObjectName("export-result")
         self.export_result.setWordWrap(True)
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_folder_button = QPushButton("Open folder")
-        self.open_folder_button.setObjectName("open-folder")
+        self.open_folder_button = action_button("Open folder", "open-folder", self.open_folder)
         self.open_folder_button.setVisible(False)
-        self.open_folder_button.clicked.connect(self.open_folder)
         result_row = QHBoxLayout()
         result_row.addWidget(self.export_result, 1)
         result_row.addWidget(self.open_folder_button)
@@ -128,16 +113,13 @@ class SyncPage(ReadingPage):
         export_layout.addLayout(result_row)
 
         import_box = QGroupBox("Packages from HQ" if not is_hq else "Import a package")
-        self.import_button = QPushButton("Import a package…" if is_hq else "Import a receipt from HQ…")
-        self.import_button.setObjectName("import")
-        self.import_button.clicked.connect(self._choose_import)
+        self.import_button = action_button("Import a package…" if is_hq else "Import a receipt from HQ…", "import",
+                                           self._choose_import)
         self.import_result = QLabel("A receipt tells you which of your changes HQ has recorded.")
         self.import_result.setObjectName("import-result")
         self.import_result.setWordWrap(True)
-        self.apply_button = QPushButton("Import it")
-        self.apply_button.setObjectName("apply-import")
+        self.apply_button = action_button("Import it", "apply-import", self.apply_previewed)
         self.apply_button.setVisible(False)
-        self.apply_button.clicked.connect(self.apply_previewed)
         self.previewed: Path | None = None
         import_layout = QHBoxLayout(import_box)
         import_layout.addWidget(self.import_button)
@@ -174,16 +156,12 @@ class SyncPage(ReadingPage):
             self.folder.setText(folder)
 
     def start_export(self) -> None:
-        if self.export_job is not None:
+        if self.export.job is not None:
             return
         out_dir, kind = Path(self.folder.text().strip() or "."), self.selected_kind()
         seal_it = self.seal_box.isChecked()
         ui_settings(self.db_path).setValue("sync/out_dir", str(out_dir))
         self.export_button.setEnabled(False)
-        self.progress.setRange(0, 0)  # busy until the first progress report gives a total
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(True)
-        self.cancel_button.setEnabled(True)
         self.open_folder_button.setVisible(False)
         self.export_result.setText("Writing the package…")
 
@@ -193,23 +171,15 @@ class SyncPage(ReadingPage):
             out_dir.mkdir(parents=True, exist_ok=True)
             return export_for_hq(db, out_dir, kind=kind, seal_it=seal_it, progress=progress, should_cancel=should_cancel)
 
-        self.export_job = self.worker.submit("export", run, on_done=self._export_done, on_error=self._export_error,
-                                             on_progress=self._export_progress)
-
-    def _export_progress(self, done: int, total: int) -> None:
-        show_progress(self.progress, done, total)
+        self.export.start("export", run, on_done=self._export_done, on_error=self._export_error)
 
     def cancel_export(self) -> None:
-        if self.export_job is not None:
-            self.export_job.cancel()
-            self.cancel_button.setEnabled(False)
+        if self.export.cancel():
             self.export_result.setText("Cancelling…")
 
     def _export_finished(self) -> None:
-        self.export_job = None
+        self.export.finish()
         self.export_button.setEnabled(True)
-        self.progress.setVisible(False)
-        self.cancel_button.setVisible(False)
 
     def _export_done(self, sent: Any) -> None:
         self._export_finished()
