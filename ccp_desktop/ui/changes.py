@@ -9,7 +9,7 @@ the tables that changed. Hidden views only remember that they are stale and refr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -20,30 +20,14 @@ from ccp_desktop.ui.worker import BackgroundWorker
 
 
 @dataclass(frozen=True)
-class OpChanges:
-    """What the core reported (`Changes`) and which widget made the change, if any."""
+class OpChanges(Changes):
+    """What the core reported (a `Changes`, asked the same questions) and which widget made it, if any."""
 
-    changes: Changes = field(default_factory=Changes)
     source: object = field(default=None, compare=False)
 
-    @property
-    def tables(self) -> frozenset[str]:
-        return self.changes.tables
-
-    @property
-    def records(self) -> bool:
-        return self.changes.records
-
-    @property
-    def sync_state(self) -> bool:
-        return self.changes.sync_state
-
-    @property
-    def installation(self) -> bool:
-        return self.changes.installation
-
-    def touches(self, tables: frozenset[str]) -> bool:
-        return self.changes.touches(tables)
+    @classmethod
+    def of(cls, changes: Changes, source: object = None) -> OpChanges:
+        return cls(**{f.name: getattr(changes, f.name) for f in fields(Changes)}, source=source)
 
 
 class ChangeHub(QObject):
@@ -99,7 +83,7 @@ class ReadingPage(RefreshingPage):
         """Run a core function that writes (settle, trust, write a receipt, undo an import) on the worker in
         one recorded transaction; announce what it changed, then give `on_done` what it returned."""
         def done(result: Done) -> None:
-            self.sync_changed.emit(OpChanges(result.changes, source=self))
+            self.sync_changed.emit(OpChanges.of(result.changes, source=self))
             on_done(result.value)
 
         self.worker.submit(name, lambda db, _progress, _cancelled: run_recorded(db, fn, *args, **kwargs),

@@ -245,7 +245,7 @@ class HqImportPage(qw.QWidget):
         self.import_button.setEnabled(False)  # what is left was imported or refused: check again to retry
         self.summary.setText(summary.message + (f" A backup from before the import: {summary.backup_path}"
                                                 if summary.backup_path else ""))
-        self.sync_changed.emit(OpChanges(summary.changes, source=self))
+        self.sync_changed.emit(OpChanges.of(summary.changes, source=self))
         self.imported.emit(summary)
 
     # --- showing ------------------------------------------------------------------------------------

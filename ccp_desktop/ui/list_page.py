@@ -229,7 +229,7 @@ class ListPage(qw.QWidget):
 
     def _announce(self, changes: Changes) -> None:
         """A save or delete made from this page: the core's changes go to every view."""
-        self.record_changed.emit(OpChanges(changes, self))
+        self.record_changed.emit(OpChanges.of(changes, self))
 
     def select_record(self, record_id: str) -> bool:
         row = self.model.row_of(record_id)

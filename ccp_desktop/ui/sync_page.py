@@ -198,7 +198,7 @@ class SyncPage(ReadingPage):
         self.export_result.setText(text)
         self.open_folder_button.setVisible(True)
         # What recording the package wrote, as the export returned it (the status bar and history show it).
-        self.sync_changed.emit(OpChanges(sent.changes, source=self))
+        self.sync_changed.emit(OpChanges.of(sent.changes, source=self))
         self.export_finished.emit(result)
 
     def _export_error(self, exc: BaseException) -> None:
@@ -269,7 +269,7 @@ class SyncPage(ReadingPage):
         if result.status == "rejected" and result.errors:
             text += "\n" + "\n".join(f"• {p.describe()}" for p in result.errors[:5])
         self.import_result.setText(text)
-        self.sync_changed.emit(OpChanges(result.changes, source=self))
+        self.sync_changed.emit(OpChanges.of(result.changes, source=self))
         self.import_finished.emit(result)
 
     def _ask_to_trust_hq(self, path: Path, fingerprint: str) -> None:
