@@ -284,12 +284,9 @@ class PostHqKeyPanel(EncryptionKeyPanel):
 
     title = "HQ's encryption key"
     object_name = "post-hq-key"
-    default_chooser = staticmethod(choose_key_file)
 
     def build(self) -> None:
-        self.detail = qw.QLabel()
-        self.detail.setObjectName("post-hq-key-detail")
-        self.detail.setWordWrap(True)
+        self.detail = _note("post-hq-key-detail")
         self.load_button = self.add_button("&Load key from file…", "load-hq-key",
                                            "Seal packages to the key in the file HQ sent (hq-key --set)",
                                            self.load_from_file)

@@ -63,9 +63,16 @@ def restore_and_read(db_path: Path, backup: Path) -> tuple[RestoreResult, Instal
 
 
 class SetupPage(QWizardPage):
-    """A page that reaches its wizard through Qt's parent link. A page holding its wizard in an attribute
-    makes a reference cycle, which Python's collector may break on whichever thread allocates at that
-    moment: the worker's, destroying widgets off the GUI thread (a crash, seen in `make screenshots`)."""
+    """A set-up wizard page, made with its title and subtitle. It reaches its wizard through Qt's parent link:
+    a page holding its wizard in an attribute makes a reference cycle, which Python's collector may break on
+    whichever thread allocates at that moment: the worker's, destroying widgets off the GUI thread (a crash,
+    seen in `make screenshots`)."""
+
+    def __init__(self, title: str, subtitle: str = "") -> None:
+        super().__init__()
+        self.setTitle(title)
+        if subtitle:
+            self.setSubTitle(subtitle)
 
     @property
     def wiz(self) -> SetupWizard:
@@ -74,14 +81,13 @@ class SetupPage(QWizardPage):
 
 class BackupPage(SetupPage):
     def __init__(self, choose_file: FileChooser | None = None) -> None:
-        super().__init__()
+        super().__init__("Restore a backup of your post's data",
+                         "Choose the backup file (on a USB stick, or a copy of the old laptop's data folder). You "
+                         "will see what it holds before anything is restored.")
         self.choose_file: FileChooser = choose_file or choose_backup_file
         self.info: BackupInfo | None = None
         self.result: RestoreResult | None = None
         self.busy = False
-        self.setTitle("Restore a backup of your post's data")
-        self.setSubTitle("Choose the backup file (on a USB stick, or a copy of the old laptop's data folder). You "
-                         "will see what it holds before anything is restored.")
         self.file = QLineEdit()
         self.file.setObjectName("backup-file")
         self.file.setReadOnly(True)
@@ -169,8 +175,7 @@ class RestoredPage(SetupPage):
     """What was restored; the new key for HQ when one was made."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Backup restored")
+        super().__init__("Backup restored")
         self.summary = QLabel()
         self.summary.setObjectName("restored-summary")
         self.summary.setWordWrap(True)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
     QWizard,
-    QWizardPage,
 )
 
 from ccp_desktop import APP_NAME
@@ -50,11 +49,10 @@ def _problem_label() -> QLabel:
     return label
 
 
-class PostPage(QWizardPage):
+class PostPage(SetupPage):
     def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Which post is this laptop for?")
-        self.setSubTitle("Choose your post from the list or type its city (for example Port Vila); "
+        super().__init__("Which post is this laptop for?",
+                         "Choose your post from the list or type its city (for example Port Vila); "
                          "a post not in the list is typed as its code (for example FJ-SUVA).")
         self.fresh = QRadioButton("Set this laptop up from scratch")
         self.fresh.setObjectName("start-fresh")
@@ -139,12 +137,10 @@ class PostPage(QWizardPage):
         return not [p for p in installation_problems(self.post_code, "x", "field") if p.field == "post"]
 
 
-class OfficerPage(QWizardPage):
+class OfficerPage(SetupPage):
     def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Who are you?")
-        self.setSubTitle("Your name is recorded with every change you make and printed on handover certificates. "
-                         "You can change it later in Settings.")
+        super().__init__("Who are you?", "Your name is recorded with every change you make and printed on "
+                         "handover certificates. You can change it later in Settings.")
         self.officer = QLineEdit()
         self.officer.setObjectName("officer")
         self.officer.setAccessibleName("Officer name")
@@ -163,8 +159,7 @@ class OfficerPage(QWizardPage):
 
 class ConfirmPage(SetupPage):
     def __init__(self, choose_key_file: FileChooser | None = None) -> None:
-        super().__init__()
-        self.setTitle("Ready to set up")
+        super().__init__("Ready to set up")
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
@@ -206,9 +201,8 @@ class KeyPage(SetupPage):
     """After set-up: the key HQ needs, to read out (fingerprint) or send (public key)."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Send HQ your signing key")
-        self.setSubTitle("HQ uses it to recognise your packages. E-mail it (Copy for HQ), and be ready to read "
+        super().__init__("Send HQ your signing key",
+                         "HQ uses it to recognise your packages. E-mail it (Copy for HQ), and be ready to read "
                          "the fingerprint out over the phone when HQ calls to confirm it.")
         self.panel = KeyPanel()
         note = QLabel("You can see this again at any time in File → Settings.")
