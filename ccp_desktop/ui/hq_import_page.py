@@ -16,7 +16,7 @@ from ccp_desktop.errors import Cancelled
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
-from ccp_desktop.ui.widgets import JobBar, action_button, paint_row, row_table
+from ccp_desktop.ui.widgets import JobBar, action_button, paint_row, row_table, stretch_row
 from ccp_desktop.ui.worker import BackgroundWorker
 
 COLUMNS = ("", "Post", "Kind", "Changes", "Made", "New", "Updated", "Deleted", "Unchanged", "In conflict",
@@ -125,9 +125,7 @@ class HqImportPage(qw.QWidget):
         self.summary.setObjectName("hq-import-summary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bottom = qw.QHBoxLayout()
-        bottom.addWidget(self.summary, 1)
-        bottom.addWidget(self.problems_button)
+        bottom = stretch_row(self.summary, self.problems_button)
 
         layout = qw.QVBoxLayout(self)
         layout.addWidget(self.intro)

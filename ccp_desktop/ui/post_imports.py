@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.forms.prompts import Button, ask_later
-from ccp_desktop.ui.widgets import action_button, row_table
+from ccp_desktop.ui.widgets import action_button, row_table, stretch_row
 
 COLUMNS = ("Package", "Changes", "Made", "Imported", "New", "Updated", "Deleted", "Conflicts")
 _TOTALS = ("inserted", "updated", "tombstoned")
@@ -57,12 +56,9 @@ class PostImports(QWidget):
         self.note.setWordWrap(True)
         self.undo_button = action_button("Undo this import…", "undo-import", self.ask_undo)
         self.undo_button.setEnabled(False)
-        row = QHBoxLayout()
-        row.addWidget(self.note, 1)
-        row.addWidget(self.undo_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
+        layout.addLayout(stretch_row(self.note, self.undo_button))
         layout.addWidget(self.table, 1)
 
     def show_imports(self, imports: list[dict[str, Any]]) -> None:

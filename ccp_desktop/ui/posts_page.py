@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -30,7 +29,7 @@ from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
 from ccp_desktop.ui.post_imports import PostImports
-from ccp_desktop.ui.widgets import action_button, paint_row, row_table
+from ccp_desktop.ui.widgets import action_button, paint_row, row_table, stretch_row
 from ccp_desktop.ui.worker import BackgroundWorker
 
 COLUMNS = ("Post", "Name", "Key fingerprint", "Key pinned", "Last package made", "Imported", "Confirmed up to",
@@ -84,10 +83,7 @@ class PostsPage(ReadingPage):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.receipt_button = action_button("Write receipt…", "write-receipt", self.choose_receipt_folder)
         self.key_button = action_button("Register key…", "register-key", self.ask_key)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.summary, 1)
-        buttons.addWidget(self.key_button)
-        buttons.addWidget(self.receipt_button)
+        buttons = stretch_row(self.summary, self.key_button, self.receipt_button)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)

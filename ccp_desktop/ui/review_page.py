@@ -15,7 +15,7 @@ from ccp_desktop.domain.wording import count_of, local_time
 from ccp_desktop.sync.review import list_review_items
 from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
-from ccp_desktop.ui.widgets import action_button, list_over_detail, row_table
+from ccp_desktop.ui.widgets import action_button, list_over_detail, row_table, stretch_row
 from ccp_desktop.ui.worker import BackgroundWorker
 
 SIDE_ROWS = (("post", "Post"), ("recipient", "Recipient"), ("delivered_on", "Delivered on"),
@@ -79,16 +79,11 @@ class ReviewPage(ReadingPage):
         self.find_button.setObjectName("review-find")
         self.find_button.setToolTip("Compare every activity with the other posts' (imports do this for what they bring)")
         self.find_button.clicked.connect(self.find_duplicates)
-        actions = qw.QHBoxLayout()
-        actions.addWidget(self.note, 1)
-        for widget in (self.moved_button, self.typo_button, self.keep, self.merge_button, self.different_button):
-            actions.addWidget(widget)
+        actions = stretch_row(self.note, self.moved_button, self.typo_button, self.keep, self.merge_button,
+                              self.different_button)
         splitter = list_over_detail(self.list, self.sides, actions)
-        top = qw.QHBoxLayout()
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.find_button)
         layout = qw.QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addLayout(stretch_row(self.summary, self.find_button))
         layout.addWidget(splitter, 1)
         self._show_actions_for(None)
         self._enable(False)

@@ -31,7 +31,7 @@ from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder, open_folder
 from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.settings import ui_settings
-from ccp_desktop.ui.widgets import JobBar, action_button, path_row
+from ccp_desktop.ui.widgets import JobBar, action_button, path_row, stretch_row
 from ccp_desktop.ui.worker import BackgroundWorker
 
 EXPORT_KINDS = (
@@ -102,9 +102,7 @@ class SyncPage(ReadingPage):
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_folder_button = action_button("Open folder", "open-folder", self.open_folder)
         self.open_folder_button.setVisible(False)
-        result_row = QHBoxLayout()
-        result_row.addWidget(self.export_result, 1)
-        result_row.addWidget(self.open_folder_button)
+        result_row = stretch_row(self.export_result, self.open_folder_button)
         export_layout = QVBoxLayout(export_box)
         export_layout.addLayout(kinds)
         export_layout.addLayout(folder_row)

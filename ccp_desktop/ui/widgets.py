@@ -43,6 +43,16 @@ def list_over_detail(rows: qw.QWidget, detail: qw.QWidget, actions: qw.QLayout) 
     return splitter
 
 
+def stretch_row(wide: qw.QWidget, *rest: qw.QWidget) -> qw.QHBoxLayout:
+    """A row whose first widget (a summary, a note) takes the spare width; the rest (its buttons) keep their
+    own size at the right."""
+    row = qw.QHBoxLayout()
+    row.addWidget(wide, 1)
+    for widget in rest:
+        row.addWidget(widget)
+    return row
+
+
 def paint_row(table: qw.QTableWidget, row: int, colour: QColor | None) -> None:
     """Colour every cell of a row (a refused package, an overdue post); None leaves it as it is."""
     if colour is None:
