@@ -3,4 +3,5 @@
 
 Imports of Qt widgets: a module that needs more QtWidgets classes than fit on one import line imports the
 module, `from PySide6 import QtWidgets as qw`, and writes `qw.QLabel`; ruff's isort would otherwise stand
-a dozen names one per line at the head of each such module. A module using a few names imports them."""
+a dozen names one per line at the head of each such module. A module using a few names imports them.
+Modules still holding a long list (the forms, the dashboard, the main window) change over when reworked."""

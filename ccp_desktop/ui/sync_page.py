@@ -6,23 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QButtonGroup,
-    QCheckBox,
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMessageBox,
-    QRadioButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
 
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import Cancelled, NothingToExport
@@ -55,22 +40,22 @@ class SyncPage(ReadingPage):
 
     read_name = "sync history"
 
-    def __init__(self, db_path: Path, worker: BackgroundWorker, *, is_hq: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, db_path: Path, worker: BackgroundWorker, *, is_hq: bool = False, parent: qw.QWidget | None = None) -> None:
         super().__init__("sync", worker, parent)
         self.db_path, self.is_hq = db_path, is_hq
         self.last_export_path: Path | None = None
         self.importing: Path | None = None
-        self.trust_question: QMessageBox | None = None
+        self.trust_question: qw.QMessageBox | None = None
 
-        self.summary = QLabel()
+        self.summary = qw.QLabel()
         self.summary.setObjectName("sync-summary")
         self.summary.setWordWrap(True)
 
-        export_box = QGroupBox("Send a package to HQ")
-        self.kind_group = QButtonGroup(self)
-        kinds = QVBoxLayout()
+        export_box = qw.QGroupBox("Send a package to HQ")
+        self.kind_group = qw.QButtonGroup(self)
+        kinds = qw.QVBoxLayout()
         for n, (kind, label, help_text) in enumerate(EXPORT_KINDS):
-            radio = QRadioButton(label)
+            radio = qw.QRadioButton(label)
             radio.setObjectName(f"kind-{kind}")
             radio.setToolTip(help_text)
             radio.setAccessibleDescription(help_text)
@@ -82,7 +67,7 @@ class SyncPage(ReadingPage):
             str(ui_settings(db_path).value("sync/out_dir", str(default_packages_folder()))), "out-folder",
             "Folder the package is saved in", "Choose the folder", self._choose_folder, label="Save in:")
         # Sealed for HQ's eyes (age) by default once HQ's encryption key is known here (sync/sealed_export.py).
-        self.seal_box = QCheckBox("Seal for HQ (only HQ can open the file)")
+        self.seal_box = qw.QCheckBox("Seal for HQ (only HQ can open the file)")
         self.seal_box.setObjectName("seal-for-hq")
         self.seal_box.setEnabled(False)
         self.seal_box.setToolTip("HQ's encryption key is not known on this laptop yet (hq-key --set FILE)")
@@ -91,52 +76,52 @@ class SyncPage(ReadingPage):
         self.export_button = action_button("Export package", "export", self.start_export)
         self.export_button.setDefault(True)
         self.export = JobBar(worker, "export", "Export progress", self.cancel_export)
-        run_row = QHBoxLayout()
+        run_row = qw.QHBoxLayout()
         run_row.addWidget(self.export_button)
         run_row.addWidget(self.export.progress, 1)
         run_row.addWidget(self.export.cancel_button)
         run_row.addStretch(0)  # the button keeps its size while the progress bar is hidden
-        self.export_result = QLabel()
+        self.export_result = qw.QLabel()
         self.export_result.setObjectName("export-result")
         self.export_result.setWordWrap(True)
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_folder_button = action_button("Open folder", "open-folder", self.open_folder)
         self.open_folder_button.setVisible(False)
         result_row = stretch_row(self.export_result, self.open_folder_button)
-        export_layout = QVBoxLayout(export_box)
+        export_layout = qw.QVBoxLayout(export_box)
         export_layout.addLayout(kinds)
         export_layout.addLayout(folder_row)
         export_layout.addWidget(self.seal_box)
         export_layout.addLayout(run_row)
         export_layout.addLayout(result_row)
 
-        import_box = QGroupBox("Packages from HQ" if not is_hq else "Import a package")
+        import_box = qw.QGroupBox("Packages from HQ" if not is_hq else "Import a package")
         self.import_button = action_button("Import a package…" if is_hq else "Import a receipt from HQ…", "import",
                                            self._choose_import)
-        self.import_result = QLabel("A receipt tells you which of your changes HQ has recorded.")
+        self.import_result = qw.QLabel("A receipt tells you which of your changes HQ has recorded.")
         self.import_result.setObjectName("import-result")
         self.import_result.setWordWrap(True)
         self.apply_button = action_button("Import it", "apply-import", self.apply_previewed)
         self.apply_button.setVisible(False)
         self.previewed: Path | None = None
-        import_layout = QHBoxLayout(import_box)
+        import_layout = qw.QHBoxLayout(import_box)
         import_layout.addWidget(self.import_button)
         import_layout.addWidget(self.import_result, 1)
         import_layout.addWidget(self.apply_button)
 
-        self.history = QTableWidget(0, 6)
+        self.history = qw.QTableWidget(0, 6)
         self.history.setObjectName("history")
         self.history.setAccessibleName("Packages sent and receipts received")
         self.history.setHorizontalHeaderLabels(["", "Kind", "When", "Change numbers", "Summary", "File"])
-        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history.setEditTriggers(qw.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(qw.QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.verticalHeader().setVisible(False)
-        self.history.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.history.horizontalHeader().setSectionResizeMode(4, qw.QHeaderView.ResizeMode.Stretch)
         self.history.doubleClicked.connect(self._open_history_folder)
-        history_box = QGroupBox("History")
-        QVBoxLayout(history_box).addWidget(self.history)
+        history_box = qw.QGroupBox("History")
+        qw.QVBoxLayout(history_box).addWidget(self.history)
 
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(export_box)
         layout.addWidget(import_box)
@@ -149,7 +134,7 @@ class SyncPage(ReadingPage):
         return str(checked.property("kind")) if checked is not None else "changes"
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Save packages in", self.folder.text())
+        folder = qw.QFileDialog.getExistingDirectory(self, "Save packages in", self.folder.text())
         if folder:
             self.folder.setText(folder)
 
@@ -220,7 +205,7 @@ class SyncPage(ReadingPage):
 
     # --- import ------------------------------------------------------------------------------------------
     def _choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.import_button.text().rstrip("…"), self.folder.text(),
+        path, _ = qw.QFileDialog.getOpenFileName(self, self.import_button.text().rstrip("…"), self.folder.text(),
                                               "Sync packages (*.xlsx *.xlsx.age)")
         if path:
             self.import_file(Path(path))
@@ -337,11 +322,11 @@ class SyncPage(ReadingPage):
             values = ["Sent" if sent else "Received", entry.get("kind") or "", _when(entry.get("at")), seq,
                       entry.get("summary") or "", Path(entry["path"]).name if entry.get("path") else ""]
             for col, value in enumerate(values):
-                item = QTableWidgetItem(str(value))
+                item = qw.QTableWidgetItem(str(value))
                 if col == 5 and entry.get("path"):
                     item.setData(Qt.ItemDataRole.UserRole, str(entry["path"]))
                     item.setToolTip(str(entry["path"]))
                 self.history.setItem(row, col, item)
         self.history.resizeColumnsToContents()
-        self.history.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.history.horizontalHeader().setSectionResizeMode(4, qw.QHeaderView.ResizeMode.Stretch)
         self.history_loaded.emit()
