@@ -23,7 +23,7 @@ from lxml import etree
 
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.reports import figures as fg
-from ccp_desktop.reports.report_file import Progress, report_target, write_from_snapshot
+from ccp_desktop.reports.report_file import Progress, checked_request, write_from_snapshot
 
 REPORTING_ORG = "AU-5"  # the Department of Foreign Affairs and Trade's IATI organisation identifier
 REPORTING_ORG_NAME = "Department of Foreign Affairs and Trade"
@@ -64,17 +64,12 @@ def organisation_type(category: str | None, country: str | None) -> str | None:
     return None
 
 
-def write_iati(
-    db: sqlite_utils.Database,
-    out: Path | str,
-    scope: fg.ReportScope | None = None,
-    *,
-    progress: Callable[[int, int], None] | None = None,
-    should_cancel: Callable[[], bool] | None = None,
-) -> IatiResult:
-    scope = scope or fg.ReportScope()
-    target = report_target(out, ".xml", "the IATI file is XML")
-    fg.check_scope(db, scope)
+def write_iati(db: sqlite_utils.Database, out: Path | str, scope: fg.ReportScope | None = None, *,
+               progress: Callable[[int, int], None] | None = None,
+               should_cancel: Callable[[], bool] | None = None) -> IatiResult:
+    """Write the IATI 2.03 file for `scope` (default: everything) to `out`; refuses and cancels as
+    write_program_report does."""
+    scope, target = checked_request(db, out, scope, ".xml", "the IATI file is XML")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     with write_from_snapshot(db, target) as partial:
         where, params = scope.activity_where()

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ccp_desktop.domain import records as rec
 from ccp_desktop.domain.coerce import cents_to_money
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.store.search import fts_query, substring_query
@@ -28,6 +29,9 @@ FLAG_TEXT = {"serial": "⚑ Serial at two posts", "duplicate-activity": "⚑ Lik
 
 @dataclass(frozen=True)
 class Column:
+    """A list column: `sql` gives each row's value, `type` how it is shown (this module's TEXT, NUMBER, MONEY,
+    DATE, CODE, SERIALS, POST or FLAG, not a record field's type). `field_column` makes one from a field."""
+
     key: str
     label: str
     sql: str
@@ -35,6 +39,19 @@ class Column:
     choices: str | None = None  # reference list that turns a code into its label
     width: int = 120
     short: bool = False  # show the code's short label (a narrow column); the full one is in the tooltip
+
+
+# How a list shows a record field of each type (the others show as text).
+_SHOWN_AS = {rec.INT: NUMBER, rec.MONEY: MONEY, rec.DATE: DATE, rec.CODE: CODE, rec.SERIALS: SERIALS}
+
+
+def field_column(kind: rec.RecordKind, key: str, width: int, *, label: str = "", alias: str = "",
+                 short: bool = False) -> Column:
+    """A column showing a record's own field (`alias`: the joined table it is read from): its type and
+    reference list are the ones the record type gives it; `label` shortens the field's for a narrow column."""
+    shown = kind.field(key)
+    return Column(key, label or shown.label, f"{alias or kind.name}.{key}", _SHOWN_AS.get(shown.type, TEXT),
+                  shown.choices, width, short)
 
 
 @dataclass(frozen=True)
@@ -284,15 +301,15 @@ def own_records_list(table: str, **spec: Any) -> ListSpec:
 ACTIVITIES = own_records_list(
     "activities",
     columns=(
-        Column("title", "Title", "activities.title", width=320),
-        Column("stream", "Line of effort", "activities.stream", CODE, "streams", 110, short=True),
-        Column("activity_type", "Type", "activities.activity_type", CODE, "activity_types", 160),
-        Column("country", "Country or region", "activities.country", CODE, "activity_places", 140),
-        Column("start_date", "Start", "activities.start_date", DATE, width=90),
-        Column("status", "Status", "activities.status", CODE, "activity_statuses", 100),
+        field_column(rec.ACTIVITIES, "title", 320),
+        field_column(rec.ACTIVITIES, "stream", 110, short=True),
+        field_column(rec.ACTIVITIES, "activity_type", 160, label="Type"),
+        field_column(rec.ACTIVITIES, "country", 140),
+        field_column(rec.ACTIVITIES, "start_date", 90, label="Start"),
+        field_column(rec.ACTIVITIES, "status", 100),
         Column("participants", "Participants", "ifnull(activities.participants_female, 0) + ifnull(activities.participants_male, 0)"
                " + ifnull(activities.participants_other, 0)", NUMBER, width=90),
-        Column("spend_aud", "Spend (AUD)", "activities.spend_aud", MONEY, width=110),
+        field_column(rec.ACTIVITIES, "spend_aud", 110, label="Spend (AUD)"),
     ),
     filters=(
         Filter("country", "Country", "activities.country", "activity_places"),
@@ -315,16 +332,16 @@ EQUIPMENT = ListSpec(
         ("p", "LEFT JOIN partners p ON p.id = d.recipient_partner_id"),
     ),
     columns=(
-        Column("serials", "Serial numbers", "equipment_items.serials", SERIALS, width=170),
-        Column("description", "Item", "equipment_items.description", width=200),
-        Column("make_model", "Make and model", "equipment_items.make_model", width=150),
-        Column("quantity", "Qty", "equipment_items.quantity", NUMBER, width=45),
-        Column("unit_value_aud", "Unit value (AUD)", "equipment_items.unit_value_aud", MONEY, width=110),
+        field_column(rec.EQUIPMENT_ITEMS, "serials", 170),
+        field_column(rec.EQUIPMENT_ITEMS, "description", 200, label="Item"),
+        field_column(rec.EQUIPMENT_ITEMS, "make_model", 150),
+        field_column(rec.EQUIPMENT_ITEMS, "quantity", 45, label="Qty"),
+        field_column(rec.EQUIPMENT_ITEMS, "unit_value_aud", 110),
         Column("recipient", "Recipient", "p.name", width=200),
-        Column("country", "Country", "d.country", CODE, "activity_places", 110),
-        Column("status", "Delivery status", "d.status", CODE, "delivery_statuses", 110),
-        Column("delivered_on", "Delivered", "d.delivered_on", DATE, width=90),
-        Column("handover_ref", "Handover ref", "d.handover_ref", width=110),
+        field_column(rec.EQUIPMENT_DELIVERIES, "country", 110, alias="d"),
+        field_column(rec.EQUIPMENT_DELIVERIES, "status", 110, label="Delivery status", alias="d"),
+        field_column(rec.EQUIPMENT_DELIVERIES, "delivered_on", 90, label="Delivered", alias="d"),
+        field_column(rec.EQUIPMENT_DELIVERIES, "handover_ref", 110, label="Handover ref", alias="d"),
     ),
     filters=(
         Filter("country", "Country", "d.country", "activity_places"),
@@ -351,10 +368,10 @@ EQUIPMENT = ListSpec(
 PARTNERS = own_records_list(
     "partners",
     columns=(
-        Column("name", "Name", "partners.name", width=320),
-        Column("category", "Category", "partners.category", CODE, "partner_categories", 200),
-        Column("country", "Country", "partners.country", CODE, "countries", 150),
-        Column("contact", "Contact", "partners.contact", width=200),
+        field_column(rec.PARTNERS, "name", 320),
+        field_column(rec.PARTNERS, "category", 200),
+        field_column(rec.PARTNERS, "country", 150),
+        field_column(rec.PARTNERS, "contact", 200),
         # Kept as links change (store migration m020): one look-up per partner shown, at any size.
         Column("activities", "Activities", "ifnull((SELECT c.activities FROM partner_activity_counts c"
                " WHERE c.partner_id = partners.id), 0)", NUMBER, width=80),

@@ -18,7 +18,7 @@ import sqlite_utils
 from openpyxl import Workbook
 
 from ccp_desktop.reports import figures as fg
-from ccp_desktop.reports.report_file import Progress, report_target, write_from_snapshot
+from ccp_desktop.reports.report_file import Progress, checked_request, write_from_snapshot
 from ccp_desktop.reports.report_summary import summary_sheets
 from ccp_desktop.reports.sheets import (
     COUNT,
@@ -53,19 +53,12 @@ class ReportResult:
     register_rows: int
 
 
-def write_program_report(
-    db: sqlite_utils.Database,
-    out: Path | str,
-    scope: fg.ReportScope | None = None,
-    *,
-    progress: Callable[[int, int], None] | None = None,
-    should_cancel: Callable[[], bool] | None = None,
-) -> ReportResult:
+def write_program_report(db: sqlite_utils.Database, out: Path | str, scope: fg.ReportScope | None = None, *,
+                         progress: Callable[[int, int], None] | None = None,
+                         should_cancel: Callable[[], bool] | None = None) -> ReportResult:
     """Write the program report for `scope` (default: everything) to `out`; returns what was written.
     Raises ValidationError for a bad scope, Cancelled when `should_cancel()` says so (no file is left)."""
-    scope = scope or fg.ReportScope()
-    target = report_target(out, ".xlsx", "the report is an Excel workbook")
-    fg.check_scope(db, scope)
+    scope, target = checked_request(db, out, scope, ".xlsx", "the report is an Excel workbook")
     book = Workbook(write_only=True)
     with write_from_snapshot(db, target, discard=lambda: _close_sheets(book)) as partial:
         register_total = fg.equipment_register_rows(db, scope)

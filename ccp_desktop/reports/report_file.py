@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ccp_desktop.errors import Cancelled, CcpError
+from ccp_desktop.reports import figures as fg
 
 
 def report_target(out: Path | str, suffix: str, kind: str) -> Path:
@@ -27,6 +28,16 @@ def report_target(out: Path | str, suffix: str, kind: str) -> Path:
     except OSError as exc:
         raise CcpError(f"The folder {path.parent} cannot be created: {exc.strerror or exc}") from None
     return path
+
+
+def checked_request(db: sqlite_utils.Database, out: Path | str, scope: fg.ReportScope | None, suffix: str,
+                    kind: str) -> tuple[fg.ReportScope, Path]:
+    """What a report checks before any work: the file it may go to (`report_target`) and its scope
+    (default: everything), which must be one the database can answer (ValidationError otherwise)."""
+    scope = scope or fg.ReportScope()
+    target = report_target(out, suffix, kind)
+    fg.check_scope(db, scope)
+    return scope, target
 
 
 @contextlib.contextmanager

@@ -1,19 +1,23 @@
 """Schema steps m001–m009 as shipped in 0.1.0. Frozen: never edit a step here, add a new one in the newest
-`migrations_*` module. Each step carries its own tables, triggers and data written out (no reading of
-today's constants or reference files), so that an empty file always ends up the same, and the same as a
-0.1.0 file brought up to date (tests/unit/test_frozen_migrations.py compares them, and the CREATE text
-with what 0.1.0 stored). What several tables share is said once here and frozen with the steps: the record
-header, the table layout, the journal triggers and a conflict's columns; later steps import them for the
-text they shipped with."""
+`migrations_*` module. Each step carries its own tables, triggers and data written out (m002's rows in the
+frozen file resources/frozen/reference_codes_0_1_0.json; no reading of today's constants or reference
+files), so that an empty file always ends up the same, and the same as a 0.1.0 file brought up to date
+(tests/unit/test_frozen_migrations.py compares them, and the CREATE text with what 0.1.0 stored). What
+several tables share is said once here and frozen with the steps: the record header, the table layout, the
+journal triggers and a conflict's columns; later steps import them for the text they shipped with."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import sqlite_utils
 
+from ccp_desktop.paths import resource_path
 from ccp_desktop.store.migration_set import migrations
-from ccp_desktop.store.migrations_0_1_reference import REFERENCE_CODES_0_1_0
+
+# The reference rows m002 wrote in 0.1.0, frozen as data (never edited; not today's resources/reference/).
+REFERENCE_CODES_0_1_0 = ("frozen", "reference_codes_0_1_0.json")
 
 
 @migrations()
@@ -42,7 +46,8 @@ def m002_reference_tables(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (list, code)
         )"""
     )
-    db.conn.executemany("INSERT INTO reference_codes VALUES (?, ?, ?, ?)", REFERENCE_CODES_0_1_0)
+    rows = json.loads(resource_path(*REFERENCE_CODES_0_1_0).read_text(encoding="utf-8"))["rows"]
+    db.conn.executemany("INSERT INTO reference_codes VALUES (?, ?, ?, ?)", rows)
 
 
 # The six columns every synced record table begins with, as 0.1.0 wrote them (m017 in 0.3 begins its table

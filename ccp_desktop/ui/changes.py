@@ -9,40 +9,25 @@ the tables that changed. Hidden views only remember that they are stale and refr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from ccp_desktop.store.changes import Changes, Done, run_recorded
+from ccp_desktop.ui.worker import BackgroundWorker
 
 
 @dataclass(frozen=True)
-class OpChanges:
-    """What the core reported (`Changes`) and which widget made the change, if any."""
+class OpChanges(Changes):
+    """What the core reported (a `Changes`, asked the same questions) and which widget made it, if any."""
 
-    changes: Changes = field(default_factory=Changes)
     source: object = field(default=None, compare=False)
 
-    @property
-    def tables(self) -> frozenset[str]:
-        return self.changes.tables
-
-    @property
-    def records(self) -> bool:
-        return self.changes.records
-
-    @property
-    def sync_state(self) -> bool:
-        return self.changes.sync_state
-
-    @property
-    def installation(self) -> bool:
-        return self.changes.installation
-
-    def touches(self, tables: frozenset[str]) -> bool:
-        return self.changes.touches(tables)
+    @classmethod
+    def of(cls, changes: Changes, source: object = None) -> OpChanges:
+        return cls(**{f.name: getattr(changes, f.name) for f in fields(Changes)}, source=source)
 
 
 class ChangeHub(QObject):
@@ -77,24 +62,28 @@ class RefreshingPage(QWidget):
 class ReadingPage(RefreshingPage):
     """A page showing what one read on the background worker returns (conflicts, review items, posts, sync
     history): it reads again when records or the sync bookkeeping changed. Subclasses give `read` (run on
-    the worker: no widgets there) and `show_read` (on the GUI thread), and have `worker`, `summary` and a
-    `sync_changed` signal; `run_change` runs their operations."""
+    the worker: no widgets there) and `show_read` (on the GUI thread), and a `summary` label; `run_change`
+    runs their operations. `page` names the page's widget (page-<name>, as the tests find it)."""
 
     loaded = Signal()  # what was read is on screen
     sync_changed = Signal(object)  # OpChanges of the page's operations, for the window's ChangeHub
 
     read_name = "read"
-    worker: Any
     summary: Any
     read: Callable[[Any], Any]  # on the worker, given its database: what the page shows
     show_read: Callable[[Any], None]  # on the GUI thread: put what `read` returned on screen
+
+    def __init__(self, page: str, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"page-{page}")
+        self.worker = worker
 
     def run_change(self, name: str, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
                    on_error: Callable[[BaseException], None], **kwargs: Any) -> None:
         """Run a core function that writes (settle, trust, write a receipt, undo an import) on the worker in
         one recorded transaction; announce what it changed, then give `on_done` what it returned."""
         def done(result: Done) -> None:
-            self.sync_changed.emit(OpChanges(result.changes, source=self))
+            self.sync_changed.emit(OpChanges.of(result.changes, source=self))
             on_done(result.value)
 
         self.worker.submit(name, lambda db, _progress, _cancelled: run_recorded(db, fn, *args, **kwargs),

@@ -5,20 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.wording import local_time
@@ -46,16 +35,14 @@ class ConflictsPage(ReadingPage):
 
     read_name = "conflicts"
 
-    def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page-conflicts")
-        self.worker = worker
+    def __init__(self, worker: BackgroundWorker, parent: qw.QWidget | None = None) -> None:
+        super().__init__("conflicts", worker, parent)
         self.conflicts: list[dict[str, Any]] = []
         self.visible: list[dict[str, Any]] = []
-        self.post_filter = QComboBox()
+        self.post_filter = qw.QComboBox()
         self.post_filter.setObjectName("conflict-post-filter")
         self.post_filter.setAccessibleName("Post")
-        self.table_filter = QComboBox()
+        self.table_filter = qw.QComboBox()
         self.table_filter.setObjectName("conflict-table-filter")
         self.table_filter.setAccessibleName("Record type")
         self.table_filter.addItem(ALL, None)
@@ -63,37 +50,37 @@ class ConflictsPage(ReadingPage):
             self.table_filter.addItem(kind.plural, kind.name)
         self.post_filter.currentIndexChanged.connect(self._filter)
         self.table_filter.currentIndexChanged.connect(self._filter)
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("Post:"))
+        filters = qw.QHBoxLayout()
+        filters.addWidget(qw.QLabel("Post:"))
         filters.addWidget(self.post_filter)
-        filters.addWidget(QLabel("Record type:"))
+        filters.addWidget(qw.QLabel("Record type:"))
         filters.addWidget(self.table_filter)
-        self.summary = QLabel()
+        self.summary = qw.QLabel()
         self.summary.setObjectName("conflicts-summary")
         filters.addWidget(self.summary, 1)
 
         self.list = row_table("conflicts", "Open conflicts", ["#", "Record type", "Record", "Post", "Found", "Fields differing"])
         self.list.itemSelectionChanged.connect(self._show_selected)
 
-        self.sides = QTableWidget(0, 4)
+        self.sides = qw.QTableWidget(0, 4)
         self.sides.setObjectName("conflict-sides")
         self.sides.setAccessibleName("The post's and HQ's versions side by side")
         self.sides.setHorizontalHeaderLabels(["Field", "Post's version", "HQ's version", "Keep"])
-        self.sides.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sides.setEditTriggers(qw.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sides.verticalHeader().setVisible(False)
-        self.choices: dict[str, QComboBox] = {}
+        self.choices: dict[str, qw.QComboBox] = {}
         self.keep_post = action_button("Keep the post's", "keep-post", lambda: self.resolve("post"))
         self.keep_hq = action_button("Keep HQ's", "keep-hq", lambda: self.resolve("hq"))
-        self.keep_fields = QPushButton("Keep the fields chosen")
+        self.keep_fields = qw.QPushButton("Keep the fields chosen")
         self.keep_fields.setObjectName("keep-fields")
         self.keep_fields.clicked.connect(lambda: self.resolve("fields"))
-        actions = QHBoxLayout()
+        actions = qw.QHBoxLayout()
         actions.addStretch(1)
         for button in (self.keep_post, self.keep_hq, self.keep_fields):
             actions.addWidget(button)
         splitter = list_over_detail(self.list, self.sides, actions)
         splitter.setStretchFactor(1, 2)
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
         self._enable(False)
@@ -126,9 +113,9 @@ class ConflictsPage(ReadingPage):
             values = [str(c["id"]), kind.label, _shown(c["title"]), c["post_code"], local_time(c["detected_at"]),
                       ", ".join(d["label"] for d in c["differences"])]
             for col, value in enumerate(values):
-                self.list.setItem(row, col, QTableWidgetItem(value))
+                self.list.setItem(row, col, qw.QTableWidgetItem(value))
         self.list.resizeColumnsToContents()
-        self.list.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.list.horizontalHeader().setSectionResizeMode(5, qw.QHeaderView.ResizeMode.Stretch)
         self.summary.setText(f"{len(self.visible)} of {len(self.conflicts)} open conflicts shown")
         if self.visible:
             self.list.selectRow(0)
@@ -161,13 +148,13 @@ class ConflictsPage(ReadingPage):
         for row, f in enumerate(fields):
             cells = [f.label, _shown(post.get(f.key)), _shown(hq.get(f.key))]
             for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
+                item = qw.QTableWidgetItem(text)
                 if f.key in differing:
                     item.setBackground(QBrush(DIFFERENT))
                     item.setToolTip("The versions differ here")
                 self.sides.setItem(row, col, item)
             if f.key in differing:
-                combo = QComboBox()
+                combo = qw.QComboBox()
                 combo.setObjectName(f"keep-{f.key}")
                 combo.setAccessibleName(f"Keep which {f.label}")
                 combo.addItem("Post's", "post")
@@ -175,10 +162,10 @@ class ConflictsPage(ReadingPage):
                 self.sides.setCellWidget(row, 3, combo)
                 self.choices[f.key] = combo
             else:
-                self.sides.setItem(row, 3, QTableWidgetItem(""))
+                self.sides.setItem(row, 3, qw.QTableWidgetItem(""))
         self.sides.resizeColumnsToContents()
-        self.sides.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.sides.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.sides.horizontalHeader().setSectionResizeMode(1, qw.QHeaderView.ResizeMode.Stretch)
+        self.sides.horizontalHeader().setSectionResizeMode(2, qw.QHeaderView.ResizeMode.Stretch)
         self._enable(True)
 
     def choose(self, field: str, side: str) -> None:

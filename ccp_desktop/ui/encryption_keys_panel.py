@@ -16,21 +16,8 @@ from typing import Any
 
 import shiboken6
 import sqlite_utils
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
 
 from ccp_desktop.errors import CcpError
 from ccp_desktop.store.changes import Done, run_recorded
@@ -41,25 +28,25 @@ from ccp_desktop.ui.key_panel import choose_key_file
 from ccp_desktop.ui.worker import BackgroundWorker
 
 # (parent, caption, suggested path) -> the chosen file, or "" when the person cancelled
-FileChooser = Callable[[QWidget, str, str], str]
+FileChooser = Callable[[qw.QWidget, str, str], str]
 
 
-def choose_save_file(parent: QWidget, title: str, start: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, title, start, "HQ key files (*.txt);;All files (*)")
+def choose_save_file(parent: qw.QWidget, title: str, start: str) -> str:
+    path, _ = qw.QFileDialog.getSaveFileName(parent, title, start, "HQ key files (*.txt);;All files (*)")
     return path
 
 
-def _read_only(name: str, accessible: str) -> QLineEdit:
-    field = QLineEdit()
+def _read_only(name: str, accessible: str) -> qw.QLineEdit:
+    field = qw.QLineEdit()
     field.setObjectName(name)
     field.setReadOnly(True)  # selectable, to read out or copy; never typed over
     field.setAccessibleName(accessible)
     return field
 
 
-def _note(name: str, accessible: str = "") -> QLabel:
+def _note(name: str, accessible: str = "") -> qw.QLabel:
     """A wrapping line of text that can be selected (to read a fingerprint out over the phone)."""
-    label = QLabel()
+    label = qw.QLabel()
     label.setObjectName(name)
     if accessible:
         label.setAccessibleName(accessible)
@@ -78,7 +65,7 @@ def retired_line(key: seal.SealKey, now: dt.datetime) -> str:
     return f"Retired {_day(key.retired_at)}: {key.fingerprint}, {opens}"
 
 
-class EncryptionKeyPanel(QWidget):
+class EncryptionKeyPanel(qw.QWidget):
     """What the HQ and post panels share: a status line, and operations on the background worker that
     show the state read back in the same job, then announce what changed."""
 
@@ -91,14 +78,14 @@ class EncryptionKeyPanel(QWidget):
     default_chooser: FileChooser = staticmethod(choose_key_file)
 
     def __init__(self, worker: BackgroundWorker, choose_file: FileChooser | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: qw.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(self.object_name)
         self.worker = worker
         self.choose_file: FileChooser = choose_file or self.default_chooser
         self.fingerprint = _read_only(f"{self.object_name}-fingerprint", "Fingerprint of HQ's encryption key")
         self.status = _note("encryption-key-status")
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[qw.QPushButton] = []
         self.build()
         self.refresh()
 
@@ -108,21 +95,21 @@ class EncryptionKeyPanel(QWidget):
     read_state: Callable[[sqlite_utils.Database], Any]
     show_state: Callable[[Any], None]
 
-    def add_button(self, text: str, name: str, tip: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text)
+    def add_button(self, text: str, name: str, tip: str, slot: Callable[[], object]) -> qw.QPushButton:
+        button = qw.QPushButton(text)
         button.setObjectName(name)
         button.setToolTip(tip)
         button.clicked.connect(lambda _checked=False: slot())
         self.buttons.append(button)
         return button
 
-    def lay_out(self, detail: tuple[str, QWidget], *notes: QWidget) -> None:
+    def lay_out(self, detail: tuple[str, qw.QWidget], *notes: qw.QWidget) -> None:
         """The fingerprint, then `detail` (label, widget), the panel's buttons in a row, `notes`, the status."""
-        row = QHBoxLayout()
+        row = qw.QHBoxLayout()
         for button in self.buttons:
             row.addWidget(button)
         row.addStretch(1)
-        form = QFormLayout(self)
+        form = qw.QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Fingerprint:", self.fingerprint)
         form.addRow(*detail)
@@ -186,34 +173,34 @@ class EncryptionKeyPanel(QWidget):
             button.setEnabled(not busy)
 
 
-class RotateKeyDialog(QDialog):
+class RotateKeyDialog(qw.QDialog):
     """Confirm a rotation and choose the overlap, saying what the posts must do and until when."""
 
-    def __init__(self, current_fingerprint: str, parent: QWidget | None = None) -> None:
+    def __init__(self, current_fingerprint: str, parent: qw.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("rotate-hq-key-dialog")
         self.setWindowTitle("Rotate HQ's encryption key")
-        self.overlap = QSpinBox()
+        self.overlap = qw.QSpinBox()
         self.overlap.setObjectName("overlap-days")
         self.overlap.setAccessibleName("Days the old key still opens packages")
         self.overlap.setRange(0, 3650)
         self.overlap.setValue(hq_keys.DEFAULT_OVERLAP_DAYS)
         self.overlap.setSuffix(" days")
-        self.explain = QLabel()
+        self.explain = qw.QLabel()
         self.explain.setObjectName("rotate-explanation")
         self.explain.setWordWrap(True)
         self.current = current_fingerprint
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.rotate_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        buttons = qw.QDialogButtonBox(qw.QDialogButtonBox.StandardButton.Ok | qw.QDialogButtonBox.StandardButton.Cancel)
+        self.rotate_button = buttons.button(qw.QDialogButtonBox.StandardButton.Ok)
         self.rotate_button.setText("Rotate key")
         self.rotate_button.setAutoDefault(False)  # Enter must not make a new key by accident
-        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button = buttons.button(qw.QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form = QFormLayout()
+        form = qw.QFormLayout()
         form.addRow("The old key still opens packages for:", self.overlap)
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addWidget(self.explain)
         layout.addLayout(form)
         layout.addWidget(buttons)
@@ -297,18 +284,15 @@ class PostHqKeyPanel(EncryptionKeyPanel):
 
     title = "HQ's encryption key"
     object_name = "post-hq-key"
-    default_chooser = staticmethod(choose_key_file)
 
     def build(self) -> None:
-        self.detail = QLabel()
-        self.detail.setObjectName("post-hq-key-detail")
-        self.detail.setWordWrap(True)
+        self.detail = _note("post-hq-key-detail")
         self.load_button = self.add_button("&Load key from file…", "load-hq-key",
                                            "Seal packages to the key in the file HQ sent (hq-key --set)",
                                            self.load_from_file)
         self.lay_out(("", self.detail))
         self.known: hq_keys.KnownHqKey | None = None
-        self.confirm_box: QMessageBox | None = None
+        self.confirm_box: qw.QMessageBox | None = None
 
     def read_state(self, db: sqlite_utils.Database) -> hq_keys.KnownHqKey | None:
         return hq_keys.known_hq_key(db)
@@ -336,20 +320,20 @@ class PostHqKeyPanel(EncryptionKeyPanel):
             return
         self.confirm(key, Path(chosen).name)
 
-    def confirm(self, key: str, file_name: str) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Question, "HQ's encryption key", f"Fingerprint: {seal.key_fingerprint(key)}",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+    def confirm(self, key: str, file_name: str) -> qw.QMessageBox:
+        box = qw.QMessageBox(qw.QMessageBox.Icon.Question, "HQ's encryption key", f"Fingerprint: {seal.key_fingerprint(key)}",
+                          qw.QMessageBox.StandardButton.Yes | qw.QMessageBox.StandardButton.Cancel, self)
         box.setObjectName("confirm-hq-key")
         replaced = (f"\n\nIt replaces the key packages are sealed to now ({self.known.fingerprint})."
                     if self.known else "")
         box.setInformativeText("Compare it with the fingerprint HQ gave you (by phone or in writing): every group "
                                "must match. If one differs, choose Cancel and call HQ: the file may not be HQ's."
                                + replaced)
-        box.button(QMessageBox.StandardButton.Yes).setText("Use this key")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.button(qw.QMessageBox.StandardButton.Yes).setText("Use this key")
+        box.setDefaultButton(qw.QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda result: self.learn(key, file_name)
-                             if result == QMessageBox.StandardButton.Yes else None)
+                             if result == qw.QMessageBox.StandardButton.Yes else None)
         self.confirm_box = box
         box.open()
         return box
@@ -363,6 +347,6 @@ class PostHqKeyPanel(EncryptionKeyPanel):
                             + (f" (it replaced {replaced})." if replaced else "."))
 
 
-def encryption_key_panel(is_hq: bool, worker: BackgroundWorker, parent: QWidget | None = None) -> EncryptionKeyPanel:
+def encryption_key_panel(is_hq: bool, worker: BackgroundWorker, parent: qw.QWidget | None = None) -> EncryptionKeyPanel:
     """The section Settings shows: HQ's keys at HQ, the key a post seals to at a post."""
     return HqEncryptionKeysPanel(worker, parent=parent) if is_hq else PostHqKeyPanel(worker, parent=parent)

@@ -7,30 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QProgressBar,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
 
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import Cancelled
 from ccp_desktop.ui.changes import OpChanges
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
-from ccp_desktop.ui.widgets import action_button, paint_row, row_table, show_progress
-from ccp_desktop.ui.worker import BackgroundWorker, Job
+from ccp_desktop.ui.widgets import JobBar, action_button, paint_row, row_table, stretch_row
+from ccp_desktop.ui.worker import BackgroundWorker
 
 COLUMNS = ("", "Post", "Kind", "Changes", "Made", "New", "Updated", "Deleted", "Unchanged", "In conflict",
            "Signature", "What it will do")
@@ -43,35 +30,35 @@ def package_paths(urls: list[Any]) -> list[Path]:
     return [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
 
 
-class ProblemsDialog(QDialog):
+class ProblemsDialog(qw.QDialog):
     """A refused package's problems: sheet, row, column, value, message; Save as .xlsx for the post."""
 
     saved = Signal(object)  # Path
 
-    def __init__(self, file_name: str, problems: list[dict[str, Any]], parent: QWidget | None = None) -> None:
+    def __init__(self, file_name: str, problems: list[dict[str, Any]], parent: qw.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("problems-dialog")
         self.setWindowTitle(f"Why {file_name} was refused")
         self.file_name, self.problems = file_name, problems
-        self.table = QTableWidget(len(problems), 5)
+        self.table = qw.QTableWidget(len(problems), 5)
         self.table.setObjectName("problems")
         self.table.setAccessibleName("Problems found in the package")
         self.table.setHorizontalHeaderLabels(["Sheet", "Row", "Column", "Value", "Problem"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setEditTriggers(qw.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         for row, problem in enumerate(problems):
             for col, key in enumerate(("sheet", "row", "column", "value", "message")):
                 value = problem.get(key)
-                self.table.setItem(row, col, QTableWidgetItem("" if value is None else str(value)))
+                self.table.setItem(row, col, qw.QTableWidgetItem("" if value is None else str(value)))
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.save_button = buttons.addButton("Save as .xlsx…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.table.horizontalHeader().setSectionResizeMode(4, qw.QHeaderView.ResizeMode.Stretch)
+        buttons = qw.QDialogButtonBox(qw.QDialogButtonBox.StandardButton.Close)
+        self.save_button = buttons.addButton("Save as .xlsx…", qw.QDialogButtonBox.ButtonRole.ActionRole)
         self.save_button.setObjectName("save-problems")
         self.save_button.clicked.connect(self.choose_save)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing of this package "
+        layout = qw.QVBoxLayout(self)
+        layout.addWidget(qw.QLabel(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing of this package "
                                 "was imported. Save the table and send it to the post with what to fix."))
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
@@ -79,7 +66,7 @@ class ProblemsDialog(QDialog):
 
     def choose_save(self) -> None:
         suggested = default_packages_folder() / f"{Path(self.file_name).stem}-problems.xlsx"
-        path, _ = QFileDialog.getSaveFileName(self, "Save the problems", str(suggested), "Excel workbook (*.xlsx)")
+        path, _ = qw.QFileDialog.getSaveFileName(self, "Save the problems", str(suggested), "Excel workbook (*.xlsx)")
         if path:
             self.save_to(Path(path))
 
@@ -95,23 +82,22 @@ class ProblemsDialog(QDialog):
         return written
 
 
-class HqImportPage(QWidget):
+class HqImportPage(qw.QWidget):
     checked = Signal(object)  # list[BatchEntry] from a dry run
     imported = Signal(object)  # BatchSummary
     failed = Signal(object)  # the exception (Cancelled included)
     sync_changed = Signal(object)  # OpChanges
 
-    def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
+    def __init__(self, worker: BackgroundWorker, parent: qw.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page-hq-import")
         self.worker = worker
         self.paths: list[Path] = []
         self.entries: list[Any] = []
-        self.job: Job | None = None
         self.problems_dialog: ProblemsDialog | None = None
         self.setAcceptDrops(True)
 
-        self.intro = QLabel("Drop a folder of packages (or files) here, or choose them. Each is checked first; "
+        self.intro = qw.QLabel("Drop a folder of packages (or files) here, or choose them. Each is checked first; "
                             "nothing changes until you press Import selected.")
         self.intro.setObjectName("hq-import-intro")
         self.intro.setWordWrap(True)
@@ -120,18 +106,13 @@ class HqImportPage(QWidget):
         self.clear_button = action_button("Clear", "clear-packages", self.clear)
         self.import_button = action_button("Import selected", "import-selected", self.import_selected)
         self.import_button.setEnabled(False)
-        self.progress = QProgressBar()
-        self.progress.setObjectName("hq-import-progress")
-        self.progress.setAccessibleName("Progress")
-        self.progress.setVisible(False)
-        self.cancel_button = action_button("Cancel", "cancel-hq-import", self.cancel)
-        self.cancel_button.setVisible(False)
-        buttons = QHBoxLayout()
+        self.jobs = JobBar(worker, "hq-import", "Progress", self.cancel)
+        buttons = qw.QHBoxLayout()
         for widget in (self.add_files_button, self.add_folder_button, self.clear_button):
             buttons.addWidget(widget)
         buttons.addStretch(1)
-        buttons.addWidget(self.progress, 1)
-        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.jobs.progress, 1)
+        buttons.addWidget(self.jobs.cancel_button)
         buttons.addWidget(self.import_button)
 
         self.table = row_table("packages", "Packages to import, in the order they will be applied", COLUMNS,
@@ -140,15 +121,13 @@ class HqImportPage(QWidget):
         self.table.doubleClicked.connect(lambda index: self.show_problems(index.row()))
         self.problems_button = action_button("Show problems…", "show-problems",
                                              lambda: self.show_problems(self.table.currentRow()))
-        self.summary = QLabel()
+        self.summary = qw.QLabel()
         self.summary.setObjectName("hq-import-summary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.summary, 1)
-        bottom.addWidget(self.problems_button)
+        bottom = stretch_row(self.summary, self.problems_button)
 
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
@@ -156,13 +135,13 @@ class HqImportPage(QWidget):
 
     # --- choosing ------------------------------------------------------------------------------------
     def choose_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Packages to import", str(default_packages_folder()),
+        files, _ = qw.QFileDialog.getOpenFileNames(self, "Packages to import", str(default_packages_folder()),
                                                 "Sync packages (*.xlsx *.xlsx.age)")
         if files:
             self.add_paths([Path(f) for f in files])
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "A folder of packages", str(default_packages_folder()))
+        folder = qw.QFileDialog.getExistingDirectory(self, "A folder of packages", str(default_packages_folder()))
         if folder:
             self.add_paths([Path(folder)])
 
@@ -177,14 +156,14 @@ class HqImportPage(QWidget):
             self.add_paths(paths)
 
     def clear(self) -> None:
-        if self.job is None:
+        if self.jobs.job is None:
             self.paths, self.entries = [], []
             self._show_entries()
             self.summary.setText("")
 
     def add_paths(self, paths: list[Path]) -> None:
         """Add files or folders and check everything again (the order and each row depend on the rest)."""
-        if self.job is not None:
+        if self.jobs.job is not None:
             return
         for path in paths:
             if path not in self.paths:
@@ -201,31 +180,25 @@ class HqImportPage(QWidget):
 
     # --- running ------------------------------------------------------------------------------------
     def _run(self, name: str, fn: Any, on_done: Any, text: str) -> None:
-        self._busy(True)
+        self._enable(busy=True)
         self.summary.setText(text)
-        self.job = self.worker.submit(name, fn, on_done=on_done, on_error=self._failed, on_progress=self._progress)
+        self.jobs.start(name, fn, on_done=on_done, on_error=self._failed)
 
-    def _busy(self, busy: bool) -> None:
+    def _enable(self, busy: bool) -> None:
         for widget in (self.add_files_button, self.add_folder_button, self.clear_button):
             widget.setEnabled(not busy)
         self.import_button.setEnabled(not busy and any(e.selectable for e in self.entries))
-        self.progress.setVisible(busy)
-        self.progress.setRange(0, 0)
-        self.cancel_button.setVisible(busy)
-        self.cancel_button.setEnabled(busy)
 
-    def _progress(self, done: int, total: int) -> None:
-        show_progress(self.progress, done, total)
+    def _finished(self) -> None:
+        self.jobs.finish()
+        self._enable(busy=False)
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.cancel_button.setEnabled(False)
+        if self.jobs.cancel():
             self.summary.setText("Cancelling after the package being read…")
 
     def _failed(self, exc: BaseException) -> None:
-        self.job = None
-        self._busy(False)
+        self._finished()
         if isinstance(exc, Cancelled):
             self.summary.setText(str(exc))
         else:
@@ -234,10 +207,10 @@ class HqImportPage(QWidget):
         self.failed.emit(exc)
 
     def _checked(self, entries: list[Any]) -> None:
-        self.job = None
+        self.jobs.finish()
         self.entries = entries
         self._show_entries()
-        self._busy(False)
+        self._enable(busy=False)
         ready = sum(1 for e in entries if e.state == "would apply")
         refused = sum(1 for e in entries if e.state == "rejected")
         self.summary.setText(f"{len(entries)} package{'s' if len(entries) != 1 else ''} found: {ready} ready to import, "
@@ -254,7 +227,7 @@ class HqImportPage(QWidget):
 
     def import_selected(self) -> None:
         chosen = self.selected_entries()
-        if not chosen or self.job is not None:
+        if not chosen or self.jobs.job is not None:
             return
 
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
@@ -265,13 +238,12 @@ class HqImportPage(QWidget):
         self._run("import packages", run, self._imported, f"Importing {len(chosen)} packages…")
 
     def _imported(self, summary: Any) -> None:
-        self.job = None
+        self._finished()
         self._show_entries()
-        self._busy(False)
         self.import_button.setEnabled(False)  # what is left was imported or refused: check again to retry
         self.summary.setText(summary.message + (f" A backup from before the import: {summary.backup_path}"
                                                 if summary.backup_path else ""))
-        self.sync_changed.emit(OpChanges(summary.changes, source=self))
+        self.sync_changed.emit(OpChanges.of(summary.changes, source=self))
         self.imported.emit(summary)
 
     # --- showing ------------------------------------------------------------------------------------
@@ -287,7 +259,7 @@ class HqImportPage(QWidget):
             values += [str(totals.get(k, "")) if shown and shown.ok else "" for k in COUNT_KEYS]
             values += [signature, self._outcome_text(entry)]
             for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
+                item = qw.QTableWidgetItem(value)
                 if col == 0:
                     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                     applicable = entry.selectable and entry.outcome is None
@@ -303,7 +275,7 @@ class HqImportPage(QWidget):
             refused = (entry.outcome or entry.preview) is not None and not (entry.outcome or entry.preview).ok
             paint_row(self.table, row, REFUSED_COLOUR if refused else WAITING_COLOUR if entry.waits_for else None)
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, qw.QHeaderView.ResizeMode.Stretch)
 
     @staticmethod
     def _outcome_text(entry: Any, full: bool = False) -> str:

@@ -7,20 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QApplication,
-    QButtonGroup,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QRadioButton,
-    QVBoxLayout,
-    QWidget,
-)
 
 
 def trust_command(post_code: str, public_key: str) -> str:
@@ -33,23 +21,23 @@ def message_for_hq(post_code: str, public_key: str, fingerprint: str) -> str:
             f"To register it at HQ: {trust_command(post_code, public_key)}\n")
 
 
-class KeyPanel(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+class KeyPanel(qw.QWidget):
+    def __init__(self, parent: qw.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("key-panel")
         self.fingerprint = self._field("key-fingerprint", "Signing key fingerprint")
         self.public_key = self._field("public-key", "Public key")
         self.command = self._field("trust-command", "Command HQ runs to register the key")
-        self.copy_button = QPushButton("&Copy for HQ")
+        self.copy_button = qw.QPushButton("&Copy for HQ")
         self.copy_button.setObjectName("copy-key")
         self.copy_button.setToolTip("Copy the fingerprint, the public key and HQ's command, to paste into an e-mail")
         self.copy_button.clicked.connect(self.copy)
-        self.copied = QLabel()
+        self.copied = qw.QLabel()
         self.copied.setObjectName("copied")
-        buttons = QHBoxLayout()
+        buttons = qw.QHBoxLayout()
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.copied, 1)
-        form = QFormLayout(self)
+        form = qw.QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Fingerprint:", self.fingerprint)
         form.addRow("Public key:", self.public_key)
@@ -58,8 +46,8 @@ class KeyPanel(QWidget):
         self._text = ""
 
     @staticmethod
-    def _field(name: str, accessible: str) -> QLineEdit:
-        field = QLineEdit()
+    def _field(name: str, accessible: str) -> qw.QLineEdit:
+        field = qw.QLineEdit()
         field.setObjectName(name)
         field.setReadOnly(True)  # selectable and copyable, not editable
         field.setAccessibleName(accessible)
@@ -75,23 +63,23 @@ class KeyPanel(QWidget):
         self.copied.clear()
 
     def copy(self) -> None:
-        QApplication.clipboard().setText(self._text)
+        qw.QApplication.clipboard().setText(self._text)
         self.copied.setText("Copied: paste it into your e-mail to HQ.")
 
 
-def choose_key_file(parent: QWidget, title: str, start: str) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, title, start, "HQ key files (*.txt);;All files (*)")
+def choose_key_file(parent: qw.QWidget, title: str, start: str) -> str:
+    path, _ = qw.QFileDialog.getOpenFileName(parent, title, start, "HQ key files (*.txt);;All files (*)")
     return path
 
 
-class HqKeyChoice(QWidget):
+class HqKeyChoice(qw.QWidget):
     """At a post's setup: which HQ encryption key to seal packages to. The one shipped with the installer
     (when there is one), a key file HQ sent, or none for now; the fingerprint is shown to compare."""
 
     changed = Signal()
 
-    def __init__(self, choose_file: Callable[[QWidget, str, str], str] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, choose_file: Callable[[qw.QWidget, str, str], str] | None = None,
+                 parent: qw.QWidget | None = None) -> None:
         from ccp_desktop.errors import CcpError
         from ccp_desktop.sync.hq_keys import shipped_key
 
@@ -105,22 +93,22 @@ class HqKeyChoice(QWidget):
             self.shipped, shipped_problem = None, str(exc)
         self.from_file: str | None = None
         self.file_name = ""
-        self.use_shipped = QRadioButton("HQ's key shipped with this installation")
+        self.use_shipped = qw.QRadioButton("HQ's key shipped with this installation")
         self.use_shipped.setObjectName("hq-key-shipped")
         self.use_shipped.setVisible(self.shipped is not None)
-        self.use_file = QRadioButton("A key file HQ sent me…")
+        self.use_file = qw.QRadioButton("A key file HQ sent me…")
         self.use_file.setObjectName("hq-key-file")
-        self.use_none = QRadioButton("Not now: packages are sent unsealed until HQ's key is set")
+        self.use_none = qw.QRadioButton("Not now: packages are sent unsealed until HQ's key is set")
         self.use_none.setObjectName("hq-key-none")
-        self.group = QButtonGroup(self)
+        self.group = qw.QButtonGroup(self)
         for button in (self.use_shipped, self.use_file, self.use_none):
             self.group.addButton(button)
         (self.use_shipped if self.shipped else self.use_none).setChecked(True)
-        self.status = QLabel(shipped_problem)
+        self.status = qw.QLabel(shipped_problem)
         self.status.setObjectName("hq-key-status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.use_shipped, self.use_file, self.use_none, self.status):
             layout.addWidget(widget)

@@ -7,21 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
 
 from ccp_desktop.reports.details import describe_record
 from ccp_desktop.reports.listing import FLAG, ListQuery, ListSpec
@@ -44,11 +31,11 @@ PLACEHOLDERS = {
 NEW_LABELS = {"activities": "New activity…", "equipment_deliveries": "New delivery…", "partners": "New partner…"}
 
 
-class ListPage(QWidget):
+class ListPage(qw.QWidget):
     record_changed = Signal(object)  # OpChanges after a save or delete made from this page
 
     def __init__(self, db: sqlite_utils.Database, db_path: Path, spec: ListSpec, worker: BackgroundWorker | None,
-                 parent: QWidget | None = None) -> None:
+                 parent: qw.QWidget | None = None) -> None:
         super().__init__(parent)
         self.db, self.db_path, self.spec = db, db_path, spec
         self.setObjectName(f"page-{spec.name}")
@@ -57,7 +44,7 @@ class ListPage(QWidget):
         self.worker = worker  # saves and deletes run there (None: the database's shared worker)
         self.model = RecordTableModel(db, spec, worker, self)
 
-        self.search = QLineEdit(placeholderText=PLACEHOLDERS.get(spec.name, "Search (Ctrl+F)"))
+        self.search = qw.QLineEdit(placeholderText=PLACEHOLDERS.get(spec.name, "Search (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(f"Search {spec.noun[1]}")
         self.search.setObjectName("search")
@@ -66,11 +53,11 @@ class ListPage(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.search.returnPressed.connect(self._search_entered)
 
-        self.filters: dict[str, QComboBox] = {}
-        filter_row = QHBoxLayout()
+        self.filters: dict[str, qw.QComboBox] = {}
+        filter_row = qw.QHBoxLayout()
         filter_row.addWidget(self.search, 3)
         for flt in spec.filters:
-            combo = QComboBox()
+            combo = qw.QComboBox()
             combo.setObjectName(f"filter-{flt.key}")
             combo.setAccessibleName(f"Filter by {flt.label.lower()}")
             combo.setToolTip(f"Show only {spec.noun[1]} of this {flt.label.lower()}")
@@ -78,34 +65,34 @@ class ListPage(QWidget):
             for code, label in flt.options():
                 combo.addItem(label, code)
             combo.setMinimumContentsLength(8)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(qw.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.currentIndexChanged.connect(self.apply_filters)
             self.filters[flt.key] = combo
             filter_row.addWidget(combo, 1)
 
-        self.count_label = QLabel()
+        self.count_label = qw.QLabel()
         self.count_label.setObjectName("count")
         self.count_label.setAccessibleName("Number of records shown")
-        self.new_button = QPushButton(NEW_LABELS.get(spec.open_kind, "New…"))
+        self.new_button = qw.QPushButton(NEW_LABELS.get(spec.open_kind, "New…"))
         self.new_button.setObjectName("new")
-        self.open_button = QPushButton("Open")
-        self.delete_button = QPushButton("Delete…")
+        self.open_button = qw.QPushButton("Open")
+        self.delete_button = qw.QPushButton("Delete…")
         self.new_button.clicked.connect(self.new_record)
         self.open_button.clicked.connect(self.open_selected)
         self.delete_button.clicked.connect(self.delete_selected)
-        actions = QHBoxLayout()
+        actions = qw.QHBoxLayout()
         actions.addWidget(self.count_label, 1)
-        self.extra_buttons = QHBoxLayout()
+        self.extra_buttons = qw.QHBoxLayout()
         actions.addLayout(self.extra_buttons)
         for b in (self.new_button, self.open_button, self.delete_button):
             actions.addWidget(b)
 
-        self.table = QTableView()
+        self.table = qw.QTableView()
         self.table.setObjectName("table")
         self.table.setAccessibleName(f"{spec.noun[1].capitalize()} list")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(qw.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(qw.QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
@@ -113,7 +100,7 @@ class ListPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(qw.QHeaderView.ResizeMode.Interactive)
         for n, column in enumerate(spec.columns):
             header.resizeSection(n, column.width)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first until a column is chosen
@@ -122,11 +109,11 @@ class ListPage(QWidget):
         self.table.activated.connect(lambda _index: self.open_selected())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
-        self.details = QTextBrowser()
+        self.details = qw.QTextBrowser()
         self.details.setObjectName("details")
         self.details.setAccessibleName("Selected record")
         self.details.setOpenLinks(False)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = qw.QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName(f"splitter-{spec.name}")
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.details)
@@ -134,7 +121,7 @@ class ListPage(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(True)
 
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addLayout(filter_row)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(actions)
@@ -242,7 +229,7 @@ class ListPage(QWidget):
 
     def _announce(self, changes: Changes) -> None:
         """A save or delete made from this page: the core's changes go to every view."""
-        self.record_changed.emit(OpChanges(changes, self))
+        self.record_changed.emit(OpChanges.of(changes, self))
 
     def select_record(self, record_id: str) -> bool:
         row = self.model.row_of(record_id)

@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
         from ccp_desktop.store.changes import Changes
         from ccp_desktop.ui.changes import OpChanges
 
-        self.hub.announce(OpChanges(Changes.everything()))
+        self.hub.announce(OpChanges.of(Changes.everything()))
 
     # --- actions ----------------------------------------------------------------------------------------
     def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
             from ccp_desktop.ui.changes import OpChanges
 
             if dialog.changes:
-                self.hub.announce(OpChanges(dialog.changes, source=dialog))
+                self.hub.announce(OpChanges.of(dialog.changes, source=dialog))
 
         dialog.finished.connect(lambda _result: accepted())  # a key loaded in Settings counts even on Cancel
         dialog.open()
@@ -547,7 +547,7 @@ class MainWindow(QMainWindow):
             return
         for form in restored:
             # A restored form belongs to no list page: its save must still refresh lists, dashboard and status.
-            form.changed.connect(lambda changes: self.hub.announce(OpChanges(changes)))
+            form.changed.connect(lambda changes: self.hub.announce(OpChanges.of(changes)))
 
     def restore_layout(self) -> None:
         settings = ui_settings(self.db_path)
@@ -631,7 +631,7 @@ class MainWindow(QMainWindow):
                 form.done(0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if "sync" in self.pages.made_names() and self.sync_page.export_job is not None:
+        if "sync" in self.pages.made_names() and self.sync_page.export.job is not None:
             answer = QMessageBox.question(self, APP_NAME, "A package is being written. Stop it and quit?")
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()

@@ -7,21 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMessageBox,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
 
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.forms.prompts import Button, ask_later
-from ccp_desktop.ui.widgets import action_button, row_table
+from ccp_desktop.ui.widgets import action_button, row_table, stretch_row
 
 COLUMNS = ("Package", "Changes", "Made", "Imported", "New", "Updated", "Deleted", "Conflicts")
 _TOTALS = ("inserted", "updated", "tombstoned")
@@ -41,28 +33,25 @@ def describe_import(entry: dict[str, Any]) -> str:
             f"{t['tombstoned']} deleted, {t['conflicts']} conflicts")
 
 
-class PostImports(QWidget):
+class PostImports(qw.QWidget):
     undo_requested = Signal(str)  # package id, once the person said yes
     undone = Signal(object)  # UndoResult
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: qw.QWidget | None = None) -> None:
         super().__init__(parent)
         self.imports: list[dict[str, Any]] = []
-        self.question: QMessageBox | None = None
+        self.question: qw.QMessageBox | None = None
         self.outcome = ""  # what the last undo did (or why not): stays while the lists refresh
         self.table = row_table("post-imports", "Packages imported from this post", COLUMNS)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.note = QLabel()
+        self.note = qw.QLabel()
         self.note.setObjectName("post-imports-note")
         self.note.setWordWrap(True)
         self.undo_button = action_button("Undo this import…", "undo-import", self.ask_undo)
         self.undo_button.setEnabled(False)
-        row = QHBoxLayout()
-        row.addWidget(self.note, 1)
-        row.addWidget(self.undo_button)
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
+        layout.addLayout(stretch_row(self.note, self.undo_button))
         layout.addWidget(self.table, 1)
 
     def show_imports(self, imports: list[dict[str, Any]]) -> None:
@@ -74,9 +63,9 @@ class PostImports(QWidget):
             values = [entry["package_id"], f"{entry['seq_from']}–{entry['seq_to']}", local_time(entry["created_at"]),
                       local_time(entry["imported_at"])] + [str(t[k]) for k in (*_TOTALS, "conflicts")]
             for col, value in enumerate(values):
-                self.table.setItem(r, col, QTableWidgetItem(value))
+                self.table.setItem(r, col, qw.QTableWidgetItem(value))
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(0, qw.QHeaderView.ResizeMode.Stretch)
         ids = [e["package_id"] for e in imports]
         if selected is not None and selected["package_id"] in ids:
             self.table.selectRow(ids.index(selected["package_id"]))
@@ -98,7 +87,7 @@ class PostImports(QWidget):
             hint = "Select one to undo its import." if self.selected() is None else ""
             self.note.setText(f"{len(self.imports)} packages imported from this post. {hint}".strip())
 
-    def ask_undo(self) -> QMessageBox | None:
+    def ask_undo(self) -> qw.QMessageBox | None:
         """The question, naming the package, the post and what its import wrote (not modal to the app)."""
         entry = self.selected()
         if entry is None or self.question is not None:

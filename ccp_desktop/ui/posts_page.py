@@ -7,22 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QSplitter,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
 
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.sync.posts import posts_desk
@@ -30,7 +17,7 @@ from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder
 from ccp_desktop.ui.post_imports import PostImports
-from ccp_desktop.ui.widgets import action_button, paint_row, row_table
+from ccp_desktop.ui.widgets import action_button, paint_row, row_table, stretch_row
 from ccp_desktop.ui.worker import BackgroundWorker
 
 COLUMNS = ("Post", "Name", "Key fingerprint", "Key pinned", "Last package made", "Imported", "Confirmed up to",
@@ -38,26 +25,26 @@ COLUMNS = ("Post", "Name", "Key fingerprint", "Key pinned", "Last package made",
 OVERDUE_COLOUR, REFUSED_COLOUR = QColor("#fff3cd"), QColor("#f8d7da")
 
 
-class KeyDialog(QDialog):
+class KeyDialog(qw.QDialog):
     """A post's public key (as its Settings page shows it) and why it is registered or replaced."""
 
-    def __init__(self, post_code: str, replacing: str | None, parent: QWidget | None = None) -> None:
+    def __init__(self, post_code: str, replacing: str | None, parent: qw.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("key-dialog")
         self.setWindowTitle(f"{'Replace' if replacing else 'Register'} the key of {post_code}")
-        self.key = QLineEdit()
+        self.key = qw.QLineEdit()
         self.key.setObjectName("public-key")
         self.key.setAccessibleName("Public key")
-        self.reason = QLineEdit("laptop re-imaged" if replacing else "registered before the first package")
+        self.reason = qw.QLineEdit("laptop re-imaged" if replacing else "registered before the first package")
         self.reason.setObjectName("key-reason")
         self.reason.setAccessibleName("Reason")
-        form = QFormLayout(self)
+        form = qw.QFormLayout(self)
         if replacing:
-            form.addRow(QLabel(f"Trusted now: {replacing}. Replace it only after comparing the new fingerprint with "
+            form.addRow(qw.QLabel(f"Trusted now: {replacing}. Replace it only after comparing the new fingerprint with "
                                "the post by phone."))
         form.addRow("Public key:", self.key)
         form.addRow("Reason (audited):", self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = qw.QDialogButtonBox(qw.QDialogButtonBox.StandardButton.Ok | qw.QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -68,36 +55,31 @@ class PostsPage(ReadingPage):
     receipt_written = Signal(object)  # ExportResult
     key_trusted = Signal(object)  # TrustChange
 
-    def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page-posts")
-        self.worker = worker
+    def __init__(self, worker: BackgroundWorker, parent: qw.QWidget | None = None) -> None:
+        super().__init__("posts", worker, parent)
         self.posts: list[dict[str, Any]] = []
         self.key_dialog: KeyDialog | None = None
-        self.summary = QLabel()
+        self.summary = qw.QLabel()
         self.summary.setObjectName("posts-summary")
         self.summary.setWordWrap(True)
         self.table = row_table("posts", "Posts", COLUMNS)
         self.table.itemSelectionChanged.connect(self._show_detail)
-        self.detail = QLabel("Select a post to see its refused packages and what to ask it for.")
+        self.detail = qw.QLabel("Select a post to see its refused packages and what to ask it for.")
         self.detail.setObjectName("post-detail")
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.receipt_button = action_button("Write receipt…", "write-receipt", self.choose_receipt_folder)
         self.key_button = action_button("Register key…", "register-key", self.ask_key)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.summary, 1)
-        buttons.addWidget(self.key_button)
-        buttons.addWidget(self.receipt_button)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        buttons = stretch_row(self.summary, self.key_button, self.receipt_button)
+        splitter = qw.QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
         self.imports = PostImports()
         self.imports.undo_requested.connect(self.undo_import)
         splitter.addWidget(self.imports)
         splitter.setStretchFactor(0, 3)
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(splitter, 1)
 
@@ -115,13 +97,13 @@ class PostsPage(ReadingPage):
                       local_time(p["last_import_at"]) if p["last_import_at"] else "", str(p["confirmed_seq"] or ""),
                       p["ask"], str(p["open_conflicts"] or ""), "" if days is None else str(days), str(len(p["refusals"]) or "")]
             for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
+                item = qw.QTableWidgetItem(value)
                 if col == 9 and p["overdue"]:
                     item.setToolTip(f"No package for more than {p['overdue_days']} days")
                 self.table.setItem(row, col, item)
             paint_row(self.table, row, REFUSED_COLOUR if p["refusals"] else OVERDUE_COLOUR if p["overdue"] else None)
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(7, qw.QHeaderView.ResizeMode.Stretch)
         heard = sum(1 for p in posts if p["packages"])
         overdue = [p["post_code"] for p in posts if p["overdue"]]
         threshold = posts[0]["overdue_days"] if posts else 14
@@ -170,7 +152,7 @@ class PostsPage(ReadingPage):
         if code is None:
             self.summary.setText("Select a post first.")
             return
-        folder = QFileDialog.getExistingDirectory(self, f"Save the receipt for {code} in", str(default_packages_folder()))
+        folder = qw.QFileDialog.getExistingDirectory(self, f"Save the receipt for {code} in", str(default_packages_folder()))
         if folder:
             self.write_receipt(code, Path(folder))
 

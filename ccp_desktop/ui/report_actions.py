@@ -7,23 +7,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import QDate, QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMenuBar,
-    QProgressDialog,
-    QWidget,
-)
 
 from ccp_desktop.errors import Cancelled
 from ccp_desktop.reports.figures import ReportScope, known_posts
@@ -38,44 +24,44 @@ KINDS = {  # kind: (menu text, dialog title, file suffix, default file stem)
 }
 
 
-class ReportDialog(QDialog):
+class ReportDialog(qw.QDialog):
     """What to report on and where to save it. Checks its fields before it closes."""
 
-    def __init__(self, kind: str, posts: list[str], default_path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, kind: str, posts: list[str], default_path: Path, parent: qw.QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = kind
         _, title, self.suffix, _ = KINDS[kind]
         self.setWindowTitle(title)
         self.setObjectName(f"report-dialog-{kind}")
-        self.limit_period = QCheckBox("Only activities starting between")
+        self.limit_period = qw.QCheckBox("Only activities starting between")
         self.limit_period.setObjectName("limit-period")
-        self.date_from, self.date_to = QDateEdit(QDate(2016, 1, 1)), QDateEdit(QDate.currentDate())
+        self.date_from, self.date_to = qw.QDateEdit(QDate(2016, 1, 1)), qw.QDateEdit(QDate.currentDate())
         for edit, name in ((self.date_from, "From"), (self.date_to, "To")):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(f"Period {name.lower()}")
             edit.setEnabled(False)
             self.limit_period.toggled.connect(edit.setEnabled)
-        period = QHBoxLayout()
+        period = qw.QHBoxLayout()
         period.addWidget(self.date_from)
-        period.addWidget(QLabel("and"))
+        period.addWidget(qw.QLabel("and"))
         period.addWidget(self.date_to)
-        self.post = QComboBox()
+        self.post = qw.QComboBox()
         self.post.setObjectName("post")
         self.post.setAccessibleName("Post")
         self.post.addItem("All posts", None)
         for code in posts:
             self.post.addItem(code, code)
         self.path, where = path_row(str(default_path), "report-path", "File to save", "Choose the file", self._choose)
-        self.problem = QLabel()
+        self.problem = qw.QLabel()
         self.problem.setObjectName("report-problem")
         self.problem.setStyleSheet("color: #b8433c")
         self.problem.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Write")
+        buttons = qw.QDialogButtonBox(qw.QDialogButtonBox.StandardButton.Ok | qw.QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(qw.QDialogButtonBox.StandardButton.Ok).setText("Write")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
+        form = qw.QFormLayout(self)
         form.addRow(self.limit_period)
         form.addRow("Period:", period)
         form.addRow("Posts:", self.post)
@@ -84,7 +70,7 @@ class ReportDialog(QDialog):
         form.addRow(buttons)
 
     def _choose(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(self, "Save as", self.path.text(), f"*{self.suffix}")
+        chosen, _ = qw.QFileDialog.getSaveFileName(self, "Save as", self.path.text(), f"*{self.suffix}")
         if chosen:
             self.path.setText(chosen)
 
@@ -115,12 +101,12 @@ class ReportActions(QObject):
     finished = Signal(object)  # ReportResult or IatiResult
     failed = Signal(object)  # the exception, Cancelled included
 
-    def __init__(self, window: QMainWindow, worker: BackgroundWorker, db: Any, db_path: Path, menu_bar: QMenuBar) -> None:
+    def __init__(self, window: qw.QMainWindow, worker: BackgroundWorker, db: Any, db_path: Path, menu_bar: qw.QMenuBar) -> None:
         super().__init__(window)
         self.window, self.worker, self.db, self.db_path = window, worker, db, Path(db_path)
         self.job: Job | None = None
-        self.progress: QProgressDialog | None = None  # the progress dialog while a job runs
-        self._dialog: QProgressDialog | None = None
+        self.progress: qw.QProgressDialog | None = None  # the progress dialog while a job runs
+        self._dialog: qw.QProgressDialog | None = None
         self.dialog: ReportDialog | None = None
         menu = menu_bar.addMenu("&Reports")
         self.actions: dict[str, QAction] = {}
@@ -166,12 +152,12 @@ class ReportActions(QObject):
         progress.open()
         return self.job
 
-    def _progress_dialog(self) -> QProgressDialog:
+    def _progress_dialog(self) -> qw.QProgressDialog:
         """One progress dialog, made once and only hidden between jobs: a window-modal QProgressDialog runs
         events inside setValue(), so the job's end may arrive there; deleting the dialog then would pull it
         out from under that call."""
         if self._dialog is None:
-            dialog = QProgressDialog("", "Cancel", 0, 0, self.window)
+            dialog = qw.QProgressDialog("", "Cancel", 0, 0, self.window)
             dialog.setObjectName("report-progress")
             dialog.setWindowModality(Qt.WindowModality.WindowModal)
             dialog.setAutoReset(False)

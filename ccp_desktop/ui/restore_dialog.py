@@ -11,20 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
 
 from ccp_desktop.domain.wording import count_of, local_time
 from ccp_desktop.store.backups import (
@@ -40,7 +29,7 @@ from ccp_desktop.ui.widgets import row_table
 from ccp_desktop.ui.worker import BackgroundWorker
 
 # (parent, caption, starting folder) -> the chosen file, or "" when the person cancelled
-FileChooser = Callable[[QWidget, str, str], str]
+FileChooser = Callable[[qw.QWidget, str, str], str]
 
 # The record types an officer recognises, as (table, singular, plural); links between activities and
 # partners are left out: they are part of an activity as the officer sees it.
@@ -51,8 +40,8 @@ COLUMNS = ("Made", "Activities", "Partners", "Deliveries", "Item lines", "Change
 GREY = QColor("#8a8a8a")
 
 
-def choose_backup_file(parent: QWidget, caption: str, start: str) -> str:
-    chosen, _ = QFileDialog.getOpenFileName(parent, caption, start, "CCP Field Desk backups (*.sqlite3 *.db);;All files (*)")
+def choose_backup_file(parent: qw.QWidget, caption: str, start: str) -> str:
+    chosen, _ = qw.QFileDialog.getOpenFileName(parent, caption, start, "CCP Field Desk backups (*.sqlite3 *.db);;All files (*)")
     return chosen
 
 
@@ -100,12 +89,12 @@ def restored_texts(info: BackupInfo, result: RestoreResult) -> tuple[str, str]:
     return f"Restored the backup made {made_on(info)}.", detail
 
 
-class RestoreDialog(QDialog):
+class RestoreDialog(qw.QDialog):
     listed = Signal()  # the backups are in the table (read on the worker)
     inspected = Signal(object)  # a file chosen with "Choose another file…" has been read: its BackupInfo
     restore_chosen = Signal(object)  # the BackupInfo the officer confirmed
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *, post_code: str | None = None,
+    def __init__(self, db_path: Path, parent: qw.QWidget | None = None, *, post_code: str | None = None,
                  worker: BackgroundWorker | None = None, choose_file: FileChooser | None = None) -> None:
         super().__init__(parent)
         self.db_path, self.post_code, self.worker = Path(db_path), post_code, worker
@@ -114,35 +103,35 @@ class RestoreDialog(QDialog):
         self.finished_ = False  # closed: answers still arriving from the worker are dropped
         self.setWindowTitle("Restore from backup")
         self.setObjectName("restore-dialog")
-        intro = QLabel(f"Backups in {backups_folder(self.db_path)}, newest first. Choose one, or a file from a USB "
+        intro = qw.QLabel(f"Backups in {backups_folder(self.db_path)}, newest first. Choose one, or a file from a USB "
                        "stick, then Restore. Backups that cannot be restored are greyed, with the reason.")
         intro.setWordWrap(True)
         self.table = row_table("backups", "Backups", COLUMNS)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(qw.QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selected)
         self.table.itemDoubleClicked.connect(lambda _item: self.confirm_restore())
-        self.status = QLabel("Reading the backups…")
+        self.status = qw.QLabel("Reading the backups…")
         self.status.setObjectName("restore-status")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("About the chosen backup")
-        self.choose_button = QPushButton("Choose another &file…")
+        self.choose_button = qw.QPushButton("Choose another &file…")
         self.choose_button.setObjectName("choose-backup-file")
         self.choose_button.setToolTip("A backup elsewhere: on a USB stick or a shared drive")
         self.choose_button.clicked.connect(self.choose_other_file)
-        self.restore_button = QPushButton("&Restore…")
+        self.restore_button = qw.QPushButton("&Restore…")
         self.restore_button.setObjectName("restore-backup")
         self.restore_button.setEnabled(False)
         self.restore_button.clicked.connect(self.confirm_restore)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons = qw.QDialogButtonBox(qw.QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.addButton(self.restore_button, qw.QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
+        row = qw.QHBoxLayout()
         row.addWidget(self.choose_button)
         row.addStretch(1)
         row.addWidget(self.buttons)
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
@@ -194,7 +183,7 @@ class RestoreDialog(QDialog):
         if not info.ok:  # the counts are unknown: the reason takes their place
             cells[1:1] = [f"Not usable: {reason}", "", "", "", ""]
         for column, text in enumerate(cells):
-            item = QTableWidgetItem(text)
+            item = qw.QTableWidgetItem(text)
             item.setToolTip(f"Not usable: {reason}" if reason else str(info.path))
             if reason:
                 item.setForeground(GREY)
@@ -258,26 +247,26 @@ class RestoreDialog(QDialog):
         self.restore_chosen.emit(info)
 
 
-class RestoredDialog(QDialog):
+class RestoredDialog(qw.QDialog):
     """After a restore: what was restored, where the old database is, and (a new key) what to send HQ."""
 
     def __init__(self, info: BackupInfo, result: RestoreResult, post_code: str, public_key: str | None,
-                 fingerprint: str | None, parent: QWidget | None = None) -> None:
+                 fingerprint: str | None, parent: qw.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Backup restored")
         self.setObjectName("restored")
         headline, detail = restored_texts(info, result)
-        self.headline = QLabel(f"<b>{headline}</b>")
-        self.detail = QLabel(detail)
+        self.headline = qw.QLabel(f"<b>{headline}</b>")
+        self.detail = qw.QLabel(detail)
         self.detail.setObjectName("restored-detail")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addWidget(self.detail)
         self.key_panel: KeyPanel | None = None
         if result.new_key:
-            note = QLabel("<b>This laptop had no signing key, so a new one was made.</b> Send HQ the new public key "
+            note = qw.QLabel("<b>This laptop had no signing key, so a new one was made.</b> Send HQ the new public key "
                           "(Copy for HQ, then paste it into an e-mail) before your next package, and be ready to read "
                           "the fingerprint out when HQ calls to confirm it.")
             note.setWordWrap(True)
@@ -285,7 +274,7 @@ class RestoredDialog(QDialog):
             self.key_panel.show_key(post_code, public_key, fingerprint)
             layout.addWidget(note)
             layout.addWidget(self.key_panel)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons = qw.QDialogButtonBox(qw.QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -25,7 +25,7 @@ def start_restore(window: MainWindow, backup: BackupInfo) -> QProgressDialog | N
     """Begin restoring `backup` over the window's database; returns the progress box (None if refused)."""
     from ccp_desktop.sync.identity import restore_from_backup
 
-    if window.sync_page.export_job is not None or window.unsaved_forms():
+    if window.sync_page.export.job is not None or window.unsaved_forms():
         show_error(window, SetupError("Finish the export, and save or close the forms you are editing, before "
                                       "restoring a backup; nothing was restored."))
         return None

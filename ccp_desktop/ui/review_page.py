@@ -6,28 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
 
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.domain.wording import count_of, local_time
 from ccp_desktop.sync.review import list_review_items
 from ccp_desktop.ui.changes import ReadingPage
 from ccp_desktop.ui.errors import show_error
-from ccp_desktop.ui.widgets import action_button, list_over_detail, row_table
+from ccp_desktop.ui.widgets import action_button, list_over_detail, row_table, stretch_row
 from ccp_desktop.ui.worker import BackgroundWorker
 
 SIDE_ROWS = (("post", "Post"), ("recipient", "Recipient"), ("delivered_on", "Delivered on"),
@@ -48,24 +36,22 @@ class ReviewPage(ReadingPage):
 
     read_name = "review items"
 
-    def __init__(self, worker: BackgroundWorker, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page-review")
-        self.worker = worker
+    def __init__(self, worker: BackgroundWorker, parent: qw.QWidget | None = None) -> None:
+        super().__init__("review", worker, parent)
         self.items: list[dict[str, Any]] = []
-        self.summary = QLabel()
+        self.summary = qw.QLabel()
         self.summary.setObjectName("review-summary")
         self.summary.setWordWrap(True)
         self.list = row_table("review-items", "Review items", ["#", "What", "Posts", "State"])
         self.list.itemSelectionChanged.connect(self._show_selected)
-        self.sides = QTableWidget(len(SIDE_ROWS), 2)
+        self.sides = qw.QTableWidget(len(SIDE_ROWS), 2)
         self.sides.setObjectName("review-sides")
         self.sides.setAccessibleName("Both deliveries side by side")
         self.sides.setVerticalHeaderLabels([label for _, label in SIDE_ROWS])
         self.sides.setHorizontalHeaderLabels(["First recorded", "Second (the package that shares it)"])
-        self.sides.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.sides.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.note = QLineEdit()
+        self.sides.setEditTriggers(qw.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sides.horizontalHeader().setSectionResizeMode(qw.QHeaderView.ResizeMode.Stretch)
+        self.note = qw.QLineEdit()
         self.note.setObjectName("review-note")
         self.note.setAccessibleName("Note")
         self.note.setPlaceholderText("Note: what to ask the post, or why these are different items")
@@ -79,30 +65,25 @@ class ReviewPage(ReadingPage):
             "Different items", "review-different", lambda: self.settle("different"),
             tooltip="Two items that share a serial: dismissed with the note")
         # A likely duplicate activity: merged (one of the two counted; neither post's record changes).
-        self.keep = QComboBox()
+        self.keep = qw.QComboBox()
         self.keep.setObjectName("review-keep")
         self.keep.setAccessibleName("Which activity HQ counts")
         self.keep.addItem("Count the first recorded", "a")
         self.keep.addItem("Count the second", "b")
-        self.merge_button = QPushButton("Same activity: merge")
+        self.merge_button = qw.QPushButton("Same activity: merge")
         self.merge_button.setObjectName("review-merge")
         self.merge_button.setToolTip("One event recorded by both posts: HQ's figures count it once. Neither post's "
                                      "record is changed or deleted; the merge is audited")
         self.merge_button.clicked.connect(lambda: self.settle("merged"))
-        self.find_button = QPushButton("Look for duplicate activities")
+        self.find_button = qw.QPushButton("Look for duplicate activities")
         self.find_button.setObjectName("review-find")
         self.find_button.setToolTip("Compare every activity with the other posts' (imports do this for what they bring)")
         self.find_button.clicked.connect(self.find_duplicates)
-        actions = QHBoxLayout()
-        actions.addWidget(self.note, 1)
-        for widget in (self.moved_button, self.typo_button, self.keep, self.merge_button, self.different_button):
-            actions.addWidget(widget)
+        actions = stretch_row(self.note, self.moved_button, self.typo_button, self.keep, self.merge_button,
+                              self.different_button)
         splitter = list_over_detail(self.list, self.sides, actions)
-        top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.find_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout = qw.QVBoxLayout(self)
+        layout.addLayout(stretch_row(self.summary, self.find_button))
         layout.addWidget(splitter, 1)
         self._show_actions_for(None)
         self._enable(False)
@@ -118,9 +99,9 @@ class ReviewPage(ReadingPage):
                     else f"Serial number {item['detail'].get('serial')}")
             values = [str(item["id"]), what, f"{item['post_a']} and {item['post_b']}", state]
             for col, value in enumerate(values):
-                self.list.setItem(row, col, QTableWidgetItem(value))
+                self.list.setItem(row, col, qw.QTableWidgetItem(value))
         self.list.resizeColumnsToContents()
-        self.list.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.list.horizontalHeader().setSectionResizeMode(1, qw.QHeaderView.ResizeMode.Stretch)
         serials = sum(1 for i in items if i["kind"] != DUPLICATE)
         parts = ([count_of(serials, "serial number")] if serials else []) + (
             [count_of(len(items) - serials, "likely duplicate activity", "likely duplicate activities")]
@@ -141,7 +122,7 @@ class ReviewPage(ReadingPage):
         return self.items[row] if 0 <= row < len(self.items) else None
 
     def _enable(self, on: bool) -> None:
-        widgets: tuple[QWidget, ...] = (self.moved_button, self.typo_button, self.different_button, self.merge_button, self.keep)
+        widgets: tuple[qw.QWidget, ...] = (self.moved_button, self.typo_button, self.different_button, self.merge_button, self.keep)
         for widget in widgets:
             widget.setEnabled(on)
 
@@ -176,7 +157,7 @@ class ReviewPage(ReadingPage):
                     text = load_reference().label(ACTIVITY_LISTS[key], str(value))  # labels, as the lists show
                 elif duplicate and key == "spend_aud" and value is not None:
                     text = f"{value:,.2f}"
-                cell = QTableWidgetItem(text)
+                cell = qw.QTableWidgetItem(text)
                 if key == "serials" and serial in {s.casefold() for s in value or []}:
                     cell.setBackground(QBrush(SHARED))
                     cell.setToolTip(f"Both items list {item['detail'].get('serial')}")

@@ -116,7 +116,7 @@ def _main_window_shots(app: QApplication, db_path: Path, out: Path, written: lis
     window.show_page("sync")
     sync.folder.setText(str(db_path.parent / "outbox"))
     sync.start_export()
-    _settle(app, lambda: sync.export_job is None, ms=30_000)
+    _settle(app, lambda: sync.export.job is None, ms=30_000)
     sync.refresh()
     _settle(app, lambda: sync.history.rowCount() > 0 and window.worker.pending == 0)
     _save(window, out / "main-sync.png", written)

@@ -9,20 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
 
 from ccp_desktop.errors import CcpError, ValidationError
 from ccp_desktop.paths import DATA_DIR_ENV
@@ -40,11 +28,11 @@ from ccp_desktop.ui.restore_dialog import FileChooser, RestoreDialog
 from ccp_desktop.ui.worker import BackgroundWorker, shared_worker
 
 # (parent, caption, starting folder) -> the chosen folder, or "" when the person cancelled
-FolderChooser = Callable[[QWidget, str, str], str]
+FolderChooser = Callable[[qw.QWidget, str, str], str]
 
 
-def _read_only(text: str, name: str) -> QLineEdit:
-    field = QLineEdit(text)
+def _read_only(text: str, name: str) -> qw.QLineEdit:
+    field = qw.QLineEdit(text)
     field.setReadOnly(True)
     field.setAccessibleName(name)
     field.setCursorPosition(0)
@@ -62,46 +50,46 @@ def moved_message(old_db: Path, new_db: Path) -> tuple[str, str]:
     return f"Your data is now in {new_db.parent}.", detail
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(qw.QDialog):
     data_moved = Signal(object)  # the new database path, once the move is complete and verified
     restore_requested = Signal(object)  # the BackupInfo confirmed in Restore from backup (the window restores it)
 
-    def __init__(self, db: sqlite_utils.Database, db_path: Path, parent: QWidget | None = None, *,
+    def __init__(self, db: sqlite_utils.Database, db_path: Path, parent: qw.QWidget | None = None, *,
                  worker: BackgroundWorker | None = None, choose_folder: FolderChooser | None = None,
                  choose_file: FileChooser | None = None) -> None:
         super().__init__(parent)
         self.db, self.db_path = db, Path(db_path)
         # Saving and the move run there, off the GUI thread (a dialog opened on its own gets a worker of its own).
         self.worker = worker or shared_worker(db)
-        self.choose_folder: FolderChooser = choose_folder or QFileDialog.getExistingDirectory
+        self.choose_folder: FolderChooser = choose_folder or qw.QFileDialog.getExistingDirectory
         self.choose_file = choose_file  # for Restore from backup's "Choose another file…"
         self.moving = False
         self.setWindowTitle("Settings")
         self.setObjectName("settings-dialog")
         install = require_installation(db)
-        self.officer = QLineEdit(install.officer)
+        self.officer = qw.QLineEdit(install.officer)
         self.officer.setObjectName("officer")
         self.officer.setAccessibleName("Officer name")
         self.officer.setMaxLength(120)
-        self.problem = QLabel()
+        self.problem = qw.QLabel()
         self.problem.setStyleSheet("color: #b00020")
         self.problem.setAccessibleName("What needs fixing")
         folder = _read_only(str(self.db_path.parent), "Data folder")
-        open_folder = QPushButton("Open folder")
+        open_folder = qw.QPushButton("Open folder")
         open_folder.clicked.connect(lambda: show_folder(self, self.db_path.parent))
-        self.move_button = QPushButton("&Move data folder…")
+        self.move_button = qw.QPushButton("&Move data folder…")
         self.move_button.setObjectName("move-data-folder")
         self.move_button.setAccessibleName("Move data folder")
         self.move_button.setToolTip("Copy the data to another folder (a larger, encrypted or backed-up drive) and use it from there")
         self.move_button.clicked.connect(self.choose_new_folder)
-        self.move_status = QLabel()
+        self.move_status = qw.QLabel()
         self.move_status.setObjectName("move-status")
         self.move_status.setAccessibleName("Move progress")
-        folder_row = QHBoxLayout()
+        folder_row = qw.QHBoxLayout()
         folder_row.addWidget(folder, 1)
         folder_row.addWidget(open_folder)
         folder_row.addWidget(self.move_button)
-        form = QFormLayout()
+        form = qw.QFormLayout()
         form.addRow("&Officer name:", self.officer)
         form.addRow("", self.problem)
         form.addRow("Post:", _read_only(f"{install.post_code} ({'headquarters' if install.is_hq else 'field post'})", "Post"))
@@ -116,15 +104,15 @@ class SettingsDialog(QDialog):
         self.encryption_key = encryption_key_panel(install.is_hq, self.worker)
         self.encryption_key.changed.connect(self._add_changes)
         form.addRow(f"{self.encryption_key.title}:", self.encryption_key)
-        note = QLabel("Move data folder copies the database, signing key, window layout and backups to the folder "
+        note = qw.QLabel("Move data folder copies the database, signing key, window layout and backups to the folder "
                       "you choose, checks the copy, and reopens on it; the old copy is left untouched. "
                       "HQ may ask you to read out the fingerprint to confirm your packages are yours.")
         note.setWordWrap(True)
         note.setStyleSheet("color: #555")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = qw.QDialogButtonBox(qw.QDialogButtonBox.StandardButton.Save | qw.QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(self.buttons)
@@ -135,8 +123,8 @@ class SettingsDialog(QDialog):
         self.saving = False
         self.moved_to: Path | None = None
 
-    def _backups_row(self) -> QHBoxLayout:
-        self.keep = QSpinBox()
+    def _backups_row(self) -> qw.QHBoxLayout:
+        self.keep = qw.QSpinBox()
         self.keep.setObjectName("backups-keep")
         self.keep.setAccessibleName("Backups to keep")
         self.keep.setRange(1, 999)
@@ -144,14 +132,14 @@ class SettingsDialog(QDialog):
         self.keep.setPrefix("keep the newest ")
         self.keep.setSuffix(" backups")
         self.keep.setToolTip("Older automatic backups are deleted, never the last one that is good")
-        editor = self.keep.findChild(QLineEdit)
+        editor = self.keep.findChild(qw.QLineEdit)
         if editor is not None:  # what a screen reader reads is the spin box's own line edit
             editor.setAccessibleName("Backups to keep")
-        self.restore_button = QPushButton("&Restore from backup…")
+        self.restore_button = qw.QPushButton("&Restore from backup…")
         self.restore_button.setObjectName("restore-from-backup")
         self.restore_button.setToolTip("Go back to a backup (the current database is kept aside, not deleted)")
         self.restore_button.clicked.connect(self.open_restore)
-        row = QHBoxLayout()
+        row = qw.QHBoxLayout()
         row.addWidget(self.keep)
         row.addStretch(1)
         row.addWidget(self.restore_button)
@@ -161,7 +149,7 @@ class SettingsDialog(QDialog):
         install = require_installation(self.db)
         problems = [p for p in installation_problems(install.post_code, self.officer.text(), install.role) if p.field == "officer"]
         self.problem.setText(problems[0].message if problems else "")
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
+        self.buttons.button(qw.QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
 
     def accept(self) -> None:
         """Save on the background worker (one transaction); the dialog closes once it is written."""
@@ -204,7 +192,7 @@ class SettingsDialog(QDialog):
 
     def _restore_chosen(self, info: object) -> None:
         # Nothing typed here is saved: it would go into the database about to be set aside.
-        self.done(QDialog.DialogCode.Rejected)
+        self.done(qw.QDialog.DialogCode.Rejected)
         self.restore_requested.emit(info)
 
     # --- moving the data folder ------------------------------------------------------------------------
@@ -257,5 +245,5 @@ class SettingsDialog(QDialog):
     def _moved(self, new_db: Path) -> None:
         self._set_moving(False)
         self.moved_to = Path(new_db)
-        self.done(QDialog.DialogCode.Accepted)
+        self.done(qw.QDialog.DialogCode.Accepted)
         self.data_moved.emit(self.moved_to)

@@ -9,16 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWizard,
-    QWizardPage,
-)
+from PySide6 import QtWidgets as qw
 
 from ccp_desktop.domain.reference import load_reference
 from ccp_desktop.store.backups import BackupInfo, RestoreResult, inspect_backup
@@ -62,10 +53,17 @@ def restore_and_read(db_path: Path, backup: Path) -> tuple[RestoreResult, Instal
         db.close()
 
 
-class SetupPage(QWizardPage):
-    """A page that reaches its wizard through Qt's parent link. A page holding its wizard in an attribute
-    makes a reference cycle, which Python's collector may break on whichever thread allocates at that
-    moment: the worker's, destroying widgets off the GUI thread (a crash, seen in `make screenshots`)."""
+class SetupPage(qw.QWizardPage):
+    """A set-up wizard page, made with its title and subtitle. It reaches its wizard through Qt's parent link:
+    a page holding its wizard in an attribute makes a reference cycle, which Python's collector may break on
+    whichever thread allocates at that moment: the worker's, destroying widgets off the GUI thread (a crash,
+    seen in `make screenshots`)."""
+
+    def __init__(self, title: str, subtitle: str = "") -> None:
+        super().__init__()
+        self.setTitle(title)
+        if subtitle:
+            self.setSubTitle(subtitle)
 
     @property
     def wiz(self) -> SetupWizard:
@@ -74,42 +72,41 @@ class SetupPage(QWizardPage):
 
 class BackupPage(SetupPage):
     def __init__(self, choose_file: FileChooser | None = None) -> None:
-        super().__init__()
+        super().__init__("Restore a backup of your post's data",
+                         "Choose the backup file (on a USB stick, or a copy of the old laptop's data folder). You "
+                         "will see what it holds before anything is restored.")
         self.choose_file: FileChooser = choose_file or choose_backup_file
         self.info: BackupInfo | None = None
         self.result: RestoreResult | None = None
         self.busy = False
-        self.setTitle("Restore a backup of your post's data")
-        self.setSubTitle("Choose the backup file (on a USB stick, or a copy of the old laptop's data folder). You "
-                         "will see what it holds before anything is restored.")
-        self.file = QLineEdit()
+        self.file = qw.QLineEdit()
         self.file.setObjectName("backup-file")
         self.file.setReadOnly(True)
         self.file.setAccessibleName("Backup file")
         self.file.setPlaceholderText("No file chosen yet")
-        self.choose_button = QPushButton("&Choose backup file…")
+        self.choose_button = qw.QPushButton("&Choose backup file…")
         self.choose_button.setObjectName("choose-backup-file")
         self.choose_button.clicked.connect(self.choose)
-        self.summary = QLabel()
+        self.summary = qw.QLabel()
         self.summary.setObjectName("backup-summary")
         self.summary.setWordWrap(True)
-        self.problem = QLabel()
+        self.problem = qw.QLabel()
         self.problem.setObjectName("problem")
         self.problem.setStyleSheet("color: #b00020")
         self.problem.setWordWrap(True)
         self.problem.setAccessibleName("What needs fixing")
-        row = QHBoxLayout()
+        row = qw.QHBoxLayout()
         row.addWidget(self.file, 1)
         row.addWidget(self.choose_button)
-        form = QFormLayout()
+        form = qw.QFormLayout()
         form.addRow("Backup file:", row)
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addWidget(self.problem)
         layout.addStretch(1)
         self.setCommitPage(True)  # a restored database cannot be un-restored from here
-        self.setButtonText(QWizard.WizardButton.CommitButton, "Restore")
+        self.setButtonText(qw.QWizard.WizardButton.CommitButton, "Restore")
 
     def choose(self) -> None:
         chosen = self.choose_file(self, "Choose the backup to restore", str(Path.home()))
@@ -141,7 +138,7 @@ class BackupPage(SetupPage):
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
         self.choose_button.setEnabled(not busy)
-        self.wiz.button(QWizard.WizardButton.CancelButton).setEnabled(not busy)
+        self.wiz.button(qw.QWizard.WizardButton.CancelButton).setEnabled(not busy)
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
@@ -169,17 +166,16 @@ class RestoredPage(SetupPage):
     """What was restored; the new key for HQ when one was made."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Backup restored")
-        self.summary = QLabel()
+        super().__init__("Backup restored")
+        self.summary = qw.QLabel()
         self.summary.setObjectName("restored-summary")
         self.summary.setWordWrap(True)
-        self.key_note = QLabel("<b>This laptop has a new signing key.</b> Send HQ its public key (Copy for HQ, then "
+        self.key_note = qw.QLabel("<b>This laptop has a new signing key.</b> Send HQ its public key (Copy for HQ, then "
                                "paste it into an e-mail) before your first package, and be ready to read the "
                                "fingerprint out when HQ calls to confirm it. File → Settings shows it again.")
         self.key_note.setWordWrap(True)
         self.panel = KeyPanel()
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.key_note)
         layout.addWidget(self.panel)

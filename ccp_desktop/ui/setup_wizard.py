@@ -8,20 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QLabel,
-    QLineEdit,
-    QRadioButton,
-    QVBoxLayout,
-    QWidget,
-    QWizard,
-    QWizardPage,
-)
 
 from ccp_desktop import APP_NAME
 from ccp_desktop.domain.reference import load_reference
@@ -41,8 +29,8 @@ def post_code_from(text: str) -> str:
     return load_reference().post_code_for(text)
 
 
-def _problem_label() -> QLabel:
-    label = QLabel()
+def _problem_label() -> qw.QLabel:
+    label = qw.QLabel()
     label.setObjectName("problem")
     label.setStyleSheet("color: #b00020")
     label.setWordWrap(True)
@@ -50,21 +38,20 @@ def _problem_label() -> QLabel:
     return label
 
 
-class PostPage(QWizardPage):
+class PostPage(SetupPage):
     def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Which post is this laptop for?")
-        self.setSubTitle("Choose your post from the list or type its city (for example Port Vila); "
+        super().__init__("Which post is this laptop for?",
+                         "Choose your post from the list or type its city (for example Port Vila); "
                          "a post not in the list is typed as its code (for example FJ-SUVA).")
-        self.fresh = QRadioButton("Set this laptop up from scratch")
+        self.fresh = qw.QRadioButton("Set this laptop up from scratch")
         self.fresh.setObjectName("start-fresh")
         self.fresh.setChecked(True)
-        self.from_backup = QRadioButton("Restore a backup of the post's data (a replaced or re-imaged laptop)")
+        self.from_backup = qw.QRadioButton("Restore a backup of the post's data (a replaced or re-imaged laptop)")
         self.from_backup.setObjectName("start-from-backup")
-        self.starts = QButtonGroup(self)
+        self.starts = qw.QButtonGroup(self)
         self.starts.addButton(self.fresh)
         self.starts.addButton(self.from_backup)
-        self.post = QComboBox()
+        self.post = qw.QComboBox()
         self.post.setObjectName("post")
         self.post.setEditable(True)
         self.post.setAccessibleName("Post code")
@@ -73,18 +60,18 @@ class PostPage(QWizardPage):
             self.post.addItem(f"{entry['code']} — {entry['label']}")
         self.post.setCurrentIndex(0)
         self.problem = _problem_label()
-        self.chosen = QLabel()
+        self.chosen = qw.QLabel()
         self.chosen.setObjectName("chosen-post")
         self.chosen.setAccessibleName("Post chosen")
-        self.hq_role = QRadioButton("Headquarters: I import packages from posts")
-        self.field_role = QRadioButton("A post: I record activities and deliveries and send packages to HQ")
+        self.hq_role = qw.QRadioButton("Headquarters: I import packages from posts")
+        self.field_role = qw.QRadioButton("A post: I record activities and deliveries and send packages to HQ")
         self.field_role.setChecked(True)
         self.field_role.setObjectName("role-field")
         self.hq_role.setObjectName("role-hq")
-        self.roles = QButtonGroup(self)
+        self.roles = qw.QButtonGroup(self)
         self.roles.addButton(self.field_role)
         self.roles.addButton(self.hq_role)
-        form = QFormLayout()
+        form = qw.QFormLayout()
         form.addRow("Start:", self.fresh)
         form.addRow("", self.from_backup)
         form.addRow("&Post:", self.post)
@@ -139,19 +126,17 @@ class PostPage(QWizardPage):
         return not [p for p in installation_problems(self.post_code, "x", "field") if p.field == "post"]
 
 
-class OfficerPage(QWizardPage):
+class OfficerPage(SetupPage):
     def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Who are you?")
-        self.setSubTitle("Your name is recorded with every change you make and printed on handover certificates. "
-                         "You can change it later in Settings.")
-        self.officer = QLineEdit()
+        super().__init__("Who are you?", "Your name is recorded with every change you make and printed on "
+                         "handover certificates. You can change it later in Settings.")
+        self.officer = qw.QLineEdit()
         self.officer.setObjectName("officer")
         self.officer.setAccessibleName("Officer name")
         self.officer.setMaxLength(120)
         self.officer.setPlaceholderText("Given name and family name")
         self.problem = _problem_label()
-        form = QFormLayout()
+        form = qw.QFormLayout()
         form.addRow("Your &name:", self.officer)
         form.addRow("", self.problem)
         self.setLayout(form)
@@ -163,24 +148,23 @@ class OfficerPage(QWizardPage):
 
 class ConfirmPage(SetupPage):
     def __init__(self, choose_key_file: FileChooser | None = None) -> None:
-        super().__init__()
-        self.setTitle("Ready to set up")
-        self.summary = QLabel()
+        super().__init__("Ready to set up")
+        self.summary = qw.QLabel()
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
         self.problem = _problem_label()
         # Optional, posts only: HQ's encryption key, so that packages are sealed for HQ's eyes.
         self.hq_key = HqKeyChoice(choose_key_file)
-        self.hq_key_box = QGroupBox("HQ's encryption key (packages are sealed so that only HQ can open them)")
-        QVBoxLayout(self.hq_key_box).addWidget(self.hq_key)
+        self.hq_key_box = qw.QGroupBox("HQ's encryption key (packages are sealed so that only HQ can open them)")
+        qw.QVBoxLayout(self.hq_key_box).addWidget(self.hq_key)
         self.hq_key.changed.connect(self.completeChanged)
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.hq_key_box)
         layout.addWidget(self.problem)
         layout.addStretch(1)
         self.setCommitPage(True)  # once set up there is no going back to change the answers
-        self.setButtonText(QWizard.WizardButton.CommitButton, "Set up")
+        self.setButtonText(qw.QWizard.WizardButton.CommitButton, "Set up")
 
     def initializePage(self) -> None:
         w = self.wiz
@@ -206,17 +190,16 @@ class KeyPage(SetupPage):
     """After set-up: the key HQ needs, to read out (fingerprint) or send (public key)."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Send HQ your signing key")
-        self.setSubTitle("HQ uses it to recognise your packages. E-mail it (Copy for HQ), and be ready to read "
+        super().__init__("Send HQ your signing key",
+                         "HQ uses it to recognise your packages. E-mail it (Copy for HQ), and be ready to read "
                          "the fingerprint out over the phone when HQ calls to confirm it.")
         self.panel = KeyPanel()
-        note = QLabel("You can see this again at any time in File → Settings.")
+        note = qw.QLabel("You can see this again at any time in File → Settings.")
         note.setWordWrap(True)
-        self.hq_key_note = QLabel()
+        self.hq_key_note = qw.QLabel()
         self.hq_key_note.setObjectName("hq-key-note")
         self.hq_key_note.setWordWrap(True)
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addWidget(self.panel)
         layout.addWidget(note)
         layout.addWidget(self.hq_key_note)
@@ -231,13 +214,13 @@ class KeyPage(SetupPage):
         return -1  # the last page of a fresh setup
 
 
-class SetupWizard(QWizard):
+class SetupWizard(qw.QWizard):
     """Shown when the database is not set up; accepted once the installation exists."""
 
     inspected = Signal(object)  # a chosen backup has been read: its BackupInfo
     restore_failed = Signal(object)  # reading or restoring a backup failed: the exception (shown on the page)
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *, choose_file: FileChooser | None = None,
+    def __init__(self, db_path: Path, parent: qw.QWidget | None = None, *, choose_file: FileChooser | None = None,
                  choose_key_file: FileChooser | None = None) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
@@ -245,7 +228,7 @@ class SetupWizard(QWizard):
         self._worker: BackgroundWorker | None = None
         self.setWindowTitle(f"Set up {APP_NAME}")
         self.setObjectName("setup-wizard")
-        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setWizardStyle(qw.QWizard.WizardStyle.ClassicStyle)
         self.post_page, self.officer_page = PostPage(), OfficerPage()
         self.confirm_page = ConfirmPage(choose_key_file)
         self.key_page = KeyPage()

@@ -6,25 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QButtonGroup,
-    QCheckBox,
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QRadioButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
 
 from ccp_desktop.domain.wording import local_time
 from ccp_desktop.errors import Cancelled, NothingToExport
@@ -33,8 +16,8 @@ from ccp_desktop.ui.errors import show_error
 from ccp_desktop.ui.folders import default_packages_folder, open_folder
 from ccp_desktop.ui.forms.prompts import Button, ask_later
 from ccp_desktop.ui.settings import ui_settings
-from ccp_desktop.ui.widgets import path_row, show_progress
-from ccp_desktop.ui.worker import BackgroundWorker, Job
+from ccp_desktop.ui.widgets import JobBar, action_button, path_row, stretch_row
+from ccp_desktop.ui.worker import BackgroundWorker
 
 EXPORT_KINDS = (
     ("changes", "Changes since the last export", "Everything recorded or changed since the last package (the usual choice)."),
@@ -57,24 +40,22 @@ class SyncPage(ReadingPage):
 
     read_name = "sync history"
 
-    def __init__(self, db_path: Path, worker: BackgroundWorker, *, is_hq: bool = False, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page-sync")
-        self.db_path, self.worker, self.is_hq = db_path, worker, is_hq
-        self.export_job: Job | None = None
+    def __init__(self, db_path: Path, worker: BackgroundWorker, *, is_hq: bool = False, parent: qw.QWidget | None = None) -> None:
+        super().__init__("sync", worker, parent)
+        self.db_path, self.is_hq = db_path, is_hq
         self.last_export_path: Path | None = None
         self.importing: Path | None = None
-        self.trust_question: QMessageBox | None = None
+        self.trust_question: qw.QMessageBox | None = None
 
-        self.summary = QLabel()
+        self.summary = qw.QLabel()
         self.summary.setObjectName("sync-summary")
         self.summary.setWordWrap(True)
 
-        export_box = QGroupBox("Send a package to HQ")
-        self.kind_group = QButtonGroup(self)
-        kinds = QVBoxLayout()
+        export_box = qw.QGroupBox("Send a package to HQ")
+        self.kind_group = qw.QButtonGroup(self)
+        kinds = qw.QVBoxLayout()
         for n, (kind, label, help_text) in enumerate(EXPORT_KINDS):
-            radio = QRadioButton(label)
+            radio = qw.QRadioButton(label)
             radio.setObjectName(f"kind-{kind}")
             radio.setToolTip(help_text)
             radio.setAccessibleDescription(help_text)
@@ -86,77 +67,61 @@ class SyncPage(ReadingPage):
             str(ui_settings(db_path).value("sync/out_dir", str(default_packages_folder()))), "out-folder",
             "Folder the package is saved in", "Choose the folder", self._choose_folder, label="Save in:")
         # Sealed for HQ's eyes (age) by default once HQ's encryption key is known here (sync/sealed_export.py).
-        self.seal_box = QCheckBox("Seal for HQ (only HQ can open the file)")
+        self.seal_box = qw.QCheckBox("Seal for HQ (only HQ can open the file)")
         self.seal_box.setObjectName("seal-for-hq")
         self.seal_box.setEnabled(False)
         self.seal_box.setToolTip("HQ's encryption key is not known on this laptop yet (hq-key --set FILE)")
         self.seal_box.setVisible(not is_hq)
         self._seal_known: bool | None = None
-        self.export_button = QPushButton("Export package")
-        self.export_button.setObjectName("export")
+        self.export_button = action_button("Export package", "export", self.start_export)
         self.export_button.setDefault(True)
-        self.export_button.clicked.connect(self.start_export)
-        self.progress = QProgressBar()
-        self.progress.setObjectName("export-progress")
-        self.progress.setAccessibleName("Export progress")
-        self.progress.setVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancel-export")
-        self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.cancel_export)
-        run_row = QHBoxLayout()
+        self.export = JobBar(worker, "export", "Export progress", self.cancel_export)
+        run_row = qw.QHBoxLayout()
         run_row.addWidget(self.export_button)
-        run_row.addWidget(self.progress, 1)
-        run_row.addWidget(self.cancel_button)
+        run_row.addWidget(self.export.progress, 1)
+        run_row.addWidget(self.export.cancel_button)
         run_row.addStretch(0)  # the button keeps its size while the progress bar is hidden
-        self.export_result = QLabel()
+        self.export_result = qw.QLabel()
         self.export_result.setObjectName("export-result")
         self.export_result.setWordWrap(True)
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_folder_button = QPushButton("Open folder")
-        self.open_folder_button.setObjectName("open-folder")
+        self.open_folder_button = action_button("Open folder", "open-folder", self.open_folder)
         self.open_folder_button.setVisible(False)
-        self.open_folder_button.clicked.connect(self.open_folder)
-        result_row = QHBoxLayout()
-        result_row.addWidget(self.export_result, 1)
-        result_row.addWidget(self.open_folder_button)
-        export_layout = QVBoxLayout(export_box)
+        result_row = stretch_row(self.export_result, self.open_folder_button)
+        export_layout = qw.QVBoxLayout(export_box)
         export_layout.addLayout(kinds)
         export_layout.addLayout(folder_row)
         export_layout.addWidget(self.seal_box)
         export_layout.addLayout(run_row)
         export_layout.addLayout(result_row)
 
-        import_box = QGroupBox("Packages from HQ" if not is_hq else "Import a package")
-        self.import_button = QPushButton("Import a package…" if is_hq else "Import a receipt from HQ…")
-        self.import_button.setObjectName("import")
-        self.import_button.clicked.connect(self._choose_import)
-        self.import_result = QLabel("A receipt tells you which of your changes HQ has recorded.")
+        import_box = qw.QGroupBox("Packages from HQ" if not is_hq else "Import a package")
+        self.import_button = action_button("Import a package…" if is_hq else "Import a receipt from HQ…", "import",
+                                           self._choose_import)
+        self.import_result = qw.QLabel("A receipt tells you which of your changes HQ has recorded.")
         self.import_result.setObjectName("import-result")
         self.import_result.setWordWrap(True)
-        self.apply_button = QPushButton("Import it")
-        self.apply_button.setObjectName("apply-import")
+        self.apply_button = action_button("Import it", "apply-import", self.apply_previewed)
         self.apply_button.setVisible(False)
-        self.apply_button.clicked.connect(self.apply_previewed)
         self.previewed: Path | None = None
-        import_layout = QHBoxLayout(import_box)
+        import_layout = qw.QHBoxLayout(import_box)
         import_layout.addWidget(self.import_button)
         import_layout.addWidget(self.import_result, 1)
         import_layout.addWidget(self.apply_button)
 
-        self.history = QTableWidget(0, 6)
+        self.history = qw.QTableWidget(0, 6)
         self.history.setObjectName("history")
         self.history.setAccessibleName("Packages sent and receipts received")
         self.history.setHorizontalHeaderLabels(["", "Kind", "When", "Change numbers", "Summary", "File"])
-        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history.setEditTriggers(qw.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(qw.QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.verticalHeader().setVisible(False)
-        self.history.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.history.horizontalHeader().setSectionResizeMode(4, qw.QHeaderView.ResizeMode.Stretch)
         self.history.doubleClicked.connect(self._open_history_folder)
-        history_box = QGroupBox("History")
-        QVBoxLayout(history_box).addWidget(self.history)
+        history_box = qw.QGroupBox("History")
+        qw.QVBoxLayout(history_box).addWidget(self.history)
 
-        layout = QVBoxLayout(self)
+        layout = qw.QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(export_box)
         layout.addWidget(import_box)
@@ -169,21 +134,17 @@ class SyncPage(ReadingPage):
         return str(checked.property("kind")) if checked is not None else "changes"
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Save packages in", self.folder.text())
+        folder = qw.QFileDialog.getExistingDirectory(self, "Save packages in", self.folder.text())
         if folder:
             self.folder.setText(folder)
 
     def start_export(self) -> None:
-        if self.export_job is not None:
+        if self.export.job is not None:
             return
         out_dir, kind = Path(self.folder.text().strip() or "."), self.selected_kind()
         seal_it = self.seal_box.isChecked()
         ui_settings(self.db_path).setValue("sync/out_dir", str(out_dir))
         self.export_button.setEnabled(False)
-        self.progress.setRange(0, 0)  # busy until the first progress report gives a total
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(True)
-        self.cancel_button.setEnabled(True)
         self.open_folder_button.setVisible(False)
         self.export_result.setText("Writing the package…")
 
@@ -193,23 +154,15 @@ class SyncPage(ReadingPage):
             out_dir.mkdir(parents=True, exist_ok=True)
             return export_for_hq(db, out_dir, kind=kind, seal_it=seal_it, progress=progress, should_cancel=should_cancel)
 
-        self.export_job = self.worker.submit("export", run, on_done=self._export_done, on_error=self._export_error,
-                                             on_progress=self._export_progress)
-
-    def _export_progress(self, done: int, total: int) -> None:
-        show_progress(self.progress, done, total)
+        self.export.start("export", run, on_done=self._export_done, on_error=self._export_error)
 
     def cancel_export(self) -> None:
-        if self.export_job is not None:
-            self.export_job.cancel()
-            self.cancel_button.setEnabled(False)
+        if self.export.cancel():
             self.export_result.setText("Cancelling…")
 
     def _export_finished(self) -> None:
-        self.export_job = None
+        self.export.finish()
         self.export_button.setEnabled(True)
-        self.progress.setVisible(False)
-        self.cancel_button.setVisible(False)
 
     def _export_done(self, sent: Any) -> None:
         self._export_finished()
@@ -228,7 +181,7 @@ class SyncPage(ReadingPage):
         self.export_result.setText(text)
         self.open_folder_button.setVisible(True)
         # What recording the package wrote, as the export returned it (the status bar and history show it).
-        self.sync_changed.emit(OpChanges(sent.changes, source=self))
+        self.sync_changed.emit(OpChanges.of(sent.changes, source=self))
         self.export_finished.emit(result)
 
     def _export_error(self, exc: BaseException) -> None:
@@ -252,7 +205,7 @@ class SyncPage(ReadingPage):
 
     # --- import ------------------------------------------------------------------------------------------
     def _choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.import_button.text().rstrip("…"), self.folder.text(),
+        path, _ = qw.QFileDialog.getOpenFileName(self, self.import_button.text().rstrip("…"), self.folder.text(),
                                               "Sync packages (*.xlsx *.xlsx.age)")
         if path:
             self.import_file(Path(path))
@@ -299,7 +252,7 @@ class SyncPage(ReadingPage):
         if result.status == "rejected" and result.errors:
             text += "\n" + "\n".join(f"• {p.describe()}" for p in result.errors[:5])
         self.import_result.setText(text)
-        self.sync_changed.emit(OpChanges(result.changes, source=self))
+        self.sync_changed.emit(OpChanges.of(result.changes, source=self))
         self.import_finished.emit(result)
 
     def _ask_to_trust_hq(self, path: Path, fingerprint: str) -> None:
@@ -369,11 +322,11 @@ class SyncPage(ReadingPage):
             values = ["Sent" if sent else "Received", entry.get("kind") or "", _when(entry.get("at")), seq,
                       entry.get("summary") or "", Path(entry["path"]).name if entry.get("path") else ""]
             for col, value in enumerate(values):
-                item = QTableWidgetItem(str(value))
+                item = qw.QTableWidgetItem(str(value))
                 if col == 5 and entry.get("path"):
                     item.setData(Qt.ItemDataRole.UserRole, str(entry["path"]))
                     item.setToolTip(str(entry["path"]))
                 self.history.setItem(row, col, item)
         self.history.resizeColumnsToContents()
-        self.history.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.history.horizontalHeader().setSectionResizeMode(4, qw.QHeaderView.ResizeMode.Stretch)
         self.history_loaded.emit()

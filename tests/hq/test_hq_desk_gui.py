@@ -62,7 +62,7 @@ def test_drop_check_import_and_the_posts_page(qtbot: Any, morning: Any, tmp_path
     table.item(5, 0).setCheckState(Qt.CheckState.Unchecked)  # hold back the package after the gap
     with qtbot.waitSignal(page.imported, timeout=60_000) as blocker:
         qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
-        assert not page.import_button.isEnabled() and page.cancel_button.isVisible()
+        assert not page.import_button.isEnabled() and page.jobs.cancel_button.isVisible()
     summary = blocker.args[0]
     assert (summary.applied, summary.refused) == (4, 2)
     assert page.summary.text().startswith("4 packages imported; 2 refused")

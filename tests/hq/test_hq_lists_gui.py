@@ -168,7 +168,7 @@ def test_the_hq_dashboard_has_a_by_post_view_and_a_post_filter_on_every_chart(
     [pair] = [i for i in list_review_items(hq) if i["kind"] == "duplicate-activity"]
     settled = run_recorded(hq, settle_review_item, pair["id"], "merged")
     with qtbot.waitSignal(page.refreshed, timeout=30_000):
-        window.hub.announce(OpChanges(settled.changes))  # as the Review page announces it
+        window.hub.announce(OpChanges.of(settled.changes))  # as the Review page announces it
     assert page.heading.text() == "1 activity and 1 equipment item line, Port Moresby (PG-PORTMORESBY)"
     with qtbot.waitSignal(page.refreshed, timeout=30_000):
         page.post_filter.setCurrentIndex(0)

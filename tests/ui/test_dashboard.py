@@ -26,14 +26,14 @@ def test_dashboard_shows_the_posts_numbers_and_follows_changes(qtbot: Any, main_
 
     changes = save_record(main_window.db, "activities", factories.activity(participants_female=1000))
     with qtbot.waitSignal(page.refreshed, timeout=10_000):
-        main_window.hub.announce(OpChanges(changes))
+        main_window.hub.announce(OpChanges.of(changes))
     assert page.heading.text().startswith("301 activities")
     assert page.sex_chart.series()[0].slices()[0].value() == expected["female"] + 1000
 
     refreshed: list[int] = []
     page.refreshed.connect(lambda: refreshed.append(1))
-    main_window.hub.announce(OpChanges(save_record(main_window.db, "partners", factories.partner())))  # not charted
-    main_window.hub.announce(OpChanges(Changes({"sync_exports": 1})))
+    main_window.hub.announce(OpChanges.of(save_record(main_window.db, "partners", factories.partner())))  # not charted
+    main_window.hub.announce(OpChanges.of(Changes({"sync_exports": 1})))
     qtbot.waitUntil(lambda: main_window.worker.pending == 0)
     assert refreshed == []
 

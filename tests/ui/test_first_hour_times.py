@@ -60,7 +60,7 @@ def test_draft_times_and_record_details_are_local(qtbot: Any, laptop_zone: Any, 
     record = get_record(db, "activities", str(changes.record_id))
     page = main_window.lists["activities"]
     main_window.show_page("activities")
-    main_window.hub.announce(OpChanges(changes))
+    main_window.hub.announce(OpChanges.of(changes))
     qtbot.waitUntil(lambda: page.select_record(record["id"]))
     stamp = get_record(db, "activities", record["id"])["updated_at"]
     assert stamp.endswith("Z")  # stored UTC

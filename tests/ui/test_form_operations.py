@@ -81,6 +81,6 @@ def test_the_lists_refresh_from_the_changes_the_save_returned(qtbot: Any, main_w
         qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     op = announced.args[0]
     assert op.tables == {"partners"} and op.source is page
-    qtbot.waitUntil(lambda: page.model.row_of(op.changes.record_id) is not None)  # shown at once
+    qtbot.waitUntil(lambda: page.model.row_of(op.record_id) is not None)  # shown at once
     assert equipment.stale  # lists recipients' names: refreshed when next shown
     assert not activities.stale  # shows no partner: left alone

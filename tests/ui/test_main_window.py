@@ -56,11 +56,11 @@ def test_a_change_refreshes_only_the_views_that_show_it(qtbot: Any, main_window:
     partners.model.modelReset.connect(lambda: partner_resets.append(1))
     changes = save_record(main_window.db, "activities", factories.activity(title="Cyber drill, Lautoka"))
     with qtbot.waitSignal(activities.model.reloaded):
-        main_window.hub.announce(OpChanges(changes))
+        main_window.hub.announce(OpChanges.of(changes))
     assert activities.model.record_id(0) == changes.record_id
     assert partner_resets == []  # partners do not show activities' titles: untouched
     assert not main_window.lists["equipment"].stale
-    main_window.hub.announce(OpChanges(Changes({"equipment_deliveries": 1})))
+    main_window.hub.announce(OpChanges.of(Changes({"equipment_deliveries": 1})))
     assert main_window.lists["equipment"].stale  # hidden: refreshed when next shown
     with qtbot.waitSignal(main_window.lists["equipment"].model.reloaded):
         main_window.show_page("equipment")

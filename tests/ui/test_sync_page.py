@@ -20,7 +20,7 @@ def _export(qtbot: Any, window: MainWindow, folder: Path, kind: str = "changes")
     page.findChild(type(page.kind_group.button(0)), f"kind-{kind}").setChecked(True)
     with qtbot.waitSignal(page.export_finished, timeout=30_000) as blocker:
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
-        assert not page.export_button.isEnabled() and page.cancel_button.isVisible()
+        assert not page.export_button.isEnabled() and page.export.cancel_button.isVisible()
     return blocker.args[0]
 
 
@@ -58,7 +58,7 @@ def test_cancel_leaves_no_file(qtbot: Any, main_window: MainWindow, tmp_path: Pa
     page.folder.setText(str(tmp_path / "out"))
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(page.export_failed, timeout=30_000):
-        qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(page.export.cancel_button, Qt.MouseButton.LeftButton)
         gate.set()
     assert page.export_result.text() == "Export cancelled; no file was written."
     assert not list(tmp_path.glob("**/*.xlsx")) and page.export_button.isEnabled()
