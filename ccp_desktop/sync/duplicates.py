@@ -98,9 +98,15 @@ def _pair(row: Any, other: Any, score: float) -> dict[str, Any]:
                        "days_apart": abs((dt.date.fromisoformat(first[3]) - dt.date.fromisoformat(second[3])).days)}}
 
 
-def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None = None,
+                 post: str | None = None) -> list[dict[str, Any]]:
     """Pairs of live activities of different posts that look like one event: each `activity_ids` one
-    against every other activity (None: every activity), each pair once, the earlier recorded first."""
+    against every other activity (None: every activity), each pair once, the earlier recorded first.
+    `post`: the post those activities are all from (an import's); while HQ holds no other post's
+    activity (the first post's packages) there is no pair, and nothing is read."""
+    if post is not None and db.execute("SELECT 1 FROM activities WHERE origin_post < ? OR origin_post > ? LIMIT 1",
+                                       [post, post]).fetchone() is None:
+        return []
     # `+deleted`: look the ids up by the primary key; without statistics SQLite would walk the (deleted,
     # start_date) index, every live activity once per chunk of ids
     where = "+deleted = 0 AND country IS NOT NULL AND activity_type IS NOT NULL AND start_date IS NOT NULL"
@@ -168,11 +174,11 @@ def _reviewed(db: sqlite_utils.Database, pairs: list[dict[str, Any]]) -> set[fro
 
 
 def raise_duplicate_reviews(db: sqlite_utils.Database, activity_ids: Iterable[str] | None = None,
-                            package_id: str | None = None) -> list[int]:
+                            package_id: str | None = None, post: str | None = None) -> list[int]:
     """One review item per likely pair not reviewed before. The caller holds the transaction (an import's,
     or `find_duplicate_activities`')."""
     ids, now = [], utc_now()
-    pairs = likely_pairs(db, activity_ids)
+    pairs = likely_pairs(db, activity_ids, post)
     reviewed = _reviewed(db, pairs)
     for pair in pairs:
         if frozenset((pair["record_a"], pair["record_b"])) in reviewed:

@@ -70,7 +70,8 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool)
                 )
             window = tail + chunk
             # Plain substring tests first (fast); XML keywords are case-sensitive, so these are exact.
-            if b"<!" in window and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):  # one scan when neither
+            # '!' alone first: a one-byte search is ten times faster, and '!' is rare in a sheet.
+            if b"!" in window and b"<!" in window and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):
                 raise PackageError(f"Refused: part {info.filename} declares a document type (external entities are not allowed)")
             if is_sheet:
                 rows += window.count(_ROW_TAG) - tail.count(_ROW_TAG)

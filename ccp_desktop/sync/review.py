@@ -46,7 +46,8 @@ def raise_import_reviews(db: sqlite_utils.Database, package: Package) -> list[in
     for its activities that look like another post's (only those against the rest: cheap)."""
     ids = _raise_serial_reviews(db, package)
     if package.sheets.get("activities") is not None:
-        ids += duplicates.raise_duplicate_reviews(db, package.ids("activities"), package.manifest["package_id"])
+        ids += duplicates.raise_duplicate_reviews(db, package.ids("activities"), package.manifest["package_id"],
+                                                  package.manifest["post_code"])
     return ids
 
 
