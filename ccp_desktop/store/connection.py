@@ -50,6 +50,16 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
     return db
 
 
+def open_reader(path: str | Path) -> sqlite_utils.Database:
+    """A read-only connection to an existing database, for a thread of its own (an import prepares its
+    next sheet on one). In WAL mode it reads the last committed state, never another connection's
+    uncommitted writes."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                           isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return sqlite_utils.Database(conn, execute_plugins=False)
+
+
 def backup_before_upgrade(db: sqlite_utils.Database, path: Path) -> Path:
     """A copy of a database from an older version, taken before its schema is brought up to date."""
     import datetime as dt

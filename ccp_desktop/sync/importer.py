@@ -28,10 +28,10 @@ from ccp_desktop.store.transactions import write_transaction
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.apply_plan import Applier
-from ccp_desktop.sync.checks import PackageLookup, finish_validation, validate_sheet
 from ccp_desktop.sync.hq_keys import unsealing_for
-from ccp_desktop.sync.package import Package, expected_sheets, open_package, read_sheet, read_sheets
-from ccp_desktop.sync.plan import Plan, Planner, package_lineage
+from ccp_desktop.sync.package import Package, expected_sheets, open_package, read_sheets
+from ccp_desktop.sync.plan import Plan, package_lineage
+from ccp_desktop.sync.prepare import prepare_sheets
 from ccp_desktop.sync.reader import Workbook
 from ccp_desktop.sync.result import ImportResult, empty_counts
 from ccp_desktop.sync.verify import base_result, describe_rejection, untrusted_key_reason
@@ -307,31 +307,18 @@ def _apply_sheet_by_sheet(db: sqlite_utils.Database, book: Workbook, package: Pa
         done = already_imported(db, package)
         assert done is not None
         return done
-    lookup = PackageLookup(package, db)
     applier = Applier(db, package)
-    planner: Planner | None = None
-    kinds = expected_sheets(package.kind)
-    for position, kind in enumerate(kinds):  # parents first: a sheet refers only to sheets before it
-        sheet = read_sheet(book, package, kind, tracker.step)
-        if position + 1 < len(kinds):
-            book.load_ahead(kinds[position + 1].name)  # parsed while this one is checked and applied
-        if sheet is None:
-            continue
-        lookup.add_sheet(sheet)
-        validate_sheet(package, sheet, lookup, tracker.step)  # after a bad cell too: every problem at once
-        package.ids(kind.name)  # kept when the rows go
-        if not package.errors:
-            planner = planner or Planner(db, package)
-            kind_plan = planner.plan_sheet(kind)
-            applier.apply_sheet(kind_plan)
-            kind_plan.release()
-        tracker.step(sheet.count)
-        sheet.release()
-    finish_validation(package, lookup)
+    preparer = prepare_sheets(db, database_path(db), book, package, tracker.step)
+    for prepared in preparer:  # the next sheet is prepared while this one is written
+        if prepared.plan is not None and not package.errors:
+            applier.apply_sheet(prepared.plan)
+            prepared.plan.release()
+        prepared.sheet.release()
+    planner = preparer.planner
     if package.errors or planner is None:
         raise _Abandon(_with_gap_hint(db, package, _reject(package)))
     for kind in RECORD_KINDS.values():
-        applier.apply_sheet(planner.plan_deleted_but_used(kind))
+        applier.apply_sheet(planner.plan_deleted_but_used(db, kind))
     if package.errors:
         raise _Abandon(_reject(package))
     result = _planned(db, package, planner.plan, "dry-run" if dry_run else "applied")

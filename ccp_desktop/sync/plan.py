@@ -227,11 +227,12 @@ class Planner:
         self.plan.kinds[kind.name] = kind_plan
         return kind_plan
 
-    def plan_deleted_but_used(self, kind: r.RecordKind) -> KindPlan:
+    def plan_deleted_but_used(self, db: sqlite_utils.Database, kind: r.RecordKind) -> KindPlan:
         """Once every sheet is validated (a later sheet may use a record HQ deleted): the conflicts of HQ's
-        deletions the package still uses, as a plan of their own; the kind's counts include them."""
+        deletions the package still uses, as a plan of their own (read through `db`, the importer's
+        connection); the kind's counts include them."""
         extra = KindPlan(kind)
-        _plan_deleted_but_used(self.db, self.package, kind, extra)
+        _plan_deleted_but_used(db, self.package, kind, extra)
         counts = self.plan.kinds.setdefault(kind.name, KindPlan(kind)).counts
         counts["conflicting"] += extra.counts["conflicting"]
         return extra

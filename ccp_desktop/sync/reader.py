@@ -37,8 +37,7 @@ _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
 # past ZZ (702), is a damaged or crafted file. The same pass that looks for formulas counts the rows and
 # finds the highest 6+ digit row a cell claims (a package of over 99,999 rows has many).
 _ROW_TAG = b"<row"
-_BIG_ROW_REF = re.compile(rb'r="[A-Z]{0,3}(\d{6,})"')
-_WIDE_REF = re.compile(rb'r="[A-Z]{3}\d')
+_ODD_REF = re.compile(rb'r="(?:[A-Z]{0,3}(\d{6,})"|[A-Z]{3}\d)')  # a 6+ digit row (group 1), or a column past ZZ
 ROW_SLACK = 1000
 DATA_SHEETS = frozenset([*RECORD_KINDS, fmt.RECEIPT_SHEET])
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -75,12 +74,12 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool)
                 raise PackageError(f"Refused: part {info.filename} declares a document type (external entities are not allowed)")
             if is_sheet:
                 rows += window.count(_ROW_TAG) - tail.count(_ROW_TAG)
-                if _WIDE_REF.search(window):
-                    raise PackageError(f"Refused: part {info.filename} has a cell beyond column ZZ "
-                                       "(a damaged or crafted file)")
-                big_rows = _BIG_ROW_REF.findall(window)
-                if big_rows:
-                    highest = max(highest, *map(int, big_rows))
+                odd = _ODD_REF.findall(window)  # one scan for both
+                if odd:
+                    if b"" in odd:
+                        raise PackageError(f"Refused: part {info.filename} has a cell beyond column ZZ "
+                                           "(a damaged or crafted file)")
+                    highest = max(highest, *map(int, odd))
             if is_sheet and (b"<f" in window or b":f" in window):
                 for match in _FORMULA.finditer(window):
                     # The cell that holds the formula is the last <c r="..."> opened before it.
