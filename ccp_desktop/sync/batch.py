@@ -32,7 +32,7 @@ from ccp_desktop.sync import signing
 from ccp_desktop.sync.hq_keys import unsealing_for
 from ccp_desktop.sync.importer import import_package
 from ccp_desktop.sync.package import open_package
-from ccp_desktop.sync.result import ImportResult
+from ccp_desktop.sync.result import ImportResult, PackageFacts
 
 Progress = Callable[[int, int], None]
 STEPS = 1000  # progress units per package: a package's own progress is scaled into its share
@@ -42,16 +42,10 @@ WOULD_APPLY, ALREADY, REJECTED, DUPLICATE = "would apply", "already imported", "
 
 
 @dataclass
-class BatchEntry:
+class BatchEntry(PackageFacts):
     """One package file: what its manifest says, what the dry run found, and (after applying) what happened."""
 
     path: Path
-    post_code: str | None = None
-    kind: str | None = None
-    package_id: str | None = None
-    seq_from: int | None = None
-    seq_to: int | None = None
-    created_at: str | None = None
     fingerprint: str | None = None
     signature: str = "unreadable"  # "pinned key", "first seen", "refused", "unreadable"
     preview: ImportResult | None = None
@@ -152,10 +146,7 @@ def read_entry(db: sqlite_utils.Database, path: Path) -> BatchEntry:
     if book is not None:
         book.close()
     m = package.manifest
-    entry.post_code, entry.kind = m.get("post_code") or None, m.get("kind") or None
-    entry.package_id, entry.created_at = m.get("package_id") or None, m.get("created_at") or None
-    if "seq_from" in m:
-        entry.seq_from, entry.seq_to = package.number("seq_from"), package.number("seq_to")
+    entry.take_facts(m)
     if not package.readable:
         return entry
     key = m.get("public_key") or ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,19 +40,41 @@ def problem_json(problem: Problem) -> dict[str, Any]:
     }
 
 
-@dataclass
-class ImportResult:
-    status: str
+def _manifest_number(text: str | None) -> int:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
+
+
+@dataclass(kw_only=True)
+class PackageFacts:
+    """What a package's manifest says of it: whose, what kind, which id, which of the post's changes, and
+    when the post made it."""
+
     kind: str | None = None
     package_id: str | None = None
     post_code: str | None = None
+    seq_from: int | None = None
+    seq_to: int | None = None
+    created_at: str | None = None
+
+    def take_facts(self, manifest: Mapping[str, str]) -> None:
+        """Copy them from a manifest as found (a damaged one leaves gaps, for the refusal to name)."""
+        self.kind, self.package_id = manifest.get("kind") or None, manifest.get("package_id") or None
+        self.post_code, self.created_at = manifest.get("post_code") or None, manifest.get("created_at") or None
+        if "seq_from" in manifest or "seq_to" in manifest:
+            self.seq_from = _manifest_number(manifest.get("seq_from"))
+            self.seq_to = _manifest_number(manifest.get("seq_to"))
+
+
+@dataclass
+class ImportResult(PackageFacts):
+    status: str
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     message: str = ""
-    seq_from: int | None = None
-    seq_to: int | None = None
-    created_at: str | None = None  # when the post made the package (from its manifest)
     backup_path: str | None = None
     conflict_ids: list[int] = field(default_factory=list)
     review_ids: list[int] = field(default_factory=list)  # review items raised (a serial shared with another post)

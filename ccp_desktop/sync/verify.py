@@ -25,13 +25,8 @@ def describe_rejection(package: Package) -> str:
 
 
 def base_result(package: Package, status: str) -> ImportResult:
-    m = package.manifest
-    result = ImportResult(
-        status=status, kind=package.kind, package_id=m.get("package_id") or None, post_code=m.get("post_code") or None,
-        warnings=list(package.warnings), errors=list(package.errors), created_at=m.get("created_at") or None,
-    )
-    if "seq_from" in m or "seq_to" in m:
-        result.seq_from, result.seq_to = package.number("seq_from"), package.number("seq_to")
+    result = ImportResult(status=status, warnings=list(package.warnings), errors=list(package.errors))
+    result.take_facts(package.manifest)
     for name, sheet in package.sheets.items():
         counts = empty_counts()
         counts["read"] = sheet.count
