@@ -27,7 +27,7 @@ from ccp_desktop.store import sync_state
 from ccp_desktop.store.backups import daily_backup_target
 from ccp_desktop.store.changes import Changes
 from ccp_desktop.store.connection import BUSY_TIMEOUT_MS, database_path
-from ccp_desktop.store.maintenance import backup_database
+from ccp_desktop.store.maintenance import backup_database, fold_log
 from ccp_desktop.sync import signing
 from ccp_desktop.sync.hq_keys import unsealing_for
 from ccp_desktop.sync.importer import import_package
@@ -289,6 +289,7 @@ def apply_batch(db: sqlite_utils.Database, entries: list[BatchEntry], *, progres
             summary.refused += 1
         else:
             summary.skipped += 1
+    fold_log(db)  # once for the batch (each import leaves its pages in the log: see checkpoint_deferred)
     if progress and not summary.cancelled:
         progress(len(entries) * STEPS, len(entries) * STEPS)
     return summary

@@ -23,7 +23,7 @@ from ccp_desktop.store import lineage, sync_state
 from ccp_desktop.store.backups import backups_to_keep, daily_backup_target, rotate_backups
 from ccp_desktop.store.connection import database_path
 from ccp_desktop.store.installation import Installation, require_installation
-from ccp_desktop.store.maintenance import backup_database
+from ccp_desktop.store.maintenance import backup_database, checkpoint_deferred
 from ccp_desktop.store.transactions import write_transaction
 from ccp_desktop.sync import format as fmt
 from ccp_desktop.sync import signing
@@ -289,7 +289,7 @@ def _read_and_apply(db: sqlite_utils.Database, book: Workbook, package: Package,
     is written (a form saved during the import waits, then lands on top as HQ's own edit), and a problem
     anywhere (or a dry run) rolls every sheet back."""
     try:
-        with write_transaction(db):
+        with checkpoint_deferred(db), write_transaction(db):
             return _apply_sheet_by_sheet(db, book, package, install, tracker, dry_run, backup)
     except _Abandon as ended:
         return ended.result

@@ -233,6 +233,8 @@ class SyncPage(ReadingPage):
 
         done = (lambda result: self._preview_done(path, result)) if dry_run else self._import_done
         self.worker.submit("import", run, on_done=done, on_error=self._import_error)
+        if not dry_run:  # after the result is shown: the import's pages into the database file
+            self.worker.submit("fold log", _fold_log)
 
     def _preview_done(self, path: Path, result: Any) -> None:
         if result.status != "dry-run":  # rejected or imported before: nothing to confirm
@@ -330,3 +332,9 @@ class SyncPage(ReadingPage):
         self.history.resizeColumnsToContents()
         self.history.horizontalHeader().setSectionResizeMode(4, qw.QHeaderView.ResizeMode.Stretch)
         self.history_loaded.emit()
+
+
+def _fold_log(db: Any, progress: Any, should_cancel: Any) -> None:
+    from ccp_desktop.store.maintenance import fold_log
+
+    fold_log(db)

@@ -4,6 +4,7 @@ applied before it, and a dry run keeps nothing."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,37 @@ def test_a_dry_run_says_what_the_import_will_do_and_keeps_nothing(
     applied = import_package(hq, path)
     assert applied.status == "applied"
     assert dry.counts == applied.counts and dry.warnings == applied.warnings
+
+
+
+def _activities_in_the_file_alone(db: sqlite_utils.Database, tmp_path: Path) -> int:
+    """Activities the database file holds without its write-ahead log (what folding the log writes there)."""
+    import shutil
+
+    from ccp_desktop.store.location import database_path
+
+    copy = tmp_path / "file-alone.sqlite3"
+    shutil.copyfile(database_path(db), copy)  # the -wal beside it is not copied
+    conn = sqlite3.connect(copy)
+    try:
+        return int(conn.execute("SELECT count(*) FROM activities").fetchone()[0])
+    finally:
+        conn.close()
+        copy.unlink()
+
+
+def test_an_import_leaves_folding_its_log_for_later_and_fold_log_does_it(
+        post: sqlite_utils.Database, hq: sqlite_utils.Database, outbox: Path, tmp_path: Path) -> None:
+    """The commit is durable once the log is synced; folding its pages into the file (scattered writes over
+    a big HQ) waits for `fold_log` (or the last connection's close); the automatic checkpoint is back after."""
+    from ccp_desktop.store.maintenance import fold_log
+
+    add_sample(post)
+    hq.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    hq.execute("PRAGMA wal_autocheckpoint = 1")  # would fold at every commit
+    assert import_package(hq, export_package(post, outbox).path).status == "applied"
+    assert hq.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1
+    assert hq.execute("SELECT count(*) FROM activities").fetchone()[0] == 1
+    assert _activities_in_the_file_alone(hq, tmp_path) == 0  # still in the log
+    fold_log(hq)
+    assert _activities_in_the_file_alone(hq, tmp_path) == 1
