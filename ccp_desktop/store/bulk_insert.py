@@ -111,7 +111,7 @@ def insert_rows(db: sqlite_utils.Database, kind: RecordKind, rows: Sequence[Sequ
     if not triggers:
         conn.executemany(insert, rows)
         return
-    before = conn.execute(f"SELECT ifnull(max(rowid), 0) FROM {kind.name}").fetchone()[0]
+    before = _highest_rowid(db, kind.name)
     indexes = _indexes_to_rebuild(db, kind.name, len(rows), before)
     for target in dict.fromkeys(_target(statement) for _, _, statement in triggers):  # the journal, the serial index…
         indexes += _indexes_to_rebuild(db, target, len(rows), _highest_rowid(db, target))
@@ -142,10 +142,11 @@ def _highest_rowid(db: sqlite_utils.Database, table: str) -> int:
 
 def _indexes_to_rebuild(db: sqlite_utils.Database, table: str, adding: int, holding: int) -> list[tuple[str, str]]:
     """A load that at least doubles a table (a post's first package into HQ; and so the journal and the
-    serial index its triggers write to) builds its secondary indexes after the rows, each in one sorted pass, instead of one random-key insert per row and index, which
-    grows faster than the rows once an index outgrows SQLite's cache (100,000 activities: 2.3 s to insert
-    with eight indexes kept, 10 times the cost of 10,000). Unique indexes stay: they check the rows as they
-    come. `holding` bounds the rows already there (the highest rowid)."""
+    serial index its triggers write to) builds its secondary indexes after the rows, each in one sorted
+    pass, instead of one random-key insert per row and index, which grows faster than the rows once an
+    index outgrows SQLite's cache (100,000 activities: 2.3 s to insert with eight indexes kept, 10 times
+    the cost of 10,000). Unique indexes stay: they check the rows as they come. `holding` bounds the rows
+    already there (the highest rowid)."""
     if adding < REBUILD_FROM or adding < holding:
         return []
     return [(name, sql) for name, sql in db.conn.execute(

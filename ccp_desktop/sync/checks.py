@@ -25,7 +25,7 @@ class PackageLookup:
     database's for the records they carry (a tombstone in the package hides the stored record)."""
 
     def __init__(self, package: Package, db: sqlite_utils.Database | None) -> None:
-        self.db = db
+        self.db, self.package = db, package
         self.store = StoreLookup(db) if db is not None else None
         self.deleted_at_hq: set[tuple[str, str]] = set()  # used by the package, deleted by HQ meanwhile
         self.live: dict[str, set[str]] = {}
@@ -40,8 +40,8 @@ class PackageLookup:
             self.add_sheet(sheet)
 
     def add_sheet(self, sheet: SheetRows) -> None:
-        """Learn a sheet's ids and serials. A sheet refers only to sheets before it, so an import that reads
-        and applies sheet by sheet adds each before validating it."""
+        """Learn a sheet's ids and serials (and give the package its id set). A sheet refers only to sheets
+        before it, so an import that reads and applies sheet by sheet adds each before validating it."""
         if sheet.kind is RECEIPT_KIND:
             return
         keys = sheet.kind.keys
@@ -58,6 +58,7 @@ class PackageLookup:
                         fetched.add(_nocase(serial))
         self._fetched |= fetched
         self._held.update(self._held_serials(fetched))
+        self.package.keep_ids(sheet.kind.name, live | dead)  # kept when the rows go
 
     def _held_serials(self, fetched: set[str]) -> dict[str, list[tuple[str, str]]]:
         """What the serial index holds for these serials, fetched in one query instead of one per serial:

@@ -136,9 +136,7 @@ def likely_pairs(db: sqlite_utils.Database, activity_ids: Iterable[str] | None =
     # One title index a place: only the titles that can reach the threshold are compared (not every pair
     # of a busy week: 30 posts' same-day activities were 35 million comparisons).
     indexes: dict[tuple[str, str], tuple[list[str], TitleIndex]] = {}
-    for place, held in places.items():
-        if len(posts_asking[place].union(found[1] for found in held)) < 2:
-            continue  # one post's activities only (a first import, a post alone in its country): no pair here
+    for place, held in places.items():  # each asked about by two posts, or holding another post's (_places)
         index = TitleIndex([found[2] for found in held], [found[1] for found in held])
         index.prepare((row[2], row[1]) for row, _, _ in windowed if (row[4], row[5]) == place)
         indexes[place] = ([found[3] for found in held], index)

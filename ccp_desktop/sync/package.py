@@ -80,6 +80,10 @@ class Package:
             self._ids[sheet] = {row[0] for row in self.sheets[sheet].rows}
         return self._ids[sheet]
 
+    def keep_ids(self, sheet: str, ids: set[str]) -> None:
+        """The sheet's ids, as whoever read its rows collected them (`ids` then needs no pass of its own)."""
+        self._ids[sheet] = ids
+
     @property
     def kind(self) -> str | None:
         return self.manifest.get("kind") or None

@@ -63,7 +63,6 @@ class SheetPreparer:
                 continue
             lookup.add_sheet(sheet)
             validate_sheet(package, sheet, lookup, self.step)  # after a bad cell too: every problem at once
-            package.ids(kind.name)  # kept when the rows go
             plan = None
             if not package.errors:
                 self.planner = self.planner or Planner(self.db, package)
