@@ -23,6 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from ccp_desktop.domain.records import RecordKind
+from ccp_desktop.store.batch_values import insert_values
 
 BULK_FROM = 50  # fewer rows than this: the per-row triggers cost less than dropping and making them again
 REBUILD_FROM = 5_000  # rows from which building a table's indexes after the load pays (see _indexes_to_rebuild)
@@ -100,7 +101,7 @@ def insert_rows(db: sqlite_utils.Database, kind: RecordKind, rows: Sequence[Sequ
     """Insert database-form rows (columns in `kind.keys` order) inside the caller's write transaction, with
     what the insert triggers would write, written in bulk."""
     conn = db.conn
-    insert = f"INSERT INTO {kind.name} ({', '.join(kind.keys)}) VALUES ({', '.join('?' for _ in kind.keys)})"
+    insert = f"INSERT INTO {kind.name} ({', '.join(kind.keys)})"
     triggers: list[tuple[str, str, str]] = []
     if len(rows) >= BULK_FROM:
         for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
@@ -109,7 +110,7 @@ def insert_rows(db: sqlite_utils.Database, kind: RecordKind, rows: Sequence[Sequ
             if statement is not None:
                 triggers.append((name, sql, statement))
     if not triggers:
-        conn.executemany(insert, rows)
+        insert_values(conn, insert, rows, len(kind.keys))
         return
     before = _highest_rowid(db, kind.name)
     indexes = _indexes_to_rebuild(db, kind.name, len(rows), before)
@@ -119,7 +120,7 @@ def insert_rows(db: sqlite_utils.Database, kind: RecordKind, rows: Sequence[Sequ
         conn.execute(f'DROP TRIGGER "{name}"')
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
-    conn.executemany(insert, rows)
+    insert_values(conn, insert, rows, len(kind.keys))
     for _, sql, statement in triggers:
         conn.execute(statement, [before])
         conn.execute(sql)

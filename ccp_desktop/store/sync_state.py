@@ -14,6 +14,7 @@ from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import utc_now
 from ccp_desktop.errors import StoreError
 from ccp_desktop.store import lineage
+from ccp_desktop.store.batch_values import insert_values
 
 # ---- packages sent (post: data packages; HQ: receipts) -------------------------------------------
 
@@ -209,11 +210,9 @@ def set_record_states(db: sqlite_utils.Database, table: str, post_code: str,
                       states: Iterable[tuple[str, RecordState]]) -> None:
     # In key order: the table is keyed by (table, record id), and an import's hundreds of thousands of
     # random ids written in order land on neighbouring pages (a third of the time at 430,000 states).
-    db.conn.executemany(
-        "INSERT OR REPLACE INTO sync_record_state (table_name, record_id, post_code, post_rev_seen, hq_rev_agreed,"
-        " post_incarnation_seen, post_seq_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        ((table, rid, post_code, *st) for rid, st in sorted(states, key=itemgetter(0))),
-    )
+    insert_values(db.conn, "INSERT OR REPLACE INTO sync_record_state (table_name, record_id, post_code, post_rev_seen,"
+                  " hq_rev_agreed, post_incarnation_seen, post_seq_seen)",
+                  ((table, rid, post_code, *st) for rid, st in sorted(states, key=itemgetter(0))), 7)
 
 
 # ---- writing a post's rows as they are ------------------------------------------------------------
@@ -240,8 +239,7 @@ def write_remote_rows(db: sqlite_utils.Database, kind: r.RecordKind, rows: Seque
             raise StoreError(f"{kind.plural}: {len(rows) - cursor.rowcount} records changed while the import was being "
                              "applied; nothing was imported. Import the package again.")
     else:
-        sql = f"INSERT INTO {kind.name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
-        db.conn.executemany(sql, rows)
+        insert_values(db.conn, f"INSERT INTO {kind.name} ({', '.join(cols)})", rows, len(cols))
 
 
 def stored_row(db: sqlite_utils.Database, kind: r.RecordKind, record_id: str) -> tuple[Any, ...] | None:

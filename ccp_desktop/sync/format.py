@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,6 +141,19 @@ def parse_seq(value: Any) -> int | None:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once: json.dumps builds one per call
 
 
+def _row_encoder() -> Callable[[Any], str]:
+    """`_ENCODER.encode` for a row (a tuple of plain values), the same text without encode()'s per-call set-up:
+    the C encoder json builds inside every encode() call, built once (a row holds no cycles to look for)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # a Python without json's C speed-ups
+        return _ENCODER.encode
+    encoder = make(None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    return lambda row: "".join(encoder(row, 0))
+
+
+_encode_row = _row_encoder()
+
+
 class SheetHasher:
     """SHA-256 over the canonical rows of one sheet, in order, and their count."""
 
@@ -149,13 +162,13 @@ class SheetHasher:
         self.rows = 0
 
     def add(self, values: tuple[Any, ...]) -> None:
-        self._hash.update((_ENCODER.encode(values) + "\n").encode("utf-8"))
+        self._hash.update((_encode_row(values) + "\n").encode("utf-8"))
         self.rows += 1
 
     def add_many(self, rows: list[tuple[Any, ...]]) -> None:
         """The same as add() for each row, in one update."""
         if rows:  # one line per row, each ending in a newline: the bytes add() hashes
-            self._hash.update(("\n".join(map(_ENCODER.encode, rows)) + "\n").encode("utf-8"))
+            self._hash.update(("\n".join(map(_encode_row, rows)) + "\n").encode("utf-8"))
         self.rows += len(rows)
 
     def hexdigest(self) -> str:

@@ -4,9 +4,10 @@ rows, plan it. The importer applies each prepared sheet while the next one is pr
 A sheet refers only to sheets before it, and preparing reads nothing an earlier sheet's apply writes
 (another table, its own states), so preparation may read HQ as it stood when the import took its write
 lock. With a database file it does, on a thread of its own with its own read-only connection: Python
-works on the next sheet there while SQLite (which lets go of the GIL) writes this one. At most one
-sheet is prepared while one is written, so memory holds two sheets at most. Without a file (the batch check's rehearsal in
-memory) sheets are prepared in turn on the caller's connection.
+works on the next sheet there while SQLite (which lets go of the GIL) writes this one. Sheets prepared
+and not yet written, with the one being written, hold at most twice the largest sheet (by the size of
+its XML): two large sheets, or a large one and the small ones after it. Without a file (the batch
+check's rehearsal in memory) sheets are prepared in turn on the caller's connection.
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ class SheetPreparer:
     uses and the serials it shares with other posts."""
 
     def __init__(self, db: sqlite_utils.Database, book: Workbook, package: Package, step: Step,
-                 wait_for_room: Callable[[], bool] | None = None) -> None:
+                 room: Room | None = None) -> None:
         self.db, self.book, self.package, self.step = db, book, package, step
-        self.wait_for_room = wait_for_room  # before a sheet is read: False to stop
+        self.room = room  # taken before a sheet is read; given back by whoever is done with it
         self.planner: Planner | None = None
 
     def __iter__(self) -> Iterator[PreparedSheet]:
@@ -54,12 +55,14 @@ class SheetPreparer:
         lookup = PackageLookup(package, self.db)
         kinds = expected_sheets(package.kind)
         for position, kind in enumerate(kinds):
-            if self.wait_for_room is not None and not self.wait_for_room():
+            if self.room is not None and not self.room.take(kind.name):
                 return
             sheet = read_sheet(self.book, package, kind, self.step)
             if position + 1 < len(kinds):
                 self.book.load_ahead(kinds[position + 1].name)  # calamine parses it meanwhile
             if sheet is None:
+                if self.room is not None:
+                    self.room.give_back(kind.name)
                 continue
             lookup.add_sheet(sheet)
             validate_sheet(package, sheet, lookup, self.step)  # after a bad cell too: every problem at once
@@ -72,22 +75,45 @@ class SheetPreparer:
         finish_validation(package, lookup)
 
 
+class Room:
+    """Memory for sheets between being read and being written: at most twice the largest sheet's weight
+    (`Preflight.weight`), and always room for one."""
+
+    def __init__(self, book: Workbook, names: list[str], stop: threading.Event) -> None:
+        self._weight = book.checks.weight
+        self._budget = 2 * max(map(self._weight, names), default=0)
+        self._held = 0
+        self._changed = threading.Condition()
+        self._stop = stop
+
+    def take(self, name: str) -> bool:
+        """Wait until sheet `name` fits; False when the import stopped meanwhile."""
+        weight = self._weight(name)
+        with self._changed:
+            while not self._stop.is_set():
+                if self._held == 0 or self._held + weight <= self._budget:
+                    self._held += weight
+                    return True
+                self._changed.wait(timeout=0.1)
+        return False
+
+    def give_back(self, name: str) -> None:
+        with self._changed:
+            self._held -= self._weight(name)
+            self._changed.notify_all()
+
+
 class _Ahead:
-    """A SheetPreparer run on its own thread (with its own connection), one prepared sheet ahead."""
+    """A SheetPreparer run on its own thread (with its own connection), ahead of the importer as far as
+    its Room lets it."""
 
     def __init__(self, path: Path, book: Workbook, package: Package, step: Step) -> None:
         self.path, self.book, self.package, self.step = path, book, package, step
         self.planner: Planner | None = None
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=1)
-        self._room = threading.Semaphore(2)  # two sheets at a time: the one written, the one prepared
         self._stop = threading.Event()
+        self.room = Room(book, [kind.name for kind in expected_sheets(package.kind)], self._stop)
         self._thread = threading.Thread(target=self._run, name="sheet-preparer", daemon=True)
-
-    def _wait_for_room(self) -> bool:
-        while not self._stop.is_set():
-            if self._room.acquire(timeout=0.1):
-                return not self._stop.is_set()
-        return False
 
     def _put(self, item: Any) -> bool:
         while not self._stop.is_set():
@@ -102,7 +128,7 @@ class _Ahead:
         try:
             reader = open_reader(self.path)
             try:
-                preparer = SheetPreparer(reader, self.book, self.package, self.step, self._wait_for_room)
+                preparer = SheetPreparer(reader, self.book, self.package, self.step, self.room)
                 for prepared in preparer:
                     if not self._put(prepared):
                         return
@@ -124,7 +150,7 @@ class _Ahead:
                 if isinstance(item, BaseException):
                     raise item
                 yield item  # the importer writes it and lets its rows go before asking for the next
-                self._room.release()
+                self.room.give_back(item.kind.name)
         finally:  # done, or the importer stopped early (a cancel, a database error): end the thread first
             self._stop.set()
             while self._thread.is_alive():

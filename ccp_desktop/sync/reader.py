@@ -1,12 +1,18 @@
 """Opening a package safely. Before any spreadsheet parser sees the file: it must be a zip of sane size,
 whose entries really inflate (checked by inflating, not by trusting headers) within limits, with no
 document type declarations (so no external entities), no links to other files, no macros, and no
-formulas in any worksheet. Only then does python-calamine read it."""
+formulas in any worksheet. Only then does python-calamine open it.
+
+A workbook's data sheets (most of a package's bytes) are checked the same way, on a thread of their own
+once the first is asked for, and python-calamine parses none before its check has passed
+(`Workbook.rows`, `Workbook.load_ahead`): a large import checks the next sheets while it reads and writes
+the first ones, instead of checking them all first."""
 
 from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -39,7 +45,8 @@ _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
 _ROW_TAG = b"<row"
 _ODD_REF = re.compile(rb'r="(?:[A-Z]{0,3}(\d{6,})"|[A-Z]{3}\d)')  # a 6+ digit row (group 1), or a column past ZZ
 ROW_SLACK = 1000
-DATA_SHEETS = frozenset([*RECORD_KINDS, fmt.RECEIPT_SHEET])
+DATA_SHEET_ORDER = (*RECORD_KINDS, fmt.RECEIPT_SHEET)  # parents first, as an import reads them
+DATA_SHEETS = frozenset(DATA_SHEET_ORDER)
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
@@ -49,6 +56,12 @@ class Preflight:
 
     sheet_files: dict[str, str] = field(default_factory=dict)  # zip entry -> sheet name
     formulas: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # sheet -> [(row, column)]
+    sizes: dict[str, int] = field(default_factory=dict)  # sheet -> bytes of XML its zip entry claims
+    unchecked: dict[str, zipfile.ZipInfo] = field(default_factory=dict)  # sheets left for check_sheet
+
+    def weight(self, sheet: str) -> int:
+        """How much of memory reading a sheet takes, relative to the others: its XML's size."""
+        return self.sizes.get(sheet, 0)
 
 
 def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_sheet: bool) -> list[tuple[int, int]]:
@@ -119,8 +132,9 @@ def _sheet_files(archive: zipfile.ZipFile) -> dict[str, str] | None:
     return out
 
 
-def preflight(path: Path) -> Preflight:
-    """Refuse anything unsafe or not a workbook before a parser reads it."""
+def preflight(path: Path, later: frozenset[str] = frozenset()) -> Preflight:
+    """Refuse anything unsafe or not a workbook before a parser reads it. Sheets named in `later` are left
+    for `check_sheet`, which must pass before a parser reads them."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -156,6 +170,10 @@ def preflight(path: Path) -> Preflight:
             for info in infos:
                 if info.filename.startswith("xl/worksheets/"):
                     sheet = result.sheet_files.get(info.filename, info.filename)
+                    result.sizes[sheet] = info.file_size  # a claim until the sheet is inflated and checked
+                    if sheet in later and sheet not in result.unchecked:
+                        result.unchecked[sheet] = info
+                        continue
                     cells = _scan_entry(archive, info, True)
                     if cells:
                         result.formulas[sheet] = cells
@@ -166,9 +184,27 @@ def preflight(path: Path) -> Preflight:
                     row, col = cells[0]
                     where = f" (row {row}, column {col})" if row else ""
                     raise PackageError(f"Refused: the {sheet} sheet holds a formula{where}; a package holds values only")
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+    except _DAMAGED as exc:
         raise PackageError(f"Refused: {path.name} is damaged (perhaps cut short in transit): {exc}") from None
     return result
+
+
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+
+
+def check_sheet(path: Path, checks: Preflight, sheet: str) -> None:
+    """The safety pass over a sheet `preflight` left for later (nothing to do for the others); its formula
+    cells go to `checks.formulas`. Opens the zip afresh: a thread of its own may call it."""
+    info = checks.unchecked.pop(sheet, None)
+    if info is None:
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            cells = _scan_entry(archive, info, True)
+    except _DAMAGED as exc:
+        raise PackageError(f"Refused: {path.name} is damaged (perhaps cut short in transit): {exc}") from None
+    if cells:
+        checks.formulas[sheet] = cells
 
 
 class Workbook:
@@ -180,7 +216,8 @@ class Workbook:
         self._opened = seal.open_if_sealed(path)
         source = self._opened or path
         try:
-            self.checks = preflight(source)
+            self.checks = preflight(source, later=DATA_SHEETS)  # each checked just before it is parsed
+            self._source = source
             self._book = python_calamine.CalamineWorkbook.from_path(str(source))
         except PackageError:
             seal.discard_opened(self._opened)
@@ -191,6 +228,21 @@ class Workbook:
         self.sheet_names = list(self._book.sheet_names)
         self._loader: ThreadPoolExecutor | None = None
         self._ahead: dict[str, Future[Any]] = {}
+        self._checker: ThreadPoolExecutor | None = None
+        self._checks_started = threading.Lock()
+        self._checked: dict[str, Future[None]] = {}
+
+    def _wait_until_checked(self, name: str) -> None:
+        """The first data sheet asked for starts the safety passes over all of them, in the order an import
+        reads them, on a thread of their own: each runs ahead of the sheet before it being parsed."""
+        with self._checks_started:
+            if self._checker is None and self.checks.unchecked:
+                self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-checker")
+                for sheet in [n for n in DATA_SHEET_ORDER if n in self.checks.unchecked]:
+                    self._checked[sheet] = self._checker.submit(check_sheet, self._source, self.checks, sheet)
+        checked = self._checked.get(name)
+        if checked is not None:
+            checked.result()
 
     def load_ahead(self, name: str) -> None:
         """Start parsing sheet `name` on a thread of its own (calamine lets go of the GIL while it parses), so
@@ -199,13 +251,17 @@ class Workbook:
             return
         if self._loader is None:
             self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-loader")
-        self._ahead[name] = self._loader.submit(self._book.get_sheet_by_name, name)
+        self._ahead[name] = self._loader.submit(self._load, name)
+
+    def _load(self, name: str) -> Any:
+        self._wait_until_checked(name)  # before calamine sees a byte of it
+        return self._book.get_sheet_by_name(name)
 
     def rows(self, name: str) -> Iterator[list[Any]]:
         """Rows of a sheet as calamine values ('' for an empty cell), from the first (header) row."""
         try:
             ahead = self._ahead.pop(name, None)
-            sheet = ahead.result() if ahead is not None else self._book.get_sheet_by_name(name)
+            sheet = ahead.result() if ahead is not None else self._load(name)
             start = sheet.start
             # calamine starts at the first used cell; a sheet that starts lower or right is not ours.
             if start is not None and start != (0, 0):
@@ -220,6 +276,8 @@ class Workbook:
         if self._loader is not None:  # a sheet still loading (an import refused or cancelled meanwhile)
             self._loader.shutdown(wait=True, cancel_futures=True)
             self._ahead.clear()
+        if self._checker is not None:  # passes not needed any more: the one under way ends, the rest never start
+            self._checker.shutdown(wait=True, cancel_futures=True)
         with contextlib.suppress(Exception):  # a damaged or half-built workbook may fail to close
             self._book.close()
         seal.discard_opened(self._opened)

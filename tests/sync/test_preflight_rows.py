@@ -1,15 +1,22 @@
 """The safety pass over a sheet part: a package of over 99,999 rows is dense and passes in one pass; a cell
-claiming a row far beyond the rows present (a reader would allocate the whole rectangle) is refused."""
+claiming a row far beyond the rows present (a reader would allocate the whole rectangle) is refused; a
+data sheet is checked just before it is parsed, and never parsed when it fails."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlite_utils
 
 from ccp_desktop.errors import PackageError
+from ccp_desktop.sync.export import export_package
+from ccp_desktop.sync.importer import import_package
 from ccp_desktop.sync.reader import ROW_SLACK, _scan_entry
+from tests.sync.conftest import add_sample, snapshot
 
 
 def _sheet_part(rows: int, extra: str = "") -> zipfile.ZipFile:
@@ -43,3 +50,32 @@ def test_a_cell_beyond_column_zz_is_refused() -> None:
     archive = _sheet_part(10, '<row r="11"><c r="AAA11"><v>1</v></c></row>')
     with pytest.raises(PackageError, match="beyond column ZZ"):
         _scan_entry(archive, archive.infolist()[0], True)
+
+
+def test_a_data_sheet_is_checked_before_calamine_parses_it(post: sqlite_utils.Database, hq: sqlite_utils.Database,
+                                                          outbox: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Data sheets are checked as the import reaches them: a crafted activities sheet is refused by name,
+    calamine never parses it, and HQ keeps nothing of the sheets applied before it."""
+    import python_calamine
+
+    from tests.reliability.hostile_corpus import edit_sheet_xml
+
+    add_sample(post)
+    good = export_package(post, outbox).path
+    crafted = edit_sheet_xml(good, tmp_path / good.name, "activities",
+                             lambda xml: xml.replace("</sheetData>", '<row r="900"><c r="AAA900"><v>1</v></c></row></sheetData>'))
+    parsed: list[str] = []
+    real = python_calamine.CalamineWorkbook.get_sheet_by_name
+
+    def spy(book: Any, name: str) -> Any:
+        parsed.append(name)
+        return real(book, name)
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "get_sheet_by_name", spy)
+    before = snapshot(hq)
+    result = import_package(hq, crafted)
+    assert result.status == "rejected"
+    assert any("beyond column ZZ" in p.message for p in result.errors), result.errors
+    assert "partners" in parsed and "activities" not in parsed
+    assert snapshot(hq) == before
