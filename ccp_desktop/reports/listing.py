@@ -150,24 +150,24 @@ def _where(
     """WHERE clause and parameters; `window` (lowest, highest) bounds the base rowids searched."""
     clauses, params = [f"{spec.table}.deleted = 0"], []
     by_post = bool(query.filters.get("post")) and any(flt.key == "post" for flt in spec.filters)
+    searches = _searches(db, spec, query.text)
     for flt in spec.filters:
         value = query.filters.get(flt.key)
         if value:
             # At HQ a post and another filter: read the post's rows (its index, newest first) and test the
             # other filter on each, so the cost is bounded by one post's records. Through the other filter's
             # index SQLite would read that value's rows of every post to find this post's (all 31,000 of a
-            # region's activities at 1.7 million records for a post with none: 0.2-0.7 s).
-            sql, args = (replace(flt, sql=f"+{flt.sql}") if by_post and flt.key != "post" else flt).clause(value)
+            # region's activities at 1.7 million records for a post with none: 0.2-0.7 s). With a search,
+            # the matches are read and each filter tested on them: through a country's index SQLite read
+            # every item delivered there to find one serial (117 ms at a million items).
+            unindexed = searches or (by_post and flt.key != "post")
+            sql, args = (replace(flt, sql=f"+{flt.sql}") if unindexed else flt).clause(value)
             clauses.append(sql)
             params.extend(args)
-    match = match_expression(db, spec, query.text) if spec.searches else None
-    substring = substring_query(query.text) if match and spec.substring_searches else None
-    if match:
+    if searches:
         # One IN over a UNION: the matches are few for a serial or a name, so SQLite reads them by
         # rowid instead of scanning the whole table to test an OR of memberships on every row.
         sources = []
-        searches = [(t, tpl, match) for t, tpl in spec.searches]
-        searches += [(t, tpl, substring) for t, tpl in spec.substring_searches if substring]
         for fts_table, template, expression in searches:
             rowids = f"SELECT rowid FROM {fts_table}_fts WHERE {fts_table}_fts MATCH ?"
             params.append(expression)
@@ -181,6 +181,27 @@ def _where(
             clauses.append(f"+{spec.table}.rowid BETWEEN ? AND ?")
             params.extend(window)
     return " AND ".join(clauses), params
+
+
+def _searches(db: sqlite_utils.Database, spec: ListSpec, text: str) -> list[tuple[str, str, str]]:
+    """(FTS table, rowids template, MATCH expression) for each search what was typed runs; none without text."""
+    match = match_expression(db, spec, text) if spec.searches else None
+    if not match:
+        return []
+    substring = substring_query(text) if spec.substring_searches else None
+    return ([(t, tpl, match) for t, tpl in spec.searches]
+            + [(t, tpl, substring) for t, tpl in spec.substring_searches if substring])
+
+
+def _few_matches(db: sqlite_utils.Database, spec: ListSpec, text: str, few: int) -> bool:
+    """Whether the searches find fewer than `few` entries in all (each stops counting there)."""
+    found = 0
+    for fts_table, _, expression in _searches(db, spec, text):
+        found += db.execute(f"SELECT count(*) FROM (SELECT rowid FROM {fts_table}_fts WHERE {fts_table}_fts MATCH ?"
+                            " LIMIT ?)", [expression, few]).fetchone()[0]
+        if found >= few:
+            return False
+    return True
 
 
 def _sort(spec: ListSpec, query: ListQuery) -> tuple[str, bool]:
@@ -208,7 +229,10 @@ def _fetch_newest_matches(db: sqlite_utils.Database, spec: ListSpec, query: List
     """Newest matches first, searching windows of rowids that grow fourfold from the newest down.
 
     A word found in most rows then costs one small window instead of gathering every match (a
-    million of them) before the first page; a rare word costs a handful of windows."""
+    million of them) before the first page. When the first window does not fill the page and the search
+    finds fewer entries than a window holds (a serial, a rare name), the rest is read in one query:
+    every further window would run each search again (a serial near the middle of a million items took
+    five windows, 92 ms). Counting first would cost a common word's prefix search its whole doclist."""
     high = (after.rowid - 1) if after else int(db.execute(f"SELECT ifnull(max(rowid), 0) FROM {spec.table}").fetchone()[0])
     rows: list[Row] = []
     size = SEARCH_WINDOW
@@ -216,6 +240,8 @@ def _fetch_newest_matches(db: sqlite_utils.Database, spec: ListSpec, query: List
         low = max(1, high - size + 1)
         rows.extend(_fetch(db, spec, query, None, limit - len(rows), window=(low, high)))
         high, size = low - 1, size * 4
+        if size == 4 * SEARCH_WINDOW and high >= 1 and len(rows) < limit and _few_matches(db, spec, query.text, SEARCH_WINDOW):
+            return rows + _fetch(db, spec, query, None, limit - len(rows), window=(1, high))  # all the rest
     return rows
 
 

@@ -72,3 +72,28 @@ def test_search_walks_down_in_growing_windows_without_losing_a_match(post_db: An
     found = _all_pages(post_db, ListQuery(text="needle"), size=4)
     titles = [r.values[0] for r in found]
     assert titles == ["Needle 199"] + [f"Needle {n}" for n in range(187, -1, -17)]
+
+
+def test_a_rare_match_is_read_in_one_query_and_pages_alike(post_db: Any, monkeypatch: Any) -> None:
+    """Fewer matches than a search window holds: after the first window, one query for the rest instead of
+    more windows; the same rows and pages."""
+    from ccp_desktop.reports import listing
+
+    insert_records_bulk(post_db, "activities", [
+        factories.activity(title=f"{'Needle' if n % 17 == 0 else 'Hay'} {n}") for n in range(200)])
+    answers: list[bool] = []
+    real = listing._few_matches
+
+    def spy(*args: Any, **kwargs: Any) -> bool:
+        answers.append(real(*args, **kwargs))
+        return answers[-1]
+
+    monkeypatch.setattr(listing, "_few_matches", spy)
+    monkeypatch.setattr(listing, "SEARCH_WINDOW", 50)  # 12 needles: fewer
+    rare = [r.values[0] for r in _all_pages(post_db, ListQuery(text="needle"), size=5)]
+    assert rare == [f"Needle {n}" for n in range(187, -1, -17)]
+    assert answers and all(answers)  # the rest of each page in one query
+    answers.clear()
+    monkeypatch.setattr(listing, "SEARCH_WINDOW", 5)  # 12 needles: more than a window
+    assert [r.values[0] for r in _all_pages(post_db, ListQuery(text="needle"), size=5)] == rare
+    assert not any(answers)  # windows all the way
