@@ -145,51 +145,57 @@ def preflight(path: Path, later: frozenset[str] = frozenset()) -> Preflight:
         raise PackageError(f"Refused: {path.name} is {size // (1024 * 1024)} MB, over the {MAX_PACKAGE_BYTES // (1024 * 1024)} MB limit")
     if not zipfile.is_zipfile(path):
         raise PackageError(f"Refused: {path.name} is not an Excel (.xlsx) file, or it was cut short in transit")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            if len(infos) > MAX_ENTRIES:
-                raise PackageError(f"Refused: {path.name} has {len(infos)} parts, too many for a package")
-            names = {i.filename for i in infos}
-            if len(names) != len(infos):
-                raise PackageError(f"Refused: {path.name} holds two parts under the same name (a damaged or crafted file)")
-            if any(i.flag_bits & 0x1 for i in infos):
-                raise PackageError(f"Refused: {path.name} is encrypted (password-protected); export it again unprotected")
-            if any("externalLink" in n for n in names):
-                raise PackageError("Refused: the workbook links to other files")
-            if any(n.lower().endswith("vbaproject.bin") for n in names):
-                raise PackageError("Refused: the workbook holds macros")
-            if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-                raise PackageError(f"Refused: {path.name} would expand beyond {MAX_TOTAL_BYTES // (1024 ** 3)} GB")
-            # Small XML parts first (workbook, rels) so the sheet map below reads checked parts only.
-            for info in infos:
-                if not info.filename.startswith("xl/worksheets/"):
-                    _scan_entry(archive, info, False)
-            sheet_files = _sheet_files(archive)
-            result = Preflight(sheet_files=sheet_files or {})
-            for info in infos:
-                if info.filename.startswith("xl/worksheets/"):
-                    sheet = result.sheet_files.get(info.filename, info.filename)
-                    result.sizes[sheet] = info.file_size  # a claim until the sheet is inflated and checked
-                    if sheet in later and sheet not in result.unchecked:
-                        result.unchecked[sheet] = info
-                        continue
-                    cells = _scan_entry(archive, info, True)
-                    if cells:
-                        result.formulas[sheet] = cells
-            if sheet_files is None:
-                raise PackageError("Refused: this is not an Excel workbook (its workbook part is missing or damaged)")
-            for sheet, cells in result.formulas.items():
-                if sheet not in DATA_SHEETS:  # data sheets' formulas are named cell by cell by the reader
-                    row, col = cells[0]
-                    where = f" (row {row}, column {col})" if row else ""
-                    raise PackageError(f"Refused: the {sheet} sheet holds a formula{where}; a package holds values only")
-    except _DAMAGED as exc:
-        raise PackageError(f"Refused: {path.name} is damaged (perhaps cut short in transit): {exc}") from None
+    with _opened_zip(path) as archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise PackageError(f"Refused: {path.name} has {len(infos)} parts, too many for a package")
+        names = {i.filename for i in infos}
+        if len(names) != len(infos):
+            raise PackageError(f"Refused: {path.name} holds two parts under the same name (a damaged or crafted file)")
+        if any(i.flag_bits & 0x1 for i in infos):
+            raise PackageError(f"Refused: {path.name} is encrypted (password-protected); export it again unprotected")
+        if any("externalLink" in n for n in names):
+            raise PackageError("Refused: the workbook links to other files")
+        if any(n.lower().endswith("vbaproject.bin") for n in names):
+            raise PackageError("Refused: the workbook holds macros")
+        if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
+            raise PackageError(f"Refused: {path.name} would expand beyond {MAX_TOTAL_BYTES // (1024 ** 3)} GB")
+        # Small XML parts first (workbook, rels) so the sheet map below reads checked parts only.
+        for info in infos:
+            if not info.filename.startswith("xl/worksheets/"):
+                _scan_entry(archive, info, False)
+        sheet_files = _sheet_files(archive)
+        result = Preflight(sheet_files=sheet_files or {})
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/"):
+                sheet = result.sheet_files.get(info.filename, info.filename)
+                result.sizes[sheet] = info.file_size  # a claim until the sheet is inflated and checked
+                if sheet in later and sheet not in result.unchecked:
+                    result.unchecked[sheet] = info
+                    continue
+                cells = _scan_entry(archive, info, True)
+                if cells:
+                    result.formulas[sheet] = cells
+        if sheet_files is None:
+            raise PackageError("Refused: this is not an Excel workbook (its workbook part is missing or damaged)")
+        for sheet, cells in result.formulas.items():
+            if sheet not in DATA_SHEETS:  # data sheets' formulas are named cell by cell by the reader
+                row, col = cells[0]
+                where = f" (row {row}, column {col})" if row else ""
+                raise PackageError(f"Refused: the {sheet} sheet holds a formula{where}; a package holds values only")
     return result
 
 
-_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+@contextlib.contextmanager
+def _opened_zip(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The package's zip, open; whatever reading it raises for a damaged file becomes the refusal that says so.
+    (RuntimeError covers zipfile's complaints about an encrypted entry and, through its subclass, about a
+    compression method it does not know.)"""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            yield archive
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+        raise PackageError(f"Refused: {path.name} is damaged (perhaps cut short in transit): {exc}") from None
 
 
 def check_sheet(path: Path, checks: Preflight, sheet: str) -> None:
@@ -198,11 +204,8 @@ def check_sheet(path: Path, checks: Preflight, sheet: str) -> None:
     info = checks.unchecked.pop(sheet, None)
     if info is None:
         return
-    try:
-        with zipfile.ZipFile(path) as archive:
-            cells = _scan_entry(archive, info, True)
-    except _DAMAGED as exc:
-        raise PackageError(f"Refused: {path.name} is damaged (perhaps cut short in transit): {exc}") from None
+    with _opened_zip(path) as archive:
+        cells = _scan_entry(archive, info, True)
     if cells:
         checks.formulas[sheet] = cells
 
