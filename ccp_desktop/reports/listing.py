@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,7 +18,8 @@ import sqlite_utils
 from ccp_desktop.domain import records as rec
 from ccp_desktop.domain.coerce import cents_to_money
 from ccp_desktop.domain.reference import load_reference
-from ccp_desktop.store.search import fts_query, substring_query
+from ccp_desktop.reports.list_search import Search, few_matches, matches_clause, searches_for
+from ccp_desktop.store.search import fts_query
 
 TEXT, NUMBER, MONEY, DATE, CODE, SERIALS = "text", "number", "money", "date", "code", "serials"
 POST, FLAG = "post", "flag"  # at HQ: the post a record came from; why a record is under review
@@ -124,33 +124,16 @@ class Row:
     values: tuple[Any, ...]
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)  # as store/search.py tokenises
-
-
-def match_expression(db: sqlite_utils.Database, spec: ListSpec, text: str) -> str | None:
-    """The FTS5 expression for what was typed: whole words with only the last one a prefix (the word
-    being typed) when that finds anything, else every word a prefix (store/search.py's fts_query).
-
-    A prefix over a word that is in every row (BULK in BULK-00654321) makes FTS5 merge a doclist
-    of a million entries; a whole word lets it skip through the doclist instead."""
-    loose = fts_query(text)
-    words = _WORD.findall(text or "")
-    if loose is None or len(words) < 2:
-        return loose
-    strict = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
-    for fts_table, _ in spec.searches:
-        if db.execute(f"SELECT 1 FROM {fts_table}_fts WHERE {fts_table}_fts MATCH ? LIMIT 1", [strict]).fetchone():
-            return strict
-    return loose
-
-
 def _where(
-    db: sqlite_utils.Database, spec: ListSpec, query: ListQuery, window: tuple[int, int] | None = None
+    db: sqlite_utils.Database, spec: ListSpec, query: ListQuery, window: tuple[int, int] | None = None,
+    searches: list[Search] | None = None,
 ) -> tuple[str, list[Any]]:
-    """WHERE clause and parameters; `window` (lowest, highest) bounds the base rowids searched."""
+    """WHERE clause and parameters; `window` (lowest, highest) bounds the base rowids searched;
+    `searches`, when given, are `_searches` for this query, made once for several windows."""
     clauses, params = [f"{spec.table}.deleted = 0"], []
     by_post = bool(query.filters.get("post")) and any(flt.key == "post" for flt in spec.filters)
-    searches = _searches(db, spec, query.text)
+    if searches is None:
+        searches = _searches(db, spec, query.text)
     for flt in spec.filters:
         value = query.filters.get(flt.key)
         if value:
@@ -165,43 +148,14 @@ def _where(
             clauses.append(sql)
             params.extend(args)
     if searches:
-        # One IN over a UNION: the matches are few for a serial or a name, so SQLite reads them by
-        # rowid instead of scanning the whole table to test an OR of memberships on every row.
-        sources = []
-        for fts_table, template, expression in searches:
-            rowids = f"SELECT rowid FROM {fts_table}_fts WHERE {fts_table}_fts MATCH ?"
-            params.append(expression)
-            if window is not None and template == "{rowids}":  # FTS rowids are base rowids: bound them
-                rowids += " AND rowid BETWEEN ? AND ?"
-                params.extend(window)
-            sources.append(template.format(rowids=rowids))
-        clauses.append(f"{spec.table}.rowid IN ({' UNION '.join(sources)})")
-        if window is not None:
-            # Unary + keeps SQLite reading the (few) matches by rowid rather than scanning the window.
-            clauses.append(f"+{spec.table}.rowid BETWEEN ? AND ?")
-            params.extend(window)
+        sql, args = matches_clause(spec.table, searches, window)
+        clauses.append(sql)
+        params.extend(args)
     return " AND ".join(clauses), params
 
 
-def _searches(db: sqlite_utils.Database, spec: ListSpec, text: str) -> list[tuple[str, str, str]]:
-    """(FTS table, rowids template, MATCH expression) for each search what was typed runs; none without text."""
-    match = match_expression(db, spec, text) if spec.searches else None
-    if not match:
-        return []
-    substring = substring_query(text) if spec.substring_searches else None
-    return ([(t, tpl, match) for t, tpl in spec.searches]
-            + [(t, tpl, substring) for t, tpl in spec.substring_searches if substring])
-
-
-def _few_matches(db: sqlite_utils.Database, spec: ListSpec, text: str, few: int) -> bool:
-    """Whether the searches find fewer than `few` entries in all (each stops counting there)."""
-    found = 0
-    for fts_table, _, expression in _searches(db, spec, text):
-        found += db.execute(f"SELECT count(*) FROM (SELECT rowid FROM {fts_table}_fts WHERE {fts_table}_fts MATCH ?"
-                            " LIMIT ?)", [expression, few]).fetchone()[0]
-        if found >= few:
-            return False
-    return True
+def _searches(db: sqlite_utils.Database, spec: ListSpec, text: str) -> list[Search]:
+    return searches_for(db, spec.searches, spec.substring_searches, text, SEARCH_WINDOW)
 
 
 def _sort(spec: ListSpec, query: ListQuery) -> tuple[str, bool]:
@@ -234,22 +188,23 @@ def _fetch_newest_matches(db: sqlite_utils.Database, spec: ListSpec, query: List
     every further window would run each search again (a serial near the middle of a million items took
     five windows, 92 ms). Counting first would cost a common word's prefix search its whole doclist."""
     high = (after.rowid - 1) if after else int(db.execute(f"SELECT ifnull(max(rowid), 0) FROM {spec.table}").fetchone()[0])
+    searches = _searches(db, spec, query.text)  # once for every window
     rows: list[Row] = []
     size = SEARCH_WINDOW
     while high >= 1 and len(rows) < limit:
         low = max(1, high - size + 1)
-        rows.extend(_fetch(db, spec, query, None, limit - len(rows), window=(low, high)))
+        rows.extend(_fetch(db, spec, query, None, limit - len(rows), window=(low, high), searches=searches))
         high, size = low - 1, size * 4
-        if size == 4 * SEARCH_WINDOW and high >= 1 and len(rows) < limit and _few_matches(db, spec, query.text, SEARCH_WINDOW):
-            return rows + _fetch(db, spec, query, None, limit - len(rows), window=(1, high))  # all the rest
+        if size == 4 * SEARCH_WINDOW and high >= 1 and len(rows) < limit and few_matches(db, searches, SEARCH_WINDOW):
+            return rows + _fetch(db, spec, query, None, limit - len(rows), window=(1, high), searches=searches)  # the rest
     return rows
 
 
 def _fetch(
     db: sqlite_utils.Database, spec: ListSpec, query: ListQuery, after: Row | None, limit: int,
-    window: tuple[int, int] | None = None,
+    window: tuple[int, int] | None = None, searches: list[Search] | None = None,
 ) -> list[Row]:
-    where, params = _where(db, spec, query, window)
+    where, params = _where(db, spec, query, window, searches)
     sort_sql, descending = _sort(spec, query)
     op, direction = ("<", "DESC") if descending else (">", "ASC")
     if after is not None:

@@ -178,6 +178,7 @@ def _filter_cases(qtbot: Any, page: ListPage) -> dict[str, float]:
         "year filter": ("", {"year": "2019"}),
         "serial + country": (serial_for(777_777), {"country": country_of(777_777)}),
         "common word (every row)": ("laptop", {}),
+        "start of a common word (being typed)": ("lapto", {}),
     }
     results = {}
     for name, (text, filters) in cases.items():

@@ -89,3 +89,19 @@ def test_search_box_finds_the_end_of_a_serial(qtbot: Any, post_db_path: Path) ->
     assert page.model.data(page.model.index(0, 0)) == "5CG1234XYZ"
     assert page.count_label.text() == "1 item line match"
     window.close()
+
+
+def test_a_whole_serial_is_found_alike_with_or_without_the_shortcut(stock: Any, monkeypatch: Any) -> None:
+    """The list finds a typed serial through its digits and checks it whole (store/search.substring_rowids);
+    without that shortcut, the trigram phrase: the same items, pages and counts."""
+    from ccp_desktop.reports import list_search
+
+    _delivery(stock, "HO-2024-0200", ["CCP-1234567"], "TAG-A")
+    _delivery(stock, "HO-2024-0201", ["XCCP-1234567-B"], "TAG-B")
+    _delivery(stock, "HO-2024-0202", ["OTHER-1234567"], "TAG-C")
+    typed = ["CCP-1234567", "ccp-1234567", "HO-2024-02", "5CG1234X", "CCP-9999999"]
+    shortcut = {t: (_found(stock, t), count_rows(stock, EQUIPMENT, ListQuery(text=t))) for t in typed}
+    assert shortcut["CCP-1234567"] == (["CCP-1234567", "XCCP-1234567-B"], 2)
+    assert shortcut["HO-2024-02"][1] == 3 and shortcut["CCP-9999999"] == ([], 0)
+    monkeypatch.setattr(list_search, "substring_rowids", lambda *args: None)
+    assert {t: (_found(stock, t), count_rows(stock, EQUIPMENT, ListQuery(text=t))) for t in typed} == shortcut

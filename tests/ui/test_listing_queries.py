@@ -82,13 +82,13 @@ def test_a_rare_match_is_read_in_one_query_and_pages_alike(post_db: Any, monkeyp
     insert_records_bulk(post_db, "activities", [
         factories.activity(title=f"{'Needle' if n % 17 == 0 else 'Hay'} {n}") for n in range(200)])
     answers: list[bool] = []
-    real = listing._few_matches
+    real = listing.few_matches
 
     def spy(*args: Any, **kwargs: Any) -> bool:
         answers.append(real(*args, **kwargs))
         return answers[-1]
 
-    monkeypatch.setattr(listing, "_few_matches", spy)
+    monkeypatch.setattr(listing, "few_matches", spy)
     monkeypatch.setattr(listing, "SEARCH_WINDOW", 50)  # 12 needles: fewer
     rare = [r.values[0] for r in _all_pages(post_db, ListQuery(text="needle"), size=5)]
     assert rare == [f"Needle {n}" for n in range(187, -1, -17)]
