@@ -8,16 +8,20 @@ serial number, asset tag or handover reference). At a million items the obvious 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
-from ccp_desktop.store.search import fts_query, substring_query, substring_rowids, words_beginning
+from ccp_desktop.store.search import (
+    fts_query,
+    substring_query,
+    substring_rowids,
+    typed_words,
+    words_beginning,
+)
 
-_WORD = re.compile(r"\w+", re.UNICODE)  # as store/search.py tokenises
 MOST_WORDS = 8  # a last word typed that begins more words than this stays a prefix
 
 
@@ -39,9 +43,8 @@ def match_expression(db: sqlite_utils.Database, fts_tables: Sequence[str], text:
     A prefix over a word that is in every row (BULK in BULK-00654321) makes FTS5 merge a doclist
     of a million entries; a whole word lets it skip through the doclist instead. So the last word is
     searched as the few words it begins, when they are few (`last_word`)."""
-    loose = fts_query(text)
-    words = _WORD.findall(text or "")
-    if loose is None:
+    words = typed_words(text)
+    if not words:
         return None
     last = last_word(db, fts_tables, words[-1])
     if len(words) < 2:
@@ -50,7 +53,7 @@ def match_expression(db: sqlite_utils.Database, fts_tables: Sequence[str], text:
     for fts_table in fts_tables:
         if db.execute(f"SELECT 1 FROM {fts_table} WHERE {fts_table} MATCH ? LIMIT 1", [strict]).fetchone():
             return strict
-    return loose
+    return fts_query(text)
 
 
 def last_word(db: sqlite_utils.Database, fts_tables: Sequence[str], word: str) -> str:
@@ -78,10 +81,10 @@ def searches_for(db: sqlite_utils.Database, word_searches: Sequence[tuple[str, s
     if not match:
         return []
     found = [Search(t, tpl, match) for t, tpl in word_searches]
-    substring = substring_query(text) if substring_searches else None
-    for fts_table, template in substring_searches if substring else ():
-        rowids = substring_rowids(db.conn, f"{fts_table}_fts", text, most)
-        found.append(Search(fts_table, template, substring or "", rowids))
+    substring = substring_query(text)
+    if substring:
+        found += [Search(t, tpl, substring, substring_rowids(db.conn, f"{t}_fts", text, most))
+                  for t, tpl in substring_searches]
     return found
 
 

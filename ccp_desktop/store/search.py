@@ -9,13 +9,18 @@ import sqlite3
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
+def typed_words(text: str) -> list[str]:
+    """The words of what a person typed, punctuation dropped (`SN-0042-AB`: SN, 0042, AB)."""
+    return _TOKEN.findall(text or "")
+
+
 def fts_query(text: str) -> str | None:
     """A safe FTS5 query from what a person typed: every word must match, each as a prefix.
 
     Punctuation is dropped (so serial `SN-0042-AB` becomes three prefixes in order-free AND),
     and nothing typed can inject FTS syntax.
     """
-    tokens = _TOKEN.findall(text or "")
+    tokens = typed_words(text)
     if not tokens:
         return None
     return " ".join(f'"{t}"*' for t in tokens)
@@ -33,9 +38,16 @@ def substring_query(text: str) -> str | None:
     """An FTS5 query for a trigram index: each space-separated part typed, of three characters or more,
     must occur somewhere (any part of a serial: "654321" finds BULK-00654321). Shorter parts are left
     to the word search (a trigram index cannot look for them); None when nothing is left."""
-    parts = [p for p in (text or "").split() if len(p) >= 3]
-    if not parts:
-        return None
+    parts = _substring_parts(text)
+    return _all_phrases(parts) if parts else None
+
+
+def _substring_parts(text: str) -> list[str]:
+    return [p for p in (text or "").split() if len(p) >= 3]
+
+
+def _all_phrases(parts: list[str]) -> str:
+    """FTS5: each part as a quoted phrase (its quotes doubled), all of them required."""
     return " AND ".join('"' + p.replace('"', '""') + '"' for p in parts)
 
 
@@ -53,16 +65,15 @@ def substring_rowids(conn: sqlite3.Connection, fts_table: str, text: str, most: 
     every serial holds, 50 ms at a million items; its digits alone find the one candidate in 2 ms. The check
     lower-cases as FTS5's trigram tokenizer folds case (Python's `lower` and SQLite's simple case folding
     differ only for a handful of letters, such as the dotted I)."""
-    parts = [p for p in (text or "").split() if len(p) >= 3]
+    parts = _substring_parts(text)
     narrowed = []
     for part in parts:
         runs = [r for r in _RUN.findall(part) if len(r) >= 3]
         narrowed.append(max(reversed(runs), key=len) if runs else part)  # the longest; on a tie, the last
     if not parts or narrowed == parts:
         return None
-    expression = " AND ".join('"' + p.replace('"', '""') + '"' for p in narrowed)
     candidates = conn.execute(f"SELECT rowid, * FROM {fts_table} WHERE {fts_table} MATCH ? LIMIT ?",
-                              [expression, most + 1]).fetchall()
+                              [_all_phrases(narrowed), most + 1]).fetchall()
     if len(candidates) > most:
         return None
     wanted = [p.lower() for p in parts]

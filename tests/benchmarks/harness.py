@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import shutil
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,20 @@ SCALE = float(os.environ.get("CCP_BENCH_SCALE", "1.0"))
 
 def scaled(n: int, least: int = 100) -> int:
     return max(least, int(n * SCALE))
+
+
+def cached_folder(name: str, fallback: Path, build: Callable[[Path], str]) -> tuple[Path, str]:
+    """A folder of generated data, made once: under CCP_BENCH_CACHE when set (else under `fallback`).
+    `build(folder)` fills it and returns what to remember of it, written last to its "done" file, so a
+    run stopped while building leaves a folder that is made again."""
+    cache = os.environ.get("CCP_BENCH_CACHE")
+    folder = (Path(cache) if cache else fallback) / name
+    done = folder / "done"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        done.write_text(build(folder))
+    return folder, done.read_text()
 
 
 @dataclass

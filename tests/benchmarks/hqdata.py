@@ -8,7 +8,6 @@ Set CCP_BENCH_CACHE to a folder to keep the database between runs."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from ccp_desktop.store.connection import open_database
 from ccp_desktop.sync.export import export_package
 from ccp_desktop.sync.identity import initialise
 from ccp_desktop.sync.importer import import_package
+from tests.benchmarks.harness import cached_folder
 
 HQ_CODE = "AU-CANBERRA"
 
@@ -96,15 +96,13 @@ def top_up(hq: Any, records: int) -> None:
 
 def cached_hq(folder: Path, posts: int, records: int) -> Path:
     """The HQ database for these sizes, built once (in CCP_BENCH_CACHE when set)."""
-    cache = os.environ.get("CCP_BENCH_CACHE")
-    where = Path(cache) if cache else folder
-    path = where / f"hq-{posts}-posts-{records}" / "hq.sqlite3"
-    if not (path.parent / "done").exists():
-        shutil.rmtree(path.parent, ignore_errors=True)
-        path.parent.mkdir(parents=True)
+
+    def build(where: Path) -> str:
         started = time.perf_counter()
-        counts = build_hq(path, posts, records)
-        (path.parent / "done").write_text(repr(counts))
+        counts = build_hq(where / "hq.sqlite3", posts, records)
         print(f"\n[bench] HQ of {posts} posts: {sum(counts.values()):,} records {counts} "
               f"({time.perf_counter() - started:.0f} s to make)")
-    return path
+        return repr(counts)
+
+    where, _ = cached_folder(f"hq-{posts}-posts-{records}", folder, build)
+    return where / "hq.sqlite3"

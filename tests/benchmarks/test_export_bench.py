@@ -9,7 +9,6 @@ activities, a new location each. Each run exports from a fresh copy of its post'
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.benchmarks.harness import Row, compare, measure, record, scaled
+from tests.benchmarks.harness import Row, cached_folder, compare, measure, record, scaled
 from tests.benchmarks.jobs import job_export
 
 BIG = scaled(1_000_000, 5_000)  # records
@@ -59,20 +58,16 @@ def posts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _big_post(root: Path) -> tuple[Path, int]:
-    """The big post, made once per CCP_BENCH_CACHE folder (made whole in a side folder, then moved in)."""
-    cache = os.environ.get("CCP_BENCH_CACHE")
-    folder = Path(cache) / f"export-post-{BIG}" if cache else root / "big"
-    held_file = folder / "records-held.txt"
-    if not held_file.exists():
-        building = folder.with_name(folder.name + "-building")
-        shutil.rmtree(building, ignore_errors=True)
+    """The big post, made once (in CCP_BENCH_CACHE when set)."""
+
+    def build(folder: Path) -> str:
         started = time.perf_counter()
-        _, held = _post(building, BIG // 3, BIG // 65)  # about 3 records an activity: links, partners, items
-        (building / "records-held.txt").write_text(str(held))
-        shutil.rmtree(folder, ignore_errors=True)
-        building.rename(folder)
+        _, held = _post(folder, BIG // 3, BIG // 65)  # about 3 records an activity: links, partners, items
         print(f"\n[bench] big post: {held:,} records ({time.perf_counter() - started:.0f} s to make)")
-    return folder / "post.sqlite3", int(held_file.read_text())
+        return str(held)
+
+    folder, held = cached_folder(f"export-post-{BIG}", root, build)
+    return folder / "post.sqlite3", int(held)
 
 
 def _export(template: Path, out: Path, n: int) -> dict[str, Any]:
