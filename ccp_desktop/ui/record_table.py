@@ -41,6 +41,11 @@ Index = QModelIndex | QPersistentModelIndex
 COUNT_DELAY_MS = 30
 PAGE_SIZE = 100  # about three screens of rows: the first page costs little, scrolling fetches more
 FLAGGED = QBrush(QColor("#fff3cd"))  # a row under review (HQ), as the Review page marks the shared serial
+DISPLAY, TOOLTIP, ALIGNMENT, BACKGROUND, USER = (int(role) for role in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.UserRole))
+ANSWERED = frozenset((DISPLAY, TOOLTIP, ALIGNMENT, BACKGROUND, USER))
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class RecordTableModel(QAbstractTableModel):
@@ -55,6 +60,7 @@ class RecordTableModel(QAbstractTableModel):
         self.worker = worker
         self.page_size = page_size
         self._flag_at = next((n for n, c in enumerate(spec.columns) if c.type == FLAG), None)
+        self._alignment = tuple(RIGHT if c.type in (NUMBER, MONEY) else None for c in spec.columns)
         self.query = ListQuery()
         self._rows: list[Row] = []
         self._display: list[tuple[str, ...] | None] = []  # made when a row is first drawn
@@ -72,22 +78,30 @@ class RecordTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.spec.columns)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Called for seven roles of every visible cell on each paint (thousands of calls a screen):
+        # the roles a list never answers return at the first test, the display text at the second.
+        if role not in ANSWERED:
             return None
-        column = self.spec.columns[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole and column.short:  # the short label shown, the full one on hover
-            return display_value(replace(column, short=False), self._rows[index.row()].values[index.column()])
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._display_row(index.row())[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.type in (NUMBER, MONEY):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.UserRole:
-            return self._rows[index.row()].open_id
-        if role == Qt.ItemDataRole.BackgroundRole and self._flag_at is not None:
-            flag = self._rows[index.row()].values[self._flag_at]
+        row = index.row()
+        if row < 0:  # an invalid index
+            return None
+        if role == DISPLAY:
+            shown = self._display[row]
+            return (shown or self._display_row(row))[index.column()]
+        if role == ALIGNMENT:
+            return self._alignment[index.column()]
+        if role == BACKGROUND:
+            if self._flag_at is None:
+                return None
+            flag = self._rows[row].values[self._flag_at]
             return FLAGGED if flag and flag != "merged" else None
-        return None
+        if role == TOOLTIP:
+            column = self.spec.columns[index.column()]
+            if column.short:  # the short label shown, the full one on hover
+                return display_value(replace(column, short=False), self._rows[row].values[index.column()])
+            return self._display_row(row)[index.column()]
+        return self._rows[row].open_id  # UserRole
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:

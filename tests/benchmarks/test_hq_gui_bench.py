@@ -25,6 +25,7 @@ from tests.benchmarks.test_ui_bench import (
     FILTER_MS,
     FIRST_PAGE,
     FirstPaint,
+    collector_as_in_the_app,  # noqa: F401 - a fixture, used by name
     filter_ms,
     first_page_ms,
     wait,
@@ -59,6 +60,7 @@ def _held(path: Path) -> int:
 
 
 @pytest.mark.parametrize("name", list(SPECS))
+@pytest.mark.usefixtures("collector_as_in_the_app")
 def test_first_page_of_each_hq_list(qtbot: Any, hq_db: Path, empty_hq: Path, name: str) -> None:
     spec = SPECS[name]
     times: dict[str, list[float]] = {"big": [], "empty": []}

@@ -132,3 +132,27 @@ def test_tombstoned_records_are_not_listed(post_db: Any) -> None:
     assert model.total == 1
     model.set_query(ListQuery(text="Deleted"))
     assert model.rowCount() == 0 and model.total == 0
+
+
+def test_each_cell_answers_the_roles_a_view_asks(post_db: Any) -> None:
+    """Figures are right-aligned, text is not; a row gives the record it opens; an invalid index and the
+    roles a list has no use for (icons, fonts, check boxes) answer nothing."""
+    from ccp_desktop.store.records import insert_record
+    from tests.unit import factories
+
+    kept = insert_record(post_db, "activities", factories.activity(title="Aligned", spend_aud=1234.5))
+    model = RecordTableModel(post_db, ACTIVITIES, None)
+    model.reload()
+    title, spend = model.index(0, ACTIVITIES.column_index("title")), model.index(0, ACTIVITIES.column_index("spend_aud"))
+    people = model.index(0, ACTIVITIES.column_index("participants"))
+    right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert model.data(title) == "Aligned" and model.data(spend) == "1,234.50"
+    assert model.data(spend, Qt.ItemDataRole.TextAlignmentRole) == right
+    assert model.data(people, Qt.ItemDataRole.TextAlignmentRole) == right
+    assert model.data(title, Qt.ItemDataRole.TextAlignmentRole) is None
+    assert model.data(title, Qt.ItemDataRole.UserRole) == kept["id"]
+    assert model.data(title, Qt.ItemDataRole.ToolTipRole) == "Aligned"
+    for role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.CheckStateRole,
+                 Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+        assert model.data(title, role) is None
+    assert model.data(QModelIndex()) is None

@@ -72,3 +72,27 @@ def test_a_database_failing_after_the_window_is_shown_ends_with_the_error(
     assert len(shown) == 1 and "damaged" in "".join(shown[0]), shown
     assert [w for w in BackgroundWorker._live if w.is_running()] == []
     assert not app.lock_path_for(demo_db_path).exists()
+
+
+def test_once_open_the_start_up_objects_are_kept_out_of_the_collector(qtbot: Any, demo_db_path: Path) -> None:
+    import gc
+
+    from ccp_desktop.store.installation_peek import peek_installation
+    from ccp_desktop.ui import app
+    from ccp_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(demo_db_path, opening=peek_installation(demo_db_path))
+    qtbot.addWidget(window)
+    gc.unfreeze()
+    try:
+        with qtbot.waitSignal(window.first_painted, timeout=5000):
+            window.show()
+        assert gc.get_freeze_count() == 0
+        app._finish_opening(window, QApplication.instance())
+        assert window.opened and window.start_handled
+        assert gc.get_freeze_count() > 10_000  # the modules, the window and its first page
+        tracked = {id(o) for o in gc.get_objects()}
+        assert id(window.dashboard) not in tracked and id(window.__dict__) not in tracked
+    finally:
+        gc.unfreeze()
+        window.close()
