@@ -51,11 +51,15 @@ def bulk_statement(trigger_sql: str) -> str | None:
     if upsert is not None:  # kept for the end: an upsert applies to each row the statement's SELECT gives
         body = body[:upsert.start()]
     conditions = ["new.rowid > ?"] + ([f"({when})"] if when else [])
+    # NOT INDEXED: the new rows are read by their rowid range. Left to itself the planner may answer a
+    # GROUP BY by walking a whole index in its order (a kept count per partner: every row of a
+    # 3,600,000-row table to add up 1,600 new ones, 170 ms instead of 2).
+    new = f'"{table}" AS new NOT INDEXED'
     if values := _VALUES.match(body):
-        source = f'"{table}" AS new'
+        source = new
     elif (select := _SELECT.match(body)) and " from " not in select["exprs"].lower():
         values = select
-        source = f'"{table}" AS new, {select["source"]}'
+        source = f'{new}, {select["source"]}'
         conditions += [f"({select['where']})"] if select["where"] else []
     else:
         return None
