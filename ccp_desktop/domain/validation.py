@@ -226,6 +226,30 @@ def column_problems(field: r.Field, values: Sequence[Any], rows: Iterable[int], 
             yield i, problem
 
 
+def first_invalid(kind: r.RecordKind, records: Sequence[Mapping[str, Any]], *,
+                  ref: ReferenceData | None = None) -> tuple[int, list[Problem]] | None:
+    """The first of many new live records (a bulk load) that `validate_record` refuses, with all its
+    problems as `validate_record` gives them; None when every record passes. The fields are judged a column
+    at a time (`column_problems`) and the rules across fields row by row: the same verdicts at a fraction of
+    a call per record and field."""
+    ref = ref or load_reference()
+    every = range(len(records))
+    first = len(records)
+    for field in kind.user_fields:
+        column = [record.get(field.key) for record in records]
+        for i, _ in column_problems(field, column, every, ref):
+            first = min(first, i)
+            break  # rows come in order: the column's first problem is its earliest
+    if has_record_rules(kind):
+        for i in range(first):
+            if record_problems(kind, records[i], lookup=None, ref=ref):
+                first = i
+                break
+    if first == len(records):
+        return None
+    return first, validate_record(kind, records[first], ref=ref)
+
+
 def _same(value: Any) -> Any:
     return value
 

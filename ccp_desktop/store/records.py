@@ -12,12 +12,14 @@ import sqlite_utils
 
 from ccp_desktop.domain import records as r
 from ccp_desktop.domain.coerce import STORED_FORM, coerce_record, utc_now
-from ccp_desktop.domain.validation import validate_record
+from ccp_desktop.domain.validation import first_invalid, validate_record
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
 from ccp_desktop.store.audit import write_audit
 from ccp_desktop.store.bulk_insert import insert_rows
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
+
+BULK_BATCH = 5_000  # records a bulk load validates, encodes and inserts at a time
 
 
 class StoreLookup:
@@ -257,10 +259,9 @@ def insert_records_bulk(
     install = require_installation(db)
     who = officer or install.officer
     now = utc_now()
-    cols = kind.keys
     count = 0
     with write_transaction(db):
-        batch: list[list[Any]] = []
+        batch: list[dict[str, Any]] = []
         for values in rows:
             record = r.blank_record(kind) | dict(values)
             record.setdefault("id", None)
@@ -268,19 +269,31 @@ def insert_records_bulk(
                 id=record["id"] or str(uuid.uuid4()), origin_post=install.post_code, rev=1,
                 updated_at=now, updated_by=who, deleted=0,
             )
-            if validate:
-                # Field rules per row; references and serial uniqueness are enforced by the
-                # schema (foreign keys, serial_index) for the whole batch at once.
-                problems = validate_record(kind, record)
-                if problems:
-                    raise ValidationError(problems, f"record {count + 1}: " + "; ".join(p.describe() for p in problems))
-            encoded = encode_row(kind, record)
-            batch.append([encoded[c] for c in cols])
-            count += 1
-            if len(batch) >= 5000:
-                _insert_batch(db, kind, batch)
+            batch.append(record)
+            if len(batch) >= BULK_BATCH:
+                _insert_records(db, kind, batch, count, validate)
+                count += len(batch)
                 batch.clear()
         if batch:
-            _insert_batch(db, kind, batch)
+            _insert_records(db, kind, batch, count, validate)
+            count += len(batch)
         write_audit(db, who, "bulk-create", kind.name, changes={"count": count})
     return count
+
+
+def _insert_records(db: sqlite_utils.Database, kind: r.RecordKind, records: list[dict[str, Any]], before: int,
+                    validate: bool) -> None:
+    """One batch of a bulk load, the `before` records ahead of it already written in the transaction."""
+    if validate:
+        # Field rules a column at a time; references and serial uniqueness are enforced by the schema
+        # (foreign keys, serial_index) for the whole batch at once.
+        refused = first_invalid(kind, records)
+        if refused is not None:
+            at, problems = refused
+            raise ValidationError(problems, f"record {before + at + 1}: " + "; ".join(p.describe() for p in problems))
+    cols = kind.keys
+    rows = []
+    for record in records:
+        encoded = encode_row(kind, record)
+        rows.append([encoded[c] for c in cols])
+    _insert_batch(db, kind, rows)
