@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -104,27 +105,42 @@ def _summed(target: str, exprs: str, upsert: str) -> tuple[str, str] | None:
 def insert_rows(db: sqlite_utils.Database, kind: RecordKind, rows: Sequence[Sequence[Any]]) -> None:
     """Insert database-form rows (columns in `kind.keys` order) inside the caller's write transaction, with
     what the insert triggers would write, written in bulk."""
+    with bulk_load(db, kind, len(rows)) as write:
+        write(rows)
+
+
+@contextmanager
+def bulk_load(db: sqlite_utils.Database, kind: RecordKind, adding: int) -> Iterator[Callable[[Sequence[Sequence[Any]]], None]]:
+    """Insert about `adding` rows in as many calls of the function it gives as the caller likes (a bulk load
+    judged and encoded a batch at a time), inside the caller's write transaction: the triggers' bulk
+    statements run once over all of them at the end, and a load that at least doubles a table builds its
+    indexes once, after the last row. `adding` only chooses the way; the rows and entries are the same.
+    If the body raises, the caller's rollback puts the triggers and indexes back with the rows."""
     conn = db.conn
     insert = f"INSERT INTO {kind.name} ({', '.join(kind.keys)})"
+
+    def write(rows: Sequence[Sequence[Any]]) -> None:
+        insert_values(conn, insert, rows, len(kind.keys))
+
     triggers: list[tuple[str, str, str]] = []
-    if len(rows) >= BULK_FROM:
+    if adding >= BULK_FROM:
         for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
                                       " ORDER BY rowid", [kind.name]):
             statement = bulk_statement(sql)
             if statement is not None:
                 triggers.append((name, sql, statement))
     if not triggers:
-        insert_values(conn, insert, rows, len(kind.keys))
+        yield write
         return
     before = _highest_rowid(db, kind.name)
-    indexes = _indexes_to_rebuild(db, kind.name, len(rows), before)
+    indexes = _indexes_to_rebuild(db, kind.name, adding, before)
     for target in dict.fromkeys(_target(statement) for _, _, statement in triggers):  # the journal, the serial index…
-        indexes += _indexes_to_rebuild(db, target, len(rows), _highest_rowid(db, target))
+        indexes += _indexes_to_rebuild(db, target, adding, _highest_rowid(db, target))
     for name, _, _ in triggers:
         conn.execute(f'DROP TRIGGER "{name}"')
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
-    insert_values(conn, insert, rows, len(kind.keys))
+    yield write
     for _, sql, statement in triggers:
         conn.execute(statement, [before])
         conn.execute(sql)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from typing import Any
 
 import sqlite_utils
@@ -15,7 +15,7 @@ from ccp_desktop.domain.coerce import STORED_FORM, coerce_record, utc_now
 from ccp_desktop.domain.validation import first_invalid, validate_record
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
 from ccp_desktop.store.audit import write_audit
-from ccp_desktop.store.bulk_insert import insert_rows
+from ccp_desktop.store.bulk_insert import bulk_load
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
 
@@ -200,20 +200,18 @@ def tombstone_record(db: sqlite_utils.Database, kind_name: str, record_id: str, 
     return record
 
 
-def _insert_batch(db: sqlite_utils.Database, kind: r.RecordKind, batch: list[list[Any]]) -> None:
-    try:
-        insert_rows(db, kind, batch)  # the journal and the indexes written once a batch, as an import does
-    except sqlite3.IntegrityError as exc:
-        text = str(exc)
-        if "serial_index" in text:
-            reason = "a serial number is already recorded on another item"
-        elif "FOREIGN KEY" in text:
-            reason = "a record refers to a record that does not exist"
-        elif "UNIQUE" in text:
-            reason = "a record with the same id exists already"
-        else:
-            reason = text
-        raise ValidationError([Problem("id", reason)], f"{kind.plural}: {reason}; nothing was written") from None
+def _refusal(kind: r.RecordKind, exc: sqlite3.IntegrityError) -> ValidationError:
+    """A bulk load's records refused by the schema, in plain words."""
+    text = str(exc)
+    if "serial_index" in text:
+        reason = "a serial number is already recorded on another item"
+    elif "FOREIGN KEY" in text:
+        reason = "a record refers to a record that does not exist"
+    elif "UNIQUE" in text:
+        reason = "a record with the same id exists already"
+    else:
+        reason = text
+    return ValidationError([Problem("id", reason)], f"{kind.plural}: {reason}; nothing was written")
 
 
 # Records that cannot outlive the record they point at. Deliveries keep their (optional) activity link.
@@ -260,29 +258,34 @@ def insert_records_bulk(
     who = officer or install.officer
     now = utc_now()
     count = 0
-    with write_transaction(db):
-        batch: list[dict[str, Any]] = []
-        for values in rows:
-            record = r.blank_record(kind) | dict(values)
-            record.setdefault("id", None)
-            record.update(
-                id=record["id"] or str(uuid.uuid4()), origin_post=install.post_code, rev=1,
-                updated_at=now, updated_by=who, deleted=0,
-            )
-            batch.append(record)
-            if len(batch) >= BULK_BATCH:
-                _insert_records(db, kind, batch, count, validate)
+    # Known in advance for a list (a generator counts as one batch): how to load, not what is loaded.
+    adding = len(rows) if isinstance(rows, Sized) else BULK_BATCH
+    try:
+        with write_transaction(db), bulk_load(db, kind, adding) as write:
+            batch: list[dict[str, Any]] = []
+            for values in rows:
+                record = r.blank_record(kind) | dict(values)
+                record.setdefault("id", None)
+                record.update(
+                    id=record["id"] or str(uuid.uuid4()), origin_post=install.post_code, rev=1,
+                    updated_at=now, updated_by=who, deleted=0,
+                )
+                batch.append(record)
+                if len(batch) >= BULK_BATCH:
+                    _insert_records(kind, batch, count, validate, write)
+                    count += len(batch)
+                    batch.clear()
+            if batch:
+                _insert_records(kind, batch, count, validate, write)
                 count += len(batch)
-                batch.clear()
-        if batch:
-            _insert_records(db, kind, batch, count, validate)
-            count += len(batch)
-        write_audit(db, who, "bulk-create", kind.name, changes={"count": count})
+            write_audit(db, who, "bulk-create", kind.name, changes={"count": count})
+    except sqlite3.IntegrityError as exc:  # the schema's verdict (references, serials), after the rollback
+        raise _refusal(kind, exc) from None
     return count
 
 
-def _insert_records(db: sqlite_utils.Database, kind: r.RecordKind, records: list[dict[str, Any]], before: int,
-                    validate: bool) -> None:
+def _insert_records(kind: r.RecordKind, records: list[dict[str, Any]], before: int, validate: bool,
+                    write: Callable[[list[list[Any]]], None]) -> None:
     """One batch of a bulk load, the `before` records ahead of it already written in the transaction."""
     if validate:
         # Field rules a column at a time; references and serial uniqueness are enforced by the schema
@@ -295,4 +298,4 @@ def _insert_records(db: sqlite_utils.Database, kind: r.RecordKind, records: list
     forms = [(f.key, STORED_FORM[f.type][0] if f.type in STORED_FORM else None) for f in kind.fields]
     rows = [[record.get(key) if encode is None else encode(record.get(key)) for key, encode in forms]
             for record in records]
-    _insert_batch(db, kind, rows)
+    write(rows)

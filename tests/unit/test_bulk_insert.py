@@ -98,11 +98,15 @@ def test_a_trigger_of_an_unknown_shape_is_left_to_fire_per_row():
     assert bulk_insert.bulk_statement("CREATE TRIGGER t BEFORE DELETE ON x BEGIN SELECT RAISE(ABORT, 'no'); END") is None
 
 
-def test_a_bulk_load_at_a_post_leaves_what_records_one_by_one_leave(tmp_path, post_rows, monkeypatch):
+@pytest.mark.parametrize("batch", [5_000, 40])  # one batch a table; several (the triggers' work once, after the last)
+def test_a_bulk_load_at_a_post_leaves_what_records_one_by_one_leave(tmp_path, post_rows, monkeypatch, batch):
     """Demo data and other bulk loads (`insert_records_bulk`) write their journal and indexes in bulk too:
     the same journal, serial index, search results and dashboard figures as the per-row triggers."""
     from ccp_desktop.reports.figures import ReportScope, scope_totals
+    from ccp_desktop.store import records as store_records
     from ccp_desktop.store.records import decode_row, insert_records_bulk
+
+    monkeypatch.setattr(store_records, "BULK_BATCH", batch)
 
     def load(name: str) -> object:
         initialise(tmp_path / name / "post.sqlite3", post_code="FJ-SUVA", officer="Officer")
@@ -127,11 +131,14 @@ def test_a_bulk_load_at_a_post_leaves_what_records_one_by_one_leave(tmp_path, po
     assert triggers(in_bulk) == triggers(by_rows)
 
 
-def test_a_bulk_load_refused_by_the_serial_index_names_why_and_writes_nothing(tmp_path):
+@pytest.mark.parametrize("batch", [5_000, 20])  # the repeat in the same batch, or three batches later
+def test_a_bulk_load_refused_by_the_serial_index_names_why_and_writes_nothing(tmp_path, monkeypatch, batch):
     from ccp_desktop.errors import ValidationError
+    from ccp_desktop.store import records as store_records
     from ccp_desktop.store.records import insert_records_bulk
     from tests.unit import factories as f
 
+    monkeypatch.setattr(store_records, "BULK_BATCH", batch)
     initialise(tmp_path / "post.sqlite3", post_code="FJ-SUVA", officer="Officer")
     db = open_database(tmp_path / "post.sqlite3")
     before = triggers(db)
@@ -201,6 +208,37 @@ def test_a_load_smaller_than_the_table_keeps_its_indexes(tmp_path, post_rows, mo
     dropped = dropped_indexes(db, lambda: bulk_insert.insert_rows(db, kind, rows[200:]))  # 100 rows into 200
     assert dropped == []
     assert db.execute("SELECT count(*) FROM activities").fetchone()[0] == len(rows)
+
+
+def test_a_load_of_many_batches_makes_each_index_and_trigger_once(tmp_path, monkeypatch):
+    """A bulk load judged and encoded 5,000 records at a time still builds a table's indexes once, after
+    its last row, and runs each trigger's statement once: not once a batch, each batch after the first
+    inserting into indexes already as big as itself, one random-key insert per row and index."""
+    from ccp_desktop.store import records as store_records
+    from ccp_desktop.store.records import insert_records_bulk
+    from tests.unit import factories as f
+
+    monkeypatch.setattr(store_records, "BULK_BATCH", 100)
+    monkeypatch.setattr(bulk_insert, "REBUILD_FROM", 100)
+    initialise(tmp_path / "post.sqlite3", post_code="FJ-SUVA", officer="Officer")
+    db = open_database(tmp_path / "post.sqlite3")
+    before = indexes(db), triggers(db)
+    rows = [f.activity(title=f"Training {n}") for n in range(450)]  # five batches
+    made: list[str] = []
+    db.conn.set_trace_callback(made.append)
+    try:
+        insert_records_bulk(db, "activities", rows)
+    finally:
+        db.conn.set_trace_callback(None)
+    dropped = [s.split('"')[1] for s in made if s.startswith("DROP INDEX")]
+    assert "activities_country" in dropped and "change_journal_record" in dropped
+    assert len(dropped) == len(set(dropped))
+    assert sum(s.startswith("DROP TRIGGER") for s in made) == len({s for s in made if s.startswith("DROP TRIGGER")})
+    assert sum(s.startswith("CREATE INDEX") for s in made) == len(dropped)
+    assert (indexes(db), triggers(db)) == before
+    assert db.execute("SELECT count(*) FROM change_journal WHERE table_name = 'activities'").fetchone()[0] == 450
+    assert db.execute("SELECT count(*) FROM activities INDEXED BY activities_country WHERE country = 'FJ'").fetchone()[0] == \
+        sum(r["country"] == "FJ" for r in rows)
 
 
 def test_a_failed_load_puts_back_the_indexes_it_dropped(tmp_path, post_rows, monkeypatch):
