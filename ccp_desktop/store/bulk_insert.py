@@ -28,6 +28,7 @@ from ccp_desktop.store.batch_values import insert_values
 
 BULK_FROM = 50  # fewer rows than this: the per-row triggers cost less than dropping and making them again
 REBUILD_FROM = 5_000  # rows from which building a table's indexes after the load pays (see _indexes_to_rebuild)
+RowWriter = Callable[[Sequence[Sequence[Any]]], None]  # what `bulk_load` gives: writes a batch of database-form rows
 
 _TRIGGER = re.compile(
     r"^CREATE TRIGGER\s+\S+\s+AFTER INSERT ON\s+\"?(?P<table>\w+)\"?\s+(?:WHEN\s+(?P<when>.*?)\s+)?"
@@ -110,7 +111,7 @@ def insert_rows(db: sqlite_utils.Database, kind: RecordKind, rows: Sequence[Sequ
 
 
 @contextmanager
-def bulk_load(db: sqlite_utils.Database, kind: RecordKind, adding: int) -> Iterator[Callable[[Sequence[Sequence[Any]]], None]]:
+def bulk_load(db: sqlite_utils.Database, kind: RecordKind, adding: int) -> Iterator[RowWriter]:
     """Insert about `adding` rows in as many calls of the function it gives as the caller likes (a bulk load
     judged and encoded a batch at a time), inside the caller's write transaction: the triggers' bulk
     statements run once over all of them at the end, and a load that at least doubles a table builds its

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
+from collections.abc import Iterable, Iterator, Mapping, Sized
+from itertools import islice
 from typing import Any
 
 import sqlite_utils
@@ -15,7 +16,7 @@ from ccp_desktop.domain.coerce import STORED_FORM, coerce_record, utc_now
 from ccp_desktop.domain.validation import first_invalid, validate_record
 from ccp_desktop.errors import NotFoundError, Problem, ValidationError
 from ccp_desktop.store.audit import write_audit
-from ccp_desktop.store.bulk_insert import bulk_load
+from ccp_desktop.store.bulk_insert import RowWriter, bulk_load
 from ccp_desktop.store.installation import require_installation
 from ccp_desktop.store.transactions import write_transaction
 
@@ -257,25 +258,16 @@ def insert_records_bulk(
     install = require_installation(db)
     who = officer or install.officer
     now = utc_now()
-    count = 0
+    stamped = (
+        r.blank_record(kind) | dict(values) | {"id": values.get("id") or str(uuid.uuid4()), "origin_post": install.post_code,
+                                               "rev": 1, "updated_at": now, "updated_by": who, "deleted": 0}
+        for values in rows)
     # Known in advance for a list (a generator counts as one batch): how to load, not what is loaded.
     adding = len(rows) if isinstance(rows, Sized) else BULK_BATCH
+    count = 0
     try:
         with write_transaction(db), bulk_load(db, kind, adding) as write:
-            batch: list[dict[str, Any]] = []
-            for values in rows:
-                record = r.blank_record(kind) | dict(values)
-                record.setdefault("id", None)
-                record.update(
-                    id=record["id"] or str(uuid.uuid4()), origin_post=install.post_code, rev=1,
-                    updated_at=now, updated_by=who, deleted=0,
-                )
-                batch.append(record)
-                if len(batch) >= BULK_BATCH:
-                    _insert_records(kind, batch, count, validate, write)
-                    count += len(batch)
-                    batch.clear()
-            if batch:
+            while batch := list(islice(stamped, BULK_BATCH)):
                 _insert_records(kind, batch, count, validate, write)
                 count += len(batch)
             write_audit(db, who, "bulk-create", kind.name, changes={"count": count})
@@ -285,7 +277,7 @@ def insert_records_bulk(
 
 
 def _insert_records(kind: r.RecordKind, records: list[dict[str, Any]], before: int, validate: bool,
-                    write: Callable[[list[list[Any]]], None]) -> None:
+                    write: RowWriter) -> None:
     """One batch of a bulk load, the `before` records ahead of it already written in the transaction."""
     if validate:
         # Field rules a column at a time; references and serial uniqueness are enforced by the schema

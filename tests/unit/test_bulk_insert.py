@@ -159,14 +159,19 @@ def indexes(db) -> list[tuple[str, str]]:
     return sorted(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall())
 
 
-def dropped_indexes(db, run) -> list[str]:
+def traced(db, run) -> list[str]:
+    """The statements `run()` makes SQLite run."""
     statements: list[str] = []
     db.conn.set_trace_callback(statements.append)
     try:
         run()
     finally:
         db.conn.set_trace_callback(None)
-    return [s.split('"')[1] for s in statements if s.startswith("DROP INDEX")]
+    return statements
+
+
+def dropped_indexes(db, run) -> list[str]:
+    return [s.split('"')[1] for s in traced(db, run) if s.startswith("DROP INDEX")]
 
 
 def test_a_load_that_doubles_a_table_builds_its_indexes_after_the_rows(tmp_path, post_rows, monkeypatch):
@@ -224,12 +229,7 @@ def test_a_load_of_many_batches_makes_each_index_and_trigger_once(tmp_path, monk
     db = open_database(tmp_path / "post.sqlite3")
     before = indexes(db), triggers(db)
     rows = [f.activity(title=f"Training {n}") for n in range(450)]  # five batches
-    made: list[str] = []
-    db.conn.set_trace_callback(made.append)
-    try:
-        insert_records_bulk(db, "activities", rows)
-    finally:
-        db.conn.set_trace_callback(None)
+    made = traced(db, lambda: insert_records_bulk(db, "activities", rows))
     dropped = [s.split('"')[1] for s in made if s.startswith("DROP INDEX")]
     assert "activities_country" in dropped and "change_journal_record" in dropped
     assert len(dropped) == len(set(dropped))
