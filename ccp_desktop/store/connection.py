@@ -19,7 +19,13 @@ BUSY_TIMEOUT_MS = 10_000
 
 def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the database at `path` and apply pending migrations."""
-    from ccp_desktop.store.migrations import apply_migrations, needs_upgrade, refuse_newer
+    from ccp_desktop.store.migrations import (
+        applied_steps,
+        apply_migrations,
+        is_up_to_date,
+        needs_upgrade,
+        refuse_newer,
+    )
 
     path = Path(path)
     if path.exists() and path.is_dir():
@@ -30,13 +36,14 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
         # No sqlite-utils plugins: none is used, and finding them scans every installed package's entry
         # points (a fifth of a second at start-up) and would run code from outside the app on our database.
         db = sqlite_utils.Database(conn, execute_plugins=False)
+        applied = applied_steps(db) if migrate else []  # read once: every open (each worker's too) asks
         if migrate:
-            refuse_newer(db)  # before anything is written: a newer version's file is left as it was
+            refuse_newer(db, applied)  # before anything is written: a newer version's file is left as it was
         restrict_file(path)  # before the WAL exists: SQLite gives the WAL and shm files the database's mode
         configure(db)
         restrict_database(path)
-        if migrate:
-            if needs_upgrade(db):
+        if migrate and not is_up_to_date(applied):
+            if needs_upgrade(db, applied):
                 backup_before_upgrade(db, path)
             apply_migrations(db)
     except sqlite3.DatabaseError as exc:

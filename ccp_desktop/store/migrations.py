@@ -5,6 +5,8 @@ registered on one `sqlite_utils.Migrations` set in import order. A shipped step 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlite_utils
 
 from ccp_desktop.domain.records import RECORD_KINDS
@@ -23,9 +25,15 @@ _KNOWN = frozenset(_STEPS)
 SCHEMA_VERSION = len(_STEPS)
 
 
-def refuse_newer(db: sqlite_utils.Database) -> None:
+def applied_steps(db: sqlite_utils.Database) -> list[str]:
+    """The schema steps applied to this database, in the order they were applied. Opening a database reads
+    them once and hands them on (each read looks the table up afresh: about a millisecond)."""
+    return [m.name for m in migrations.applied(db)]
+
+
+def refuse_newer(db: sqlite_utils.Database, applied: Sequence[str] | None = None) -> None:
     """Refuse a database written by a newer version of the program (read only: it is not touched)."""
-    unknown = [m.name for m in migrations.applied(db) if m.name not in _KNOWN]
+    unknown = [name for name in (applied_steps(db) if applied is None else applied) if name not in _KNOWN]
     if unknown:
         raise SetupError(
             "This database was made by a newer version of CCP Field Desk "
@@ -33,10 +41,15 @@ def refuse_newer(db: sqlite_utils.Database) -> None:
         )
 
 
-def needs_upgrade(db: sqlite_utils.Database) -> bool:
+def is_up_to_date(applied: Sequence[str]) -> bool:
+    """Every step this build knows has been applied: there is nothing to do."""
+    return _KNOWN.issubset(applied)
+
+
+def needs_upgrade(db: sqlite_utils.Database, applied: Sequence[str] | None = None) -> bool:
     """A database holding records from an older version, with schema steps still to apply."""
     has_install = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'installation'").fetchone()
-    return bool(has_install) and bool(migrations.pending(db))
+    return bool(has_install) and not is_up_to_date(applied_steps(db) if applied is None else applied)
 
 
 def apply_migrations(db: sqlite_utils.Database) -> None:

@@ -40,6 +40,24 @@ def test_model_on_200000_rows_loads_in_batches(qtbot: Any, bulk_db_path: Path) -
         db.close()
 
 
+def test_a_window_taller_than_a_page_is_filled_with_rows(qtbot: Any, bulk_db_path: Path) -> None:
+    """The first page holds about two screens of a laptop; on a tall monitor the list still reaches the
+    bottom of the window (the view asks for more pages until it is full), and no further."""
+    db = open_database(bulk_db_path)
+    page = ListPage(db, bulk_db_path, EQUIPMENT, None)
+    qtbot.addWidget(page)
+    page.resize(1200, 6 * PAGE_SIZE * page.table.verticalHeader().defaultSectionSize())
+    page.show()
+    qtbot.waitExposed(page)
+    table = page.table
+    qtbot.waitUntil(lambda: table.rowAt(table.viewport().height() - 1) != -1)  # a row at the very bottom
+    shown = table.rowAt(table.viewport().height() - 1) + 1
+    assert shown > 3 * PAGE_SIZE  # several pages' worth on the screen at once
+    assert page.model.rowCount() < shown + 2 * PAGE_SIZE  # read to fill the window, not the whole table
+    assert page.model.canFetchMore(QModelIndex())
+    db.close()
+
+
 def test_sorting_a_column_of_200000_rows_happens_once_in_the_background(qtbot: Any, bulk_db_path: Path) -> None:
     db = open_database(bulk_db_path)
     worker = BackgroundWorker(bulk_db_path)
