@@ -36,9 +36,10 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
         # No sqlite-utils plugins: none is used, and finding them scans every installed package's entry
         # points (a fifth of a second at start-up) and would run code from outside the app on our database.
         db = sqlite_utils.Database(conn, execute_plugins=False)
-        applied = applied_steps(db) if migrate else []  # read once: every open (each worker's too) asks
+        applied: list[str] = []
         if migrate:
-            refuse_newer(db, applied)  # before anything is written: a newer version's file is left as it was
+            applied = applied_steps(db)  # read once and handed on: every open (each worker's too) asks
+            refuse_newer(applied)  # before anything is written: a newer version's file is left as it was
         restrict_file(path)  # before the WAL exists: SQLite gives the WAL and shm files the database's mode
         configure(db)
         restrict_database(path)

@@ -31,9 +31,10 @@ def applied_steps(db: sqlite_utils.Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 
 
-def refuse_newer(db: sqlite_utils.Database, applied: Sequence[str] | None = None) -> None:
-    """Refuse a database written by a newer version of the program (read only: it is not touched)."""
-    unknown = [name for name in (applied_steps(db) if applied is None else applied) if name not in _KNOWN]
+def refuse_newer(applied: Sequence[str]) -> None:
+    """Refuse a database written by a newer version of the program, given its `applied_steps` (read only: it
+    is not touched)."""
+    unknown = [name for name in applied if name not in _KNOWN]
     if unknown:
         raise SetupError(
             "This database was made by a newer version of CCP Field Desk "
@@ -46,15 +47,15 @@ def is_up_to_date(applied: Sequence[str]) -> bool:
     return _KNOWN.issubset(applied)
 
 
-def needs_upgrade(db: sqlite_utils.Database, applied: Sequence[str] | None = None) -> bool:
+def needs_upgrade(db: sqlite_utils.Database, applied: Sequence[str]) -> bool:
     """A database holding records from an older version, with schema steps still to apply."""
     has_install = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'installation'").fetchone()
-    return bool(has_install) and not is_up_to_date(applied_steps(db) if applied is None else applied)
+    return bool(has_install) and not is_up_to_date(applied)
 
 
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Bring the schema up to date; refuse a database written by a newer version of the program."""
-    refuse_newer(db)
+    refuse_newer(applied_steps(db))
     migrations.apply(db)
 
 
