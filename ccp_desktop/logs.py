@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-import logging.handlers
 import os
 import time
 from collections.abc import Iterator
@@ -58,9 +57,62 @@ def log_files(data_dir: Path | None = None) -> list[Path]:
     return [p for p in [main, *rotated] if p.is_file()]
 
 
-def _our_handler(logger: logging.Logger) -> logging.handlers.RotatingFileHandler | None:
+class LogFile(logging.Handler):
+    """The rotating log file: the standard library's RotatingFileHandler, made at the second record.
+    `logging.handlers` and the socket, pickle and queue modules it imports take 13 ms to load, and the
+    desktop app's start logs one line before its window is on the screen ("start gui"): that first
+    record is appended by hand, after the same size check (issue 14: start-up)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(logging.INFO)
+        self.path = path
+        self._file: logging.Handler | None = None
+        self._first_written = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # handle() holds this handler's lock around emit: one thread at a time comes here
+        if self._file is None:
+            if not self._first_written:
+                self._first_written = True
+                if self._append_alone(record):
+                    return
+            import logging.handlers
+
+            self._file = logging.handlers.RotatingFileHandler(self.path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
+                                                              encoding="utf-8", delay=True)
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def _append_alone(self, record: logging.LogRecord) -> bool:
+        """Append one record to the file, as the rotating handler would when no rollover is due; False
+        (nothing written) when it is due: the rotating handler writes it, after rolling over."""
+        try:
+            line = (self.format(record) + "\n").encode("utf-8")
+            try:
+                size = self.path.stat().st_size
+            except FileNotFoundError:
+                size = 0
+            if size + len(line) >= MAX_BYTES:
+                return False
+            with open(self.path, "ab") as file:
+                file.write(line)
+        except Exception:  # as logging does: a log that cannot be written never stops the program
+            self.handleError(record)
+        return True
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
+def _our_handler(logger: logging.Logger) -> LogFile | None:
     for handler in logger.handlers:
-        if isinstance(handler, logging.handlers.RotatingFileHandler) and getattr(handler, "ccp_log", False):
+        if isinstance(handler, LogFile):
             return handler
     return None
 
@@ -72,19 +124,16 @@ def setup_logging(data_dir: Path | None = None) -> Path | None:
     path = log_path(data_dir)
     logger = logging.getLogger(ROOT_LOGGER)
     current = _our_handler(logger)
-    if current is not None and Path(current.baseFilename) == path.absolute():
+    if current is not None and current.path == path.absolute():
         return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if os.name != "nt":
             os.chmod(path.parent, 0o700)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
-                                                       encoding="utf-8", delay=True)
     except OSError:
         return None
-    handler.ccp_log = True  # type: ignore[attr-defined]
+    handler = LogFile(path.absolute())
     handler.setFormatter(_UtcFormatter(FORMAT))
-    handler.setLevel(logging.INFO)
     if current is not None:
         logger.removeHandler(current)
         current.close()

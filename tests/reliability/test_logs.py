@@ -5,6 +5,7 @@ database or the signing key."""
 from __future__ import annotations
 
 import logging
+import re
 import zipfile
 from pathlib import Path
 
@@ -69,6 +70,44 @@ def test_the_log_rotates(data_dir: Path) -> None:
     kept = logs.log_files(data_dir)
     assert len(kept) == logs.BACKUP_COUNT + 1
     assert all(p.stat().st_size <= logs.MAX_BYTES + 200 for p in kept)
+
+
+def test_a_log_at_its_size_limit_rolls_over_at_the_first_record_of_a_start(data_dir: Path) -> None:
+    """A start's first record ("start gui") is written without loading the rotating handler (issue 14,
+    start-up), after the same size check: a full log is rolled over first, and nothing is lost."""
+    path = logs.log_path(data_dir)
+    path.parent.mkdir(parents=True)
+    line = "2026-12-01T00:00:00.000Z INFO an old line\n"
+    old = line * ((logs.MAX_BYTES - 40) // len(line))
+    old += "x" * (logs.MAX_BYTES - 41 - len(old)) + "\n"
+    path.write_text(old, encoding="utf-8")
+    assert path.stat().st_size == logs.MAX_BYTES - 40  # less room than a line
+    logs.setup_logging(data_dir)
+    logs.log.info("start gui")
+    logs.log.info("done gui")
+    assert path.with_name(path.name + ".1").read_text(encoding="utf-8") == old
+    assert [line.split(": ", 1)[1] for line in _log_text_of(path).splitlines()] == ["start gui", "done gui"]
+
+
+def test_a_start_appends_to_a_log_with_room(data_dir: Path) -> None:
+    path = logs.log_path(data_dir)
+    path.parent.mkdir(parents=True)
+    path.write_text("2026-12-01T00:00:00.000Z INFO pid 1 ccp_desktop.operations: before\n", encoding="utf-8")
+    logs.setup_logging(data_dir)
+    logs.log.info("start gui")
+    logs.log.warning("then this")
+    assert [p.name for p in logs.log_files(data_dir)] == [path.name]
+    lines = _log_text_of(path).splitlines()
+    assert [line.split(": ", 1)[1] for line in lines] == ["before", "start gui", "then this"]
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+    assert re.fullmatch(stamp + r" INFO pid \d+ ccp_desktop\.operations: start gui", lines[1]), lines[1]
+    assert re.fullmatch(stamp + r" WARNING pid \d+ ccp_desktop\.operations: then this", lines[2]), lines[2]
+
+
+def _log_text_of(path: Path) -> str:
+    for handler in logging.getLogger(logs.ROOT_LOGGER).handlers:
+        handler.flush()
+    return path.read_text(encoding="utf-8")
 
 
 def test_problem_report_holds_the_log_and_the_check_never_the_database_or_key(post_path: Path, tmp_path: Path,
