@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -95,6 +94,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     require_whole(db, "count")  # counts read from a damaged file would look normal
     result = stats(db)
     if args.json:
+        import json
+
         print(json.dumps(result))
     else:
         for key, value in result.items():
@@ -145,6 +146,8 @@ def cmd_backups(args: argparse.Namespace) -> int:
         return EXIT_OK
     found = list_backups(path)
     if args.json:
+        import json
+
         print(json.dumps([b.to_json() for b in found], ensure_ascii=False))
         return EXIT_OK
     if not found:
@@ -261,6 +264,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     clause = search_clause(args.kind, args.search) if args.search else None
     where, params = clause if clause else ("", [])
+    import json
+
     rows = iter_records(open_existing(args), args.kind, where=where, params=params)
     for n, row in enumerate(rows):
         if args.limit and n >= args.limit:

@@ -6,7 +6,6 @@ config folder then records where it went, so that the next start finds it withou
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -51,7 +50,10 @@ def read_pointer() -> Path | None:
     """
     path = pointer_path()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        import json  # only when there is a pointer to read: not on a plain start (issue 14)
+
+        data = json.loads(text)
         folder = Path(str(data["data_dir"]))
     except FileNotFoundError:
         return None
@@ -66,6 +68,8 @@ def read_pointer() -> Path | None:
 
 def write_pointer(folder: Path) -> Path:
     """Record `folder` as the data folder: temp file, fsync, rename, so a power cut leaves old or new."""
+    import json
+
     target = pointer_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps({"data_dir": str(Path(folder).resolve()), "version": 1}, indent=2) + "\n"

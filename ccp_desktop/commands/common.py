@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -59,6 +58,8 @@ Command = Callable[[str, Handler, str], argparse.ArgumentParser]
 
 
 def print_json(data: Any) -> None:
+    import json  # not at import: the desktop app's start reads this module (issue 14)
+
     print(json.dumps(data, ensure_ascii=False, indent=None, default=str))
 
 

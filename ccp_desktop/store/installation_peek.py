@@ -8,14 +8,13 @@ installation yet, an unexpected schema): the caller then opens the database the 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ccp_desktop.errors import StoreError, database_failure_text
 
 
-@dataclass(frozen=True)
-class InstallationPeek:
+class InstallationPeek(NamedTuple):  # not a dataclass: see errors.Problem
     post_code: str
     officer: str
     role: str

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# Not `Qt` nor `QStyle` here: PySide makes the Python enums of a Qt class the first time the class is
-# touched, which costs about 60 ms for the `Qt` namespace and 15 ms for QStyle. The window's first paint
-# needs neither; the methods that run after it import them (see _complete).
+# Not `Qt`, `QStyle`, QMessageBox, QAction nor QKeySequence here: PySide makes the Python enums of a Qt
+# class the first time the class is touched, which costs about 60 ms for the `Qt` namespace, 15 ms for
+# QStyle and 2 ms each for the others. The window's first paint needs none of them; the methods that
+# run after it import them (see _complete).
 from PySide6.QtCore import QLockFile, QSize, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import QCloseEvent, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QWidget,
@@ -33,6 +33,8 @@ from ccp_desktop.ui.lazy_pages import LazyPages, PageSubset
 from ccp_desktop.ui.settings import ui_settings
 
 if TYPE_CHECKING:  # pages are imported when first made (start-up imports only the page shown first)
+    from PySide6.QtGui import QAction
+
     from ccp_desktop.store.backups import BackupInfo
     from ccp_desktop.store.installation import Installation
     from ccp_desktop.store.installation_peek import InstallationPeek
@@ -333,6 +335,8 @@ class MainWindow(QMainWindow):
 
     # --- actions ----------------------------------------------------------------------------------------
     def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
+        from PySide6.QtGui import QAction, QKeySequence  # see the imports
+
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -344,6 +348,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self, is_hq: bool) -> None:
         from PySide6.QtCore import Qt  # see the imports
+        from PySide6.QtGui import QKeySequence
 
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -460,6 +465,8 @@ class MainWindow(QMainWindow):
         if window is None:
             return None
         headline, detail = moved_message(old, db_path)
+        from PySide6.QtWidgets import QMessageBox  # see the imports
+
         box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, headline, QMessageBox.StandardButton.Ok, window)
         box.setObjectName("data-moved")
         box.setInformativeText(detail)
@@ -523,6 +530,8 @@ class MainWindow(QMainWindow):
         self.guide.activateWindow()
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox  # see the imports
+
         box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
                           f"{APP_NAME} {__version__}\nCyber Cooperation Program records and sync packages.\n\n"
                           f"Database: {self.db_path}", QMessageBox.StandardButton.Ok, self)
@@ -631,6 +640,8 @@ class MainWindow(QMainWindow):
                 form.done(0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        from PySide6.QtWidgets import QMessageBox  # see the imports
+
         if "sync" in self.pages.made_names() and self.sync_page.export.job is not None:
             answer = QMessageBox.question(self, APP_NAME, "A package is being written. Stop it and quit?")
             if answer != QMessageBox.StandardButton.Yes:

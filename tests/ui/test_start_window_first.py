@@ -96,3 +96,50 @@ def test_once_open_the_start_up_objects_are_kept_out_of_the_collector(qtbot: Any
     finally:
         gc.unfreeze()
         window.close()
+
+
+# What a plain start may load before its window's first paint (issue 14, start-up: a frozen app loads
+# each module from its archive): the database layer, the pages, the sync and report code come after.
+FIRST_PAINT_MODULES = {
+    "ccp_desktop", "ccp_desktop.cli", "ccp_desktop.commands", "ccp_desktop.commands.common", "ccp_desktop.errors",
+    "ccp_desktop.logs", "ccp_desktop.paths", "ccp_desktop.store", "ccp_desktop.store.installation_peek",
+    "ccp_desktop.ui", "ccp_desktop.ui.app", "ccp_desktop.ui.instance_lock", "ccp_desktop.ui.lazy_pages",
+    "ccp_desktop.ui.main_window", "ccp_desktop.ui.settings",
+}
+NOT_BEFORE_FIRST_PAINT = ("sqlite_utils", "openpyxl", "python_calamine", "cryptography", "PIL", "lxml", "json",
+                          "logging.handlers", "socket", "dataclasses", "multiprocessing", "PySide6.QtSvg",
+                          "PySide6.QtCharts", "PySide6.QtPrintSupport")
+
+
+def test_a_plain_start_loads_only_what_its_first_paint_needs(demo_db_path: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from ccp_desktop.ui.app import QUIT_WHEN_SHOWN_ENV
+
+    probe = (
+        "import sys\n"
+        "from ccp_desktop.ui import app\n"
+        "say_shown = app._say_shown_and_close\n"
+        "def say(window):\n"
+        "    print('loaded', *sorted(sys.modules), flush=True)\n"
+        "    say_shown(window)\n"
+        "app._say_shown_and_close = say\n"
+        "from ccp_desktop.cli import main\n"
+        f"sys.exit(main(['--db', {str(demo_db_path)!r}]))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CCP_DESKTOP_DATA_DIR=str(tmp_path / "data"),
+               CCP_DESKTOP_CONFIG_DIR=str(tmp_path / "config"), **{QUIT_WHEN_SHOWN_ENV: "1"})
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    loaded_line, shown_line = done.stdout.splitlines()[:2]
+    assert shown_line.startswith("shown ")  # the probe ran at the first paint
+    loaded = set(loaded_line.split()[1:])
+    ours = {name for name in loaded if name.split(".")[0] == "ccp_desktop"}
+    assert ours <= FIRST_PAINT_MODULES, sorted(ours - FIRST_PAINT_MODULES)
+    early = sorted(name for name in loaded for unwanted in NOT_BEFORE_FIRST_PAINT
+                   if name == unwanted or name.startswith(unwanted + "."))
+    assert early == []
+    assert "start gui" in (tmp_path / "data" / "logs" / "ccp-field-desk.log").read_text(encoding="utf-8")
