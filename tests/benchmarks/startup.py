@@ -54,6 +54,12 @@ class StartTimes:
         return self.app / self.floor
 
     @property
+    def paired_ratio(self) -> float:
+        """The median of each run's app / the floor run just before it: steadier than the ratio of the
+        medians when the machine's speed changes during the runs (shown beside it, not the gate)."""
+        return statistics.median(app / floor for app, floor in zip(self.app_ms, self.floor_ms, strict=True))
+
+    @property
     def cpu_ratio(self) -> float:
         return statistics.median(self.app_cpu_ms) / statistics.median(self.floor_cpu_ms)
 
@@ -63,7 +69,7 @@ class StartTimes:
 
         return (f"app {listed(self.app_ms)}; floor {listed(self.floor_ms)} ms; CPU median app "
                 f"{statistics.median(self.app_cpu_ms):.0f}, floor {statistics.median(self.floor_cpu_ms):.0f} ms "
-                f"({self.cpu_ratio:.2f}x)")
+                f"({self.cpu_ratio:.2f}x); run by run {self.paired_ratio:.2f}x")
 
 
 def start_ms(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
