@@ -26,7 +26,7 @@ def default_report_name() -> str:
 def _open_read_only(db_path: Path) -> sqlite_utils.Database:
     """The database opened so that nothing can be written to it (a damaged one least of all)."""
     conn = sqlite3.connect(f"{Path(db_path).absolute().as_uri()}?mode=ro", uri=True)
-    return sqlite_utils.Database(conn)
+    return sqlite_utils.Database(conn, execute_plugins=False)  # nothing installed beside the app runs on it
 
 
 def check_text(db_path: Path | None, db: sqlite_utils.Database | None = None) -> str:

@@ -19,8 +19,9 @@ from ccp_desktop.store.migration_set import migrations
 SYNCED_TABLES: tuple[str, ...] = tuple(RECORD_KINDS)
 
 # Every step this build knows (read through the public API: on an empty database all are pending); a
-# database with a step not in this list was made by a newer version.
-_STEPS = [m.name for m in migrations.pending(sqlite_utils.Database(memory=True))]
+# database with a step not in this list was made by a newer version. No sqlite-utils plugins (as for
+# every connection: store/connection.py): loading them scans every installed package's entry points.
+_STEPS = [m.name for m in migrations.pending(sqlite_utils.Database(memory=True, execute_plugins=False))]
 _KNOWN = frozenset(_STEPS)
 SCHEMA_VERSION = len(_STEPS)
 
