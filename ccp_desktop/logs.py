@@ -87,14 +87,15 @@ class LogFile(logging.Handler):
         """Append one record to the file, as the rotating handler would when no rollover is due; False
         (nothing written) when it is due: the rotating handler writes it, after rolling over."""
         try:
-            line = (self.format(record) + "\n").encode("utf-8")
+            line = f"{self.format(record)}\n"
             try:
                 size = self.path.stat().st_size
             except FileNotFoundError:
                 size = 0
-            if size + len(line) >= MAX_BYTES:
+            if size + len(line) >= MAX_BYTES:  # the rotating handler's test (shouldRollover), as it makes it
                 return False
-            with open(self.path, "ab") as file:
+            # text mode, as the rotating handler writes (a line ends in CRLF on Windows, as the others do)
+            with open(self.path, "a", encoding="utf-8") as file:
                 file.write(line)
         except Exception:  # as logging does: a log that cannot be written never stops the program
             self.handleError(record)
