@@ -77,3 +77,19 @@ def main_window(qtbot: Any, demo_db_path: Path) -> Iterator[Any]:
     qtbot.waitExposed(window)
     yield window
     window.close()
+
+
+@pytest.fixture
+def quit_if_hung(qtbot: Any) -> Iterator[None]:
+    """For a test that runs the app's own event loop (`run_gui`): ends it after 15 s if it hangs. Stopped
+    when the test ends: `QApplication.exit` ends every event loop running when it fires, so a guard left
+    behind would end a later test's wait for a signal (it failed an HQ desk test 15 s after these ran)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(lambda: QApplication.instance().exit(99))  # type: ignore[union-attr]
+    guard.start(15_000)
+    yield
+    guard.stop()
