@@ -86,7 +86,7 @@ def test_a_log_at_its_size_limit_rolls_over_at_the_first_record_of_a_start(data_
     logs.log.info("start gui")
     logs.log.info("done gui")
     assert path.with_name(path.name + ".1").read_text(encoding="utf-8") == old
-    assert [line.split(": ", 1)[1] for line in _log_text_of(path).splitlines()] == ["start gui", "done gui"]
+    assert [text.split(": ", 1)[1] for text in _log_text_of(path).splitlines()] == ["start gui", "done gui"]
 
 
 def test_a_start_appends_to_a_log_with_room(data_dir: Path) -> None:
@@ -98,7 +98,7 @@ def test_a_start_appends_to_a_log_with_room(data_dir: Path) -> None:
     logs.log.warning("then this")
     assert [p.name for p in logs.log_files(data_dir)] == [path.name]
     lines = _log_text_of(path).splitlines()
-    assert [line.split(": ", 1)[1] for line in lines] == ["before", "start gui", "then this"]
+    assert [text.split(": ", 1)[1] for text in lines] == ["before", "start gui", "then this"]
     stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
     assert re.fullmatch(stamp + r" INFO pid \d+ ccp_desktop\.operations: start gui", lines[1]), lines[1]
     assert re.fullmatch(stamp + r" WARNING pid \d+ ccp_desktop\.operations: then this", lines[2]), lines[2]

@@ -14,7 +14,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_opening_checking_and_reporting_on_a_database_loads_no_plugins(post_db_path: Path, tmp_path: Path) -> None:
     probe = (
-        "import sys\n"
         "import sqlite_utils.plugins as plugins\n"
         "scans = []\n"
         "plugins.pm.load_setuptools_entrypoints = lambda *args, **kwargs: scans.append(args) or 0\n"
@@ -29,4 +28,3 @@ def test_opening_checking_and_reporting_on_a_database_loads_no_plugins(post_db_p
                           env=dict(os.environ, CCP_DESKTOP_DATA_DIR=str(tmp_path / "data")))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "scans 0"
-
