@@ -19,6 +19,7 @@ from ccp_desktop.commands.common import (
     Handler,
     db_path_from_args,
     open_existing,
+    print_json,
 )
 from ccp_desktop.commands.common import Parser as _Parser
 from ccp_desktop.commands.common import UsageError as _UsageError
@@ -94,9 +95,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     require_whole(db, "count")  # counts read from a damaged file would look normal
     result = stats(db)
     if args.json:
-        import json
-
-        print(json.dumps(result))
+        print_json(result)
     else:
         for key, value in result.items():
             print(f"{key.replace('_', ' '):<22}{value:>10}")
@@ -146,9 +145,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
         return EXIT_OK
     found = list_backups(path)
     if args.json:
-        import json
-
-        print(json.dumps([b.to_json() for b in found], ensure_ascii=False))
+        print_json([b.to_json() for b in found])
         return EXIT_OK
     if not found:
         print(f"No backups in {path.parent / 'backups'}.")

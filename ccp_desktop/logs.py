@@ -71,21 +71,22 @@ class LogFile(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         # handle() holds this handler's lock around emit: one thread at a time comes here
+        if self._first_written or not self._append_first(record):
+            self._rotating().emit(record)
+
+    def _rotating(self) -> logging.Handler:
         if self._file is None:
-            if not self._first_written:
-                self._first_written = True
-                if self._append_alone(record):
-                    return
             import logging.handlers
 
             self._file = logging.handlers.RotatingFileHandler(self.path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
                                                               encoding="utf-8", delay=True)
             self._file.setFormatter(self.formatter)
-        self._file.emit(record)
+        return self._file
 
-    def _append_alone(self, record: logging.LogRecord) -> bool:
-        """Append one record to the file, as the rotating handler would when no rollover is due; False
-        (nothing written) when it is due: the rotating handler writes it, after rolling over."""
+    def _append_first(self, record: logging.LogRecord) -> bool:
+        """Append the run's first record to the file, as the rotating handler would when no rollover is
+        due; False (nothing written) when it is due: the rotating handler writes it, after rolling over."""
+        self._first_written = True
         try:
             line = f"{self.format(record)}\n"
             try:
@@ -123,9 +124,10 @@ def setup_logging(data_dir: Path | None = None) -> Path | None:
     call again (a moved data folder, each test): the handler is replaced, never doubled. Returns the
     log's path, or None when the folder cannot be written (logging is never a reason to stop)."""
     path = log_path(data_dir)
+    target = path.absolute()
     logger = logging.getLogger(ROOT_LOGGER)
     current = _our_handler(logger)
-    if current is not None and current.path == path.absolute():
+    if current is not None and current.path == target:
         return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +135,7 @@ def setup_logging(data_dir: Path | None = None) -> Path | None:
             os.chmod(path.parent, 0o700)
     except OSError:
         return None
-    handler = LogFile(path.absolute())
+    handler = LogFile(target)
     handler.setFormatter(_UtcFormatter(FORMAT))
     if current is not None:
         logger.removeHandler(current)

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from ccp_desktop import APP_NAME, __version__, logs
 from ccp_desktop.store import files
+from ccp_desktop.store.connection import open_reader
 from ccp_desktop.store.maintenance import check_database
 
 REPORT_PREFIX = "ccp-problem-report"
@@ -21,12 +22,6 @@ REPORT_PREFIX = "ccp-problem-report"
 
 def default_report_name() -> str:
     return f"{REPORT_PREFIX}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}.zip"
-
-
-def _open_read_only(db_path: Path) -> sqlite_utils.Database:
-    """The database opened so that nothing can be written to it (a damaged one least of all)."""
-    conn = sqlite3.connect(f"{Path(db_path).absolute().as_uri()}?mode=ro", uri=True)
-    return sqlite_utils.Database(conn, execute_plugins=False)  # nothing installed beside the app runs on it
 
 
 def check_text(db_path: Path | None, db: sqlite_utils.Database | None = None) -> str:
@@ -40,7 +35,7 @@ def check_text(db_path: Path | None, db: sqlite_utils.Database | None = None) ->
     own = db is None
     try:
         if db is None:
-            db = _open_read_only(Path(db_path))  # type: ignore[arg-type]
+            db = open_reader(Path(db_path))  # type: ignore[arg-type]  # nothing can be written, a damaged file least of all
         report = check_database(db)
         lines.append("check: ok" if report.ok else "check: PROBLEMS")
         lines += [f"  {problem}" for problem in report.problems[:200]]
