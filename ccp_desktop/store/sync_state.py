@@ -48,6 +48,14 @@ def last_data_export(db: sqlite_utils.Database) -> dict[str, Any] | None:
     return _export_dict(row) if row else None
 
 
+def last_receipt_export(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    """At HQ, the newest receipt written for a post."""
+    row = db.execute(
+        f"SELECT {_EXPORT_COLUMNS} FROM sync_exports WHERE kind = 'receipt' ORDER BY rowid DESC LIMIT 1"
+    ).fetchone()
+    return _export_dict(row) if row else None
+
+
 def exported_seq(db: sqlite_utils.Database) -> int:
     """The highest journal sequence any data package has carried (0 when none)."""
     return int(db.execute("SELECT coalesce(max(seq_to), 0) FROM sync_exports WHERE kind != 'receipt'").fetchone()[0])
@@ -85,7 +93,9 @@ def record_import(db: sqlite_utils.Database, entry: dict[str, Any]) -> None:
     )
 
 
-def list_imports(db: sqlite_utils.Database, *, post_code: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+def list_imports(db: sqlite_utils.Database, *, post_code: str | None = None, kind: str | None = None,
+                 limit: int | None = None) -> list[dict[str, Any]]:
+    """Packages received, newest first; `kind="data"` for every kind but receipts."""
     clauses, params = [], []
     if post_code:
         clauses.append("post_code = ?")
@@ -97,6 +107,8 @@ def list_imports(db: sqlite_utils.Database, *, post_code: str | None = None, kin
         params.append(kind)
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     sql = f"SELECT {', '.join(_IMPORT_COLUMNS)} FROM sync_imports{where} ORDER BY rowid DESC"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
     return [_import_dict(row) for row in db.execute(sql, params)]
 
 

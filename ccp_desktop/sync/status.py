@@ -24,13 +24,28 @@ def last_export(db: sqlite_utils.Database) -> dict[str, Any] | None:
 
 
 def last_receipt(db: sqlite_utils.Database) -> dict[str, Any] | None:
-    receipts = sync_state.list_imports(db, kind="receipt")
+    receipts = sync_state.list_imports(db, kind="receipt", limit=1)
     if not receipts:
         return None
     entry = receipts[0]
     notes = entry["summary"].get("hq_notes") or {"refused": [], "settled": []}
     return {"package_id": entry["package_id"], "created_at": entry["created_at"], "confirmed_seq": entry["seq_to"],
             "hq_notes": notes}
+
+
+def hq_glance(db: sqlite_utils.Database) -> dict[str, Any]:
+    """At HQ, for the status bar and the Sync page: the posts' packages imported (how many, from how many
+    posts, the newest) and the newest receipt written. HQ exports no data package, so it has no changes
+    waiting to be sent: every record it holds is in its journal, and counting them says nothing."""
+    packages, posts = db.execute(
+        "SELECT count(*), count(DISTINCT post_code) FROM sync_imports WHERE kind != 'receipt'").fetchone()
+    newest = sync_state.list_imports(db, kind="data", limit=1)
+    receipt = sync_state.last_receipt_export(db)
+    return {
+        "packages": int(packages), "posts": int(posts),
+        "last_import": {k: newest[0][k] for k in ("post_code", "created_at", "imported_at")} if newest else None,
+        "last_receipt": {k: receipt[k] for k in ("for_post", "created_at")} if receipt else None,
+    }
 
 
 def _counts_text(counts: dict[str, Any]) -> str:

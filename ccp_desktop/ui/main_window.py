@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([150, 1100])
         self.setCentralWidget(self.splitter)
 
-        self._build_status_bar()
+        self._build_status_bar(who.is_hq)
         self._show_identity(who)
         self.restore_layout()
         if self.opened:
@@ -274,10 +274,13 @@ class MainWindow(QMainWindow):
         self.pages["hq-import"].dropEvent(event)
 
     # --- status bar ------------------------------------------------------------------------------------
-    def _build_status_bar(self) -> None:
+    def _build_status_bar(self, is_hq: bool) -> None:
+        # The same three places at HQ say what HQ does: it imports the posts' packages and writes receipts.
         self.status_labels: dict[str, QLabel] = {}
-        for key, name in (("post", "Post"), ("officer", "Officer"), ("pending", "Changes waiting to be exported"),
-                          ("export", "Last export"), ("receipt", "Last receipt")):
+        for key, name in (("post", "Post"), ("officer", "Officer"),
+                          ("pending", "Last package imported" if is_hq else "Changes waiting to be exported"),
+                          ("export", "Packages imported" if is_hq else "Last export"),
+                          ("receipt", "Last receipt written" if is_hq else "Last receipt")):
             label = QLabel()
             label.setObjectName(f"status-{key}")
             label.setAccessibleName(name)
@@ -292,13 +295,30 @@ class MainWindow(QMainWindow):
 
     def refresh_status(self) -> None:
         self._show_identity(self.installation)
+        is_hq = self.installation.is_hq
 
         def run(db: Any, progress: Any, should_cancel: Any) -> Any:
             from ccp_desktop.sync import status
 
+            if is_hq:
+                return status.hq_glance(db)
             return status.pending_change_count(db), status.last_export(db), status.last_receipt(db)
 
-        self.worker.submit("status", run, on_done=self._show_status, on_error=self._status_unavailable)
+        self.worker.submit("status", run, on_done=self._show_hq_status if is_hq else self._show_status,
+                           on_error=self._status_unavailable)
+
+    def _show_hq_status(self, glance: dict[str, Any]) -> None:
+        last, receipt = glance["last_import"], glance["last_receipt"]
+        self.status_labels["pending"].setText(
+            f"Last import: {last['post_code']}, {_when(last['imported_at'])}" if last else "No package imported yet")
+        packages, posts = glance["packages"], glance["posts"]
+        self.status_labels["export"].setText(
+            f"{packages:,} package{'s' if packages != 1 else ''} from {posts:,} post{'s' if posts != 1 else ''}"
+            if packages else "")
+        self.status_labels["receipt"].setText(
+            f"Last receipt written: {receipt['for_post']}, {_when(receipt['created_at'])}" if receipt
+            else "No receipt written yet")
+        self.status_refreshed.emit()
 
     def _show_status(self, answer: Any) -> None:
         pending, export, receipt = answer

@@ -30,6 +30,15 @@ def _when(stamp: Any) -> str:
     return local_time(stamp)
 
 
+def _hq_summary(glance: dict[str, Any]) -> str:
+    packages, posts, last = glance["packages"], glance["posts"], glance["last_import"]
+    if not packages:
+        return "No package imported yet. Receipts for the posts are written on the Posts page."
+    return (f"{packages:,} package{'s' if packages != 1 else ''} imported from {posts:,} post{'s' if posts != 1 else ''}; "
+            f"the last from {last['post_code']}, {_when(last['imported_at'])}. "
+            "Receipts for the posts are written on the Posts page.")
+
+
 class SyncPage(ReadingPage):
     export_finished = Signal(object)  # ExportResult
     export_failed = Signal(object)  # the exception (Cancelled and NothingToExport included)
@@ -121,6 +130,11 @@ class SyncPage(ReadingPage):
         history_box = qw.QGroupBox("History")
         qw.QVBoxLayout(history_box).addWidget(self.history)
 
+        if is_hq:  # HQ sends no data package: it imports the posts' and writes their receipts (Posts page)
+            export_box.setVisible(False)
+            self.import_result.setText("HQ shows what a package would add and change before importing it; "
+                                       "a folder of packages: Import many.")
+            self.history.setAccessibleName("Packages received and receipts sent")
         layout = qw.QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(export_box)
@@ -277,16 +291,23 @@ class SyncPage(ReadingPage):
         show_error(self, exc)
 
     # --- status and history ------------------------------------------------------------------------------
-    @staticmethod
-    def read(db: Any) -> Any:
+    def read(self, db: Any) -> Any:  # on the worker: reads `is_hq`, touches no widget
         from ccp_desktop.sync import status
+
+        if self.is_hq:
+            return status.hq_glance(db), status.package_history(db)
         from ccp_desktop.sync.sealed_export import seal_by_default
 
         return (status.pending_change_count(db), status.last_receipt(db), status.package_history(db),
                 seal_by_default(db))
 
     def show_read(self, value: Any) -> None:
-        self._show_history(value)
+        if self.is_hq:
+            glance, history = value
+            self.summary.setText(_hq_summary(glance))
+            self._show_packages(history)
+        else:
+            self._show_history(value)
 
     def on_changes(self, changes: OpChanges) -> None:
         if changes.installation:  # HQ's encryption key loaded in Settings: "Seal for HQ" follows it
@@ -317,6 +338,9 @@ class SyncPage(ReadingPage):
             notes = hq_notes_text(receipt.get("hq_notes") or {})  # refused packages (rows to fix), conflicts settled
             text += f"\n{notes}" if notes else ""
         self.summary.setText(text)
+        self._show_packages(history)
+
+    def _show_packages(self, history: list[dict[str, Any]]) -> None:
         self.history.setRowCount(len(history))
         for row, entry in enumerate(history):
             sent = entry.get("direction") == "sent"
