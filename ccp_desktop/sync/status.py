@@ -53,7 +53,7 @@ def _counts_text(counts: dict[str, Any]) -> str:
     for name, value in counts.items():
         number = value.get("read", 0) if isinstance(value, dict) else value
         if number:
-            parts.append(f"{number} {name.replace('_', ' ')}")
+            parts.append(f"{number:,} {name.replace('_', ' ')}")
     return ", ".join(parts) or "no rows"
 
 
