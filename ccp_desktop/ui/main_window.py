@@ -378,8 +378,12 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "New equipment &delivery…", lambda: self.new_record("equipment"), "Ctrl+Shift+N")
         self._action(file_menu, "New &partner…", lambda: self.new_record("partners"))
         file_menu.addSeparator()
-        self._action(file_menu, "&Export package", self.export_package, "Ctrl+E", "Write a sync package for HQ")
-        self._action(file_menu, "&Import receipt…", self.import_receipt, "Ctrl+I")
+        if is_hq:  # HQ sends no data package; it imports the posts' (one here, a folder on Import many)
+            self._action(file_menu, "&Import a package…", self.choose_import, "Ctrl+I",
+                         "Look at a post's package, then import it")
+        else:
+            self._action(file_menu, "&Export package", self.export_package, "Ctrl+E", "Write a sync package for HQ")
+            self._action(file_menu, "&Import receipt…", self.choose_import, "Ctrl+I")
         file_menu.addSeparator()
         self._action(file_menu, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
         file_menu.addSeparator()
@@ -438,7 +442,8 @@ class MainWindow(QMainWindow):
         self.show_page("sync")
         self.sync_page.start_export()
 
-    def import_receipt(self) -> None:
+    def choose_import(self) -> None:
+        """A receipt from HQ at a post; a post's package at HQ (looked at before it is imported)."""
         self.show_page("sync")
         self.sync_page._choose_import()
 

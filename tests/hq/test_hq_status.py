@@ -1,5 +1,6 @@
-"""What HQ's window says of sync: HQ sends no data package, so it has no "changes to export"; the status
-bar and the Sync page say what HQ does instead: the posts' packages imported, the receipts written."""
+"""What HQ's window says of sync: HQ sends no data package, so it has no "changes to export" and no
+export to offer; the status bar, the File menu and the Sync page say what HQ does instead: the posts'
+packages imported, the receipts written."""
 
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ def test_hq_window_shows_imports_and_receipts_not_changes_to_export(
     assert bar["receipt"] == "No receipt written yet"
     assert not any("export" in text.lower() for text in bar.values())
     assert window.status_labels["pending"].accessibleName() == "Last package imported"
+    file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    entries = [a.text() for a in file_menu.actions()]
+    assert "&Import a package…" in entries and not any("export" in e.lower() for e in entries)
 
     page = window.pages["sync"]
     with qtbot.waitSignal(page.history_loaded, timeout=30_000):

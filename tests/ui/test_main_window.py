@@ -206,3 +206,9 @@ def test_a_folder_that_cannot_hold_the_lock_is_not_taken_for_a_second_instance(t
     blocker.write_text("a file where the data folder should be")
     with pytest.raises(SetupError, match="cannot be created"):
         acquire_instance_lock(blocker / "db.sqlite3")
+
+
+def test_a_posts_file_menu_exports_and_imports_receipts(main_window: MainWindow) -> None:
+    file_menu = next(a.menu() for a in main_window.menuBar().actions() if a.text() == "&File")
+    shortcuts = {a.text(): a.shortcut().toString() for a in file_menu.actions()}
+    assert shortcuts["&Export package"] == "Ctrl+E" and shortcuts["&Import receipt…"] == "Ctrl+I"
