@@ -97,7 +97,7 @@ def render_hq_screenshots(app: QApplication, out: Path) -> list[Path]:
         window.show()
         page = window.show_page("hq-import")
         window.pages["hq-import"].add_paths([morning])  # type: ignore[attr-defined]
-        _settle(app, lambda: page.job is None and page.entries != [], ms=60_000)  # type: ignore[attr-defined]
+        _settle(app, lambda: page.jobs.job is None and page.entries != [], ms=60_000)  # type: ignore[attr-defined]
         refused = next(n for n, e in enumerate(page.entries) if e.state == "rejected")  # type: ignore[attr-defined]
         _settle(app)
         _save(window, out / "hq-import-many.png", written)
@@ -106,7 +106,7 @@ def render_hq_screenshots(app: QApplication, out: Path) -> list[Path]:
         _save(dialog, out / "hq-import-problems.png", written)
         dialog.close()
         page.import_selected()  # type: ignore[attr-defined]
-        _settle(app, lambda: page.job is None, ms=60_000)  # type: ignore[attr-defined]
+        _settle(app, lambda: page.jobs.job is None, ms=60_000)  # type: ignore[attr-defined]
         _save(window, out / "hq-import-done.png", written)
 
         posts = window.show_page("posts")

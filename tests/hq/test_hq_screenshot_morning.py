@@ -4,6 +4,7 @@ go through the forms' operations (store/saving), so the pictures show what an of
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ccp_desktop.store.connection import open_database
 from ccp_desktop.store.records import get_record, iter_records
@@ -27,3 +28,22 @@ def test_the_scripted_morning_edits_as_the_forms_do(tmp_path: Path) -> None:
     assert copy["origin_post"] == "VU-PORTVILA" and copy["location"] is None
     vila.close()
     assert len(list(morning.glob("*.xlsx"))) == 6  # two posts' two packages, Apia's second twice (one edited)
+
+
+def test_the_hq_and_evidence_pictures_render(qapp: Any, tmp_path: Path) -> None:
+    """`make screenshots` draws HQ's screens from the scripted morning: a renamed attribute once broke it
+    unseen (it waited on the Import many page's old `job`), since nothing ran it but a person."""
+    from PySide6.QtGui import QImage
+
+    from ccp_desktop.ui.evidence_screenshots import render_evidence_screenshots
+    from ccp_desktop.ui.hq_screenshots import render_hq_screenshots
+    from ccp_desktop.ui.worker import stopping_workers
+
+    with stopping_workers():
+        written = render_hq_screenshots(qapp, tmp_path) + render_evidence_screenshots(qapp, tmp_path)
+    names = {p.name for p in written}
+    assert {"hq-import-many.png", "hq-import-done.png", "hq-posts.png", "hq-dashboard.png",
+            "hq-delivery-evidence.png"} <= names
+    for path in written:
+        image = QImage(str(path))
+        assert not image.isNull() and image.width() >= 800 and image.height() >= 400, path.name
