@@ -41,7 +41,9 @@ test-long: $(STAMP_TEST)
 bench: $(STAMP_TEST)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/benchmarks -s -p no:randomly --override-ini="addopts="
 
-## The same at a twentieth of the sizes (a few minutes): for trying a change, not for the figures.
+## The same at a twentieth of the sizes (a few minutes): for trying a change, not for the figures. At
+## that size the import memory row misses its 1.5x (about 2.1x: the import's fixed cost of libraries,
+## SQLite statements and threads against a small sheet; README, Performance): compare it with main's.
 bench-quick: $(STAMP_TEST)
 	CCP_BENCH_SCALE=0.05 CCP_BENCH_RESULTS=bench-results-quick.md QT_QPA_PLATFORM=offscreen \
 		$(BIN)/python -m pytest tests/benchmarks -s -p no:randomly --override-ini="addopts="
