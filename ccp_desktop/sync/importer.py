@@ -19,6 +19,7 @@ import sqlite_utils
 
 from ccp_desktop.domain.records import RECORD_KINDS
 from ccp_desktop.errors import Cancelled, Problem, StoreError
+from ccp_desktop.heap import give_back_freed_memory
 from ccp_desktop.store import lineage, sync_state
 from ccp_desktop.store.backups import backups_to_keep, daily_backup_target, rotate_backups
 from ccp_desktop.store.connection import database_path
@@ -177,6 +178,9 @@ def _summary_line(package: Package, plan: Plan, verb: str) -> str:
     return text + "."
 
 
+COLLECT_AFTER_ROWS = 100_000  # rows read, from which an import collects its garbage before giving memory back
+
+
 def import_package(
     db: sqlite_utils.Database,
     path: Path,
@@ -192,7 +196,8 @@ def import_package(
 
     `accept_fingerprint`: at a post that does not know HQ's key yet, the fingerprint a person compared
     with HQ's; the first receipt signed by that key is then trusted (and the key pinned).
-    `backup=False`: the caller made one already (a batch backs up once before its first package)."""
+    `backup=False`: the caller made one already (a batch backs up once before its first package).
+    Afterwards the memory the import freed goes back to the system (`heap`)."""
     with unsealing_for(db):  # at HQ a sealed package opens with HQ's encryption keys
         result = _import_package(db, path, dry_run=dry_run, progress=progress, should_cancel=should_cancel,
                                  accept_fingerprint=accept_fingerprint, backup=backup)
@@ -210,6 +215,10 @@ def import_package(
             from ccp_desktop.sync.refusals import record_refusal
 
             record_refusal(db, result, file_name=Path(path).name, officer=install.officer)
+    # The sheets read are gone, and HQ's app keeps running after its import; a big one's cycles are worth a
+    # collection first (a copy imported before reports the rows of its first import, and holds none).
+    big = result.status != "already-imported" and result.totals()["read"] >= COLLECT_AFTER_ROWS
+    give_back_freed_memory(collect=big)
     return result
 
 
