@@ -41,19 +41,19 @@ def _export_dict(row: Sequence[Any]) -> dict[str, Any]:
 _EXPORT_COLUMNS = "package_id, kind, created_at, path, seq_from, seq_to, previous_package_id, for_post, counts"
 
 
-def last_data_export(db: sqlite_utils.Database) -> dict[str, Any] | None:
-    row = db.execute(
-        f"SELECT {_EXPORT_COLUMNS} FROM sync_exports WHERE kind != 'receipt' ORDER BY rowid DESC LIMIT 1"
-    ).fetchone()
+def _last_export(db: sqlite_utils.Database, receipt: bool) -> dict[str, Any] | None:
+    row = db.execute(f"SELECT {_EXPORT_COLUMNS} FROM sync_exports WHERE (kind = 'receipt') = ? "
+                     "ORDER BY rowid DESC LIMIT 1", [receipt]).fetchone()
     return _export_dict(row) if row else None
+
+
+def last_data_export(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    return _last_export(db, receipt=False)
 
 
 def last_receipt_export(db: sqlite_utils.Database) -> dict[str, Any] | None:
     """At HQ, the newest receipt written for a post."""
-    row = db.execute(
-        f"SELECT {_EXPORT_COLUMNS} FROM sync_exports WHERE kind = 'receipt' ORDER BY rowid DESC LIMIT 1"
-    ).fetchone()
-    return _export_dict(row) if row else None
+    return _last_export(db, receipt=True)
 
 
 def exported_seq(db: sqlite_utils.Database) -> int:

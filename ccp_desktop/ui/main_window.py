@@ -308,13 +308,14 @@ class MainWindow(QMainWindow):
                            on_error=self._status_unavailable)
 
     def _show_hq_status(self, glance: dict[str, Any]) -> None:
+        from ccp_desktop.domain.wording import count_of  # see the imports
+
         last, receipt = glance["last_import"], glance["last_receipt"]
         self.status_labels["pending"].setText(
             f"Last import: {last['post_code']}, {_when(last['imported_at'])}" if last else "No package imported yet")
-        packages, posts = glance["packages"], glance["posts"]
         self.status_labels["export"].setText(
-            f"{packages:,} package{'s' if packages != 1 else ''} from {posts:,} post{'s' if posts != 1 else ''}"
-            if packages else "")
+            f"{count_of(glance['packages'], 'package')} from {count_of(glance['posts'], 'post')}"
+            if glance["packages"] else "")
         self.status_labels["receipt"].setText(
             f"Last receipt written: {receipt['for_post']}, {_when(receipt['created_at'])}" if receipt
             else "No receipt written yet")

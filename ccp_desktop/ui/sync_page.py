@@ -9,7 +9,7 @@ from typing import Any
 from PySide6 import QtWidgets as qw
 from PySide6.QtCore import Qt, Signal
 
-from ccp_desktop.domain.wording import local_time
+from ccp_desktop.domain.wording import count_of, local_time
 from ccp_desktop.errors import Cancelled, NothingToExport
 from ccp_desktop.ui.changes import OpChanges, ReadingPage
 from ccp_desktop.ui.errors import show_error
@@ -31,12 +31,11 @@ def _when(stamp: Any) -> str:
 
 
 def _hq_summary(glance: dict[str, Any]) -> str:
-    packages, posts, last = glance["packages"], glance["posts"], glance["last_import"]
-    if not packages:
-        return "No package imported yet. Receipts for the posts are written on the Posts page."
-    return (f"{packages:,} package{'s' if packages != 1 else ''} imported from {posts:,} post{'s' if posts != 1 else ''}; "
-            f"the last from {last['post_code']}, {_when(last['imported_at'])}. "
-            "Receipts for the posts are written on the Posts page.")
+    last = glance["last_import"]
+    imported = (f"{count_of(glance['packages'], 'package')} imported from {count_of(glance['posts'], 'post')}; "
+                f"the last from {last['post_code']}, {_when(last['imported_at'])}." if glance["packages"]
+                else "No package imported yet.")
+    return f"{imported} Receipts for the posts are written on the Posts page."
 
 
 class SyncPage(ReadingPage):
